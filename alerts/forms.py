@@ -1,0 +1,74 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models import Channel, Level
+from core import regions as region_rules
+from core.roles import Role
+from registry.choices import Specialty
+
+
+class AlertForm(forms.Form):
+    """An official's manual alert; the audience is built from the fields below."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
+    body_en = forms.CharField(
+        label=_("English message"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    regions = forms.CharField(
+        label=_("Regions"),
+        required=False,
+        help_text=_("Region codes separated by spaces; empty means your whole jurisdiction."),
+    )
+    specialties = forms.MultipleChoiceField(
+        label=_("Specialties"),
+        choices=Specialty.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(Role.ADMIN, Role.ADMIN.label), (Role.MEMBER, Role.MEMBER.label)],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Empty means every member."),
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"),
+        choices=Channel.choices,
+        initial=[Channel.IN_APP],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    public = forms.BooleanField(label=_("Public (CAP feed)"), required=False)
+
+    def clean_regions(self) -> list[str]:
+        codes = self.cleaned_data["regions"].replace(",", " ").split()
+        bad = [c for c in codes if not region_rules.is_valid_code(c)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a 6-digit region code: %(value)s.") % {"value": bad[0]}
+            )
+        return codes
+
+    def audience(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "regions": data["regions"],
+            "specialties": data["specialties"],
+            "roles": data["roles"],
+        }
+
+
+class PreferenceForm(forms.Form):
+    email = forms.BooleanField(label=_("Email"), required=False)
+    sms = forms.BooleanField(label=_("SMS"), required=False)
+    phone = forms.CharField(label=_("Mobile phone for SMS"), max_length=20, required=False)
+    digest_levels = forms.MultipleChoiceField(
+        label=_("Send these levels as an hourly digest"),
+        choices=[(Level.YELLOW, Level.YELLOW.label), (Level.BLUE, Level.BLUE.label)],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Red and orange alerts always go out at once."),
+    )

@@ -1,0 +1,396 @@
+"""Tongzhou settings, read from the environment.
+
+Embedded default (nothing set): DEBUG on, SQLite file in the project folder, Celery eager,
+email to the console. Real mode: DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS ... (see
+README "Production settings"). A bad value fails loudly at start-up (ImproperlyConfigured).
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=True)
+TESTING = env.bool("TONGZHOU_TESTING", default=False)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "dev-only-insecure-key-tongzhou-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # Order matters: it is the one-way dependency order (ARCHITECTURE.md), and seed_demo runs
+    # each app's demo data in this order.
+    "core",
+    "registry",
+    "alerts",
+    "coordination",
+    "procurement",
+    "donations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.RejectNullBytesMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.LocaleMiddleware",
+    "core.middleware.QueryStringLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'tongzhou.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent readers/writers (dev server + eager tasks) need a little patience on SQLite.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "core:dashboard"
+
+# --- Language and time -------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Uploads (certificates, evidence photos) are private: stored outside the static root and
+# served only through views that check permission. Nothing under MEDIA_ROOT is public.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "private_media"))
+# Never routed: uploads are served only by permission-checking views. (Django's test live
+# server insists on a non-empty prefix.)
+MEDIA_URL = "/_private_media_is_not_served/"
+FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# --- Email ------------------------------------------------------------------------------------
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tongzhou <noreply@tongzhou.local>")
+
+# --- Celery -----------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 100
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Each app adds its periodic jobs in its section below.
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Cache ------------------------------------------------------------------------------------
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- REST API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Rate limits of the public API (hardening); per IP for the public, per user when logged in.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("TONGZHOU_THROTTLE_ANON", default="600/min"),
+        "user": env.str("TONGZHOU_THROTTLE_USER", default="2000/min"),
+        "register": env.str("TONGZHOU_THROTTLE_REGISTER", default="20/hour"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tongzhou (同舟) API",
+    "DESCRIPTION": "Emergency bureaus and social organizations working a disaster together.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set shared across apps (fields called "kind"/"category" collide).
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "registry.choices.OrganizationKind",
+        "IncidentKindEnum": "coordination.models.IncidentKind",
+        "NeedCategoryEnum": "coordination.models.NeedCategory",
+        "ProcurementCategoryEnum": "procurement.models.Category",
+        "CriterionKindEnum": "procurement.models.CriterionKind",
+        "LedgerEntryKindEnum": "donations.models.LedgerEntry.Kind",
+        "AlertLevelEnum": "alerts.models.Level",
+        "RegionLevelEnum": "core.models.Region.Level",
+        "RoleEnum": "core.roles.Role",
+        "DeliveryStatusEnum": "alerts.models.Delivery.Status",
+    },
+}
+
+# --- Security (production) --------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- Tongzhou: core ---------------------------------------------------------------------------
+# Failed logins (page and token endpoint), per account and per IP: core.ratelimit.
+TONGZHOU_LOGIN_MAX_FAILURES_PER_USER = env.int("TONGZHOU_LOGIN_MAX_FAILURES_PER_USER", default=5)
+TONGZHOU_LOGIN_MAX_FAILURES_PER_IP = env.int("TONGZHOU_LOGIN_MAX_FAILURES_PER_IP", default=30)
+TONGZHOU_LOGIN_WINDOW_SECONDS = env.int("TONGZHOU_LOGIN_WINDOW_SECONDS", default=15 * 60)
+
+# The notifier that apps left of alerts reach through core.notifications.notify.
+TONGZHOU_NOTIFIER = "alerts.services.notify"
+# The public identifier of this platform (CAP `sender`, OCDS publisher).
+TONGZHOU_PLATFORM_ID = env.str("TONGZHOU_PLATFORM_ID", default="tongzhou.example.cn")
+TONGZHOU_PUBLIC_URL = env.str("TONGZHOU_PUBLIC_URL", default="http://127.0.0.1:8000")
+TONGZHOU_STANDARDS_DIR = env.str(
+    "TONGZHOU_STANDARDS_DIR", default=str(BASE_DIR.parent / "shared" / "standards")
+)
+
+# --- Tongzhou: registry -----------------------------------------------------------------------
+# How long an assessment (测评) stays valid; the measures leave it to the provinces.
+TONGZHOU_ASSESSMENT_VALID_DAYS = env.int("TONGZHOU_ASSESSMENT_VALID_DAYS", default=3 * 365)
+# Prefecture-level cities to which their province has delegated assessment (测评); provincial
+# officials may always assess in their province.
+TONGZHOU_ASSESSMENT_DELEGATED_CITIES = env.list(
+    "TONGZHOU_ASSESSMENT_DELEGATED_CITIES", default=["511800"]
+)
+
+# --- Tongzhou: alerts -------------------------------------------------------------------------
+# Tests may allow webhooks to loopback addresses; production refuses them (SSRF guard).
+TONGZHOU_WEBHOOK_ALLOW_PRIVATE = env.bool("TONGZHOU_WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+TONGZHOU_WEBHOOK_TIMEOUT = env.float("TONGZHOU_WEBHOOK_TIMEOUT", default=5.0)
+# Delivery: attempts before `failed`, first retry delay (doubles each time), how long a row may
+# sit in `sending` before the sweep decides its worker died, and how long a due `pending` row
+# waits before the sweep re-queues it (its broker message may be lost).
+TONGZHOU_ALERTS_MAX_ATTEMPTS = env.int("TONGZHOU_ALERTS_MAX_ATTEMPTS", default=5)
+TONGZHOU_ALERTS_RETRY_BASE_SECONDS = env.float("TONGZHOU_ALERTS_RETRY_BASE_SECONDS", default=30.0)
+TONGZHOU_ALERTS_VISIBILITY_TIMEOUT = env.float("TONGZHOU_ALERTS_VISIBILITY_TIMEOUT", default=300.0)
+TONGZHOU_ALERTS_REQUEUE_AFTER = env.float("TONGZHOU_ALERTS_REQUEUE_AFTER", default=60.0)
+# SMS gateway: "console" (log) or "http" (POST JSON to TONGZHOU_SMS_URL with a bearer key).
+TONGZHOU_SMS_BACKEND = env.str("TONGZHOU_SMS_BACKEND", default="console")
+if TONGZHOU_SMS_BACKEND not in ("console", "http"):
+    raise ImproperlyConfigured("TONGZHOU_SMS_BACKEND must be 'console' or 'http'.")
+TONGZHOU_SMS_URL = env.str("TONGZHOU_SMS_URL", default="")
+TONGZHOU_SMS_KEY = env.str("TONGZHOU_SMS_KEY", default="")
+if TONGZHOU_SMS_BACKEND == "http" and not (TONGZHOU_SMS_URL and TONGZHOU_SMS_KEY):
+    raise ImproperlyConfigured(
+        "TONGZHOU_SMS_URL and TONGZHOU_SMS_KEY are needed for SMS over HTTP."
+    )
+TONGZHOU_SMS_TIMEOUT = env.float("TONGZHOU_SMS_TIMEOUT", default=5.0)
+TONGZHOU_SMS_SIGNATURE = env.str("TONGZHOU_SMS_SIGNATURE", default="【同舟】")
+TONGZHOU_SMS_MAX_SEGMENTS = env.int("TONGZHOU_SMS_MAX_SEGMENTS", default=3)
+# CAP circle radius (km) around the incident point, by incident grade (platform convention).
+TONGZHOU_CAP_RADIUS_KM = {1: 150, 2: 80, 3: 30, 4: 10}
+CELERY_TASK_ROUTES = {"alerts.*": {"queue": "alerts"}}
+CELERY_BEAT_SCHEDULE["alerts-requeue-stuck"] = {"task": "alerts.requeue_stuck", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["alerts-hourly-digest"] = {"task": "alerts.send_digests", "schedule": 300.0}
+
+# --- Tongzhou: coordination -------------------------------------------------------------------
+TONGZHOU_CLAIM_WINDOW_HOURS = env.int("TONGZHOU_CLAIM_WINDOW_HOURS", default=6)
+TONGZHOU_PERSONAL_DATA_RETENTION_DAYS = env.int("TONGZHOU_PERSONAL_DATA_RETENTION_DAYS", default=90)
+# Graded mobilization (platform convention): a grade I incident's opening alert goes to the
+# province and these neighbouring provinces (GB/T 2260 province codes).
+TONGZHOU_NEIGHBOURING_PROVINCES = {
+    "110000": ["120000", "130000"],
+    "120000": ["110000", "130000"],
+    "130000": ["110000", "120000", "140000", "150000", "210000", "370000", "410000"],
+    "140000": ["130000", "150000", "410000", "610000"],
+    "150000": ["130000", "140000", "210000", "220000", "230000", "610000", "620000", "640000"],
+    "210000": ["130000", "150000", "220000"],
+    "220000": ["150000", "210000", "230000"],
+    "230000": ["150000", "220000"],
+    "310000": ["320000", "330000"],
+    "320000": ["310000", "330000", "340000", "370000"],
+    "330000": ["310000", "320000", "340000", "350000", "360000"],
+    "340000": ["320000", "330000", "360000", "370000", "410000", "420000"],
+    "350000": ["330000", "360000", "440000"],
+    "360000": ["330000", "340000", "350000", "420000", "430000", "440000"],
+    "370000": ["130000", "320000", "340000", "410000"],
+    "410000": ["130000", "140000", "340000", "370000", "420000", "610000"],
+    "420000": ["340000", "360000", "410000", "430000", "500000", "610000"],
+    "430000": ["360000", "420000", "440000", "450000", "500000", "520000"],
+    "440000": ["350000", "360000", "430000", "450000", "460000", "810000", "820000"],
+    "450000": ["430000", "440000", "520000", "530000"],
+    "460000": ["440000"],
+    "500000": ["420000", "430000", "510000", "520000", "610000"],
+    "510000": ["500000", "520000", "530000", "540000", "610000", "620000", "630000"],
+    "520000": ["430000", "450000", "500000", "510000", "530000"],
+    "530000": ["450000", "510000", "520000", "540000"],
+    "540000": ["510000", "530000", "630000", "650000"],
+    "610000": ["140000", "150000", "410000", "420000", "500000", "510000", "620000", "640000"],
+    "620000": ["150000", "510000", "610000", "630000", "640000", "650000"],
+    "630000": ["510000", "540000", "620000", "650000"],
+    "640000": ["150000", "610000", "620000"],
+    "650000": ["540000", "620000", "630000"],
+}
+# Stable OpenAPI names for this app's choice sets (drf-spectacular).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "IncidentStatusEnum": "coordination.models.Incident.Status",
+        "DeploymentStatusEnum": "coordination.models.Deployment.Status",
+        "TaskStatusEnum": "coordination.models.Task.Status",
+        "PriorityEnum": "coordination.models.Priority",
+        "SpecialtyEnum": "registry.choices.Specialty",
+    }
+)
+CELERY_BEAT_SCHEDULE["coordination-expire-claims"] = {
+    "task": "coordination.tasks.expire_claims",
+    "schedule": 15 * 60,
+}
+CELERY_BEAT_SCHEDULE["coordination-purge-personal-data"] = {
+    "task": "coordination.tasks.purge_personal_data",
+    "schedule": 24 * 60 * 60,
+}
+
+# --- Tongzhou: procurement --------------------------------------------------------------------
+TONGZHOU_OCID_PREFIX = env.str("TONGZHOU_OCID_PREFIX", default="ocds-tz0000")
+# Working-day calendar for tender periods and the stand-still (pluggable; holidays as ISO dates).
+TONGZHOU_PROCUREMENT_CALENDAR = "procurement.calendar.WeekdayCalendar"
+TONGZHOU_PROCUREMENT_HOLIDAYS = env.list("TONGZHOU_PROCUREMENT_HOLIDAYS", default=[])
+# 竞争性磋商 allows 2 valid bids for some services; the platform default keeps 3.
+TONGZHOU_PROCUREMENT_CONSULTATION_MIN_BIDS = env.int(
+    "TONGZHOU_PROCUREMENT_CONSULTATION_MIN_BIDS", default=3
+)
+TONGZHOU_PROCUREMENT_STANDSTILL_WORKING_DAYS = 7
+TONGZHOU_PROCUREMENT_CLAWBACK_DAYS = 30
+CELERY_BEAT_SCHEDULE["procurement-close-tenders"] = {
+    "task": "procurement.tasks.close_due_tenders",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["procurement-overdue-milestones"] = {
+    "task": "procurement.tasks.alert_overdue_milestones",
+    "schedule": 3600.0,
+}
+
+# --- Tongzhou: donations ----------------------------------------------------------------------
+TONGZHOU_STUCK_GOODS_DAYS = env.int("TONGZHOU_STUCK_GOODS_DAYS", default=7)
+# Disclosure cadence (慈善法): during a response at least every 5 days; otherwise 3 months.
+TONGZHOU_RESPONSE_DISCLOSURE_DAYS = env.int("TONGZHOU_RESPONSE_DISCLOSURE_DAYS", default=5)
+TONGZHOU_ORDINARY_DISCLOSURE_DAYS = env.int("TONGZHOU_ORDINARY_DISCLOSURE_DAYS", default=90)
+# Organization kinds that may hold donations on the ledger (verified ones only).
+TONGZHOU_RECEIVING_KINDS = ["foundation", "social_group", "social_service", "volunteer_team"]
+CELERY_BEAT_SCHEDULE["donations-disclosure-and-stuck-goods"] = {
+    "task": "donations.tasks.check_disclosure_and_stuck_goods",
+    "schedule": 6 * 60 * 60,
+}
+
+if DEBUG:
+    INTERNAL_IPS = ["127.0.0.1"]

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+from core.forms import LoginForm
+
+DOMAIN_APPS = ["registry", "alerts", "coordination", "procurement", "donations"]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("core.api_urls")),
+    path("", include("core.urls")),
+]
+for _app in DOMAIN_APPS:
+    urlpatterns += [
+        path("api/v1/", include(f"{_app}.api_urls")),
+        path("", include(f"{_app}.urls")),
+    ]
+
+if settings.DEBUG:
+    admin.site.site_header = "同舟 Tongzhou"

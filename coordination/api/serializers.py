@@ -1,0 +1,364 @@
+"""Serializers validate shape; services validate meaning. One input serializer per action."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from coordination.models import (
+    Deployment,
+    EvidencePhoto,
+    Incident,
+    IncidentKind,
+    Need,
+    NeedCategory,
+    Priority,
+    Task,
+    TaskReport,
+)
+from core import api as core_api
+from registry.choices import Specialty
+from registry.models import Organization
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """Public fields of an incident (an incident has no private field)."""
+
+    lead_agency_name = serializers.CharField(source="lead_agency.name", default=None)
+    suggested_grade = serializers.IntegerField(allow_null=True, read_only=True)
+    direct_loss = serializers.DecimalField(
+        max_digits=16, decimal_places=2, coerce_to_string=True, allow_null=True, read_only=True
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "subtype",
+            "grade",
+            "suggested_grade",
+            "response_level",
+            "region_code",
+            "latitude",
+            "longitude",
+            "started_at",
+            "lead_agency",
+            "lead_agency_name",
+            "description",
+            "status",
+            "closed_at",
+            "response_started_at",
+            "expected_duration_hours",
+            "response_measures",
+            "deaths",
+            "serious_injuries",
+            "direct_loss",
+            "area_capacity",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class IncidentCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=IncidentKind.choices)
+    subtype = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    grade = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
+    started_at = serializers.DateTimeField()
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    deaths = serializers.IntegerField(min_value=0, max_value=10**9, required=False, allow_null=True)
+    serious_injuries = serializers.IntegerField(
+        min_value=0, max_value=10**9, required=False, allow_null=True
+    )
+    direct_loss = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class IncidentStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Incident.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    response_level = serializers.IntegerField(
+        min_value=1, max_value=4, required=False, allow_null=True
+    )
+    expected_duration_hours = serializers.IntegerField(
+        min_value=1, max_value=24 * 365, required=False, allow_null=True
+    )
+    measures = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# Shared shapes of "why" (core.api): one OpenAPI component each across the apps.
+OptionalReasonSerializer = core_api.OptionalReasonSerializer
+RequiredReasonSerializer = core_api.RequiredReasonSerializer
+
+
+class CapacitySerializer(serializers.Serializer):
+    area_region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    max_teams = serializers.IntegerField(
+        min_value=0, max_value=100000, required=False, allow_null=True
+    )
+    max_people = serializers.IntegerField(
+        min_value=0, max_value=10**7, required=False, allow_null=True
+    )
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    committed = serializers.IntegerField(read_only=True)
+    reached = serializers.IntegerField(read_only=True)
+    gap = serializers.SerializerMethodField()
+    confirmed = serializers.BooleanField(source="is_confirmed", read_only=True)
+    posted_by_organization_name = serializers.CharField(
+        source="posted_by_organization.name", default=None
+    )
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "incident",
+            "category",
+            "description",
+            "quantity",
+            "unit",
+            "region_code",
+            "urgency",
+            "confirmed",
+            "posted_by_organization",
+            "posted_by_organization_name",
+            "committed",
+            "reached",
+            "gap",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_gap(self, need) -> int:
+        return max(need.quantity - (need.committed or 0), 0)
+
+
+class NeedPageSerializer(serializers.Serializer):
+    """One page of needs (the same envelope as every list)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NeedSerializer(many=True)
+
+
+class NeedCreateSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=NeedCategory.choices)
+    description = serializers.CharField()
+    quantity = serializers.IntegerField(min_value=1, max_value=10**9)
+    unit = serializers.CharField(max_length=20)
+    region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    urgency = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+
+
+class DeploymentSerializer(serializers.ModelSerializer):
+    """Shown only to officials with jurisdiction and the filing organization."""
+
+    organization_name = serializers.CharField(source="organization.name")
+    incident_title = serializers.CharField(source="incident.title")
+
+    class Meta:
+        model = Deployment
+        fields = [
+            "id",
+            "incident",
+            "incident_title",
+            "organization",
+            "organization_name",
+            "headcount",
+            "specialties",
+            "vehicles",
+            "area_region_code",
+            "arrival_at",
+            "leader_name",
+            "leader_phone",
+            "self_sufficiency_days",
+            "status",
+            "status_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DeploymentCreateSerializer(serializers.Serializer):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    headcount = serializers.IntegerField(min_value=1, max_value=100000)
+    specialties = serializers.ListField(
+        child=serializers.ChoiceField(choices=Specialty.choices), required=False, default=list
+    )
+    vehicles = serializers.IntegerField(min_value=0, max_value=10000, default=0)
+    area_region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    arrival_at = serializers.DateTimeField()
+    leader_name = serializers.CharField(max_length=100)
+    leader_phone = serializers.RegexField(r"^[0-9+\- ]{5,30}$", max_length=30)
+    self_sufficiency_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", default=None)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "incident",
+            "need",
+            "title",
+            "description",
+            "specialty",
+            "min_grade",
+            "region_code",
+            "priority",
+            "due_at",
+            "quantity_committed",
+            "status",
+            "status_reason",
+            "organization",
+            "organization_name",
+            "assigned_at",
+            "claimed",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TaskCreateSerializer(serializers.Serializer):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    need = serializers.PrimaryKeyRelatedField(
+        queryset=Need.objects.all(), required=False, allow_null=True
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    specialty = serializers.ChoiceField(
+        choices=Specialty.choices, required=False, allow_blank=True, default=""
+    )
+    min_grade = serializers.IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
+    region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    quantity_committed = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
+
+
+class AssignSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+
+
+class ClaimSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Which of your organizations claims; optional if you act for only one."),
+    )
+
+
+class ReportSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    people_served = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
+    quantity_delivered = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
+    beneficiaries = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = serializers.ListField(
+        child=serializers.FileField(max_length=200), required=False, default=list
+    )
+    evidence_taken_at = serializers.ListField(
+        child=serializers.DateTimeField(), required=False, default=list
+    )
+
+    def validate(self, attrs):
+        if len(attrs["evidence"]) > 20:
+            raise serializers.ValidationError({"evidence": [_("At most 20 photos a report.")]})
+        if len(attrs["evidence"]) != len(attrs["evidence_taken_at"]):
+            raise serializers.ValidationError(
+                {"evidence_taken_at": [_("Give one taken-at time for each photo, in order.")]}
+            )
+        for upload in attrs["evidence"]:
+            if upload.size > settings.FILE_UPLOAD_MAX_BYTES:
+                raise serializers.ValidationError(
+                    {"evidence": [_("A photo is larger than the upload limit.")]}
+                )
+        return attrs
+
+
+class TaskVerifySerializer(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EvidencePhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidencePhoto
+        fields = ["id", "content_type", "size", "taken_at", "url"]
+
+    def get_url(self, photo) -> str:
+        return f"/api/v1/evidence/{photo.pk}/"
+
+
+class TaskReportSerializer(serializers.ModelSerializer):
+    filed_by = serializers.CharField(source="filed_by.username", default=None)
+    photos = EvidencePhotoSerializer(many=True)
+
+    class Meta:
+        model = TaskReport
+        fields = [
+            "id",
+            "summary",
+            "people_served",
+            "quantity_delivered",
+            "beneficiaries",
+            "filed_by",
+            "created_at",
+            "photos",
+        ]
+
+
+class SuggestionSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(source="organization.pk")
+    organization_name = serializers.CharField(source="organization.name")
+    region_code = serializers.CharField(source="organization.region_code")
+    grade = serializers.IntegerField(allow_null=True)
+    distance = serializers.IntegerField(
+        help_text=_("0 same county, 1 same prefecture, 2 same province, 3 elsewhere")
+    )
+    home_distance = serializers.IntegerField(
+        help_text=_("The same measure from the organization's home region")
+    )
+    load = serializers.IntegerField()
+    verified_tasks = serializers.IntegerField()
+
+
+class ThreeWRowSerializer(serializers.Serializer):
+    organization = serializers.CharField()
+    organization_id = serializers.IntegerField()
+    sector = serializers.CharField()
+    adm1_code = serializers.CharField()
+    adm1_name = serializers.CharField()
+    adm2_code = serializers.CharField()
+    adm2_name = serializers.CharField()
+    adm3_code = serializers.CharField()
+    adm3_name = serializers.CharField()
+    activity = serializers.CharField()
+    reached = serializers.IntegerField()
+    status = serializers.CharField()
+    task_id = serializers.IntegerField()

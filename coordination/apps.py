@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class CoordinationConfig(AppConfig):
+    name = "coordination"
+    verbose_name = _("Incidents and tasks")
+
+    def dashboard_cards(self, user) -> list[dict]:
+        from coordination.queries import dashboard_counts
+
+        counts = dashboard_counts()
+        url = reverse("coordination:incident_list")
+        return [
+            {"label": _("Active incidents"), "value": counts["active_incidents"], "url": url},
+            {"label": _("Open tasks"), "value": counts["open_tasks"], "url": url},
+        ]
+
+    def organization_track_record(self, organization) -> list[dict]:
+        from coordination.queries import track_record
+
+        record = track_record(organization.pk)
+        return [
+            {"label": _("Tasks completed"), "value": record["completed"]},
+            {"label": _("Tasks verified"), "value": record["verified"]},
+        ]
+
+    def alert_incident_ref(self, incident_id) -> dict | None:
+        """What a manual alert naming this incident needs for CAP (alerts imports no domain app)."""
+        from coordination.models import Incident
+        from coordination.services.alerting import incident_ref
+
+        incident = Incident.objects.filter(pk=incident_id).first()
+        return incident_ref(incident) if incident else None

@@ -1,0 +1,127 @@
+"""Needs (the social-needs database): posted by officials or verified organizations;
+officials confirm what organizations post."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import permissions as cperms
+from coordination.models import Incident, Need, NeedCategory, Priority
+from coordination.services import alerting
+from coordination.services.incidents import validate_region
+from core import audit, regions
+from core.states import InvalidTransition
+from registry.models import Organization
+
+
+def _require_open_incident(incident: Incident) -> None:
+    if incident.status == Incident.Status.CLOSED:
+        raise InvalidTransition(_("The incident is closed."))
+
+
+def post_need(
+    *,
+    incident: Incident,
+    by: Any,
+    category: str,
+    description: str,
+    quantity: int,
+    unit: str,
+    region_code: str,
+    urgency: str = Priority.NORMAL,
+    organization: Organization | None = None,
+) -> Need:
+    """An official's need counts at once; a verified organization's need waits for an official
+    to confirm it. The area must lie in the incident's region."""
+    if category not in NeedCategory.values:
+        raise ValidationError({"category": [_("Unknown need category.")]})
+    if urgency not in Priority.values:
+        raise ValidationError({"urgency": [_("Unknown urgency.")]})
+    if quantity is None or quantity < 1:
+        raise ValidationError({"quantity": [_("The quantity must be at least 1.")]})
+    validate_region(region_code)
+    if not regions.covers(incident.region_code, region_code):
+        raise ValidationError({"region_code": [_("The area must lie in the incident's region.")]})
+    official = organization is None and cperms.is_official_for(by, incident.region_code)
+    if not official:
+        organization = organization or _posting_organization(by)
+        if organization is None or not cperms.acts_for(by, organization):
+            raise PermissionDenied(
+                _("Only officials and members of verified organizations may post needs.")
+            )
+        if not organization.is_verified or organization.is_agency:
+            raise PermissionDenied(_("Only verified organizations may post needs."))
+    _require_open_incident(incident)
+    now = timezone.now()
+    with transaction.atomic():
+        need = Need.objects.create(
+            incident=incident,
+            category=category,
+            description=description,
+            quantity=quantity,
+            unit=unit,
+            region_code=region_code,
+            urgency=urgency,
+            posted_by=by,
+            posted_by_organization=None if official else organization,
+            confirmed_at=now if official else None,
+            confirmed_by=by if official else None,
+        )
+        audit.record(
+            actor=by,
+            action="need.posted",
+            target=need,
+            organization_id=None if official else organization.pk,
+            region_code=region_code,
+            data={"category": category, "quantity": quantity, "unit": unit},
+        )
+        if not official:
+            alerting.tell_officials(
+                incident=incident,
+                title=_("A need waits for confirmation: %(need)s") % {"need": need},
+                body=description,
+                actor=by,
+            )
+    return need
+
+
+def _posting_organization(user: Any) -> Organization | None:
+    ids = cperms.acting_organization_ids(user)
+    return (
+        Organization.objects.filter(pk__in=ids, status=Organization.Status.VERIFIED)
+        .exclude(kind="agency")
+        .order_by("pk")
+        .first()
+    )
+
+
+def confirm_need(*, need: Need, by: Any) -> Need:
+    """An official with jurisdiction confirms a need an organization posted."""
+    if not cperms.is_official_for(by, need.incident.region_code):
+        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
+    with transaction.atomic():
+        need = (
+            Need.objects.select_for_update(of=("self",)).select_related("incident").get(pk=need.pk)
+        )
+        if need.confirmed_at:
+            raise InvalidTransition(_("This need is already confirmed."))
+        need.confirmed_at = timezone.now()
+        need.confirmed_by = by
+        need.save(update_fields=["confirmed_at", "confirmed_by"])
+        audit.record(
+            actor=by,
+            action="need.confirmed",
+            target=need,
+            organization_id=need.posted_by_organization_id,
+            region_code=need.region_code,
+        )
+        alerting.tell_organizations(
+            incident=need.incident,
+            organization_ids=[need.posted_by_organization_id],
+            title=_("Your need was confirmed: %(need)s") % {"need": need},
+            actor=by,
+        )
+    return need

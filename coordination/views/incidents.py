@@ -1,0 +1,252 @@
+"""Incident pages: list, detail tabs, and the official and organization forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from coordination import forms, queries, services
+from coordination import permissions as cperms
+from coordination.exports import three_w_csv
+from coordination.models import Incident, Need, Task
+from coordination.views.flow import acting_organizations, run_service
+from coordination.views.tasks import task_actions
+from core import hooks
+
+TABS = [
+    ("overview", gettext_lazy("Overview")),
+    ("needs", gettext_lazy("Needs")),
+    ("deployments", gettext_lazy("Deployments")),
+    ("board", gettext_lazy("Task board")),
+    ("3w", gettext_lazy("Who does what where")),
+    ("history", gettext_lazy("History")),
+]
+
+
+def incident_list(request):
+    """Active incidents first; a fixed number of queries whatever the page holds."""
+    page = Paginator(queries.incidents_active_first(), 25).get_page(request.GET.get("page"))
+    names = queries.region_names([i.region_code for i in page])
+    return render(
+        request,
+        "coordination/incident_list.html",
+        {
+            "page": page,
+            "region_names": names,
+            "can_create": cperms.perms.is_official(request.user),
+        },
+    )
+
+
+@login_required
+def incident_create(request):
+    if not cperms.perms.is_official(request.user):
+        raise PermissionDenied
+    form = forms.IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        incident = run_service(
+            request, services.create_incident, success=_("Incident opened."), **form.cleaned_data
+        )
+        if incident:
+            return redirect("coordination:incident_detail", pk=incident.pk)
+    return render(request, "coordination/form.html", {"form": form, "heading": _("New incident")})
+
+
+def incident_detail(request, pk: int):
+    incident = get_object_or_404(queries.incidents_active_first(), pk=pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in dict(TABS):
+        tab = "overview"
+    user = request.user
+    is_official = cperms.is_official_for(user, incident.region_code)
+    my_orgs = acting_organizations(user) if user.is_authenticated else []
+    context = {
+        "incident": incident,
+        "tab": tab,
+        "tabs": TABS,
+        "is_official": is_official,
+        "my_orgs": my_orgs,
+        "region_names": queries.region_names([incident.region_code]),
+    }
+    if tab == "overview":
+        context.update(
+            {
+                "on_site": queries.people_on_site(incident),
+                "status_form": forms.StatusForm(),
+                "capacity_form": forms.CapacityForm(),
+                "panels": rendered_panels(request, incident),
+                "task_counts": {
+                    Task.Status(row["status"]).label: row["n"]
+                    for row in queries.task_counts(incident)
+                },
+            }
+        )
+    elif tab == "needs":
+        needs = list(queries.visible_needs(user, incident))
+        for need in needs:
+            need.gap = max(need.quantity - need.committed, 0)
+            need.percent = min(round(need.committed * 20 / need.quantity) * 5, 100)
+        context["needs"] = needs
+    elif tab == "deployments":
+        context["on_site"] = queries.people_on_site(incident)
+        filings = queries.visible_deployments(user).filter(incident=incident)
+        if not is_official:
+            filings = filings.filter(organization__in=my_orgs)
+        context["filings"] = list(filings.order_by("status", "-created_at"))
+    elif tab == "board":
+        context["columns"] = [
+            (status, label, [(task, task_actions(user, task, my_orgs)) for task in tasks])
+            for status, label, tasks in queries.board(incident)
+        ]
+    elif tab == "3w":
+        rows = queries.three_w(incident)
+        context.update({"rows": rows, "bars": queries.three_w_bars(rows)})
+    return render(request, "coordination/incident_detail.html", context)
+
+
+def rendered_panels(request, incident: Incident) -> list[dict]:
+    """Panels other apps contribute (``incident_panels`` hook), each template rendered with
+    its own context."""
+    return [
+        {
+            "title": panel["title"],
+            "html": render_to_string(panel["template"], panel.get("context") or {}, request),
+        }
+        for panel in hooks.collect("incident_panels", incident)
+    ]
+
+
+def incident_3w_csv(request, pk: int):
+    incident = get_object_or_404(Incident, pk=pk)
+    response = HttpResponse(
+        three_w_csv(queries.three_w(incident)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="incident-{incident.pk}-3w.csv"'
+    return response
+
+
+@require_POST
+@login_required
+def incident_action(request, pk: int, action: str):
+    incident = get_object_or_404(Incident, pk=pk)
+    back = reverse("coordination:incident_detail", args=[pk])
+    if action == "status":
+        form = forms.StatusForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                services.change_status,
+                incident=incident,
+                success=_("Status changed."),
+                **form.cleaned_data,
+            )
+        else:
+            messages.error(request, _("Check the form."))
+    elif action == "take-over":
+        run_service(
+            request,
+            services.take_over,
+            incident=incident,
+            reason=request.POST.get("reason", ""),
+            success=_("You now lead this incident."),
+        )
+    elif action == "capacity":
+        form = forms.CapacityForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                services.set_area_capacity,
+                incident=incident,
+                success=_("Capacity saved."),
+                **form.cleaned_data,
+            )
+        else:
+            messages.error(request, _("Check the form."))
+    else:
+        raise Http404
+    return redirect(back)
+
+
+@login_required
+def need_create(request, pk: int):
+    incident = get_object_or_404(Incident, pk=pk)
+    form = forms.NeedForm(request.POST or None, initial={"region_code": incident.region_code})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            services.post_need,
+            incident=incident,
+            success=_("Need posted."),
+            **form.cleaned_data,
+        )
+    ):
+        return redirect(reverse("coordination:incident_detail", args=[pk]) + "?tab=needs")
+    return render(
+        request,
+        "coordination/form.html",
+        {"form": form, "heading": _("Post a need"), "incident": incident},
+    )
+
+
+@require_POST
+@login_required
+def need_confirm(request, pk: int):
+    need = get_object_or_404(Need.objects.select_related("incident"), pk=pk)
+    run_service(request, services.confirm_need, need=need, success=_("Need confirmed."))
+    return redirect(reverse("coordination:incident_detail", args=[need.incident_id]) + "?tab=needs")
+
+
+@login_required
+def deployment_create(request, pk: int):
+    incident = get_object_or_404(Incident, pk=pk)
+    organizations = acting_organizations(request.user)
+    if not organizations:
+        raise PermissionDenied
+    form = forms.DeploymentForm(
+        request.POST or None,
+        organizations=organizations,
+        initial={"area_region_code": incident.region_code},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["organization"] = next(o for o in organizations if o.pk == data["organization"])
+        if run_service(
+            request, services.file_deployment, incident=incident, success=_("Filing sent."), **data
+        ):
+            return redirect(reverse("coordination:incident_detail", args=[pk]) + "?tab=deployments")
+    return render(
+        request,
+        "coordination/form.html",
+        {"form": form, "heading": _("File a deployment (报备)"), "incident": incident},
+    )
+
+
+DEPLOYMENT_ACTIONS = {
+    "approve": (services.approve_deployment, False, gettext_lazy("Filing approved.")),
+    "hold": (services.hold_deployment, True, gettext_lazy("Filing held.")),
+    "arrive": (services.arrive_deployment, False, gettext_lazy("Arrival recorded.")),
+    "withdraw": (services.withdraw_deployment, True, gettext_lazy("Filing withdrawn.")),
+}
+
+
+@require_POST
+@login_required
+def deployment_action(request, pk: int, action: str):
+    if action not in DEPLOYMENT_ACTIONS:
+        raise Http404
+    deployment = get_object_or_404(queries.visible_deployments(request.user), pk=pk)
+    service, with_reason, success = DEPLOYMENT_ACTIONS[action]
+    kwargs = {"reason": request.POST.get("reason", "")} if with_reason else {}
+    run_service(request, service, deployment=deployment, success=success, **kwargs)
+    return redirect(
+        reverse("coordination:incident_detail", args=[deployment.incident_id]) + "?tab=deployments"
+    )

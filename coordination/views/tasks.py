@@ -1,0 +1,187 @@
+"""Task pages: detail with suggestions and forms, actions, reports, my tasks, evidence."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from coordination import forms, queries, services
+from coordination import permissions as cperms
+from coordination.models import Deployment, EvidencePhoto, Incident, Task
+from coordination.views.flow import acting_organizations, run_service
+from registry.models import Organization
+
+
+def task_actions(user, task: Task, my_orgs: list[Organization]) -> list[str]:
+    """What this user may do with this task right now (no query: memberships are cached)."""
+    if not user.is_authenticated:
+        return []
+    allowed = []
+    if cperms.is_official_for(user, task.incident.region_code):
+        if task.status == Task.Status.OPEN:
+            allowed.append("assign")
+        if task.status == Task.Status.COMPLETED:
+            allowed.append("verify")
+        if task.status not in (Task.Status.VERIFIED, Task.Status.CANCELLED):
+            allowed.append("cancel")
+    holder = task.organization_id and cperms.acts_for(user, task.organization_id)
+    if task.status == Task.Status.OPEN and my_orgs:
+        allowed.append("claim")
+    if holder:
+        allowed += {
+            Task.Status.ASSIGNED: ["accept", "decline"],
+            Task.Status.ACCEPTED: ["start"],
+            Task.Status.IN_PROGRESS: ["report", "complete"],
+        }.get(task.status, [])
+    return allowed
+
+
+@login_required
+def task_create(request, pk: int):
+    incident = get_object_or_404(Incident, pk=pk)
+    if not cperms.is_official_for(request.user, incident.region_code):
+        raise PermissionDenied
+    needs = list(incident.needs.filter(confirmed_at__isnull=False))
+    form = forms.TaskForm(
+        request.POST or None, needs=needs, initial={"region_code": incident.region_code}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["need"] = next((n for n in needs if n.pk == data["need"]), None)
+        task = run_service(
+            request, services.create_task, incident=incident, success=_("Task created."), **data
+        )
+        if task:
+            return redirect("coordination:task_detail", pk=task.pk)
+    return render(
+        request,
+        "coordination/form.html",
+        {"form": form, "heading": _("New task"), "incident": incident},
+    )
+
+
+def task_detail(request, pk: int):
+    task = get_object_or_404(queries.tasks_with_relations(), pk=pk)
+    user = request.user
+    my_orgs = acting_organizations(user) if user.is_authenticated else []
+    allowed = task_actions(user, task, my_orgs)
+    private = cperms.sees_private(
+        user, region_code=task.incident.region_code, organization_id=task.organization_id
+    )
+    return render(
+        request,
+        "coordination/task_detail.html",
+        {
+            "task": task,
+            "actions": allowed,
+            "my_orgs": my_orgs,
+            "reports": list(queries.reports_of(task)) if private else None,
+            "suggestions": queries.suggestions(task) if "assign" in allowed else [],
+            "report_form": forms.ReportForm() if "report" in allowed else None,
+        },
+    )
+
+
+TASK_ACTIONS = {
+    "accept": (services.accept_task, gettext_lazy("Task accepted.")),
+    "decline": (services.decline_task, gettext_lazy("Task declined.")),
+    "start": (services.start_task, gettext_lazy("Work started.")),
+    "complete": (
+        services.complete_task,
+        gettext_lazy("Task completed; an official will verify it."),
+    ),
+    "verify": (services.verify_task, gettext_lazy("Verification recorded.")),
+    "cancel": (services.cancel_task, gettext_lazy("Task cancelled.")),
+    "assign": (services.assign_task, gettext_lazy("Task assigned.")),
+    "claim": (services.claim_task, gettext_lazy("Task claimed: accept it to start.")),
+}
+
+
+@require_POST
+@login_required
+def task_action(request, pk: int, action: str):
+    if action not in TASK_ACTIONS:
+        raise Http404
+    task = get_object_or_404(queries.tasks_with_relations(), pk=pk)
+    service, success = TASK_ACTIONS[action]
+    kwargs = {}
+    if action in ("decline", "cancel"):
+        kwargs["reason"] = request.POST.get("reason", "")
+    elif action == "verify":
+        kwargs["accepted"] = request.POST.get("accepted") == "yes"
+        kwargs["reason"] = request.POST.get("reason", "")
+    elif action in ("assign", "claim"):
+        organization = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
+        if organization is None:
+            messages.error(request, _("Choose an organization."))
+            return redirect("coordination:task_detail", pk=pk)
+        kwargs["organization"] = organization
+    run_service(request, service, task=task, success=success, **kwargs)
+    return redirect(request.POST.get("next") or reverse("coordination:task_detail", args=[pk]))
+
+
+@require_POST
+@login_required
+def task_report(request, pk: int):
+    task = get_object_or_404(queries.tasks_with_relations(), pk=pk)
+    form = forms.ReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("coordination:task_detail", pk=pk)
+    data = dict(form.cleaned_data)
+    photo, taken_at = data.pop("photo"), data.pop("taken_at")
+    run_service(
+        request,
+        services.report_task,
+        task=task,
+        photos=[(photo, taken_at)] if photo else [],
+        success=_("Report filed."),
+        **data,
+    )
+    return redirect("coordination:task_detail", pk=pk)
+
+
+@login_required
+def my_tasks(request):
+    """What the user's organizations may act on: tasks they hold, and open tasks of incidents
+    where they have an approved filing."""
+    my_orgs = acting_organizations(request.user)
+    deployed = Deployment.objects.filter(
+        organization__in=my_orgs, status__in=Deployment.OCCUPYING
+    ).values("incident_id")
+    held = list(
+        queries.tasks_with_relations()
+        .filter(organization__in=my_orgs)
+        .exclude(status__in=[Task.Status.VERIFIED, Task.Status.CANCELLED])
+        .order_by("status", "-created_at")
+    )
+    claimable = list(
+        queries.tasks_with_relations()
+        .filter(status=Task.Status.OPEN, incident_id__in=deployed)
+        .order_by("-created_at")[:100]
+    )
+    return render(
+        request,
+        "coordination/my_tasks.html",
+        {
+            "held": [(t, task_actions(request.user, t, my_orgs)) for t in held],
+            "claimable": [(t, task_actions(request.user, t, my_orgs)) for t in claimable],
+            "my_orgs": my_orgs,
+        },
+    )
+
+
+@login_required
+def evidence_photo(request, pk: int):
+    photo = get_object_or_404(EvidencePhoto.objects.select_related("report__task__incident"), pk=pk)
+    task = photo.report.task
+    if not cperms.sees_private(
+        request.user, region_code=task.incident.region_code, organization_id=task.organization_id
+    ):
+        raise Http404
+    return FileResponse(photo.file.open("rb"), content_type=photo.content_type)

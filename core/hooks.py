@@ -1,0 +1,34 @@
+"""Extension points: how a left-hand app shows what right-hand apps know, without importing them.
+
+An app's AppConfig may define any of these methods; ``collect`` calls them in INSTALLED_APPS order
+and concatenates the lists they return. This is plain, visible code (no signals):
+
+- ``dashboard_cards(user) -> list[dict]``: ``{"label", "value", "url"}`` for the dashboard at /.
+- ``navigation_badges(request) -> dict``: e.g. ``{"inbox_unread": 3}``, merged into the nav context.
+- ``organization_track_record(organization) -> list[dict]``: ``{"label", "value", "url"?}`` rows
+  of the credit record shown on an organization's page (tasks verified, contracts, sanctions ...).
+- ``incident_panels(incident) -> list[dict]``: ``{"title", "template", "context"}`` extra panels
+  on an incident page (e.g. donations received for it, from the ledger).
+"""
+
+from typing import Any
+
+from django.apps import apps
+
+
+def collect(hook: str, *args: Any) -> list:
+    results: list = []
+    for config in apps.get_app_configs():
+        method = getattr(config, hook, None)
+        if callable(method):
+            results.extend(method(*args) or [])
+    return results
+
+
+def merge(hook: str, *args: Any) -> dict:
+    merged: dict = {}
+    for config in apps.get_app_configs():
+        method = getattr(config, hook, None)
+        if callable(method):
+            merged.update(method(*args) or {})
+    return merged

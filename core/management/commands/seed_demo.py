@@ -1,0 +1,37 @@
+"""Load the demo data: each app's ``<app>/demo.py`` ``seed(stdout)`` in INSTALLED_APPS order.
+
+Idempotent: every app's seed looks its rows up by a natural key before creating them.
+Refuses to run with DEBUG off unless --force: demo accounts must never reach production.
+"""
+
+import importlib
+import importlib.util
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+DEMO_PASSWORD = "tongzhou-demo"  # noqa: S105 (documented demo password, DEBUG only)
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and a living Ya'an earthquake scenario (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: refusing to create demo accounts (use --force).")
+        for config in apps.get_app_configs():
+            module_name = f"{config.name}.demo"
+            if importlib.util.find_spec(module_name) is None:
+                continue
+            module = importlib.import_module(module_name)
+            with transaction.atomic():
+                module.seed(stdout=self.stdout)
+            self.stdout.write(f"seeded {config.label}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready; password for every account: {DEMO_PASSWORD}")
+        )

@@ -1,0 +1,11 @@
+"""Membership roles, shared by every app (the membership itself lives in registry)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Organization admin")
+    MEMBER = "member", _("Member")
+    OFFICIAL = "official", _("Official")
+    EXPERT = "expert", _("Expert")

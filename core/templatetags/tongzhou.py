@@ -1,0 +1,23 @@
+from django import template
+
+from core.queries import history_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/_history.html")
+def history(obj):
+    """The audit trail of ``obj``: ``{% history object %}`` on any detail page (one query)."""
+    return {"events": list(history_for(obj)[:100])}
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs):
+    """The current query string with some parameters replaced (for filters and pagination)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

@@ -1,0 +1,48 @@
+"""The ledger in the admin: read-only (no add, change or delete); corrections are reversals."""
+
+from django.contrib import admin
+
+from donations.models import ChainHead, DonorDetails, Evidence, GoodsLine, LedgerEntry, Lot
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GoodsLineInline(admin.TabularInline):
+    model = GoodsLine
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "kind", "holder", "counterparty", "amount", "goods_value", "occurred_at"]
+    list_filter = ["kind"]
+    search_fields = ["trace_code", "receipt_number"]
+    list_select_related = ["holder", "counterparty"]
+    inlines = [GoodsLineInline]
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ["id", "holder", "origin", "item", "quantity", "remaining", "purpose"]
+    list_select_related = ["holder", "origin"]
+
+
+admin.site.register(ChainHead, ReadOnlyAdmin)
+admin.site.register(DonorDetails, ReadOnlyAdmin)
+admin.site.register(Evidence, ReadOnlyAdmin)

@@ -1,0 +1,29 @@
+"""The ledger API: writes through services, public reads with cursor pagination, downloads."""
+
+from donations.api.downloads import csv_cell, export_jsonl, totals_csv
+from donations.api.reads import EntryDetail, EntryList, HeadView, TotalsView, TraceView
+from donations.api.writes import (
+    AcknowledgeView,
+    AllocationCreate,
+    ChangeOfUseView,
+    DisbursementCreate,
+    ReceiptCreate,
+    ReverseView,
+)
+
+__all__ = [
+    "AcknowledgeView",
+    "AllocationCreate",
+    "ChangeOfUseView",
+    "DisbursementCreate",
+    "EntryDetail",
+    "EntryList",
+    "HeadView",
+    "ReceiptCreate",
+    "ReverseView",
+    "TotalsView",
+    "TraceView",
+    "csv_cell",
+    "export_jsonl",
+    "totals_csv",
+]

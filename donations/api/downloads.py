@@ -1,0 +1,77 @@
+"""Downloads: the chain as JSON lines (streamed) and totals as CSV with HXL hashtags."""
+
+import csv
+import json
+
+from django.http import StreamingHttpResponse
+
+from donations import chain, queries
+
+
+def export_jsonl(request):
+    """The whole chain, one JSON object a line, streamed from a server-side cursor."""
+    lines = (
+        json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+        for row in chain.chain_rows()
+    )
+    response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ledger.jsonl"'
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_cell(value) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+CSV_COLUMNS = [
+    ("scope", "#meta+scope"),
+    ("id", "#meta+id"),
+    ("name", "#org+name"),
+    ("received_money", "#value+received+cny"),
+    ("received_goods", "#value+received+goods+cny"),
+    ("allocated_money", "#value+allocated+cny"),
+    ("allocated_goods", "#value+allocated+goods+cny"),
+    ("disbursed_money", "#value+disbursed+cny"),
+    ("disbursed_goods", "#value+disbursed+goods+cny"),
+    ("balance_money", "#value+balance+cny"),
+    ("balance_goods", "#value+balance+goods+cny"),
+]
+
+
+def totals_csv(request):
+    """Totals per incident and organization as CSV with an HXL hashtag row."""
+    data = queries.totals(**_scope_plain(request))
+    rows = [[c for c, _ in CSV_COLUMNS], [t for _, t in CSV_COLUMNS]]
+    rows.append(["overall", "", ""] + [data["overall"][c] for c, _ in CSV_COLUMNS[3:]])
+    for row in data["incidents"]:
+        rows.append(
+            ["incident", row["incident"], row["title"]] + [row[c] for c, _ in CSV_COLUMNS[3:]]
+        )
+    for row in data["organizations"]:
+        rows.append(
+            ["organization", row["organization"], row["name"]]
+            + [row[c] for c, _ in CSV_COLUMNS[3:]]
+        )
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([csv_cell(v) for v in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="ledger-totals.csv"'
+    return response
+
+
+def _scope_plain(request) -> dict:
+    scope = {}
+    for name in ("incident", "organization"):
+        value = request.GET.get(name, "")
+        if queries.is_id(value):
+            scope[f"{name}_id"] = int(value)
+    return scope

@@ -1,0 +1,256 @@
+"""Input serializers (shape only; services judge meaning) and the public output forms."""
+
+import json
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from coordination.models import Incident
+from donations.models import Channel, DonorKind, LedgerEntry
+from registry.models import Organization
+
+MAX_ID = 2**63 - 1
+
+
+# --- input -----------------------------------------------------------------------------------
+class JSONListField(serializers.ListField):
+    """A list that multipart forms may send as one JSON string (with evidence files)."""
+
+    def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
+            return dictionary.get(self.field_name)
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise serializers.ValidationError(_("Not valid JSON.")) from exc
+        return super().to_internal_value(data)
+
+
+class ItemIn(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    unit = serializers.CharField(max_length=20)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+    unit_value = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, default=0
+    )
+    spec = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    quality_certificate = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class SourceIn(serializers.Serializer):
+    entry = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    item = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal("0.001"), required=False
+    )
+
+    def validate(self, attrs):
+        if ("amount" in attrs) == ("quantity" in attrs):
+            raise serializers.ValidationError(_("Give amount (money) or quantity (goods)."))
+        return attrs
+
+
+def _amount_field():
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+
+
+class OutgoingIn(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False
+    )
+    amount = _amount_field()
+    items = JSONListField(child=ItemIn(), required=False, max_length=200)
+    sources = JSONListField(child=SourceIn(), required=False, max_length=200)
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.all(), required=False, allow_null=True
+    )
+    purpose = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+    def validate(self, attrs):
+        if (attrs.get("amount") is None) == (not attrs.get("items")):
+            raise serializers.ValidationError({"amount": [_("Give either amount or items.")]})
+        return attrs
+
+
+class ReceiptIn(OutgoingIn):
+    sources = None
+    donor_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    donor_kind = serializers.ChoiceField(choices=DonorKind.choices)
+    anonymous = serializers.BooleanField(default=False)
+    restricted = serializers.BooleanField(default=False)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_at = serializers.DateTimeField(required=False)
+    receipt_number = serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True
+    )
+    handler = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    donor_phone = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+    donor_address = serializers.CharField(
+        max_length=300, required=False, default="", allow_blank=True
+    )
+    donation_agreement = serializers.BooleanField(default=False)
+
+
+class AllocationIn(OutgoingIn):
+    to_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    occurred_at = serializers.DateTimeField(required=False)
+
+
+class DisbursementIn(OutgoingIn):
+    purpose = serializers.CharField(max_length=200)
+    region_code = serializers.RegexField(r"^\d{6}$", required=False, default="")
+    beneficiaries = serializers.IntegerField(min_value=0, required=False, default=0)
+    occurred_at = serializers.DateTimeField(required=False)
+    evidence = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
+
+
+class AcknowledgeIn(serializers.Serializer):
+    amount = _amount_field()
+    items = JSONListField(child=ItemIn(), required=False, max_length=200)
+
+    def validate(self, attrs):
+        if (attrs.get("amount") is None) == (not attrs.get("items")):
+            raise serializers.ValidationError({"amount": [_("Give either amount or items.")]})
+        return attrs
+
+
+class ReverseIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ChangeOfUseIn(serializers.Serializer):
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.all(), required=False, allow_null=True
+    )
+    purpose = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    filing_reference = serializers.CharField(max_length=100)
+    donor_consent = serializers.BooleanField(default=False)
+
+
+# --- output ----------------------------------------------------------------------------------
+class LineOut(serializers.Serializer):
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    unit_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    spec = serializers.CharField()
+    quality_certificate = serializers.CharField()
+    expiry_date = serializers.DateField()
+
+
+class SourceOut(serializers.Serializer):
+    entry = serializers.IntegerField(source="lot.acquired_by_id")
+    receipt = serializers.IntegerField(source="lot.origin_id")
+    item = serializers.CharField(source="lot.item")
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    chosen_by_service = serializers.BooleanField()
+
+
+class EntryOut(serializers.ModelSerializer):
+    """The public view of an entry (no private donor details)."""
+
+    id = serializers.IntegerField(source="seq", read_only=True)
+    organization = serializers.IntegerField(source="holder_id")
+    organization_name = serializers.CharField(source="holder.name")
+    to_organization = serializers.IntegerField(source="counterparty_id", allow_null=True)
+    to_organization_name = serializers.CharField(
+        source="counterparty.name", default=None, allow_null=True
+    )
+    incident_title = serializers.CharField(source="incident.title", default=None, allow_null=True)
+    related = serializers.IntegerField(source="related_id", allow_null=True)
+    lines = LineOut(many=True)
+    sources = SourceOut(many=True)
+    reversed = serializers.BooleanField(source="is_reversed", default=False)
+    shortfall_signed = serializers.BooleanField(source="short_signed", default=False)
+    goods_undistributed = serializers.BooleanField(source="goods_stuck", default=False)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id", "seq", "kind", "organization", "organization_name", "to_organization",
+            "to_organization_name", "incident", "incident_title", "purpose", "restricted",
+            "amount", "goods_value", "occurred_at", "recorded_at", "donor_display", "donor_kind",
+            "channel", "receipt_number", "handler", "trace_code", "donation_agreement",
+            "region_code", "beneficiaries", "related", "shortfall", "reason", "filing_reference",
+            "donor_consent", "lines", "sources", "reversed", "shortfall_signed",
+            "goods_undistributed", "prev_hash", "hash",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class Figures(serializers.Serializer):
+    received_money = serializers.DecimalField(max_digits=20, decimal_places=2)
+    received_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
+    allocated_money = serializers.DecimalField(max_digits=20, decimal_places=2)
+    allocated_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
+    disbursed_money = serializers.DecimalField(max_digits=20, decimal_places=2)
+    disbursed_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
+    balance_money = serializers.DecimalField(max_digits=20, decimal_places=2)
+    balance_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class IncidentFigures(Figures):
+    incident = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class OrganizationFigures(Figures):
+    organization = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TotalsOut(serializers.Serializer):
+    overall = Figures()
+    incidents = IncidentFigures(many=True)
+    organizations = OrganizationFigures(many=True)
+
+
+class TraceStep(serializers.Serializer):
+    seq = serializers.IntegerField()
+    kind = serializers.CharField()
+    organization = serializers.CharField(source="holder.name")
+    to_organization = serializers.CharField(source="counterparty.name", default=None)
+    incident = serializers.CharField(source="incident.title", default=None)
+    purpose = serializers.CharField()
+    region_code = serializers.CharField()
+    beneficiaries = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    goods_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    lines = LineOut(many=True)
+    shortfall = serializers.BooleanField()
+    reason = serializers.CharField()
+    related = serializers.IntegerField(source="related_id", allow_null=True)
+    occurred_at = serializers.DateTimeField()
+
+
+class TraceHolding(serializers.Serializer):
+    organization = serializers.CharField(source="holder.name")
+    item = serializers.CharField()
+    unit = serializers.CharField()
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=3)
+
+
+class TraceOut(serializers.Serializer):
+    receipt = TraceStep()
+    trace_code = serializers.CharField(source="receipt.trace_code")
+    donor_display = serializers.CharField(source="receipt.donor_display")
+    steps = TraceStep(many=True)
+    lots = TraceHolding(many=True)
+
+
+class HeadOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    head_hash = serializers.CharField()

@@ -1,0 +1,29 @@
+"""API routes of this app under /api/v1/."""
+
+from django.urls import path
+
+from donations import api
+
+urlpatterns = [
+    path("ledger/receipts/", api.ReceiptCreate.as_view(), name="ledger-receipts"),
+    path("ledger/allocations/", api.AllocationCreate.as_view(), name="ledger-allocations"),
+    path(
+        "ledger/allocations/<int:pk>/acknowledge/",
+        api.AcknowledgeView.as_view(),
+        name="ledger-acknowledge",
+    ),
+    path("ledger/disbursements/", api.DisbursementCreate.as_view(), name="ledger-disbursements"),
+    path("ledger/entries/", api.EntryList.as_view(), name="ledger-entries"),
+    path("ledger/entries/<int:pk>/", api.EntryDetail.as_view(), name="ledger-entry"),
+    path("ledger/entries/<int:pk>/reverse/", api.ReverseView.as_view(), name="ledger-reverse"),
+    path(
+        "ledger/entries/<int:pk>/change-of-use/",
+        api.ChangeOfUseView.as_view(),
+        name="ledger-change-of-use",
+    ),
+    path("ledger/totals/", api.TotalsView.as_view(), name="ledger-totals"),
+    path("ledger/totals.csv", api.totals_csv, name="ledger-totals-csv"),
+    path("ledger/trace/<str:trace_code>/", api.TraceView.as_view(), name="ledger-trace"),
+    path("ledger/export.jsonl", api.export_jsonl, name="ledger-export"),
+    path("ledger/head/", api.HeadView.as_view(), name="ledger-head"),
+]

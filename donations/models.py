@@ -1,0 +1,310 @@
+"""The public donation ledger: one append-only, hash-chained table of entries.
+
+- ``LedgerEntry`` rows are never updated or deleted (the ORM raises; corrections are reversals).
+  Their primary key is the chain sequence number ``seq``, assigned under the ``ChainHead`` lock.
+- ``GoodsLine`` and ``EntrySource`` rows belong to an entry and are append-only too.
+- ``DonorDetails`` keeps the donor's private details outside the chained public form.
+- ``Lot`` rows are the balances (what a holder still has of one receipt, for one item). They are
+  the only mutable rows; a CheckConstraint keeps every lot at or above zero, which also keeps
+  every receipt, holder and purpose balance at or above zero (they are sums of lots).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """The ledger is append-only: corrections are reversing entries."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("ledger rows cannot be updated; append a reversal instead")
+
+    def delete(self):
+        raise AppendOnlyError("ledger rows cannot be deleted; append a reversal instead")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("ledger rows cannot be updated; append a reversal instead")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("ledger rows cannot be updated; append a reversal instead")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("ledger rows cannot be deleted; append a reversal instead")
+
+
+class DonorKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    COMPANY = "company", _("Company")
+    FOUNDATION = "foundation", _("Foundation")
+    GOVERNMENT = "government", _("Government")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    ONLINE_PLATFORM = "online_platform", _("Online fundraising platform")
+    CASH = "cash", _("Cash")
+    IN_KIND = "in_kind", _("In kind")
+    OTHER = "other", _("Other")
+
+
+class ChainHead(models.Model):
+    """The single row locked (select_for_update) while an entry is appended: the chain's tip."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="chainhead_single_row")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.head_hash[:12]}"
+
+
+class LedgerEntry(AppendOnlyModel):
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        ALLOCATION = "allocation", _("Allocation")
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement (signed for)")
+        DISBURSEMENT = "disbursement", _("Disbursement")
+        REVERSAL = "reversal", _("Reversal")
+        CHANGE_OF_USE = "change_of_use", _("Change of use")
+
+    seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    holder = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("organization"),
+    )
+    counterparty = models.ForeignKey(
+        "registry.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries_received",
+        verbose_name=_("to organization"),
+    )
+    incident = models.ForeignKey(
+        "coordination.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("incident"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    restricted = models.BooleanField(_("restricted (定向)"), default=False)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2, default=0)
+    goods_value = models.DecimalField(
+        _("goods value (CNY)"), max_digits=14, decimal_places=2, default=0
+    )
+    occurred_at = models.DateTimeField(_("date"), db_index=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    # receipt
+    donor_display = models.CharField(_("donor"), max_length=200, blank=True)
+    donor_kind = models.CharField(_("donor kind"), max_length=12, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=64, blank=True)
+    handler = models.CharField(_("handler"), max_length=100, blank=True)
+    trace_code = models.CharField(
+        _("trace code"), max_length=20, unique=True, null=True, blank=True
+    )
+    donation_agreement = models.BooleanField(_("donation agreement"), default=False)
+    # disbursement
+    region_code = models.CharField(_("region"), max_length=6, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), default=0)
+    # acknowledgement, reversal, change of use
+    related = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followers",
+        verbose_name=_("related entry"),
+    )
+    shortfall = models.BooleanField(_("shortfall"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+    filing_reference = models.CharField(_("filing reference"), max_length=100, blank=True)
+    donor_consent = models.BooleanField(_("donor consent"), default=False)
+    # chain
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="entry_amount_gte_0"),
+            models.CheckConstraint(condition=Q(goods_value__gte=0), name="entry_goods_gte_0"),
+            # One reversal per entry and one acknowledgement per allocation.
+            models.UniqueConstraint(
+                fields=["related"],
+                condition=Q(kind__in=["reversal", "acknowledgement"]),
+                name="entry_reversed_or_acknowledged_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["holder", "kind"]), models.Index(fields=["incident"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.get_kind_display()}"
+
+    @property
+    def total_value(self):
+        return self.amount + self.goods_value
+
+
+class GoodsLine(AppendOnlyModel):
+    """One line of goods on an entry: item, unit, quantity and unit value (yuan estimate)."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("item"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=20)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_value = models.DecimalField(_("unit value"), max_digits=12, decimal_places=2, default=0)
+    spec = models.CharField(_("model / specification"), max_length=200, blank=True)
+    quality_certificate = models.CharField(_("quality certificate"), max_length=200, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["entry_id", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="goodsline_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(unit_value__gte=0), name="goodsline_value_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.quantity} {self.unit}"
+
+
+class Lot(models.Model):
+    """What ``holder`` still has of one receipt for one item ("" = money): the balance row.
+
+    Created by a receipt, an acknowledgement (goods or money that arrived) or a change of use;
+    decremented under ``select_for_update`` by outgoing entries.
+    """
+
+    origin = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="origin_lots")
+    acquired_by = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="acquired_lots"
+    )
+    holder = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="ledger_lots"
+    )
+    incident = models.ForeignKey(
+        "coordination.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(max_length=200, blank=True)
+    restricted = models.BooleanField(default=False)
+    item = models.CharField(max_length=120, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    unit_value = models.DecimalField(max_digits=12, decimal_places=2, default=1)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    remaining = models.DecimalField(max_digits=14, decimal_places=3)
+    acquired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["acquired_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(remaining__gte=0), name="lot_remaining_gte_0"),
+            models.CheckConstraint(
+                condition=Q(remaining__lte=models.F("quantity")), name="lot_remaining_lte_quantity"
+            ),
+        ]
+        indexes = [models.Index(fields=["holder", "item", "remaining"])]
+
+    def __str__(self) -> str:
+        return f"{self.item or 'CNY'} {self.remaining}/{self.quantity} @{self.holder_id}"
+
+    @property
+    def is_money(self) -> bool:
+        return self.item == ""
+
+
+class EntrySource(AppendOnlyModel):
+    """How much of which lot an outgoing entry drew on (or a reversal gave back)."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="sources")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="draws")
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    chosen_by_service = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["entry_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="source_quantity_gt_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.entry_id} <- lot {self.lot_id}: {self.quantity}"
+
+
+class DonorDetails(models.Model):
+    """The donor's private details: never in the chain, the export, the API or public pages."""
+
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="donor_details"
+    )
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"donor of #{self.entry_id}"
+
+
+class Evidence(AppendOnlyModel):
+    """A file proving a disbursement; stored privately under MEDIA_ROOT, its SHA-256 chained."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to="donations/evidence/%Y/%m/")
+    content_type = models.CharField(max_length=50)
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.original_name or self.sha256[:12]
+
+
+class Flag(models.Model):
+    """A disclosure or stuck-goods finding already alerted, so the beat job alerts once."""
+
+    class Kind(models.TextChoices):
+        DISCLOSURE_OVERDUE = "disclosure_overdue", _("Disclosure overdue")
+        STUCK_GOODS = "stuck_goods", _("Goods undistributed")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    receipt = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="flags")
+    holder = models.ForeignKey("registry.Organization", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "receipt", "holder"], name="flag_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.receipt_id}"

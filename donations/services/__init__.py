@@ -1,0 +1,22 @@
+"""Every write to the ledger: one function per business action, each in one transaction.
+
+Order of locks, always: the entry an action depends on, then lots (by id), then the chain head.
+"""
+
+from core.states import Conflict
+from donations.services.common import can_write
+from donations.services.corrections import change_use, reverse
+from donations.services.receipts import record_receipt
+from donations.services.spending import disburse
+from donations.services.transfers import acknowledge, allocate
+
+__all__ = [
+    "Conflict",
+    "acknowledge",
+    "allocate",
+    "can_write",
+    "change_use",
+    "disburse",
+    "record_receipt",
+    "reverse",
+]

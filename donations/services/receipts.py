@@ -1,0 +1,116 @@
+"""Donations coming in (捐赠票据): money or goods lines, donor masked in public."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from donations import chain
+from donations.donors import donor_display, new_trace_code
+from donations.models import DonorDetails, GoodsLine, LedgerEntry, Lot
+from donations.services.common import (
+    CENT,
+    MAX_VALUE,
+    Kind,
+    audit_entry,
+    require_writer,
+    wants_from,
+    when,
+)
+
+
+def record_receipt(
+    *,
+    organization: Any,
+    by: Any,
+    donor_name: str,
+    donor_kind: str,
+    anonymous: bool = False,
+    amount: Decimal | None = None,
+    items: list[dict] | None = None,
+    incident: Any = None,
+    restricted: bool = False,
+    purpose: str = "",
+    channel: str = "",
+    received_at: datetime | None = None,
+    receipt_number: str = "",
+    handler: str = "",
+    donor_phone: str = "",
+    donor_address: str = "",
+    donation_agreement: bool = False,
+) -> LedgerEntry:
+    """Record a donation (捐赠票据) received by a verified receiving organization; the public
+    form carries only the masked donor; restricted gifts must name an incident or purpose."""
+    require_writer(by, organization)
+    wants = wants_from(amount, items)
+    if restricted and not (incident or purpose):
+        raise ValidationError(
+            {"purpose": [_("A restricted donation names its incident or purpose.")]}
+        )
+    received_at = when(received_at, field="received_at")
+    lines = [
+        GoodsLine(
+            name=i["name"],
+            unit=i.get("unit", ""),
+            quantity=i["quantity"],
+            unit_value=Decimal(i.get("unit_value") or 0).quantize(CENT),
+            spec=i.get("spec", ""),
+            quality_certificate=i.get("quality_certificate", ""),
+            expiry_date=i.get("expiry_date"),
+        )
+        for i in (items or [])
+    ]
+    goods_value = sum((ln.quantity * ln.unit_value for ln in lines), Decimal(0)).quantize(CENT)
+    if goods_value >= MAX_VALUE:
+        raise ValidationError({"items": [_("The goods value is implausibly large.")]})
+    with transaction.atomic():
+        entry = LedgerEntry(
+            kind=Kind.RECEIPT,
+            holder=organization,
+            incident=incident,
+            purpose=purpose,
+            restricted=restricted,
+            amount=wants[0].quantity if amount is not None else Decimal(0),
+            goods_value=goods_value,
+            occurred_at=received_at,
+            donor_display=donor_display(donor_name, donor_kind, anonymous),
+            donor_kind=donor_kind,
+            channel=channel,
+            receipt_number=receipt_number,
+            handler=handler,
+            trace_code=new_trace_code(),
+            donation_agreement=donation_agreement,
+            created_by=by,
+        )
+        chain.append(entry, lines=lines, sources=[], evidence=[])
+        DonorDetails.objects.create(
+            entry=entry,
+            full_name=donor_name,
+            phone=donor_phone,
+            address=donor_address,
+        )
+        lots = [(ln.name, ln.unit, ln.quantity, ln.unit_value) for ln in lines] or [
+            ("", "CNY", entry.amount, Decimal(1))
+        ]
+        Lot.objects.bulk_create(
+            Lot(
+                origin=entry,
+                acquired_by=entry,
+                holder=organization,
+                incident=incident,
+                purpose=purpose,
+                restricted=restricted,
+                item=name,
+                unit=unit,
+                unit_value=value,
+                quantity=qty,
+                remaining=qty,
+                acquired_at=received_at,
+            )
+            for name, unit, qty, value in lots
+        )
+        audit_entry(entry, by, trace_code=entry.trace_code)
+    return entry

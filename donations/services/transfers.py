@@ -1,0 +1,181 @@
+"""Allocations to other organizations and the receiver's sign-for (签收)."""
+
+from collections import OrderedDict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.services import notify
+from core.states import InvalidTransition
+from donations import balances, chain
+from donations.models import GoodsLine, LedgerEntry, Lot
+from donations.services.common import (
+    CENT,
+    Kind,
+    audit_entry,
+    common_incident,
+    named_sources,
+    receiving_kinds,
+    region_of,
+    require_writer,
+    summarize,
+    wants_from,
+    when,
+)
+
+
+def allocate(
+    *,
+    organization: Any,
+    by: Any,
+    to_organization: Any,
+    incident: Any = None,
+    purpose: str = "",
+    amount: Decimal | None = None,
+    items: list[dict] | None = None,
+    sources: list[dict] | None = None,
+    occurred_at: datetime | None = None,
+) -> LedgerEntry:
+    """Transfer money or goods to another verified organization, drawn from the holder's lots
+    (named or oldest compatible first); the receiver is alerted and signs for what arrives."""
+    require_writer(by, organization)
+    if to_organization is None or to_organization.status != "verified":
+        raise ValidationError({"to_organization": [_("Allocate only to a verified organization.")]})
+    if to_organization.kind not in receiving_kinds():
+        raise ValidationError(
+            {"to_organization": [_("This organization cannot hold donations on the ledger.")]}
+        )
+    if to_organization.pk == organization.pk:
+        raise ValidationError({"to_organization": [_("Allocate to another organization.")]})
+    wants = wants_from(amount, items)
+    with transaction.atomic():
+        drawn = balances.draw(
+            holder_id=organization.pk,
+            wants=wants,
+            named=named_sources(sources),
+            incident_id=incident.pk if incident else None,
+            purpose=purpose,
+        )
+        money, goods_value, lines = summarize(drawn)
+        entry = LedgerEntry(
+            kind=Kind.ALLOCATION,
+            holder=organization,
+            counterparty=to_organization,
+            incident_id=incident.pk if incident else common_incident(drawn),
+            purpose=purpose,
+            restricted=any(s.lot.restricted for s in drawn),
+            amount=money,
+            goods_value=goods_value,
+            occurred_at=when(occurred_at),
+            created_by=by,
+        )
+        chain.append(entry, lines=lines, sources=drawn, evidence=[])
+        audit_entry(entry, by, to_organization=to_organization.pk)
+        notify(
+            title=_("%(org)s allocated donations to you") % {"org": organization.name},
+            body=_("Entry #%(seq)s: please sign for what actually arrives.") % {"seq": entry.seq},
+            link=f"/ledger/entries/{entry.seq}/",
+            audience={"organizations": [to_organization.pk]},
+            actor=by,
+        )
+    return entry
+
+
+def acknowledge(
+    *,
+    allocation: LedgerEntry,
+    by: Any,
+    amount: Decimal | None = None,
+    items: list[dict] | None = None,
+) -> LedgerEntry:
+    """The receiver signs for (签收) what actually arrived; less than allocated is flagged as a
+    shortfall publicly and alerted to the sender and the region's officials."""
+    if allocation.kind != Kind.ALLOCATION:
+        raise InvalidTransition(_("Only an allocation can be signed for."))
+    receiver = allocation.counterparty
+    require_writer(by, receiver)
+    wants = {(w.item, w.unit): w.quantity for w in wants_from(amount, items)}
+    with transaction.atomic():
+        allocation = LedgerEntry.objects.select_for_update().get(pk=allocation.pk)
+        if allocation.followers.filter(kind__in=[Kind.REVERSAL, Kind.ACKNOWLEDGEMENT]).exists():
+            raise InvalidTransition(_("This allocation was already signed for or reversed."))
+        draws = list(allocation.sources.select_related("lot"))
+        sent: OrderedDict[tuple[str, str], Decimal] = OrderedDict()
+        for s in draws:
+            key = (s.lot.item, "CNY" if s.lot.item == "" else s.lot.unit)
+            sent[key] = sent.get(key, Decimal(0)) + s.quantity
+        for key, qty in wants.items():
+            if key not in sent:
+                raise ValidationError(
+                    {"items": [_("%(item)s was not allocated.") % {"item": key[0]}]}
+                )
+            if qty > sent[key]:
+                raise ValidationError(
+                    {"items": [_("More %(item)s than allocated.") % {"item": key[0] or _("money")}]}
+                )
+        shortfall = any(wants.get(key, Decimal(0)) < qty for key, qty in sent.items())
+        left = dict(wants)
+        arrivals = []
+        for s in draws:
+            key = (s.lot.item, "CNY" if s.lot.item == "" else s.lot.unit)
+            got = min(left.get(key, Decimal(0)), s.quantity)
+            if got > 0:
+                arrivals.append((s.lot, got))
+                left[key] -= got
+        money = sum((q for lot, q in arrivals if lot.item == ""), Decimal(0)).quantize(CENT)
+        goods = [(lot, q) for lot, q in arrivals if lot.item != ""]
+        lines = [
+            GoodsLine(name=lot.item, unit=lot.unit, quantity=q, unit_value=lot.unit_value)
+            for lot, q in goods
+        ]
+        entry = LedgerEntry(
+            kind=Kind.ACKNOWLEDGEMENT,
+            holder=receiver,
+            counterparty=allocation.holder,
+            incident=allocation.incident,
+            purpose=allocation.purpose,
+            restricted=allocation.restricted,
+            amount=money,
+            goods_value=sum((lot.unit_value * q for lot, q in goods), Decimal(0)).quantize(CENT),
+            occurred_at=timezone.now(),
+            related=allocation,
+            shortfall=shortfall,
+            created_by=by,
+        )
+        chain.append(entry, lines=lines, sources=[], evidence=[])
+        Lot.objects.bulk_create(
+            Lot(
+                origin_id=lot.origin_id,
+                acquired_by=entry,
+                holder=receiver,
+                incident_id=allocation.incident_id or lot.incident_id,
+                purpose=lot.purpose,
+                restricted=lot.restricted,
+                item=lot.item,
+                unit=lot.unit,
+                unit_value=lot.unit_value,
+                quantity=q,
+                remaining=q,
+                acquired_at=entry.occurred_at,
+            )
+            for lot, q in arrivals
+        )
+        audit_entry(entry, by, allocation=allocation.seq, shortfall=shortfall)
+        if shortfall:
+            notify(
+                title=_("Shortfall signed for on allocation #%(seq)s") % {"seq": allocation.seq},
+                body=_("%(org)s received less than was allocated to it.") % {"org": receiver.name},
+                link="/ledger/?kind=acknowledgement",
+                level="yellow",
+                audience={
+                    "organizations": [allocation.holder_id],
+                    "officials_for": region_of(allocation),
+                },
+                actor=by,
+            )
+    return entry

@@ -1,0 +1,274 @@
+"""Pages: the public ledger and trace (no login) and an organization's ledger workspace."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination.models import Incident
+from core.permissions import is_member_of, is_official_for
+from core.states import InvalidTransition
+from donations import forms, queries, services
+from donations.models import Evidence, LedgerEntry
+from registry.models import Organization
+
+PAGE = 50
+
+
+def _bars(rows: list[dict], width: int = 640, height: int = 160) -> dict:
+    """Geometry of the inflow/outflow chart (server-rendered SVG, nothing fetched)."""
+    top = max([max(r["inflow"], r["outflow"]) for r in rows] + [Decimal(1)])
+    step = width / max(len(rows), 1)
+    bar = max(step / 2 - 1, 1)
+    out = []
+    for i, r in enumerate(rows):
+        hin = float(r["inflow"] / top) * height
+        hout = float(r["outflow"] / top) * height
+        out.append(
+            {
+                "day": r["day"],
+                "inflow": r["inflow"],
+                "outflow": r["outflow"],
+                "x_in": round(i * step, 1),
+                "x_out": round(i * step + bar, 1),
+                "w": round(bar, 1),
+                "h_in": round(hin, 1),
+                "y_in": round(height - hin, 1),
+                "h_out": round(hout, 1),
+                "y_out": round(height - hout, 1),
+            }
+        )
+    return {"bars": out, "width": width, "height": height, "top": top}
+
+
+def _purpose_bars(rows: list[dict], width: int = 400) -> list[dict]:
+    top = max([r["total"] for r in rows] + [Decimal(1)])
+    return [
+        {**r, "y": i * 26, "w": round(float(r["total"] / top) * width, 1)}
+        for i, r in enumerate(rows)
+    ]
+
+
+def _filters(request) -> dict:
+    out = {}
+    for name in ("organization", "incident"):
+        value = request.GET.get(name, "")
+        if queries.is_id(value):
+            out[f"{'holder' if name == 'organization' else name}_id"] = int(value)
+    kind = request.GET.get("kind", "")
+    if kind in LedgerEntry.Kind.values:
+        out["kind"] = kind
+    return out
+
+
+def ledger(request):
+    """Totals, charts and the entries list with filters and a seq cursor (``?before=``)."""
+    flt = _filters(request)
+    entries = queries.public_entries().filter(**flt)
+    before = request.GET.get("before", "")
+    if queries.is_id(before):
+        entries = entries.filter(seq__lt=int(before))
+    rows = list(entries[: PAGE + 1])
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    incident_id = flt.get("incident_id")
+    context = {
+        "totals": queries.totals(incident_id=incident_id, organization_id=flt.get("holder_id")),
+        "flow_chart": _bars(queries.flows_by_day(incident_id=incident_id)),
+        "purposes": _purpose_bars(queries.spending_by_purpose(incident_id=incident_id)),
+        "entries": rows,
+        "next_before": rows[-1].seq if more and rows else None,
+        "kinds": LedgerEntry.Kind.choices,
+        "incidents": Incident.objects.order_by("-started_at")[:50],
+        "stuck_days": queries.stuck_days(),
+        "now": timezone.now(),
+        "query": request.GET,
+    }
+    return render(request, "donations/ledger.html", context)
+
+
+def trace(request):
+    code = request.GET.get("code", "").strip()
+    found = queries.trace(code) if code else None
+    return render(request, "donations/trace.html", {"code": code, "found": found})
+
+
+def entry_detail(request, seq: int):
+    entry = get_object_or_404(queries.public_entries().prefetch_related("evidence"), seq=seq)
+    can_act = services.can_write(request.user, entry.holder)
+    can_sign = (
+        entry.kind == LedgerEntry.Kind.ALLOCATION
+        and entry.counterparty_id
+        and services.can_write(request.user, entry.counterparty)
+    )
+    return render(
+        request,
+        "donations/entry.html",
+        {
+            "entry": entry,
+            "can_reverse": can_act and entry.kind in ("receipt", "allocation", "disbursement"),
+            "can_sign": can_sign,
+            "can_see_evidence": can_act or is_official_for(request.user, entry.holder.region_code),
+            "reverse_form": forms.ReverseForm(),
+            "ack_form": forms.AcknowledgeForm(),
+        },
+    )
+
+
+def _run(request, action, *, success: str):
+    try:
+        entry = action()
+    except (ValidationError, InvalidTransition, PermissionDenied) as exc:
+        message = getattr(exc, "message", None) or "; ".join(
+            getattr(exc, "messages", None) or [str(exc)]
+        )
+        messages.error(request, message)
+        return None
+    messages.success(request, success % {"seq": entry.seq})
+    return entry
+
+
+@login_required
+def workspace(request, org_id: int):
+    """An organization's ledger: balance per purpose and item, and forms to write entries."""
+    org = get_object_or_404(Organization, pk=org_id)
+    if not is_member_of(request.user, org):
+        raise Http404
+    writable = services.can_write(request.user, org)
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if posted else None
+    receipt_form = forms.ReceiptForm(posted if which == "receipt" else None, prefix="r")
+    allocation_form = forms.AllocationForm(posted if which == "allocation" else None, prefix="a")
+    disbursement_form = forms.DisbursementForm(
+        posted if which == "disbursement" else None,
+        request.FILES if which == "disbursement" else None,
+        prefix="d",
+    )
+    if posted and writable:
+        done = None
+        if which == "receipt" and receipt_form.is_valid():
+            d = receipt_form.cleaned_data
+            done = _run(
+                request,
+                lambda: services.record_receipt(
+                    organization=org,
+                    by=request.user,
+                    donor_name=d["donor_name"],
+                    donor_kind=d["donor_kind"],
+                    anonymous=d["anonymous"],
+                    amount=d["amount"],
+                    items=d["items"] or None,
+                    incident=d["incident"],
+                    restricted=d["restricted"],
+                    purpose=d["purpose"],
+                    channel=d["channel"],
+                    receipt_number=d["receipt_number"],
+                    handler=d["handler"],
+                    donor_phone=d["donor_phone"],
+                    donor_address=d["donor_address"],
+                    donation_agreement=d["donation_agreement"],
+                ),
+                success=_("Receipt #%(seq)s recorded."),
+            )
+        elif which == "allocation" and allocation_form.is_valid():
+            d = allocation_form.cleaned_data
+            done = _run(
+                request,
+                lambda: services.allocate(
+                    organization=org,
+                    by=request.user,
+                    to_organization=d["to_organization"],
+                    incident=d["incident"],
+                    purpose=d["purpose"],
+                    amount=d["amount"],
+                    items=d["items"] or None,
+                ),
+                success=_("Allocation #%(seq)s recorded."),
+            )
+        elif which == "disbursement" and disbursement_form.is_valid():
+            d = disbursement_form.cleaned_data
+            done = _run(
+                request,
+                lambda: services.disburse(
+                    organization=org,
+                    by=request.user,
+                    purpose=d["purpose"],
+                    region_code=d["region_code"] or "",
+                    beneficiaries=d["beneficiaries"] or 0,
+                    incident=d["incident"],
+                    amount=d["amount"],
+                    items=d["items"] or None,
+                    evidence=[d["evidence"]] if d.get("evidence") else None,
+                ),
+                success=_("Disbursement #%(seq)s recorded."),
+            )
+        if done:
+            return redirect("donations:workspace", org_id=org.pk)
+    return render(
+        request,
+        "donations/workspace.html",
+        {
+            "org": org,
+            "writable": writable,
+            "holdings": queries.holdings(org),
+            "pending": queries.pending_acknowledgements(org),
+            "receipt_form": receipt_form,
+            "allocation_form": allocation_form,
+            "disbursement_form": disbursement_form,
+        },
+    )
+
+
+@login_required
+def entry_action(request, seq: int, action: str):
+    entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "counterparty"), seq=seq)
+    if request.method != "POST":
+        return redirect("donations:entry", seq=seq)
+    if action == "reverse":
+        form = forms.ReverseForm(request.POST)
+        if form.is_valid():
+            _run(
+                request,
+                lambda: services.reverse(
+                    entry=entry, by=request.user, reason=form.cleaned_data["reason"]
+                ),
+                success=_("Reversal #%(seq)s recorded."),
+            )
+    elif action == "acknowledge":
+        form = forms.AcknowledgeForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            _run(
+                request,
+                lambda: services.acknowledge(
+                    allocation=entry, by=request.user, amount=d["amount"], items=d["items"] or None
+                ),
+                success=_("Signed for: entry #%(seq)s."),
+            )
+        else:
+            messages.error(request, _("Give the amount or the goods lines that arrived."))
+    else:
+        raise Http404
+    return redirect("donations:entry", seq=seq)
+
+
+@login_required
+def evidence_file(request, pk: int):
+    """Evidence is private: the holder's members and the officials of its region only."""
+    evidence = get_object_or_404(Evidence.objects.select_related("entry__holder"), pk=pk)
+    holder = evidence.entry.holder
+    if not (
+        is_member_of(request.user, holder) or is_official_for(request.user, holder.region_code)
+    ):
+        raise Http404
+    return FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=True,
+        filename=evidence.original_name or "evidence",
+    )

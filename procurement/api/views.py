@@ -1,0 +1,392 @@
+"""API views: a ViewSet per resource, an ``@action`` per business action."""
+
+import datetime as dt
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from core import permissions as perms
+from core.api import IsOfficial
+from procurement import ocds, queries, services
+from procurement.api import serializers as s
+from procurement.models import Bid, Challenge, Clawback, Milestone, Project, Score
+from procurement.services.evaluation import ranking
+
+
+class ProjectFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="region_code", lookup_expr="startswith")
+
+    class Meta:
+        model = Project
+        fields = ["status", "method", "category", "incident", "region"]
+
+
+def _organization_for(user, requested: int | None) -> int:
+    """The organization the user acts for: the one named, or their only one."""
+    ids = perms.organization_ids(user, roles=["admin", "member"])
+    if requested is not None:
+        if requested not in ids:
+            raise ValidationError({"organization": [_("You are not a member of it.")]})
+        return requested
+    if len(ids) != 1:
+        raise ValidationError({"organization": [_("Say which organization you act for.")]})
+    return ids[0]
+
+
+class ProjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Government purchase of services (政府购买服务) projects."""
+
+    serializer_class = s.ProjectSerializer
+    filterset_class = ProjectFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return queries.visible_projects(self.request.user).order_by("-created_at", "-id")
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsOfficial()]
+        return super().get_permissions()
+
+    def _project(self) -> Project:
+        return get_object_or_404(queries.visible_projects(self.request.user), pk=self.kwargs["pk"])
+
+    def _fresh(self, project: Project, code=status.HTTP_200_OK) -> Response:
+        project = queries.visible_projects(self.request.user).get(pk=project.pk)
+        return Response(s.ProjectSerializer(project).data, status=code)
+
+    @extend_schema(request=s.ProjectInputSerializer, responses={201: s.ProjectSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.ProjectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        project = services.create_project(by=request.user, **v)
+        return self._fresh(project, status.HTTP_201_CREATED)
+
+    def _simple(self, func, **kwargs) -> Response:
+        project = func(project=self._project(), by=self.request.user, **kwargs)
+        return self._fresh(project)
+
+    @extend_schema(request=None, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._simple(services.publish_project)
+
+    @extend_schema(request=None, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"], url_path="open")
+    def open_bids(self, request, pk=None):
+        return self._simple(services.open_bids)
+
+    @extend_schema(request=s.ProcurementReasonSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = s.ProcurementReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._simple(services.cancel_project, reason=data.validated_data["reason"])
+
+    @extend_schema(request=s.RetenderInputSerializer, responses={201: s.ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def retender(self, request, pk=None):
+        data = s.RetenderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.retender(project=self._project(), by=request.user, **data.validated_data)
+        return self._fresh(new, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PanelInputSerializer, responses={201: s.PanelDrawSerializer})
+    @action(detail=True, methods=["post"])
+    def panel(self, request, pk=None):
+        data = s.PanelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draw = services.draw_panel(project=self._project(), by=request.user, **data.validated_data)
+        return Response(s.PanelDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=s.BidSerializer(many=True))
+    @extend_schema(methods=["POST"], request=s.BidInputSerializer, responses={201: s.BidSerializer})
+    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
+    def bids(self, request, pk=None):
+        project = self._project()
+        if request.method == "POST":
+            data = s.BidInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            v = data.validated_data
+            org_id = _organization_for(request.user, v.get("organization"))
+            from registry.models import Organization
+
+            bid = services.submit_bid(
+                project=project,
+                organization=Organization.objects.get(pk=org_id),
+                by=request.user,
+                price=v["price"],
+                proposal=v["proposal"],
+                team_size=v["team_size"],
+            )
+            rows = [Bid.objects.select_related("organization").get(pk=bid.pk)]
+            return Response(self._bid_data(project, rows)[0], status=status.HTTP_201_CREATED)
+        rows = list(queries.visible_bids(request.user, project))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self._bid_data(project, page))
+
+    def _bid_data(self, project: Project, rows) -> list:
+        user = self.request.user
+        readable = {b.pk for b in rows if queries.can_read_contents(user, b, project)}
+        groups = (
+            queries.same_representative_groups(project)
+            if perms.is_official_for(user, project.region_code)
+            else []
+        )
+        return s.BidSerializer(
+            rows, many=True, context={"readable": readable, "groups": groups}
+        ).data
+
+    @extend_schema(methods=["GET"], request=None, responses=s.ScoreSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=s.ScoreInputSerializer, responses={201: s.ScoreSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def scores(self, request, pk=None):
+        project = self._project()
+        if request.method == "POST":
+            if not request.user.is_authenticated:
+                return Response(status=status.HTTP_403_FORBIDDEN)
+            data = s.ScoreInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            row = services.submit_score(project=project, by=request.user, **data.validated_data)
+            return Response(s.ScoreSerializer(row).data, status=status.HTTP_201_CREATED)
+        qs = Score.objects.filter(project=project).select_related("expert").order_by("id")
+        after_award = project.awards.exists()
+        if not after_award:
+            # Per-expert scores are shown after the award; before it an expert sees their own.
+            qs = qs.none() if not request.user.is_authenticated else qs.filter(expert=request.user)
+        page = self.paginate_queryset(list(qs))
+        return self.get_paginated_response(s.ScoreSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=s.RankingSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def ranking(self, request, pk=None):
+        project = self._project()
+        allowed = perms.is_official_for(request.user, project.region_code) or (
+            project.awards.exists()
+        )
+        if not allowed or project.opened_at is None:
+            return Response(
+                {"detail": _("The ranking is not public yet.")}, status=status.HTTP_403_FORBIDDEN
+            )
+        return Response(s.RankingSerializer(ranking(project), many=True).data)
+
+    @extend_schema(request=s.AwardInputSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def award(self, request, pk=None):
+        data = s.AwardInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.award(project=self._project(), by=request.user, **data.validated_data)
+        return self._fresh(self._project())
+
+    @extend_schema(methods=["GET"], request=None, responses=s.ChallengeSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=s.ChallengeInputSerializer, responses={201: s.ChallengeSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
+    def challenges(self, request, pk=None):
+        project = self._project()
+        if request.method == "POST":
+            data = s.ChallengeInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            org_id = _organization_for(request.user, data.validated_data.get("organization"))
+            from registry.models import Organization
+
+            row = services.file_challenge(
+                project=project,
+                organization=Organization.objects.get(pk=org_id),
+                by=request.user,
+                reason=data.validated_data["reason"],
+            )
+            return Response(s.ChallengeSerializer(row).data, status=status.HTTP_201_CREATED)
+        qs = Challenge.objects.filter(project=project).order_by("id")
+        if not perms.is_official_for(request.user, project.region_code):
+            qs = qs.filter(organization_id__in=perms.organization_ids(request.user))
+        page = self.paginate_queryset(list(qs))
+        return self.get_paginated_response(s.ChallengeSerializer(page, many=True).data)
+
+    @extend_schema(request=s.ContractInputSerializer, responses={201: s.ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def contract(self, request, pk=None):
+        data = s.ContractInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = self._project()
+        services.create_contract(
+            project=project, by=request.user, milestones=data.validated_data["milestones"]
+        )
+        return self._fresh(project, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TerminateInputSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        data = s.TerminateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = self._project()
+        services.terminate(project=project, by=request.user, **data.validated_data)
+        return self._fresh(project)
+
+    @extend_schema(request=None, responses=s.OcdsPackageSerializer)
+    @action(detail=True, methods=["get"])
+    def ocds(self, request, pk=None):
+        project = get_object_or_404(queries.public_projects(), pk=pk)
+        uri = request.build_absolute_uri()
+        return Response(ocds.package(project.releases.order_by("date", "id"), uri=uri))
+
+
+class ReleasesView(GenericAPIView):
+    """All OCDS releases published since a date, as one release package."""
+
+    serializer_class = s.OcdsPackageSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, required=False)])
+    def get(self, request):
+        raw = request.query_params.get("since", "")
+        since = None
+        if raw:
+            try:
+                since = parse_datetime(raw)
+                if since is None and parse_date(raw):
+                    since = dt.datetime.combine(parse_date(raw), dt.time.min)
+            except ValueError:
+                since = None
+            if since is None:
+                raise ValidationError({"since": [_("Give an ISO 8601 date or date-time.")]})
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since)
+        else:
+            since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        return Response(
+            ocds.package(queries.releases_since(since), uri=request.build_absolute_uri())
+        )
+
+
+class BidViewSet(viewsets.GenericViewSet):
+    serializer_class = s.BidSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return Bid.objects.filter(
+            organization_id__in=perms.organization_ids(self.request.user)
+        ).select_related("organization", "project")
+
+    @extend_schema(request=None, responses=s.BidSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        bid = services.withdraw_bid(bid=self.get_object(), by=request.user)
+        bid = self.get_queryset().get(pk=bid.pk)
+        return Response(s.BidSerializer(bid, context={"readable": {bid.pk}}).data)
+
+
+class ChallengeViewSet(viewsets.GenericViewSet):
+    serializer_class = s.ChallengeSerializer
+    permission_classes = [IsOfficial]
+
+    def get_queryset(self):
+        return Challenge.objects.all()
+
+    @extend_schema(request=s.ResolveInputSerializer, responses=s.ChallengeSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = s.ResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.resolve_challenge(
+            challenge=self.get_object(), by=request.user, **data.validated_data
+        )
+        return Response(s.ChallengeSerializer(row).data)
+
+
+class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.MilestoneSerializer
+
+    def get_queryset(self):
+        return (
+            Milestone.objects.filter(
+                contract__project__in=queries.visible_projects(self.request.user).values("pk")
+            )
+            .select_related("contract")
+            .prefetch_related("indicators", "acceptances")
+        )
+
+    @extend_schema(request=s.ReportInputSerializer, responses={201: s.ReportSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def report(self, request, pk=None):
+        data = s.ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        row = services.report_progress(
+            milestone=self.get_object(),
+            by=request.user,
+            summary=v["summary"],
+            values=v["values"],
+            evidence=v.get("evidence"),
+            taken_at=v.get("taken_at"),
+        )
+        return Response(s.ReportSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.InspectInputSerializer, responses=s.MilestoneSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
+    def inspect(self, request, pk=None):
+        data = s.InspectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.inspect_milestone(
+            milestone=self.get_object(), by=request.user, **data.validated_data
+        )
+        return Response(s.MilestoneSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.AcceptInputSerializer, responses=s.MilestoneSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
+    def accept(self, request, pk=None):
+        data = s.AcceptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.accept_milestone(
+            milestone=self.get_object(), by=request.user, **data.validated_data
+        )
+        return Response(s.MilestoneSerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses={201: s.PaymentSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
+    def pay(self, request, pk=None):
+        row = services.pay_milestone(milestone=self.get_object(), by=request.user)
+        return Response(s.PaymentSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ClawbackViewSet(viewsets.GenericViewSet):
+    serializer_class = s.ClawbackSerializer
+    permission_classes = [IsOfficial]
+
+    def get_queryset(self):
+        return Clawback.objects.all()
+
+    @extend_schema(request=s.RecoveryInputSerializer, responses=s.ClawbackSerializer)
+    @action(detail=True, methods=["post"])
+    def recover(self, request, pk=None):
+        data = s.RecoveryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.record_recovery(
+            clawback=self.get_object(), by=request.user, **data.validated_data
+        )
+        return Response(s.ClawbackSerializer(row).data)

@@ -1,0 +1,632 @@
+"""Government purchase of services: projects, sealed bids, evaluation, award, contract, delivery.
+
+Each life cycle has a ``TRANSITIONS`` table beside its model; services consult it through
+``core.states.check_transition`` so an illegal move is an HTTP 409.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    ROUTINE_REDUCTION = "routine_reduction", _("Routine disaster reduction")
+    EMERGENCY_RESCUE = "emergency_rescue", _("Emergency rescue")
+    TRANSITIONAL_RESETTLEMENT = "transitional_resettlement", _("Transitional resettlement")
+    RECOVERY_RECONSTRUCTION = "recovery_reconstruction", _("Recovery and reconstruction")
+    TRAINING_DRILLS = "training_drills", _("Training and drills")
+    ASSESSMENT = "assessment", _("Assessment")
+    OTHER = "other", _("Other")
+
+
+class Method(models.TextChoices):
+    OPEN_TENDER = "open_tender", _("Open tender")
+    INVITED_TENDER = "invited_tender", _("Invited tender")
+    COMPETITIVE_NEGOTIATION = "competitive_negotiation", _("Competitive negotiation")
+    COMPETITIVE_CONSULTATION = "competitive_consultation", _("Competitive consultation")
+    INQUIRY = "inquiry", _("Inquiry")
+    SINGLE_SOURCE = "single_source", _("Single source")
+    EMERGENCY = "emergency", _("Emergency procurement")
+
+
+# The Chinese names are the legal terms: OCDS procurementMethodDetails carries them verbatim.
+METHOD_CHINESE_NAMES = {
+    Method.OPEN_TENDER: "公开招标",
+    Method.INVITED_TENDER: "邀请招标",
+    Method.COMPETITIVE_NEGOTIATION: "竞争性谈判",
+    Method.COMPETITIVE_CONSULTATION: "竞争性磋商",
+    Method.INQUIRY: "询价",
+    Method.SINGLE_SOURCE: "单一来源",
+    Method.EMERGENCY: "应急采购",
+}
+
+# Methods where only invited organizations may bid.
+INVITATION_METHODS = {
+    Method.INVITED_TENDER,
+    Method.COMPETITIVE_NEGOTIATION,
+    Method.SINGLE_SOURCE,
+}
+
+
+class EvaluationMethod(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("Comprehensive scoring")
+    LOWEST_PRICE = "lowest_price", _("Lowest evaluated price")
+
+
+class Verification(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    SITE_INSPECTION = "site_inspection", _("Site inspection")
+    BENEFICIARY_SAMPLING = "beneficiary_sampling", _("Beneficiary sampling")
+    THIRD_PARTY = "third_party", _("Third-party evaluation")
+
+
+class CriterionKind(models.TextChoices):
+    PRICE = "price", _("Price")
+    TECHNICAL = "technical", _("Technical")
+    QUALITY = "quality", _("Service quality")
+    EXPERIENCE = "experience", _("Experience")
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        TENDERING = "tendering", _("Tendering")
+        EVALUATING = "evaluating", _("Evaluating")
+        AWARDED = "awarded", _("Awarded")
+        IMPLEMENTING = "implementing", _("Implementing")
+        ACCEPTED = "accepted", _("Accepted")
+        CLOSED = "closed", _("Closed")
+        FAILED = "failed", _("Failed (no valid bids)")
+        CANCELLED = "cancelled", _("Cancelled")
+        TERMINATED = "terminated", _("Terminated")
+
+    TRANSITIONS = {
+        Status.DRAFT: (Status.TENDERING, Status.CANCELLED),
+        Status.TENDERING: (Status.EVALUATING, Status.FAILED, Status.CANCELLED),
+        Status.EVALUATING: (Status.AWARDED, Status.FAILED, Status.CANCELLED),
+        Status.AWARDED: (Status.IMPLEMENTING, Status.EVALUATING, Status.CANCELLED),
+        Status.IMPLEMENTING: (Status.ACCEPTED, Status.TERMINATED),
+        Status.ACCEPTED: (Status.CLOSED,),
+        Status.CLOSED: (),
+        Status.FAILED: (),
+        Status.CANCELLED: (),
+        Status.TERMINATED: (),
+    }
+
+    buyer = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.PROTECT,
+        related_name="procurements",
+        verbose_name=_("buyer"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    method = models.CharField(_("method"), max_length=32, choices=Method.choices)
+    evaluation_method = models.CharField(
+        _("evaluation method"),
+        max_length=16,
+        choices=EvaluationMethod.choices,
+        default=EvaluationMethod.COMPREHENSIVE,
+    )
+    budget_amount = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
+    region_code = models.CharField(_("region"), max_length=6, db_index=True)
+    incident = models.ForeignKey(
+        "coordination.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="procurements",
+        verbose_name=_("incident"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    eligibility_specialty = models.CharField(_("required specialty"), max_length=32, blank=True)
+    eligibility_min_grade = models.PositiveSmallIntegerField(
+        _("minimum assessed grade"), null=True, blank=True
+    )
+    invitees = models.ManyToManyField(
+        "registry.Organization", blank=True, related_name="procurement_invitations"
+    )
+    tender_end = models.DateTimeField(_("tender deadline"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    tender_closed_at = models.DateTimeField(_("tender closed at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    previous_round = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_round",
+        verbose_name=_("previous round"),
+    )
+    round_number = models.PositiveSmallIntegerField(_("round"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_amount__gt=0), name="project_budget_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(eligibility_min_grade__isnull=True)
+                | Q(eligibility_min_grade__gte=1, eligibility_min_grade__lte=3),
+                name="project_min_grade_1_3",
+            ),
+        ]
+        verbose_name = _("procurement project")
+        verbose_name_plural = _("procurement projects")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_sealed(self) -> bool:
+        """Bid contents stay sealed until the deadline has passed."""
+        return timezone.now() < self.tender_end
+
+    @property
+    def method_chinese_name(self) -> str:
+        return METHOD_CHINESE_NAMES[self.method]
+
+
+class ServiceStandard(models.Model):
+    """A measurable indicator the supplier must reach (服务标准)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="service_standards")
+    indicator = models.CharField(_("indicator"), max_length=200)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=30)
+    verification = models.CharField(_("verification"), max_length=24, choices=Verification.choices)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("service standard")
+        verbose_name_plural = _("service standards")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} ≥ {self.target} {self.unit}"
+
+
+class Criterion(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=CriterionKind.choices)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=100), name="criterion_weight_1_100"
+            )
+        ]
+        verbose_name = _("evaluation criterion")
+        verbose_name_plural = _("evaluation criteria")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight})"
+
+
+class Bid(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.SUBMITTED: (Status.SUBMITTED, Status.WITHDRAWN),
+        Status.WITHDRAWN: (Status.SUBMITTED,),
+    }
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="bids")
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="bids"
+    )
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    proposal = models.TextField(_("proposal"))
+    team_size = models.PositiveIntegerField(_("team size"), default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organization"], name="one_bid_per_org"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="bid_price_positive"),
+        ]
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.organization}"
+
+
+class PanelDraw(models.Model):
+    """The record of one random draw of evaluation experts (who was in the pool, who was chosen,
+    who was refused for a conflict of interest)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="panel_draws")
+    size = models.PositiveSmallIntegerField(_("panel size"))
+    pool = models.JSONField(_("pool"), default=list)
+    order = models.JSONField(_("draw order"), default=list)
+    selected = models.JSONField(_("selected"), default=list)
+    refused = models.JSONField(_("refused"), default=list)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · panel draw {self.pk}"
+
+
+class PanelMember(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="panel")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="procurement_panels"
+    )
+    draw = models.ForeignKey(PanelDraw, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "expert"], name="unique_panel_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.expert}"
+
+
+class Score(models.Model):
+    """One expert's points for one bid on one non-price criterion (0 .. criterion weight)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="scores")
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bid", "criterion", "expert"], name="one_score_per_expert"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0), name="score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid} · {self.criterion} · {self.score}"
+
+
+class Award(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ANNULLED = "annulled", _("Annulled")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="awards")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    is_top_ranked = models.BooleanField(_("top-ranked"), default=True)
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    experts = models.JSONField(_("evaluation experts"), default=list)
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    awarded_at = models.DateTimeField(_("awarded at"), default=timezone.now)
+    standstill_ends_at = models.DateTimeField(_("stand-still ends at"))
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.amount}"
+
+
+class Challenge(models.Model):
+    """A bidder's challenge (质疑) of an award during the stand-still period."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    TRANSITIONS = {Status.OPEN: (Status.UPHELD, Status.DISMISSED)}
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="challenges")
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="challenges")
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField(_("response"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.organization} ({self.status})"
+
+
+class Contract(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        TERMINATED = "terminated", _("Terminated")
+
+    TRANSITIONS = {
+        Status.ACTIVE: (Status.COMPLETED, Status.TERMINATED),
+        Status.COMPLETED: (),
+        Status.TERMINATED: (),
+    }
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="contract")
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="contract")
+    supplier = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="procurement_contracts"
+    )
+    value = models.DecimalField(_("contract value"), max_digits=14, decimal_places=2)
+    paid_amount = models.DecimalField(
+        _("paid"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    termination_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # The backstop behind services.pay_milestone: money paid never exceeds the value.
+            models.CheckConstraint(
+                condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("value")),
+                name="contract_paid_within_value",
+            ),
+            models.CheckConstraint(condition=Q(value__gt=0), name="contract_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.supplier}"
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        REPORTED = "reported", _("Reported")
+        INSPECTED = "inspected", _("Inspected")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Not accepted")
+        PAID = "paid", _("Paid")
+
+    TRANSITIONS = {
+        Status.PENDING: (Status.REPORTED,),
+        Status.REPORTED: (Status.REPORTED, Status.INSPECTED, Status.ACCEPTED, Status.REJECTED),
+        Status.INSPECTED: (Status.REPORTED, Status.INSPECTED, Status.ACCEPTED, Status.REJECTED),
+        Status.REJECTED: (Status.REPORTED,),
+        Status.ACCEPTED: (Status.PAID,),
+        Status.PAID: (),
+    }
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_at = models.DateTimeField(_("due at"))
+    payment_percent = models.DecimalField(_("payment percent"), max_digits=5, decimal_places=2)
+    indicators = models.ManyToManyField(ServiceStandard, related_name="milestones")
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    third_party_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(payment_percent__gt=0, payment_percent__lte=100),
+                name="milestone_percent_0_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.contract.value * self.payment_percent / 100).quantize(Decimal("0.01"))
+
+
+class ProgressReport(models.Model):
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reports")
+    summary = models.TextField(_("summary"))
+    values = models.JSONField(_("values per indicator"), default=dict)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} · report {self.pk}"
+
+
+class Evidence(models.Model):
+    """A file attached to a progress report; the same content hash seen in another report is
+    flagged (the answer to staged or recycled photos)."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="procurement/evidence/%Y/%m/")
+    content_type = models.CharField(max_length=60)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class Inspection(models.Model):
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="inspections")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visited_at = models.DateTimeField(default=timezone.now)
+    notes = models.TextField(_("notes"))
+    findings = models.TextField(_("findings"), blank=True)
+    third_party_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} · inspection {self.pk}"
+
+
+class Acceptance(models.Model):
+    """Acceptance (验收) of a milestone: achieved against target per indicator, with the service
+    recipients who took part (names are private; the count is public)."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="acceptances")
+    passed = models.BooleanField()
+    results = models.JSONField(default=list)
+    recipients = models.JSONField(default=list)
+    recipients_count = models.PositiveIntegerField(default=0)
+    notes = models.TextField(blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} · {'passed' if self.passed else 'not passed'}"
+
+
+class Payment(models.Model):
+    milestone = models.OneToOneField(Milestone, on_delete=models.PROTECT, related_name="payment")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    paid_at = models.DateTimeField(default=timezone.now)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} · {self.amount}"
+
+
+class Clawback(models.Model):
+    """Money to recover from a terminated supplier, tracked until fully recovered."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RECOVERED = "recovered", _("Recovered")
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="clawback")
+    amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)
+    due_on = models.DateField(_("due on"))
+    recovered_amount = models.DecimalField(
+        _("recovered"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    recovered_on = models.DateField(_("recovered on"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recovered_amount__gte=0) & Q(recovered_amount__lte=F("amount_due")),
+                name="clawback_recovered_within_due",
+            ),
+            models.CheckConstraint(condition=Q(amount_due__gt=0), name="clawback_due_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} · {self.amount_due}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount_due - self.recovered_amount
+
+
+class ClawbackRecovery(models.Model):
+    clawback = models.ForeignKey(Clawback, on_delete=models.CASCADE, related_name="recoveries")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    recovered_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.clawback} · {self.amount}"
+
+
+class Release(models.Model):
+    """One OCDS release, frozen when the change it describes was published."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
+    release_id = models.CharField(max_length=120, unique=True)
+    tags = models.JSONField(default=list)
+    date = models.DateTimeField(db_index=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return self.release_id

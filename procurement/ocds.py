@@ -1,0 +1,205 @@
+"""Open Contracting Data Standard 1.1 releases: one frozen release per published change.
+
+``publish_release`` runs inside the service's transaction, so a change and its release are
+written together; the packages read the stored releases only.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from procurement.models import Contract, Method, Milestone, Project, Release
+
+PROCUREMENT_METHOD = {
+    Method.OPEN_TENDER: "open",
+    Method.INVITED_TENDER: "selective",
+    Method.COMPETITIVE_NEGOTIATION: "limited",
+    Method.COMPETITIVE_CONSULTATION: "limited",
+    Method.INQUIRY: "limited",
+    Method.SINGLE_SOURCE: "limited",
+    Method.EMERGENCY: "limited",
+}
+
+TENDER_STATUS = {
+    Project.Status.TENDERING: "active",
+    Project.Status.EVALUATING: "active",
+    Project.Status.FAILED: "unsuccessful",
+    Project.Status.CANCELLED: "cancelled",
+}
+
+MILESTONE_STATUS = {
+    Milestone.Status.ACCEPTED: "met",
+    Milestone.Status.PAID: "met",
+    Milestone.Status.REJECTED: "notMet",
+}
+
+
+def ocid(project: Project) -> str:
+    return f"{settings.TONGZHOU_OCID_PREFIX}-{project.pk}"
+
+
+def _iso(value) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _money(amount) -> dict:
+    return {"amount": float(amount), "currency": "CNY"}
+
+
+def _party(org, roles: list[str]) -> dict:
+    party = {
+        "id": f"CN-USCC-{org.uscc}" if org.uscc else f"TZ-ORG-{org.pk}",
+        "name": org.name,
+        "roles": roles,
+    }
+    if org.uscc:
+        party["identifier"] = {"scheme": "CN-USCC", "id": org.uscc, "legalName": org.name}
+    party["address"] = {"countryName": "中国", "region": org.region_code}
+    return party
+
+
+def build_release(project: Project, tags: list[str], *, release_id: str, date) -> dict[str, Any]:
+    """The project as published at this moment; sealed bid contents never appear."""
+    buyer = _party(project.buyer, ["buyer", "procuringEntity"])
+    parties = {buyer["id"]: buyer}
+    tender = {
+        "id": f"{ocid(project)}-tender",
+        "title": project.title,
+        "description": project.description or project.title,
+        "status": TENDER_STATUS.get(project.status, "complete"),
+        "procuringEntity": {"id": buyer["id"], "name": buyer["name"]},
+        "value": _money(project.budget_amount),
+        "procurementMethod": PROCUREMENT_METHOD[project.method],
+        "procurementMethodDetails": project.method_chinese_name,
+        "mainProcurementCategory": "services",
+        "awardCriteria": "priceOnly"
+        if project.evaluation_method == "lowest_price"
+        else "ratedCriteria",
+        "awardCriteriaDetails": "; ".join(f"{c.name} {c.weight}%" for c in project.criteria.all()),
+        "tenderPeriod": {
+            "startDate": _iso(project.published_at),
+            "endDate": _iso(project.tender_end),
+        },
+        "eligibilityCriteria": eligibility_text(project),
+        "items": [
+            {
+                "id": str(s.pk),
+                "description": f"{s.indicator}: {s.target} {s.unit}",
+                "quantity": float(s.target),
+                "unit": {"name": s.unit},
+            }
+            for s in project.service_standards.all()
+        ],
+    }
+    if project.tender_closed_at:
+        tender["numberOfTenderers"] = project.bids.filter(status="submitted").count()
+    release: dict[str, Any] = {
+        "ocid": ocid(project),
+        "id": release_id,
+        "date": _iso(date),
+        "tag": tags,
+        "initiationType": "tender",
+        "language": "zh",
+        "buyer": {"id": buyer["id"], "name": buyer["name"]},
+        "tender": tender,
+    }
+    awards = []
+    for award in project.awards.select_related("bid__organization"):
+        supplier = _party(award.bid.organization, ["supplier", "tenderer"])
+        parties.setdefault(supplier["id"], supplier)
+        awards.append(
+            {
+                "id": f"award-{award.pk}",
+                "title": project.title,
+                "description": "评审专家：" + "、".join(award.experts),
+                "status": "active" if award.status == "active" else "cancelled",
+                "date": _iso(award.awarded_at),
+                "value": _money(award.amount),
+                "suppliers": [{"id": supplier["id"], "name": supplier["name"]}],
+            }
+        )
+    if awards:
+        release["awards"] = awards
+    contract = Contract.objects.filter(project=project).select_related("project").first()
+    if contract is not None:
+        release["contracts"] = [_contract(contract)]
+    release["parties"] = list(parties.values())
+    return release
+
+
+def _contract(contract) -> dict:
+    milestones = list(contract.milestones.all())
+    status = {"active": "active", "completed": "terminated", "terminated": "terminated"}
+    data = {
+        "id": f"contract-{contract.pk}",
+        "awardID": f"award-{contract.award_id}",
+        "title": contract.project.title,
+        "status": status[contract.status],
+        "value": _money(contract.value),
+        "dateSigned": _iso(contract.signed_at),
+        "milestones": [
+            {
+                "id": f"milestone-{m.pk}",
+                "title": m.title,
+                "type": "delivery",
+                "dueDate": _iso(m.due_at),
+                "status": MILESTONE_STATUS.get(m.status, "scheduled"),
+                **_acceptance_description(m),
+                **({"dateMet": _iso(m.accepted_at)} if m.accepted_at else {}),
+            }
+            for m in milestones
+        ],
+    }
+    payments = [m.payment for m in milestones if hasattr(m, "payment")]
+    if payments:
+        data["implementation"] = {
+            "transactions": [
+                {"id": f"payment-{p.pk}", "date": _iso(p.paid_at), "value": _money(p.amount)}
+                for p in payments
+            ]
+        }
+    return data
+
+
+def _acceptance_description(milestone) -> dict:
+    acceptance = milestone.acceptances.last()
+    if acceptance is None:
+        return {}
+    lines = [
+        f"{r['indicator']}：实际 {r['achieved']} / 目标 {r['target']} {r['unit']}"
+        + ("（达标）" if r["met"] else "（未达标）")
+        for r in acceptance.results
+    ]
+    lines.append(f"参与验收的服务对象 {acceptance.recipients_count} 人")
+    return {"description": "；".join(lines)}
+
+
+def eligibility_text(project: Project) -> str:
+    parts = ["已核实的社会组织或企业"]
+    if project.eligibility_specialty:
+        parts.append(f"专业：{project.eligibility_specialty}")
+    if project.eligibility_min_grade:
+        parts.append(f"测评等级不低于{project.eligibility_min_grade}级")
+    return "；".join(parts)
+
+
+def publish_release(project: Project, tags: list[str]) -> Release:
+    now = timezone.now()
+    number = project.releases.count() + 1
+    release_id = f"{ocid(project)}-{number:03d}-{tags[0]}"
+    project = Project.objects.select_related("buyer").get(pk=project.pk)
+    data = build_release(project, tags, release_id=release_id, date=now)
+    return Release.objects.create(
+        project=project, release_id=release_id, tags=tags, date=now, data=data
+    )
+
+
+def package(releases, *, uri: str) -> dict[str, Any]:
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": timezone.localtime().isoformat(),
+        "publisher": {"name": "同舟 Tongzhou", "uid": settings.TONGZHOU_PLATFORM_ID},
+        "releases": [r.data for r in releases],
+    }

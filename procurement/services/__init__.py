@@ -1,0 +1,52 @@
+"""Every write of the procurement app, one function per business action."""
+
+from procurement.services.bids import submit_bid, withdraw_bid
+from procurement.services.contracts import (
+    accept_milestone,
+    alert_overdue,
+    create_contract,
+    inspect_milestone,
+    pay_milestone,
+    record_recovery,
+    report_progress,
+    terminate,
+)
+from procurement.services.evaluation import (
+    award,
+    draw_panel,
+    file_challenge,
+    resolve_challenge,
+    submit_score,
+)
+from procurement.services.projects import (
+    cancel_project,
+    close_tender,
+    create_project,
+    open_bids,
+    publish_project,
+    retender,
+)
+
+__all__ = [
+    "accept_milestone",
+    "alert_overdue",
+    "award",
+    "cancel_project",
+    "close_tender",
+    "create_contract",
+    "create_project",
+    "draw_panel",
+    "file_challenge",
+    "inspect_milestone",
+    "open_bids",
+    "pay_milestone",
+    "publish_project",
+    "record_recovery",
+    "report_progress",
+    "resolve_challenge",
+    "retender",
+    "submit_bid",
+    "submit_score",
+    "terminate",
+    "withdraw_bid",
+]

@@ -1,0 +1,107 @@
+"""Sealed bids: submit or edit until the deadline, withdraw before it."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions as perms
+from core.roles import Role
+from core.states import InvalidTransition, check_transition
+from procurement.models import INVITATION_METHODS, Bid, Project
+from procurement.services.common import record
+from registry.models import Organization
+from registry.queries import is_eligible
+
+
+def _require_open(project: Project) -> None:
+    if project.status != Project.Status.TENDERING or not project.is_sealed:
+        raise InvalidTransition(_("The tender is not open for bids."))
+
+
+def can_bid(project: Project, organization: Organization) -> bool:
+    if not is_eligible(
+        organization,
+        specialty=project.eligibility_specialty or None,
+        min_grade=project.eligibility_min_grade,
+    ):
+        return False
+    if project.method in INVITATION_METHODS:
+        return project.invitees.filter(pk=organization.pk).exists()
+    return True
+
+
+@transaction.atomic
+def submit_bid(
+    *,
+    project: Project,
+    organization: Organization,
+    by: Any,
+    price: Decimal,
+    proposal: str,
+    team_size: int = 0,
+) -> Bid:
+    """An admin or member of an eligible organization (an invitee where the method requires)
+    submits its one bid, or edits it, while the tender is open."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not perms.is_member_of(by, organization, roles=[Role.ADMIN, Role.MEMBER]):
+        raise PermissionDenied(_("You may only bid for your own organization."))
+    _require_open(project)
+    if not can_bid(project, organization):
+        raise PermissionDenied(_("Your organization is not eligible for this tender."))
+    if price <= 0:
+        raise ValidationError({"price": [_("The price must be positive.")]})
+    bid = Bid.objects.filter(project=project, organization=organization).first()
+    if bid is None:
+        bid = Bid.objects.create(
+            project=project,
+            organization=organization,
+            price=price,
+            proposal=proposal,
+            team_size=team_size,
+            submitted_by=by,
+        )
+        before = ""
+    else:
+        check_transition(Bid.TRANSITIONS, bid.status, Bid.Status.SUBMITTED, label=_("Bid"))
+        before = bid.status
+        bid.price, bid.proposal, bid.team_size = price, proposal, team_size
+        bid.status, bid.submitted_by = Bid.Status.SUBMITTED, by
+        bid.save()
+    # The audit trail never carries the sealed contents.
+    record(
+        bid,
+        by=by,
+        project=project,
+        organization_id=organization.pk,
+        action="bid_submitted" if not before else "bid_updated",
+        from_status=before,
+        to_status=bid.status,
+    )
+    return bid
+
+
+@transaction.atomic
+def withdraw_bid(*, bid: Bid, by: Any) -> Bid:
+    """The bidder withdraws its bid before the deadline."""
+    bid = Bid.objects.select_for_update().select_related("project").get(pk=bid.pk)
+    if not perms.is_member_of(by, bid.organization_id, roles=[Role.ADMIN, Role.MEMBER]):
+        raise PermissionDenied(_("You may only withdraw your own organization's bid."))
+    _require_open(bid.project)
+    check_transition(Bid.TRANSITIONS, bid.status, Bid.Status.WITHDRAWN, label=_("Bid"))
+    bid.status = Bid.Status.WITHDRAWN
+    bid.save(update_fields=["status", "updated_at"])
+    record(
+        bid,
+        by=by,
+        project=bid.project,
+        organization_id=bid.organization_id,
+        action="bid_withdrawn",
+        from_status=Bid.Status.SUBMITTED,
+        to_status=bid.status,
+    )
+    bid.updated_at = timezone.now()
+    return bid

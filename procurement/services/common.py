@@ -1,0 +1,91 @@
+"""Small pieces every procurement service shares: permission checks, audit and alert wrappers."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from alerts.services import notify
+from core import audit
+from core import permissions as perms
+from core.states import check_transition
+from procurement.models import Project
+
+
+def require_official_for(user: Any, project: Project) -> None:
+    if not perms.is_official_for(user, project.region_code):
+        raise PermissionDenied(
+            _("Only an official with jurisdiction over this project may do this.")
+        )
+
+
+def link(project: Project) -> str:
+    return f"/procurements/{project.pk}/"
+
+
+def move(project: Project, target: str, *, by: Any, action: str, reason: str = "", data=None):
+    """Change a project's status through its table and audit the move."""
+    check_transition(Project.TRANSITIONS, project.status, target, label=_("Procurement project"))
+    before = project.status
+    project.status = target
+    if reason:
+        project.status_reason = reason
+    project.save(update_fields=["status", "status_reason", "updated_at"])
+    record(
+        project,
+        by=by,
+        action=action,
+        from_status=before,
+        to_status=target,
+        reason=reason,
+        data=data,
+    )
+    return project
+
+
+def record(
+    target: Any,
+    *,
+    by: Any,
+    action: str,
+    project: Project | None = None,
+    organization_id: int | None = None,
+    **fields,
+) -> None:
+    project = project or target
+    audit.record(
+        actor=by,
+        action=f"procurement.{action}",
+        target=target,
+        organization_id=organization_id or project.buyer_id,
+        region_code=project.region_code,
+        **fields,
+    )
+
+
+def tell_officials(
+    project: Project, *, title: str, body: str = "", by: Any = None, level: str = "blue"
+) -> None:
+    notify(
+        title=title,
+        body=body,
+        link=link(project),
+        level=level,
+        audience={"officials_for": project.region_code},
+        actor=by,
+    )
+
+
+def tell_organizations(
+    project: Project, org_ids, *, title: str, body: str = "", by: Any = None, level: str = "blue"
+) -> None:
+    ids = sorted(set(org_ids))
+    if ids:
+        notify(
+            title=title,
+            body=body,
+            link=link(project),
+            level=level,
+            audience={"organizations": ids},
+            actor=by,
+        )

@@ -1,0 +1,333 @@
+"""Evaluation: the expert panel draw, scoring, award, and challenges during the stand-still."""
+
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions as perms
+from core.roles import Role
+from core.states import InvalidTransition, check_transition
+from procurement import calendar, ocds, rules
+from procurement.models import (
+    Award,
+    Bid,
+    Challenge,
+    Criterion,
+    CriterionKind,
+    EvaluationMethod,
+    PanelDraw,
+    PanelMember,
+    Project,
+    Score,
+)
+from procurement.scoring import rank_bids
+from procurement.services.common import (
+    move,
+    record,
+    require_official_for,
+    tell_officials,
+    tell_organizations,
+)
+from registry.models import Membership, Organization
+
+
+def bidder_org_ids(project: Project) -> set[int]:
+    return set(project.bids.values_list("organization_id", flat=True))
+
+
+def conflicted_experts(project: Project, expert_ids) -> set[int]:
+    """Experts who are members of an organization that bid on the project."""
+    return set(
+        Membership.objects.filter(
+            user_id__in=list(expert_ids), organization_id__in=bidder_org_ids(project)
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _require_evaluating(project: Project) -> None:
+    if project.status != Project.Status.EVALUATING:
+        raise InvalidTransition(_("The project is not under evaluation."))
+
+
+@transaction.atomic
+def draw_panel(*, project: Project, by: Any, size: int = 3) -> PanelDraw:
+    """An official draws an odd number (at least 3) of experts at random from the expert pool;
+    experts who are members of a bidding organization are refused. Draw and refusals audited."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require_official_for(by, project)
+    _require_evaluating(project)
+    if size < 3 or size % 2 == 0:
+        raise ValidationError({"size": [_("The panel needs an odd number of at least 3 experts.")]})
+    if project.scores.exists():
+        raise InvalidTransition(_("Scoring has started; the panel can no longer be redrawn."))
+    pool = sorted(
+        set(Membership.objects.filter(role=Role.EXPERT).values_list("user_id", flat=True))
+    )
+    conflicts = conflicted_experts(project, pool)
+    order = list(pool)
+    secrets.SystemRandom().shuffle(order)
+    selected, refused = [], []
+    for user_id in order:
+        if len(selected) == size:
+            break
+        (refused if user_id in conflicts else selected).append(user_id)
+    if len(selected) < size:
+        raise ValidationError(
+            {
+                "size": [
+                    _("The expert pool has only %(n)s experts without a conflict of interest.")
+                    % {"n": len(selected)}
+                ]
+            }
+        )
+    project.panel.all().delete()
+    draw = PanelDraw.objects.create(
+        project=project,
+        size=size,
+        pool=pool,
+        order=order,
+        selected=selected,
+        refused=refused,
+        drawn_by=by,
+    )
+    PanelMember.objects.bulk_create(
+        PanelMember(project=project, expert_id=e, draw=draw) for e in selected
+    )
+    record(
+        draw,
+        project=project,
+        by=by,
+        action="panel_drawn",
+        data={"pool": pool, "order": order, "selected": selected, "refused": refused},
+    )
+    for user_id in refused:
+        record(
+            draw,
+            project=project,
+            by=by,
+            action="expert_refused",
+            reason=_("Conflict of interest: member of a bidding organization."),
+            data={"expert": user_id},
+        )
+    return draw
+
+
+def submit_score(
+    *, project: Project, by: Any, bid: Bid, criterion: Criterion, score: Decimal, comment: str = ""
+) -> Score:
+    """An expert on the panel, with no conflict of interest, scores a valid bid on a non-price
+    criterion (0 .. the criterion's weight). A conflicted expert is refused and that is audited."""
+    if conflicted_experts(project, [by.pk]):
+        with transaction.atomic():
+            record(
+                project,
+                by=by,
+                action="expert_refused",
+                reason=_("Conflict of interest: member of a bidding organization."),
+                data={"expert": by.pk},
+            )
+        raise PermissionDenied(_("You are a member of a bidding organization and must withdraw."))
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if not project.panel.filter(expert=by).exists():
+            raise PermissionDenied(_("Only experts on this project's panel may score."))
+        _require_evaluating(project)
+        errors = {}
+        if bid.project_id != project.pk or bid.status != Bid.Status.SUBMITTED:
+            errors["bid"] = [_("Not a valid bid of this project.")]
+        if criterion.project_id != project.pk or criterion.kind == CriterionKind.PRICE:
+            errors["criterion"] = [_("Experts score the non-price criteria of this project.")]
+        elif not (0 <= score <= criterion.weight):
+            errors["score"] = [
+                _("The score must be between 0 and %(w)s.") % {"w": criterion.weight}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        row, _created = Score.objects.update_or_create(
+            bid=bid,
+            criterion=criterion,
+            expert=by,
+            defaults={"project": project, "score": score, "comment": comment},
+        )
+        record(
+            row,
+            project=project,
+            by=by,
+            action="scored",
+            data={"bid": bid.pk, "criterion": criterion.pk, "score": str(score)},
+        )
+        return row
+
+
+def ranking(project: Project):
+    bids = list(project.bids.filter(status=Bid.Status.SUBMITTED))
+    return rank_bids(
+        evaluation_method=project.evaluation_method,
+        bids=bids,
+        criteria=list(project.criteria.all()),
+        scores=list(project.scores.all()),
+        panel=list(project.panel.values_list("expert_id", flat=True)),
+    )
+
+
+def _missing_scores(project: Project) -> int:
+    panel = project.panel.count()
+    bids = project.bids.filter(status=Bid.Status.SUBMITTED).count()
+    criteria = project.criteria.exclude(kind=CriterionKind.PRICE).count()
+    return panel * bids * criteria - project.scores.filter(bid__status=Bid.Status.SUBMITTED).count()
+
+
+@transaction.atomic
+def award(*, project: Project, by: Any, bid: Bid, reason: str = "") -> Award:
+    """An official awards the top-ranked bid (any other needs a written reason); the award is
+    published and the stand-still period of 7 working days starts."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require_official_for(by, project)
+    check_transition(
+        Project.TRANSITIONS, project.status, Project.Status.AWARDED, label=_("Procurement project")
+    )
+    if bid.project_id != project.pk or bid.status != Bid.Status.SUBMITTED:
+        raise ValidationError({"bid": [_("Not a valid bid of this project.")]})
+    if project.evaluation_method == EvaluationMethod.COMPREHENSIVE:
+        if project.panel.count() < 3:
+            raise ValidationError(
+                {"bid": [_("An expert panel of at least 3 must evaluate first.")]}
+            )
+        if _missing_scores(project):
+            raise ValidationError({"bid": [_("Not every expert has scored every bid yet.")]})
+    ranked = ranking(project)
+    top = ranked[0].bid_id
+    if bid.pk != top and not reason.strip():
+        raise ValidationError(
+            {"reason": [_("Awarding a bid other than the top-ranked one needs a written reason.")]}
+        )
+    now = timezone.now()
+    experts = [
+        m.expert.get_full_name() or m.expert.username
+        for m in project.panel.select_related("expert")
+    ]
+    row = Award.objects.create(
+        project=project,
+        bid=bid,
+        amount=bid.price,
+        is_top_ranked=bid.pk == top,
+        reason=reason,
+        experts=experts,
+        awarded_by=by,
+        awarded_at=now,
+        standstill_ends_at=calendar.add_working_days(now, rules.standstill_working_days()),
+    )
+    move(
+        project,
+        Project.Status.AWARDED,
+        by=by,
+        action="awarded",
+        reason=reason,
+        data={
+            "bid": bid.pk,
+            "top_ranked": top,
+            "amount": str(bid.price),
+            "ranking": [{"bid": r.bid_id, "total": str(r.total)} for r in ranked],
+        },
+    )
+    ocds.publish_release(project, ["award"])
+    tell_organizations(
+        project,
+        bidder_org_ids(project),
+        by=by,
+        title=_("Award published: %(title)s") % {"title": project.title},
+        body=_("Challenges may be filed until %(end)s.")
+        % {"end": timezone.localtime(row.standstill_ends_at)},
+    )
+    return row
+
+
+def active_award(project: Project) -> Award | None:
+    return project.awards.filter(status=Award.Status.ACTIVE).select_related("bid").first()
+
+
+@transaction.atomic
+def file_challenge(
+    *, project: Project, organization: Organization, by: Any, reason: str
+) -> Challenge:
+    """A bidder challenges the award (质疑) during the stand-still; contracting waits for it."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not perms.is_member_of(by, organization, roles=[Role.ADMIN, Role.MEMBER]):
+        raise PermissionDenied(_("You may only challenge for your own organization."))
+    if not project.bids.filter(organization=organization).exists():
+        raise PermissionDenied(_("Only bidders may challenge the award."))
+    current = active_award(project)
+    if project.status != Project.Status.AWARDED or current is None:
+        raise InvalidTransition(_("There is no award to challenge."))
+    if timezone.now() >= current.standstill_ends_at:
+        raise InvalidTransition(_("The stand-still period is over."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    challenge = Challenge.objects.create(
+        project=project, award=current, organization=organization, reason=reason, filed_by=by
+    )
+    record(
+        challenge,
+        project=project,
+        by=by,
+        organization_id=organization.pk,
+        action="challenge_filed",
+        to_status=challenge.status,
+        reason=reason,
+    )
+    tell_officials(
+        project,
+        by=by,
+        level="yellow",
+        title=_("Award challenged: %(title)s") % {"title": project.title},
+        body=reason,
+    )
+    return challenge
+
+
+@transaction.atomic
+def resolve_challenge(*, challenge: Challenge, by: Any, decision: str, response: str) -> Challenge:
+    """An official answers a challenge: upheld sends the project back to evaluation (the award
+    is annulled); dismissed lets contracting continue."""
+    challenge = Challenge.objects.select_for_update().select_related("project").get(pk=challenge.pk)
+    project = challenge.project
+    require_official_for(by, project)
+    check_transition(Challenge.TRANSITIONS, challenge.status, decision, label=_("Challenge"))
+    if not response.strip():
+        raise ValidationError({"response": [_("A response is required.")]})
+    before = challenge.status
+    challenge.status, challenge.response = decision, response
+    challenge.resolved_by, challenge.resolved_at = by, timezone.now()
+    challenge.save()
+    record(
+        challenge,
+        project=project,
+        by=by,
+        action="challenge_resolved",
+        from_status=before,
+        to_status=decision,
+        reason=response,
+    )
+    if decision == Challenge.Status.UPHELD:
+        Award.objects.filter(pk=challenge.award_id).update(status=Award.Status.ANNULLED)
+        project.challenges.filter(status=Challenge.Status.OPEN).update(
+            status=Challenge.Status.UPHELD,
+            response=response,
+            resolved_by=by,
+            resolved_at=timezone.now(),
+        )
+        move(project, Project.Status.EVALUATING, by=by, action="award_annulled", reason=response)
+        ocds.publish_release(project, ["awardCancellation"])
+    tell_organizations(
+        project,
+        [challenge.organization_id],
+        by=by,
+        title=_("Your challenge was answered: %(title)s") % {"title": project.title},
+        body=response,
+    )
+    return challenge

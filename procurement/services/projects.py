@@ -1,0 +1,360 @@
+"""Projects: create, publish, close at the deadline, open, fail, cancel, re-tender."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination.models import Incident
+from core import permissions as perms
+from core import regions
+from core.states import check_transition
+from procurement import calendar, ocds, rules
+from procurement.models import (
+    INVITATION_METHODS,
+    Bid,
+    Criterion,
+    CriterionKind,
+    EvaluationMethod,
+    Method,
+    Project,
+    ServiceStandard,
+)
+from procurement.services.common import (
+    move,
+    record,
+    require_official_for,
+    tell_officials,
+    tell_organizations,
+)
+from registry.models import Organization
+from registry.queries import eligible_organizations
+
+
+def _buyer_for(user: Any, region_code: str) -> Organization:
+    for m in perms.memberships(user):
+        org = m.organization
+        if (
+            m.role == "official"
+            and org.kind == "agency"
+            and org.status == "verified"
+            and regions.covers(org.region_code, region_code)
+        ):
+            return org
+    raise PermissionDenied(
+        _("Only an official with jurisdiction over the region may buy services.")
+    )
+
+
+@transaction.atomic
+def create_project(
+    *,
+    by: Any,
+    title: str,
+    category: str,
+    method: str,
+    budget_amount: Decimal,
+    region_code: str,
+    tender_end: dt.datetime,
+    description: str = "",
+    evaluation_method: str = EvaluationMethod.COMPREHENSIVE,
+    incident: Incident | None = None,
+    eligibility: dict | None = None,
+    service_standards: list[dict] | None = None,
+    criteria: list[dict] | None = None,
+    invitees: list[Organization] | None = None,
+    previous_round: Project | None = None,
+) -> Project:
+    """An official of the region drafts a purchase for their agency (the buyer); the weights of the
+    criteria, when given, must sum to 100 and an emergency purchase must name an incident."""
+    if not perms.is_official_for(by, region_code):
+        raise PermissionDenied(
+            _("Only an official with jurisdiction over the region may buy services.")
+        )
+    buyer = _buyer_for(by, region_code)
+    eligibility = eligibility or {}
+    if method == Method.EMERGENCY and incident is None:
+        raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
+    _check_criteria(criteria or [], evaluation_method)
+    project = Project.objects.create(
+        buyer=buyer,
+        title=title,
+        category=category,
+        method=method,
+        evaluation_method=evaluation_method,
+        budget_amount=budget_amount,
+        region_code=region_code,
+        incident=incident,
+        description=description,
+        eligibility_specialty=eligibility.get("specialty") or "",
+        eligibility_min_grade=eligibility.get("min_grade"),
+        tender_end=tender_end,
+        created_by=by,
+        previous_round=previous_round,
+        round_number=previous_round.round_number + 1 if previous_round else 1,
+    )
+    ServiceStandard.objects.bulk_create(
+        ServiceStandard(project=project, **s) for s in service_standards or []
+    )
+    Criterion.objects.bulk_create(Criterion(project=project, **c) for c in criteria or [])
+    if invitees:
+        project.invitees.set(invitees)
+    record(
+        project,
+        by=by,
+        action="project_created",
+        to_status=project.status,
+        data={"previous_round": previous_round.pk if previous_round else None},
+    )
+    return project
+
+
+def _check_criteria(criteria: list[dict], evaluation_method: str) -> None:
+    if not criteria:
+        return
+    total = sum(int(c["weight"]) for c in criteria)
+    if total != 100:
+        raise ValidationError(
+            {
+                "criteria": [
+                    _("Criterion weights must sum to 100 (they sum to %(n)s).") % {"n": total}
+                ]
+            }
+        )
+    prices = [c for c in criteria if c["kind"] == CriterionKind.PRICE]
+    if evaluation_method == EvaluationMethod.COMPREHENSIVE and len(prices) != 1:
+        raise ValidationError(
+            {"criteria": [_("Comprehensive scoring needs exactly one price criterion.")]}
+        )
+
+
+def minimum_period_problem(project: Project, now: dt.datetime) -> str:
+    """The broken rule as a sentence, or '' when the deadline leaves the method's minimum period."""
+    rule = rules.MINIMUM_PERIOD[project.method]
+    if rule is None:
+        return ""
+    number, kind = rule
+    name = project.get_method_display()
+    if kind == rules.CALENDAR_DAYS:
+        if project.tender_end - now < dt.timedelta(days=number):
+            return _("%(method)s requires at least %(n)s days from the notice to the deadline.") % {
+                "method": name,
+                "n": number,
+            }
+    elif calendar.working_days_between(now, project.tender_end) < number:
+        return _(
+            "%(method)s requires at least %(n)s working days from the notice to the deadline."
+        ) % {"method": name, "n": number}
+    return ""
+
+
+@transaction.atomic
+def publish_project(*, project: Project, by: Any) -> Project:
+    """Publish the tender notice (-> tendering): needs a measurable indicator, criteria weighing
+    100, the invitees the method requires, and the method's minimum period before the deadline;
+    emergency procurement only for an incident in `responding`."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require_official_for(by, project)
+    check_transition(
+        Project.TRANSITIONS,
+        project.status,
+        Project.Status.TENDERING,
+        label=_("Procurement project"),
+    )
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    if not project.service_standards.exists():
+        errors["service_standards"] = [_("Publish needs at least one measurable indicator.")]
+    criteria = list(project.criteria.values("kind", "weight"))
+    if not criteria:
+        errors["criteria"] = [_("Publish needs at least one evaluation criterion.")]
+    else:
+        try:
+            _check_criteria(criteria, project.evaluation_method)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    invitees = project.invitees.count()
+    if project.method in INVITATION_METHODS and invitees == 0:
+        errors["invitees"] = [_("This method needs invited organizations.")]
+    if project.method == Method.SINGLE_SOURCE and invitees > 1:
+        errors["invitees"] = [_("Single source names exactly one supplier.")]
+    if project.method == Method.EMERGENCY:
+        if not project.incident or project.incident.status != "responding":
+            errors["incident"] = [
+                _("Emergency procurement is only allowed for an incident in response.")
+            ]
+    else:
+        problem = minimum_period_problem(project, now)
+        if problem:
+            errors["tender_end"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    project.published_at = now
+    project.save(update_fields=["published_at"])
+    move(project, Project.Status.TENDERING, by=by, action="published")
+    ocds.publish_release(project, ["tender"])
+    eligible = eligible_organizations(
+        specialty=project.eligibility_specialty or None,
+        min_grade=project.eligibility_min_grade,
+    )
+    if project.method in INVITATION_METHODS:
+        eligible = eligible.filter(pk__in=project.invitees.values("pk"))
+    tell_organizations(
+        project,
+        eligible.values_list("pk", flat=True),
+        by=by,
+        title=_("New tender: %(title)s") % {"title": project.title},
+        body=_("Bids close at %(end)s.") % {"end": timezone.localtime(project.tender_end)},
+    )
+    return project
+
+
+def valid_bid_count(project: Project) -> int:
+    return project.bids.filter(status=Bid.Status.SUBMITTED).count()
+
+
+def _fail_if_too_few_bids(project: Project, by: Any) -> bool:
+    count = valid_bid_count(project)
+    needed = rules.minimum_valid_bids(project.method)
+    if count >= needed:
+        return False
+    reason = _("Only %(count)s valid bid(s); %(method)s needs at least %(needed)s (流标).") % {
+        "count": count,
+        "method": project.get_method_display(),
+        "needed": needed,
+    }
+    move(project, Project.Status.FAILED, by=by, action="failed", reason=reason)
+    ocds.publish_release(project, ["tenderUpdate"])
+    tell_officials(
+        project,
+        title=_("Tender failed: %(title)s") % {"title": project.title},
+        body=reason,
+        by=by,
+        level="yellow",
+    )
+    return True
+
+
+@transaction.atomic
+def close_tender(*, project: Project, by: Any = None) -> Project:
+    """At the deadline the tender closes by itself: no more bids; too few valid bids fail it."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != Project.Status.TENDERING or project.tender_closed_at:
+        return project
+    if timezone.now() < project.tender_end:
+        return project
+    project.tender_closed_at = timezone.now()
+    project.save(update_fields=["tender_closed_at"])
+    record(project, by=by, action="tender_closed", data={"bids": valid_bid_count(project)})
+    if not _fail_if_too_few_bids(project, by):
+        tell_officials(
+            project,
+            by=by,
+            title=_("Tender closed: %(title)s") % {"title": project.title},
+            body=_("The bids can now be opened for evaluation."),
+        )
+    return project
+
+
+@transaction.atomic
+def open_bids(*, project: Project, by: Any) -> Project:
+    """An official opens the bids after the deadline (-> evaluating), or the project fails when
+    fewer valid bids than the method requires arrived."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require_official_for(by, project)
+    check_transition(
+        Project.TRANSITIONS,
+        project.status,
+        Project.Status.EVALUATING,
+        label=_("Procurement project"),
+    )
+    if project.is_sealed:
+        raise ValidationError({"tender_end": [_("Bids cannot be opened before the deadline.")]})
+    if not project.tender_closed_at:
+        project.tender_closed_at = timezone.now()
+    project.opened_at = timezone.now()
+    project.save(update_fields=["tender_closed_at", "opened_at"])
+    if _fail_if_too_few_bids(project, by):
+        return project
+    from procurement.queries import same_representative_groups
+
+    groups = same_representative_groups(project)
+    move(
+        project,
+        Project.Status.EVALUATING,
+        by=by,
+        action="opened",
+        data={"same_legal_representative": groups},
+    )
+    if groups:
+        tell_officials(
+            project,
+            by=by,
+            level="yellow",
+            title=_("Bidders share a legal representative: %(title)s") % {"title": project.title},
+            body=_("Bids %(groups)s name the same legal representative.") % {"groups": groups},
+        )
+    return project
+
+
+@transaction.atomic
+def cancel_project(*, project: Project, by: Any, reason: str) -> Project:
+    """An official cancels a project that is not yet under contract, giving a reason."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require_official_for(by, project)
+    check_transition(
+        Project.TRANSITIONS,
+        project.status,
+        Project.Status.CANCELLED,
+        label=_("Procurement project"),
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    was_published = project.is_published
+    move(project, Project.Status.CANCELLED, by=by, action="cancelled", reason=reason)
+    if was_published:
+        ocds.publish_release(project, ["tenderCancellation"])
+    return project
+
+
+@transaction.atomic
+def retender(*, project: Project, by: Any, tender_end: dt.datetime) -> Project:
+    """A failed tender is re-tendered as a new draft round linked to the failed one."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require_official_for(by, project)
+    if project.status != Project.Status.FAILED:
+        from core.states import InvalidTransition
+
+        raise InvalidTransition(_("Only a failed tender can be re-tendered."))
+    if hasattr(project, "next_round"):
+        from core.states import Conflict
+
+        raise Conflict(_("This tender has already been re-tendered."))
+    new = create_project(
+        by=by,
+        title=project.title,
+        category=project.category,
+        method=project.method,
+        budget_amount=project.budget_amount,
+        region_code=project.region_code,
+        tender_end=tender_end,
+        description=project.description,
+        evaluation_method=project.evaluation_method,
+        incident=project.incident,
+        eligibility={
+            "specialty": project.eligibility_specialty,
+            "min_grade": project.eligibility_min_grade,
+        },
+        service_standards=list(
+            project.service_standards.values("indicator", "target", "unit", "verification")
+        ),
+        criteria=list(project.criteria.values("name", "kind", "weight")),
+        invitees=list(project.invitees.all()),
+        previous_round=project,
+    )
+    record(project, by=by, action="retendered", data={"new_round": new.pk})
+    return new

@@ -1,0 +1,72 @@
+"""Public pages: open tenders, awards, contracts and acceptance results. Never sealed bid
+contents, never personal data (acceptance shows how many service recipients took part)."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from procurement import queries
+from procurement.models import Category, Method, Project, Score
+from procurement.scoring import rank_bids
+
+
+def project_list(request):
+    projects = queries.visible_projects(request.user).order_by("-published_at", "-id")
+    status = request.GET.get("status", "")
+    method = request.GET.get("method", "")
+    if status in Project.Status.values:
+        projects = projects.filter(status=status)
+    if method in Method.values:
+        projects = projects.filter(method=method)
+    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "procurement/project_list.html",
+        {
+            "page": page,
+            "projects": page.object_list,
+            "statuses": Project.Status.choices,
+            "methods": Method.choices,
+            "status": status,
+            "method": method,
+            "categories": dict(Category.choices),
+        },
+    )
+
+
+def project_detail(request, pk: int):
+    project = get_object_or_404(queries.visible_projects(request.user), pk=pk)
+    award = project.active_awards[0] if project.active_awards else None
+    contract = getattr(project, "contract", None)
+    scores, ranking = [], []
+    if award:
+        # Per-expert scores and the ranking are published with the award.
+        scores = list(
+            Score.objects.filter(project=project)
+            .select_related("expert", "criterion", "bid__organization")
+            .order_by("bid_id", "expert_id", "criterion_id")
+        )
+        ranked = rank_bids(
+            evaluation_method=project.evaluation_method,
+            bids=list(project.bids.filter(status="submitted").select_related("organization")),
+            criteria=list(project.criteria.all()),
+            scores=scores,
+            panel=sorted({s.expert_id for s in scores}),
+        )
+        names = {b.pk: b.organization.name for b in project.bids.select_related("organization")}
+        ranking = [
+            {"rank": r.rank, "name": names.get(r.bid_id, ""), "price": r.price, "total": r.total}
+            for r in ranked
+        ]
+    return render(
+        request,
+        "procurement/project_detail.html",
+        {
+            "project": project,
+            "award": award,
+            "contract": contract,
+            "scores": scores,
+            "ranking": ranking,
+            "milestones": list(contract.milestones.all()) if contract else [],
+            "clawback": getattr(contract, "clawback", None) if contract else None,
+        },
+    )

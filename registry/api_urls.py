@@ -1,0 +1,25 @@
+"""Registry API routes under /api/v1/."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from registry import api
+from registry.api import views
+
+router = SimpleRouter()
+router.register("organizations", views.OrganizationViewSet, basename="api-organization")
+router.register("capabilities", views.CapabilityViewSet, basename="api-capability")
+router.register("memberships", views.MembershipViewSet, basename="api-membership")
+router.register("people", views.PersonViewSet, basename="api-person")
+
+urlpatterns = [
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("register/", views.RegisterView.as_view(), name="api-register"),
+    path("regions/", views.RegionList.as_view(), name="api-regions"),
+    path(
+        "documents/<int:pk>/download/",
+        views.DocumentDownloadView.as_view(),
+        name="api-document-download",
+    ),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,328 @@
+"""Who: organizations, memberships (roles), capability declarations and graded assessments."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+from registry.choices import Grade, OrganizationKind, SocialWorkerLevel, Specialty
+
+
+class Organization(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+
+    # Verification state machine (ARCHITECTURE.md): consulted by registry.services.
+    TRANSITIONS = {
+        Status.PENDING: (Status.VERIFIED, Status.REJECTED),
+        Status.VERIFIED: (Status.SUSPENDED,),
+        Status.SUSPENDED: (Status.VERIFIED,),
+        Status.REJECTED: (),
+    }
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    registration_authority = models.CharField(
+        _("registration authority"), max_length=200, blank=True
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    region_code = models.CharField(_("region"), max_length=6, db_index=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    service_regions = models.JSONField(_("service regions"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+    @property
+    def is_agency(self) -> bool:
+        return self.kind == OrganizationKind.AGENCY
+
+
+class Membership(models.Model):
+    """A user's role in an organization; a user may belong to several organizations."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="unique_membership")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class CapabilityQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Capabilities whose assessed grade counts today: assessed, unexpired, unrevoked."""
+        on = on or timezone.localdate()
+        return self.filter(
+            assessed_grade__isnull=False, revoked_at__isnull=True, valid_until__gte=on
+        )
+
+
+class USARScale(models.TextChoices):
+    LIGHT = "light", _("Light (轻型)")
+    MEDIUM = "medium", _("Medium (中型)")
+    HEAVY = "heavy", _("Heavy (重型)")
+
+
+class Phase(models.TextChoices):
+    PREVENTION = "prevention", _("Prevention")
+    RESPONSE = "response", _("Response")
+    RESETTLEMENT = "resettlement", _("Resettlement")
+    RECONSTRUCTION = "reconstruction", _("Reconstruction")
+
+
+class Capability(models.Model):
+    """An organization's declaration for one specialty, and the official's assessment of it.
+
+    The declared grade is the organization's claim; only the assessed grade (测评) counts for
+    eligibility, and only while current (``CapabilityQuerySet.current``).
+    """
+
+    class MobilityRange(models.TextChoices):
+        LOCAL = "local", _("Own area")
+        PROVINCE = "province", _("Province")
+        NEIGHBOURING = "neighbouring", _("Province and neighbouring provinces")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="capabilities"
+    )
+    specialty = models.CharField(_("specialty"), max_length=32, choices=Specialty.choices)
+    declared_grade = models.PositiveSmallIntegerField(_("declared grade"), choices=Grade.choices)
+    personnel = models.JSONField(_("personnel by function"), default=dict, blank=True)
+    equipment = models.JSONField(_("equipment"), default=list, blank=True)
+    mobility_range = models.CharField(
+        _("mobility range"), max_length=16, choices=MobilityRange.choices, default="local"
+    )
+    assembly_hours_local = models.PositiveSmallIntegerField(
+        _("assembly hours (local)"), null=True, blank=True
+    )
+    assembly_hours_remote = models.PositiveSmallIntegerField(
+        _("assembly hours (remote)"), null=True, blank=True
+    )
+    sustained_sites = models.PositiveSmallIntegerField(_("sustained sites"), null=True, blank=True)
+    sustained_hours = models.PositiveSmallIntegerField(_("sustained hours"), null=True, blank=True)
+    phases = models.JSONField(_("disaster phases served"), default=list, blank=True)
+    certified_personnel = models.JSONField(
+        _("certified personnel"), default=list, blank=True
+    )  # [{"name", "certificate"}]
+    service_regions = models.JSONField(_("service regions"), default=list, blank=True)
+    usar_scale = models.CharField(
+        _("USAR team scale (轻型/中型/重型)"), max_length=8, choices=USARScale.choices, blank=True
+    )
+    assessment_notes = models.TextField(_("assessment notes"), blank=True)
+    assessed_grade = models.PositiveSmallIntegerField(
+        _("assessed grade"), choices=Grade.choices, null=True, blank=True
+    )
+    assessed_score = models.DecimalField(
+        _("assessment score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("revocation reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CapabilityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization_id", "specialty"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "specialty"], name="unique_capability_per_specialty"
+            ),
+            models.CheckConstraint(
+                condition=Q(declared_grade__gte=1, declared_grade__lte=3),
+                name="capability_declared_grade_1_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(assessed_grade__isnull=True)
+                | Q(assessed_grade__gte=1, assessed_grade__lte=3),
+                name="capability_assessed_grade_1_3",
+            ),
+        ]
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.get_specialty_display()}"
+
+    @property
+    def current_grade(self) -> int | None:
+        if (
+            self.assessed_grade
+            and self.revoked_at is None
+            and self.valid_until
+            and self.valid_until >= timezone.localdate()
+        ):
+            return self.assessed_grade
+        return None
+
+
+class Assessment(models.Model):
+    """One assessment (测评) of a capability; the capability carries the latest one's values."""
+
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="assessments")
+    grade = models.PositiveSmallIntegerField(_("assessed grade"), choices=Grade.choices)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    notes = models.TextField(_("notes"), blank=True)
+    assessed_on = models.DateField(_("assessed on"))
+    valid_until = models.DateField(_("valid until"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("revocation reason"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=3), name="assessment_grade_1_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="assessment_score_0_100"
+            ),
+        ]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"{self.capability} · {self.grade} ({self.assessed_on})"
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    # The stored name never reuses the uploader's file name (it may carry paths or personal data).
+    return f"registry/{instance.organization_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Document(models.Model):
+    """A private file of an organization (certificate, plan, insurance), stored under MEDIA_ROOT
+    and served only through a view that checks membership or jurisdiction."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION_CERTIFICATE = "registration_certificate", _("Registration certificate")
+        CONTINGENCY_PLAN = "contingency_plan", _("Contingency plan")
+        INSURANCE = "insurance", _("Insurance")
+        LOGO = "logo", _("Logo")
+        OTHER = "other", _("Other")
+
+    EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="documents"
+    )
+    capability = models.ForeignKey(
+        Capability, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "")
+
+
+class Person(models.Model):
+    """Talent pool (社会工作人才库): a person an organization can send. Phone is private."""
+
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        LIMITED = "limited", _("Limited")
+        UNAVAILABLE = "unavailable", _("Unavailable")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(_("name"), max_length=100)
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    # ",skill one,skill two," so that a skill can be matched on every database.
+    skills_index = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
+    social_worker_level = models.CharField(
+        _("social-work qualification"),
+        max_length=12,
+        choices=SocialWorkerLevel.choices,
+        default=SocialWorkerLevel.NONE,
+    )
+    certifications = models.JSONField(_("certifications"), default=list, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    region_code = models.CharField(_("region"), max_length=6, blank=True, db_index=True)
+    availability = models.CharField(
+        _("availability"), max_length=12, choices=Availability.choices, default="available"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("organizations/", views.organization_list, name="organization_list"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
+    path("organizations/<int:pk>/edit/", views.edit_profile, name="edit_profile"),
+    path("organizations/<int:pk>/capabilities/new/", views.capability_form, name="capability_new"),
+    path(
+        "organizations/<int:pk>/capabilities/<int:capability_id>/",
+        views.capability_form,
+        name="capability_edit",
+    ),
+    path("organizations/<int:pk>/members/", views.members, name="members"),
+    path("organizations/<int:pk>/documents/", views.documents, name="documents"),
+    path("organizations/<int:pk>/decide/", views.decide, name="decide"),
+    path("organizations/<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("capabilities/<int:capability_id>/assess/", views.assess, name="assess"),
+    path("capabilities/<int:capability_id>/revoke/", views.revoke, name="revoke"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
+    path("verification/", views.verification_queue, name="verification_queue"),
+    path("people/", views.people, name="people"),
+    path("register/", views.register, name="register"),
+]

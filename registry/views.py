@@ -1,0 +1,374 @@
+"""Pages of the registry: directory, detail, registration, org admin and official pages."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from core import hooks
+from core import permissions as perms
+from core.models import Region
+from core.states import InvalidTransition
+from registry import forms, queries, services
+from registry.api.views import document_response
+from registry.models import Capability, Membership, Organization
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, msgs in error.message_dict.items():
+        target = field if field in form.fields else None
+        for msg in msgs:
+            form.add_error(target, msg)
+
+
+def _region_picker(request) -> dict:
+    """Province -> city -> county selects, filled server-side so the picker works without JS."""
+    province, city, county = (
+        request.GET.get(k, "").replace("\x00", "")[:6] for k in ("province", "city", "county")
+    )
+    wanted = [c for c in (province, city) if c]
+    rows = list(Region.objects.filter(Q(parent__isnull=True) | Q(parent_id__in=wanted)))
+    children: dict[str, list] = {"": []}
+    for r in rows:
+        children.setdefault(r.parent_id or "", []).append(r)
+    return {
+        "provinces": children[""],
+        "cities": children.get(province, []) if province else [],
+        "counties": children.get(city, []) if city else [],
+        "province": province,
+        "city": city,
+        "county": county,
+        "region": county or city or province,
+    }
+
+
+def organization_list(request):
+    form = forms.DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    picker = _region_picker(request)
+    qs = queries.directory(
+        request.user,
+        kind=filters.get("kind") or "",
+        region=picker["region"],
+        specialty=filters.get("specialty") or "",
+        min_grade=filters.get("min_grade"),
+        search=filters.get("q") or "",
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/organization_list.html",
+        {"form": form, "page": page, **picker, "is_official": perms.is_official(request.user)},
+    )
+
+
+def organization_detail(request, pk: int):
+    org = queries.organization_detail(request.user, pk)
+    private = services.can_read_private(request.user, org) or perms.is_official(request.user)
+    codes = [org.region_code, *(org.service_regions or [])]
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return render(
+        request,
+        "registry/organization_detail.html",
+        {
+            "org": org,
+            "private": private,
+            "is_admin": perms.is_org_admin(request.user, org),
+            "is_official_for": perms.is_official_for(request.user, org.region_code),
+            "may_assess": services.may_assess(request.user, org),
+            "track_record": hooks.collect("organization_track_record", org),
+            "region_name": names.get(org.region_code, org.region_code),
+            "service_region_names": [names.get(c, c) for c in org.service_regions or []],
+            "documents": list(org.documents.all())
+            if services.can_read_private(request.user, org)
+            else [],
+        },
+    )
+
+
+def register(request):
+    if request.method == "POST":
+        form = forms.RegistrationForm(request.POST, request.FILES)
+        if form.is_valid():
+            d = form.cleaned_data
+            docs = [("registration_certificate", d["certificate"])] if d.get("certificate") else []
+            try:
+                org = services.register_organization(
+                    username=d["username"],
+                    password=d["password"],
+                    email=d["email"],
+                    organization={k: d[k] for k in form.ORG_FIELDS},
+                    documents=docs,
+                )
+            except ValidationError as error:
+                for field, msgs in error.message_dict.items():
+                    target = "certificate" if field == "file" else field
+                    for msg in msgs:
+                        form.add_error(target if target in form.fields else None, msg)
+            else:
+                login(
+                    request,
+                    org.memberships.get().user,
+                    backend="django.contrib.auth.backends.ModelBackend",
+                )
+                messages.success(
+                    request, _("Registered. An official will verify your organization.")
+                )
+                return redirect("registry:organization_detail", pk=org.pk)
+    else:
+        form = forms.RegistrationForm()
+    return render(
+        request,
+        "registry/form.html",
+        {"form": form, "heading": _("Register an organization"), "multipart": True},
+    )
+
+
+def _admin_org(request, pk: int) -> Organization:
+    org = get_object_or_404(queries.visible_organizations(request.user), pk=pk)
+    if not perms.is_org_admin(request.user, org):
+        raise Http404
+    return org
+
+
+def _form_page(request, form, heading, org=None, multipart=False):
+    return render(
+        request,
+        "registry/form.html",
+        {"form": form, "heading": heading, "org": org, "multipart": multipart},
+    )
+
+
+@login_required
+def edit_profile(request, pk: int):
+    org = _admin_org(request, pk)
+    form = forms.ProfileForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(organization=org, by=request.user, changes=form.changes())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:organization_detail", pk=org.pk)
+    return _form_page(request, form, _("Edit profile"), org)
+
+
+@login_required
+def capability_form(request, pk: int, capability_id: int | None = None):
+    org = _admin_org(request, pk)
+    cap = (
+        get_object_or_404(Capability, pk=capability_id, organization=org) if capability_id else None
+    )
+    form = forms.CapabilityForm(request.POST or None, instance=cap or Capability(organization=org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            values = form.values()
+            if cap:
+                services.update_capability(capability=cap, by=request.user, changes=values)
+            else:
+                services.declare_capability(
+                    organization=org,
+                    by=request.user,
+                    specialty=form.cleaned_data["specialty"],
+                    **values,
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:organization_detail", pk=org.pk)
+    return _form_page(request, form, _("Declare a capability") if not cap else str(cap), org)
+
+
+@login_required
+def members(request, pk: int):
+    org = _admin_org(request, pk)
+    form = forms.AddMemberForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                m = get_object_or_404(Membership, pk=request.POST["remove"], organization=org)
+                services.remove_member(membership=m, by=request.user)
+            elif "membership" in request.POST:
+                m = get_object_or_404(Membership, pk=request.POST["membership"], organization=org)
+                services.set_member_role(
+                    membership=m, by=request.user, role=request.POST.get("role", "")
+                )
+            elif form.is_valid():
+                services.add_member(organization=org, by=request.user, **form.cleaned_data)
+            else:
+                raise ValidationError({})
+        except ValidationError as error:
+            for msgs in error.message_dict.values():
+                for msg in msgs:
+                    messages.error(request, msg)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:members", pk=org.pk)
+    rows = org.memberships.select_related("user").order_by("id")
+    return render(request, "registry/members.html", {"org": org, "form": form, "memberships": rows})
+
+
+@login_required
+def documents(request, pk: int):
+    org = get_object_or_404(queries.visible_organizations(request.user), pk=pk)
+    if not services.can_read_private(request.user, org):
+        raise Http404
+    form = forms.DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.upload_document(
+                organization=org,
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                raise
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Uploaded."))
+            return redirect("registry:documents", pk=org.pk)
+    return render(
+        request,
+        "registry/documents.html",
+        {
+            "org": org,
+            "form": form,
+            "documents": org.documents.all(),
+            "is_admin": perms.is_org_admin(request.user, org),
+        },
+    )
+
+
+@login_required
+def document_download(request, pk: int):
+    return document_response(request.user, pk)
+
+
+@login_required
+def verification_queue(request):
+    if not perms.is_official(request.user):
+        raise PermissionDenied
+    page = Paginator(queries.verification_queue(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "registry/verification_queue.html", {"page": page})
+
+
+def _official_action(request, org, form, run, heading):
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:organization_detail", pk=org.pk)
+    return _form_page(request, form, heading, org)
+
+
+@login_required
+def decide(request, pk: int):
+    org = get_object_or_404(queries.visible_organizations(request.user), pk=pk)
+    if not perms.is_official_for(request.user, org.region_code):
+        raise PermissionDenied
+    form = forms.DecisionForm(request.POST or None)
+
+    def run(d):
+        services.decide_verification(
+            organization=org, by=request.user, decision=d["decision"], reason=d["reason"]
+        )
+
+    return _official_action(request, org, form, run, _("Verification decision"))
+
+
+@login_required
+def suspend(request, pk: int):
+    org = get_object_or_404(queries.visible_organizations(request.user), pk=pk)
+    if not perms.is_official_for(request.user, org.region_code):
+        raise PermissionDenied
+    form = forms.ReasonForm(request.POST or None)
+    if org.status == Organization.Status.SUSPENDED:
+        return _official_action(
+            request,
+            org,
+            form,
+            lambda d: services.reinstate(organization=org, by=request.user, reason=d["reason"]),
+            _("Reinstate"),
+        )
+    return _official_action(
+        request,
+        org,
+        form,
+        lambda d: services.suspend(organization=org, by=request.user, reason=d["reason"]),
+        _("Suspend"),
+    )
+
+
+@login_required
+def assess(request, capability_id: int):
+    cap = get_object_or_404(Capability.objects.select_related("organization"), pk=capability_id)
+    org = cap.organization
+    if not services.may_assess(request.user, org):
+        raise PermissionDenied
+    form = forms.AssessmentForm(request.POST or None)
+
+    def run(d):
+        services.assess(
+            capability=cap,
+            by=request.user,
+            **{k: v for k, v in d.items() if v not in (None, "") or k == "notes"},
+        )
+
+    return _official_action(request, org, form, run, _("Assessment (测评): %(cap)s") % {"cap": cap})
+
+
+@login_required
+def revoke(request, capability_id: int):
+    cap = get_object_or_404(Capability.objects.select_related("organization"), pk=capability_id)
+    if not services.may_assess(request.user, cap.organization):
+        raise PermissionDenied
+    form = forms.ReasonForm(request.POST or None)
+    return _official_action(
+        request,
+        cap.organization,
+        form,
+        lambda d: services.revoke(capability=cap, by=request.user, reason=d["reason"]),
+        _("Revoke (注销): %(cap)s") % {"cap": cap},
+    )
+
+
+@login_required
+def people(request):
+    if not (perms.is_official(request.user) or perms.organization_ids(request.user)):
+        raise PermissionDenied
+    skill, region = (request.GET.get(k, "").replace("\x00", "")[:100] for k in ("skill", "region"))
+    qs = queries.visible_people(request.user, skill=skill, region=region)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    own = [
+        m.organization for m in perms.memberships(request.user) if m.role in services.MEMBER_ROLES
+    ]
+    form = forms.PersonForm(request.POST or None)
+    if request.method == "POST" and own and form.is_valid():
+        org = next((o for o in own if str(o.pk) == request.POST.get("organization")), own[0])
+        try:
+            services.add_person(organization=org, by=request.user, **form.values())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:people")
+    return render(
+        request,
+        "registry/people.html",
+        {"page": page, "skill": skill, "region": region, "form": form, "own": own},
+    )

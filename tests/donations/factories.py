@@ -1,0 +1,36 @@
+"""Set-up helpers for ledger tests: a verified foundation and a team, and entries via services."""
+
+from decimal import Decimal
+
+from core.roles import Role
+from donations import services
+from tests.registry import factories as f
+
+
+def foundation(**kw):
+    kw.setdefault("kind", "foundation")
+    kw.setdefault("region_code", "510100")
+    return f.OrganizationFactory(**kw)
+
+
+def writer(org, role=Role.ADMIN):
+    return f.org_user(org, role)
+
+
+def receipt(org, by, amount="1000.00", **kw):
+    kw.setdefault("donor_name", "张三")
+    kw.setdefault("donor_kind", "individual")
+    kw.setdefault("channel", "bank_transfer")
+    if "items" in kw:
+        return services.record_receipt(organization=org, by=by, **kw)
+    return services.record_receipt(organization=org, by=by, amount=Decimal(amount), **kw)
+
+
+def item(name="矿泉水", unit="箱", quantity="100", unit_value="30.00", **kw):
+    return {
+        "name": name,
+        "unit": unit,
+        "quantity": Decimal(quantity),
+        "unit_value": Decimal(unit_value),
+        **kw,
+    }

@@ -1,0 +1,126 @@
+"""Public pages and list endpoints: what the public sees, and a fixed query count for 5 and 100
+rows."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from core.hooks import collect
+from tests.procurement.factories import BidFactory, ProjectFactory
+from tests.procurement.flow import Flow
+
+pytestmark = pytest.mark.django_db
+
+
+def published(agency, n, **fields):
+    return [
+        ProjectFactory(buyer=agency, status="tendering", published_at=timezone.now(), **fields)
+        for _ in range(n)
+    ]
+
+
+def test_the_list_shows_open_tenders_with_eligibility_and_deadline(client, agency):
+    project = published(agency, 1)[0]
+    ProjectFactory(buyer=agency, title="内部草稿")
+    page = client.get("/procurements/").content.decode()
+    assert project.title in page
+    assert "内部草稿" not in page
+    assert timezone.localtime(project.tender_end).strftime("%Y-%m-%d") in page
+
+
+def test_a_draft_page_is_404_for_the_public(client, agency):
+    draft = ProjectFactory(buyer=agency)
+    assert client.get(f"/procurements/{draft.pk}/").status_code == 404
+
+
+def test_the_detail_page_shows_award_contract_and_acceptance_without_personal_data(
+    api, official, client
+):
+    flow = Flow(api, official)
+    flow.create()
+    flow.publish()
+    flow.bid_all()
+    with flow.after_deadline():
+        flow.close_and_open()
+        flow.draw()
+        flow.score_all()
+        flow.award()
+        end = flow.project.awards.get().standstill_ends_at
+    import time_machine
+
+    with time_machine.travel(end + dt.timedelta(minutes=1), tick=True):
+        flow.contract()
+        milestone = flow.project.contract.milestones.order_by("due_at").first()
+        api(flow.bidders[1][1]).post(
+            f"/api/v1/milestones/{milestone.pk}/report/",
+            {"summary": "x", "values": {}},
+            format="json",
+        )
+        achieved = {str(s.pk): "999" for s in milestone.indicators.all()}
+        api(official).post(
+            f"/api/v1/milestones/{milestone.pk}/accept/",
+            {"achieved": achieved, "recipients": ["隐私居民甲"]},
+            format="json",
+        )
+    page = client.get(f"/procurements/{flow.pk}/").content.decode()
+    winner = flow.bidders[1][0]
+    assert winner.name in page and "100000.00" in page
+    assert all(e.username in page for e in flow.experts)
+    assert "999" in page
+    assert "隐私居民甲" not in page
+    assert winner.contact_phone not in page
+
+
+def test_the_dashboard_card_counts_open_tenders(agency):
+    published(agency, 2)
+    cards = [c for c in collect("dashboard_cards", None) if c["url"].startswith("/procurements/")]
+    assert cards[0]["value"] == 2
+
+
+@pytest.mark.parametrize("rows", [5, 100])
+def test_the_public_list_page_costs_a_fixed_number_of_queries(
+    client, agency, rows, django_assert_max_num_queries
+):
+    published(agency, rows)
+    with django_assert_max_num_queries(14):
+        assert client.get("/procurements/").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 100])
+def test_the_api_list_costs_a_fixed_number_of_queries(
+    api, official, agency, rows, django_assert_max_num_queries
+):
+    projects = published(agency, rows)
+    for p in projects[:5]:
+        BidFactory(project=p)
+    client = api(official)
+    with django_assert_max_num_queries(16):
+        r = client.get("/api/v1/procurements/", {"page_size": 200})
+    assert r.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [5, 100])
+def test_the_bid_list_costs_a_fixed_number_of_queries(
+    api, official, agency, rows, django_assert_max_num_queries
+):
+    project = published(agency, 1)[0]
+    for _ in range(rows):
+        BidFactory(project=project)
+    client = api(official)
+    with django_assert_max_num_queries(12):
+        r = client.get(f"/api/v1/procurements/{project.pk}/bids/", {"page_size": 200})
+    assert r.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [5, 100])
+def test_the_detail_page_costs_a_fixed_number_of_queries(
+    client, agency, rows, django_assert_max_num_queries
+):
+    project = published(agency, 1)[0]
+    for _ in range(rows):
+        BidFactory(project=project)
+    with django_assert_max_num_queries(16):
+        page = client.get(f"/procurements/{project.pk}/")
+    assert page.status_code == 200
+    assert "SECRET-PROPOSAL" not in page.content.decode()
