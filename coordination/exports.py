@@ -3,6 +3,8 @@
 import csv
 import io
 
+from core.exports import safe_cell
+
 COLUMNS = [
     ("Organization", "#org", "organization"),
     ("Sector", "#sector", "sector"),
@@ -16,16 +18,6 @@ COLUMNS = [
     ("People reached", "#reached", "reached"),
     ("Status", "#status", "status"),
 ]
-
-# A spreadsheet would run a cell starting with these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def three_w_csv(rows: list[dict]) -> str:

@@ -5,9 +5,11 @@ inside the jurisdiction (雅安市 511800), a provincial official (510000), an o
 (广东省 440000), an expert.
 """
 
+import copy
 import io
 import os
 import shutil
+import uuid
 
 import pytest
 from django.db import connection
@@ -59,10 +61,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters and throttles live in the cache: each test starts clean."""
+def _fresh_cache(settings):
+    """Rate-limit counters and throttles live in the cache: each test starts clean.
+
+    In real mode the cache is one Redis database shared by the xdist workers; flushing it would
+    wipe the other worker's counters in the middle of its test. There each test gets a key
+    prefix of its own instead (the keys expire with their rate-limit windows).
+    """
     from django.core.cache import cache
 
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        caches = copy.deepcopy(settings.CACHES)
+        caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+        settings.CACHES = caches
+        yield
+        return
     cache.clear()
     yield
     cache.clear()

@@ -1,6 +1,6 @@
 """The ledger API: writes through services, public reads with cursor pagination, downloads."""
 
-from donations.api.downloads import csv_cell, export_jsonl, totals_csv
+from donations.api.downloads import export_jsonl, totals_csv
 from donations.api.reads import EntryDetail, EntryList, HeadView, TotalsView, TraceView
 from donations.api.writes import (
     AcknowledgeView,
@@ -23,7 +23,6 @@ __all__ = [
     "ReverseView",
     "TotalsView",
     "TraceView",
-    "csv_cell",
     "export_jsonl",
     "totals_csv",
 ]

@@ -5,6 +5,7 @@ import json
 
 from django.http import StreamingHttpResponse
 
+from core.exports import safe_cell
 from donations import chain, queries
 
 
@@ -22,12 +23,6 @@ def export_jsonl(request):
 class _Echo:
     def write(self, value):
         return value
-
-
-def csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 CSV_COLUMNS = [
@@ -61,7 +56,7 @@ def totals_csv(request):
         )
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([csv_cell(v) for v in row]) for row in rows),
+        (writer.writerow([safe_cell(v) for v in row]) for row in rows),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="ledger-totals.csv"'

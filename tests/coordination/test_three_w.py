@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from coordination.exports import safe_cell
+from core.exports import safe_cell
 from tests.coordination.factories import TaskFactory, TaskReportFactory
 from tests.registry.factories import OrganizationFactory
 

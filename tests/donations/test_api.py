@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.exports import safe_cell
 from donations import services
-from donations.api import csv_cell
 from donations.models import DonorDetails, LedgerEntry
 from tests.coordination.factories import IncidentFactory
 from tests.donations import factories as df
@@ -212,4 +212,4 @@ def test_totals_and_csv_with_hxl_tags(api, charity, charity_admin):
 
 @pytest.mark.parametrize("value", ["=SUM(A1)", "+1", "-1", "@cmd"])
 def test_csv_cells_that_look_like_formulas_are_escaped(value):
-    assert csv_cell(value) == "'" + value
+    assert safe_cell(value) == "'" + value
