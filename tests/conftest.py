@@ -82,6 +82,24 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _regions_after_flush(request):
+    """Transactional tests flush every table when they end, the regions the migration loaded too;
+    pytest-django runs them last, so only the next transactional test sees the empty table."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from core.models import Region
+    from core.region_data import load
+
+    if not Region.objects.exists():
+        load(Region)
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
