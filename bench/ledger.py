@@ -4,6 +4,15 @@
 receipts + disbursements per second through the service layer (chain + row-locked balances,
 chain verified at the end), and plain single-row INSERTs of the same rows, by as many writers,
 into a copy of the same table without the chain and balance logic.
+
+``python -m bench.ledger grow --to N`` extends the chain to N entries with bulk INSERTs (money
+receipts, each followed by a disbursement drawing half of it), hashing every entry exactly as
+``donations.chain.append`` does, so ``verify_ledger`` accepts the result. Used by ledger_scale,
+which reads at 10k and at 1M entries; writing 1M entries through the service layer would take
+hours and is measured separately (ledger_append).
+
+``python -m bench.ledger export`` / ``verify`` time the JSONL export (through the view, the
+stream consumed and discarded) and the chain verification, with the process's peak memory.
 """
 
 import argparse
@@ -123,16 +132,175 @@ def append(writers: int, ops: int) -> dict:
     }
 
 
+def grow(to: int, batch: int = 5000) -> dict:
+    """Extend the chain to ``to`` entries with bulk INSERTs; returns what was written."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from coordination.models import Incident
+    from donations import chain
+    from donations.models import ChainHead, EntrySource, LedgerEntry, Lot
+    from registry.models import Organization
+
+    holders = list(
+        Organization.objects.filter(status="verified")
+        .exclude(kind="agency")
+        .values_list("pk", flat=True)[:200]
+    )
+    incidents = list(Incident.objects.values_list("pk", flat=True)[:5]) or [None]
+    head, _ = ChainHead.objects.get_or_create(id=1)
+    seq, prev = head.seq, head.head_hash
+    started = time.perf_counter()
+    written = 0
+    base = timezone.now() - timezone.timedelta(days=30)
+    while seq < to:
+        entries, lots, draws = [], [], []
+        for _ in range(min(batch, to - seq) // 2 or 1):
+            holder = holders[seq % len(holders)]
+            incident = incidents[seq % len(incidents)]
+            at = base + timezone.timedelta(seconds=seq)
+            receipt = LedgerEntry(
+                seq=seq + 1,
+                kind="receipt",
+                holder_id=holder,
+                incident_id=incident,
+                amount=Decimal("100.00"),
+                goods_value=Decimal("0.00"),
+                occurred_at=at,
+                recorded_at=at,
+                donor_display="张*",
+                donor_kind="individual",
+                channel="bank_transfer",
+                receipt_number=f"BENCH-{seq + 1}",
+                trace_code=f"BN{seq + 1:012d}",
+                prev_hash=prev,
+            )
+            receipt.hash = chain.chain_hash(prev, chain.public_form(receipt, [], [], []))
+            prev = receipt.hash
+            lot = Lot(
+                origin_id=receipt.seq,
+                acquired_by_id=receipt.seq,
+                holder_id=holder,
+                incident_id=incident,
+                item="",
+                unit="CNY",
+                unit_value=Decimal(1),
+                quantity=Decimal("100"),
+                remaining=Decimal("50"),
+                acquired_at=at,
+            )
+            spend = LedgerEntry(
+                seq=seq + 2,
+                kind="disbursement",
+                holder_id=holder,
+                incident_id=incident,
+                purpose="基准测试发放",
+                amount=Decimal("50.00"),
+                goods_value=Decimal("0.00"),
+                occurred_at=at,
+                recorded_at=at,
+                region_code="510100",
+                beneficiaries=1,
+                prev_hash=prev,
+            )
+            source = SimpleNamespace(lot=lot, quantity=Decimal("50"), chosen_by_service=True)
+            spend.hash = chain.chain_hash(prev, chain.public_form(spend, [], [source], []))
+            prev = spend.hash
+            entries += [receipt, spend]
+            lots.append(lot)
+            draws.append((spend, lot))
+            seq += 2
+        with transaction.atomic():
+            LedgerEntry.objects.bulk_create(entries, batch_size=batch)
+            Lot.objects.bulk_create(lots, batch_size=batch)
+            EntrySource.objects.bulk_create(
+                [
+                    EntrySource(
+                        entry=spend, lot=lot, quantity=Decimal("50"), chosen_by_service=True
+                    )
+                    for spend, lot in draws
+                ],
+                batch_size=batch,
+            )
+            ChainHead.objects.filter(id=1).update(seq=seq, head_hash=prev)
+        written += len(entries)
+    with connection_cursor() as cur:
+        cur.execute("VACUUM ANALYZE donations_ledgerentry")
+        cur.execute("VACUUM ANALYZE donations_lot")
+        cur.execute("VACUUM ANALYZE donations_entrysource")
+    return {"entries": seq, "written": written, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def connection_cursor():
+    from django.db import connection
+
+    return connection.cursor()
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def export() -> dict:
+    """Stream /api/v1/ledger/export.jsonl through the view, discarding it; time and peak memory."""
+    from django.test import Client
+
+    before = peak_rss_mb()
+    started = time.perf_counter()
+    response = Client(HTTP_HOST="127.0.0.1").get("/api/v1/ledger/export.jsonl")
+    lines = size = 0
+    for chunk in response.streaming_content:
+        lines += chunk.count(b"\n")
+        size += len(chunk)
+    seconds = time.perf_counter() - started
+    return {
+        "lines": lines,
+        "megabytes": round(size / 1e6, 1),
+        "seconds": round(seconds, 1),
+        "lines_per_s": round(lines / seconds, 1),
+        "rss_before_mb": before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def verify() -> dict:
+    from donations import chain
+
+    started = time.perf_counter()
+    count, bad, problem = chain.verify()
+    seconds = time.perf_counter() - started
+    return {
+        "entries": count,
+        "intact": bad is None,
+        "problem": problem,
+        "seconds": round(seconds, 1),
+        "seconds_per_100k": round(seconds / count * 100_000, 1) if count else None,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["append"])
+    parser.add_argument("what", choices=["append", "grow", "export", "verify"])
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--ops", type=int, default=20)
+    parser.add_argument("--to", type=int, default=10_000)
     args = parser.parse_args()
     import django
 
     django.setup()
-    print(json.dumps(append(args.writers, args.ops)))
+    if args.what == "append":
+        print(json.dumps(append(args.writers, args.ops)))
+    elif args.what == "grow":
+        print(json.dumps(grow(args.to)))
+    elif args.what == "export":
+        print(json.dumps(export()))
+    else:
+        print(json.dumps(verify()))
 
 
 if __name__ == "__main__":

@@ -9,13 +9,22 @@ no longer matches its hash.
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.utils import timezone
 
-from donations.models import GENESIS_HASH, ChainHead, LedgerEntry
+from donations.models import (
+    GENESIS_HASH,
+    ChainHead,
+    EntrySource,
+    Evidence,
+    GoodsLine,
+    LedgerEntry,
+)
 
 MONEY = Decimal("0.01")
 QUANTITY = Decimal("0.001")
@@ -147,26 +156,102 @@ def append(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str
     return entry
 
 
-def chain_rows(chunk_size: int = 2000) -> Iterator[dict]:
-    """Every entry as an export row, in seq order, streamed in chunks (constant memory)."""
-    queryset = LedgerEntry.objects.order_by("seq").prefetch_related(
-        "lines", "sources__lot", "evidence"
-    )
-    for entry in queryset.iterator(chunk_size=chunk_size):
-        yield {
-            "seq": entry.seq,
-            "prev_hash": entry.prev_hash,
-            "hash": entry.hash,
-            "entry": stored_form(entry),
-        }
+ENTRY_FIELDS = [
+    "seq", "kind", "holder_id", "counterparty_id", "incident_id", "purpose", "restricted",
+    "amount", "goods_value", "occurred_at", "recorded_at", "donor_display", "donor_kind",
+    "channel", "receipt_number", "handler", "trace_code", "donation_agreement", "region_code",
+    "beneficiaries", "related_id", "shortfall", "reason", "filing_reference", "donor_consent",
+    "prev_hash", "hash",
+]  # fmt: skip
+LINE_FIELDS = [
+    "entry_id", "name", "unit", "quantity", "unit_value", "spec", "quality_certificate",
+    "expiry_date",
+]  # fmt: skip
+SOURCE_FIELDS = {
+    "entry_id": "entry_id",
+    "quantity": "quantity",
+    "chosen_by_service": "chosen_by_service",
+    "acquired_by_id": "lot__acquired_by_id",
+    "origin_id": "lot__origin_id",
+    "item": "lot__item",
+    "unit": "lot__unit",
+}
+
+
+def _grouped(queryset, fields: list[str]) -> dict[int, list[SimpleNamespace]]:
+    grouped: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    for values in queryset.values_list(*fields):
+        row = SimpleNamespace(**dict(zip(fields, values, strict=True)))
+        grouped[row.entry_id].append(row)
+    return grouped
+
+
+def chain_rows(chunk_size: int = 2000, upto: int | None = None) -> Iterator[dict]:
+    """Every entry (up to seq ``upto``) as an export row, in seq order.
+
+    Keyset-paginated in chunks of ``chunk_size`` entries, four plain queries a chunk (entries,
+    lines, sources with their lots, evidence hashes) read as tuples: constant memory, and no
+    per-object ORM work, so export and verification run at hashing speed.
+    """
+    after = 0
+    while True:
+        entries = LedgerEntry.objects.filter(seq__gt=after).order_by("seq")
+        if upto is not None:
+            entries = entries.filter(seq__lte=upto)
+        chunk = [
+            SimpleNamespace(**dict(zip(ENTRY_FIELDS, values, strict=True)))
+            for values in entries.values_list(*ENTRY_FIELDS)[:chunk_size]
+        ]
+        if not chunk:
+            return
+        window = {"entry_id__gt": after, "entry_id__lte": chunk[-1].seq}
+        lines = _grouped(
+            GoodsLine.objects.filter(**window).order_by("entry_id", "position"), LINE_FIELDS
+        )
+        sources: dict[int, list[SimpleNamespace]] = defaultdict(list)
+        for values in (
+            EntrySource.objects.filter(**window)
+            .order_by("entry_id", "id")
+            .values_list(*SOURCE_FIELDS.values())
+        ):
+            row = dict(zip(SOURCE_FIELDS, values, strict=True))
+            lot = SimpleNamespace(
+                acquired_by_id=row["acquired_by_id"],
+                origin_id=row["origin_id"],
+                item=row["item"],
+                unit=row["unit"],
+            )
+            sources[row["entry_id"]].append(
+                SimpleNamespace(
+                    lot=lot, quantity=row["quantity"], chosen_by_service=row["chosen_by_service"]
+                )
+            )
+        evidence: dict[int, list[str]] = defaultdict(list)
+        for entry_id, sha in Evidence.objects.filter(**window).values_list("entry_id", "sha256"):
+            evidence[entry_id].append(sha)
+        for entry in chunk:
+            yield {
+                "seq": entry.seq,
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+                "entry": public_form(
+                    entry,
+                    lines.get(entry.seq, ()),
+                    sources.get(entry.seq, ()),
+                    evidence.get(entry.seq, ()),
+                ),
+            }
+        after = chunk[-1].seq
 
 
 def verify() -> tuple[int, int | None, str]:
     """Recompute the chain: (entries checked, first bad seq or None, what is wrong)."""
+    head = ChainHead.objects.filter(id=1).first()
     prev = GENESIS_HASH
     expected_seq = 1
     count = 0
-    for row in chain_rows():
+    # Up to the head read first: entries appended while verifying are left for the next run.
+    for row in chain_rows(upto=head.seq if head else None):
         count += 1
         if row["seq"] != expected_seq:
             return count, row["seq"], f"expected seq {expected_seq}"
@@ -176,7 +261,11 @@ def verify() -> tuple[int, int | None, str]:
             return count, row["seq"], "hash does not match the entry's content"
         prev = row["hash"]
         expected_seq += 1
-    head = ChainHead.objects.filter(id=1).first()
     if head and (head.seq != count or head.head_hash != prev):
         return count, head.seq, "chain head does not match the last entry"
+    # Appends since the start moved the head on; a row beyond the current head was not appended.
+    now = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    stray = LedgerEntry.objects.filter(seq__gt=now).order_by("seq").values_list("seq", flat=True)
+    if stray.first() is not None:
+        return count, stray.first(), "entry beyond the chain head"
     return count, None, ""

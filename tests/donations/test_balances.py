@@ -155,6 +155,20 @@ def test_reversed_receipt_leaves_totals_and_balance(charity, charity_admin):
     assert overall["balance_money"] == Decimal("50.00")
 
 
+def test_totals_are_cached_per_chain_head_and_never_stale(
+    charity, charity_admin, django_assert_max_num_queries
+):
+    from donations.queries import totals
+
+    df.receipt(charity, charity_admin, "100.00")
+    assert totals()["overall"]["received_money"] == Decimal("100.00")
+    with django_assert_max_num_queries(3):  # head, incident titles, organization names
+        assert totals()["overall"]["received_money"] == Decimal("100.00")
+    df.receipt(charity, charity_admin, "50.00")  # the head moves: the next read recomputes
+    assert totals()["overall"]["received_money"] == Decimal("150.00")
+    assert totals(organization_id=charity.pk)["overall"]["balance_money"] == Decimal("150.00")
+
+
 def test_acknowledgement_with_shortfall_is_flagged_and_alerted(
     charity, charity_admin, ngo, team_writer
 ):
