@@ -68,6 +68,26 @@ def test_tampered_goods_line_is_caught_too(charity, charity_admin, ngo):
         call_command("verify_ledger")
 
 
+def test_a_row_slipped_in_beyond_the_head_is_caught(charity, charity_admin, ngo):
+    _some_entries(charity, charity_admin, ngo)
+    table = LedgerEntry._meta.db_table
+    columns = [f.column for f in LedgerEntry._meta.concrete_fields if f.column != "seq"]
+    copied = ", ".join(c if c != "hash" else "'f' || substr(hash, 2) AS hash" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (seq, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT 4, {copied} FROM {table} WHERE seq = 3"
+        )
+    assert chain.verify() == (3, 4, "entry beyond the chain head")
+
+
+def test_chain_rows_rebuild_exactly_the_stored_form(charity, charity_admin, ngo):
+    _some_entries(charity, charity_admin, ngo)
+    rows = list(chain.chain_rows(chunk_size=2))
+    stored = [chain.stored_form(e) for e in LedgerEntry.objects.order_by("seq")]
+    assert [row["entry"] for row in rows] == stored
+
+
 def test_entries_cannot_be_updated_or_deleted_through_the_orm(charity, charity_admin):
     entry = df.receipt(charity, charity_admin)
     entry.amount = 1
