@@ -132,11 +132,39 @@ def append(writers: int, ops: int) -> dict:
     }
 
 
-def grow(to: int, batch: int = 5000) -> dict:
-    """Extend the chain to ``to`` entries with bulk INSERTs; returns what was written."""
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _copy(cursor, model, objects) -> None:
+    """COPY model rows in (PostgreSQL): ~20x faster than bulk_create at a million rows."""
+    import io
+
+    fields = list(model._meta.concrete_fields)
+    buffer = io.StringIO()
+    for obj in objects:
+        buffer.write("\t".join(_copy_text(getattr(obj, f.attname)) for f in fields) + "\n")
+    buffer.seek(0)
+    columns = ",".join(f'"{f.column}"' for f in fields)
+    cursor.copy_expert(f"COPY {model._meta.db_table} ({columns}) FROM STDIN", buffer)
+
+
+def _defaults(model) -> dict:
+    return {f.attname: f.get_default() for f in model._meta.concrete_fields}
+
+
+def grow(to: int, batch: int = 20_000) -> dict:
+    """Extend the chain to ``to`` entries with COPY; returns what was written."""
     from types import SimpleNamespace
 
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from coordination.models import Incident
@@ -152,22 +180,35 @@ def grow(to: int, batch: int = 5000) -> dict:
     incidents = list(Incident.objects.values_list("pk", flat=True)[:5]) or [None]
     head, _ = ChainHead.objects.get_or_create(id=1)
     seq, prev = head.seq, head.head_hash
+    next_lot = (Lot.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    next_source = (
+        EntrySource.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    ) + 1
     started = time.perf_counter()
     written = 0
     base = timezone.now() - timezone.timedelta(days=30)
+    hundred, fifty, zero = Decimal("100.00"), Decimal("50.00"), Decimal("0.00")
+    # Plain namespaces, not model instances: Model.__init__ would dominate at a million rows.
+    entry_defaults, lot_defaults = _defaults(LedgerEntry), _defaults(Lot)
+    source_defaults = _defaults(EntrySource)
+
+    def make(defaults, **values):
+        return SimpleNamespace(**{**defaults, **values})
+
     while seq < to:
         entries, lots, draws = [], [], []
-        for _ in range(min(batch, to - seq) // 2 or 1):
+        for _ in range(max(1, min(batch, to - seq) // 2)):
             holder = holders[seq % len(holders)]
             incident = incidents[seq % len(incidents)]
             at = base + timezone.timedelta(seconds=seq)
-            receipt = LedgerEntry(
+            receipt = make(
+                entry_defaults,
                 seq=seq + 1,
                 kind="receipt",
                 holder_id=holder,
                 incident_id=incident,
-                amount=Decimal("100.00"),
-                goods_value=Decimal("0.00"),
+                amount=hundred,
+                goods_value=zero,
                 occurred_at=at,
                 recorded_at=at,
                 donor_display="张*",
@@ -179,7 +220,9 @@ def grow(to: int, batch: int = 5000) -> dict:
             )
             receipt.hash = chain.chain_hash(prev, chain.public_form(receipt, [], [], []))
             prev = receipt.hash
-            lot = Lot(
+            lot = make(
+                lot_defaults,
+                id=next_lot,
                 origin_id=receipt.seq,
                 acquired_by_id=receipt.seq,
                 holder_id=holder,
@@ -191,14 +234,16 @@ def grow(to: int, batch: int = 5000) -> dict:
                 remaining=Decimal("50"),
                 acquired_at=at,
             )
-            spend = LedgerEntry(
+            next_lot += 1
+            spend = make(
+                entry_defaults,
                 seq=seq + 2,
                 kind="disbursement",
                 holder_id=holder,
                 incident_id=incident,
                 purpose="基准测试发放",
-                amount=Decimal("50.00"),
-                goods_value=Decimal("0.00"),
+                amount=fifty,
+                goods_value=zero,
                 occurred_at=at,
                 recorded_at=at,
                 region_code="510100",
@@ -210,33 +255,31 @@ def grow(to: int, batch: int = 5000) -> dict:
             prev = spend.hash
             entries += [receipt, spend]
             lots.append(lot)
-            draws.append((spend, lot))
-            seq += 2
-        with transaction.atomic():
-            LedgerEntry.objects.bulk_create(entries, batch_size=batch)
-            Lot.objects.bulk_create(lots, batch_size=batch)
-            EntrySource.objects.bulk_create(
-                [
-                    EntrySource(
-                        entry=spend, lot=lot, quantity=Decimal("50"), chosen_by_service=True
-                    )
-                    for spend, lot in draws
-                ],
-                batch_size=batch,
+            draws.append(
+                make(
+                    source_defaults,
+                    id=next_source,
+                    entry_id=spend.seq,
+                    lot_id=lot.id,
+                    quantity=Decimal("50"),
+                    chosen_by_service=True,
+                )
             )
+            next_source += 1
+            seq += 2
+        with transaction.atomic(), connection.cursor() as cursor:
+            _copy(cursor.cursor, LedgerEntry, entries)
+            _copy(cursor.cursor, Lot, lots)
+            _copy(cursor.cursor, EntrySource, draws)
             ChainHead.objects.filter(id=1).update(seq=seq, head_hash=prev)
         written += len(entries)
-    with connection_cursor() as cur:
-        cur.execute("VACUUM ANALYZE donations_ledgerentry")
-        cur.execute("VACUUM ANALYZE donations_lot")
-        cur.execute("VACUUM ANALYZE donations_entrysource")
+    with connection.cursor() as cursor:
+        for model, last in ((Lot, next_lot - 1), (EntrySource, next_source - 1)):
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [last])
+        for model in (LedgerEntry, Lot, EntrySource):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return {"entries": seq, "written": written, "seconds": round(time.perf_counter() - started, 1)}
-
-
-def connection_cursor():
-    from django.db import connection
-
-    return connection.cursor()
 
 
 def peak_rss_mb() -> float:
@@ -267,11 +310,11 @@ def export() -> dict:
     }
 
 
-def verify() -> dict:
+def verify(upto: int | None = None) -> dict:
     from donations import chain
 
     started = time.perf_counter()
-    count, bad, problem = chain.verify()
+    count, bad, problem = chain.verify(upto=upto)
     seconds = time.perf_counter() - started
     return {
         "entries": count,
@@ -289,6 +332,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--ops", type=int, default=20)
     parser.add_argument("--to", type=int, default=10_000)
+    parser.add_argument("--upto", type=int, default=None)
     args = parser.parse_args()
     import django
 
@@ -300,7 +344,7 @@ def main() -> None:
     elif args.what == "export":
         print(json.dumps(export()))
     else:
-        print(json.dumps(verify()))
+        print(json.dumps(verify(args.upto)))
 
 
 if __name__ == "__main__":
