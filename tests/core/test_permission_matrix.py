@@ -17,6 +17,8 @@ in-jurisdiction official and the 芦山县 team would legitimately touch, with t
 decides who may act, so that a refusal really is the permission decision). A permitted role may
 well get 400 (the minimal body) or 409 (the object's state): what the table pins is that the
 forbidden ones get 401/403, or 404 where the design hides what the caller may not know exists.
+(The public gets 403 rather than 401 from the API: session authentication comes first in
+REST_FRAMEWORK and sends no WWW-Authenticate challenge, so DRF answers 403.)
 
 To add an endpoint (``test_every_write_endpoint_is_in_the_matrix`` fails and names it):
 1. if its ids need objects the world lacks, add them to ``build_world``, and say in ``TARGETS``
