@@ -388,35 +388,7 @@ def issue_alert(
         raise PermissionDenied(_("Only officials issue alerts."))
     cleaned = audiences.clean(audience)
     jurisdictions = perms.jurisdictions(by)
-    outside = [r for r in cleaned["regions"] if not perms.is_official_for(by, r)]
-    if outside:
-        raise ValidationError(
-            {
-                "audience": [
-                    _("Region %(code)s is outside your jurisdiction.") % {"code": outside[0]}
-                ]
-            }
-        )
-    if cleaned["organizations"]:
-        foreign = Organization.objects.filter(pk__in=cleaned["organizations"]).values_list(
-            "pk", "region_code"
-        )
-        found = dict(foreign)
-        bad = [
-            pk
-            for pk in cleaned["organizations"]
-            if pk not in found or not perms.is_official_for(by, found[pk])
-        ]
-        if bad:
-            raise ValidationError(
-                {
-                    "audience": [
-                        _("Organization %(id)s is outside your jurisdiction.") % {"id": bad[0]}
-                    ]
-                }
-            )
-    if cleaned["officials_for"] and not perms.is_official_for(by, cleaned["officials_for"]):
-        raise ValidationError({"audience": [_("That region is outside your jurisdiction.")]})
+    _require_audience_in_jurisdiction(by, cleaned)
     if not cleaned["regions"] and (cleaned["specialties"] or not _has_target(cleaned)):
         audience = {**audience, "regions": jurisdictions}
     if region_code and not perms.is_official_for(by, region_code):
@@ -464,15 +436,51 @@ def issue_alert(
     return alert
 
 
+def _require_audience_in_jurisdiction(by: Any, cleaned: dict) -> None:
+    """Regions, organizations and officials named in an audience must lie in the official's
+    jurisdiction (for issuing and for previewing alike: a count is information too)."""
+    outside = [r for r in cleaned["regions"] if not perms.is_official_for(by, r)]
+    if outside:
+        raise ValidationError(
+            {
+                "audience": [
+                    _("Region %(code)s is outside your jurisdiction.") % {"code": outside[0]}
+                ]
+            }
+        )
+    if cleaned["organizations"]:
+        foreign = Organization.objects.filter(pk__in=cleaned["organizations"]).values_list(
+            "pk", "region_code"
+        )
+        found = dict(foreign)
+        bad = [
+            pk
+            for pk in cleaned["organizations"]
+            if pk not in found or not perms.is_official_for(by, found[pk])
+        ]
+        if bad:
+            raise ValidationError(
+                {
+                    "audience": [
+                        _("Organization %(id)s is outside your jurisdiction.") % {"id": bad[0]}
+                    ]
+                }
+            )
+    if cleaned["officials_for"] and not perms.is_official_for(by, cleaned["officials_for"]):
+        raise ValidationError({"audience": [_("That region is outside your jurisdiction.")]})
+
+
 def _has_target(cleaned: dict) -> bool:
     return bool(cleaned["users"] or cleaned["organizations"] or cleaned["officials_for"])
 
 
 def preview(*, by: Any, audience: dict[str, Any]) -> audiences.Recipients:
-    """How many people and organizations a manual alert would reach (officials only)."""
+    """How many people and organizations a manual alert would reach (officials only, for an
+    audience inside their jurisdiction, as for issuing)."""
     if not perms.is_official(by):
         raise PermissionDenied(_("Only officials issue alerts."))
     cleaned = audiences.clean(audience)
+    _require_audience_in_jurisdiction(by, cleaned)
     if not cleaned["regions"] and (cleaned["specialties"] or not _has_target(cleaned)):
         audience = {**audience, "regions": perms.jurisdictions(by)}
     return audiences.resolve(audience)

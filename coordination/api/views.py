@@ -4,6 +4,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, renderers, status, viewsets
@@ -283,6 +284,10 @@ class TaskViewSet(
         organization = data.validated_data.get("organization")
         if organization is None:
             ids = cperms.acting_organization_ids(request.user)
+            if not ids:  # nobody to claim for: a permission matter, not bad input
+                raise DjangoPermissionDenied(
+                    _("Only members of the organization may claim for it.")
+                )
             if len(ids) != 1:
                 return Response(
                     {"organization": ["Say which of your organizations claims the task."]},

@@ -4,11 +4,13 @@ import csv
 import json
 
 from django.http import StreamingHttpResponse
+from django.views.decorators.http import require_safe
 
 from core.exports import safe_cell
 from donations import chain, queries
 
 
+@require_safe
 def export_jsonl(request):
     """The whole chain, one JSON object a line, streamed from a server-side cursor."""
     response = StreamingHttpResponse(
@@ -50,6 +52,7 @@ CSV_COLUMNS = [
 ]
 
 
+@require_safe
 def totals_csv(request):
     """Totals per incident and organization as CSV with an HXL hashtag row."""
     data = queries.totals(**_scope_plain(request))

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -35,10 +35,13 @@ class ProjectFilter(django_filters.FilterSet):
 def _organization_for(user, requested: int | None) -> int:
     """The organization the user acts for: the one named, or their only one."""
     ids = perms.organization_ids(user, roles=["admin", "member"])
+    # Acting for an organization one is not in is a permission matter (403), not bad input.
     if requested is not None:
         if requested not in ids:
-            raise ValidationError({"organization": [_("You are not a member of it.")]})
+            raise PermissionDenied(_("You are not a member of it."))
         return requested
+    if not ids:
+        raise PermissionDenied(_("Only members of an organization may do this."))
     if len(ids) != 1:
         raise ValidationError({"organization": [_("Say which organization you act for.")]})
     return ids[0]

@@ -60,6 +60,17 @@ def test_the_preview_counts_people_and_organizations(
     assert api(ngo_admin).post("/api/v1/alerts/preview/", {}, format="json").status_code == 403
 
 
+def test_the_preview_counts_only_inside_the_jurisdiction(api, outside_official, ngo, ngo_admin):
+    """A count is information too: an official of 广东 may not learn how many people a Sichuan
+    region or organization has, as they may not alert them."""
+    client = api(outside_official)
+    for audience in ({"regions": ["511826"]}, {"organizations": [ngo.pk]}):
+        response = client.post("/api/v1/alerts/preview/", audience, format="json")
+        assert response.status_code == 400 and "audience" in response.json(), response.json()
+    own = client.post("/api/v1/alerts/preview/", {}, format="json")
+    assert own.status_code == 200, own.json()  # their own jurisdiction, by default
+
+
 def test_the_public_sees_public_alerts_and_officials_see_their_region(
     api, official, outside_official
 ):

@@ -236,6 +236,13 @@ def test_a_member_may_not_claim_for_another_organization(api, incident, ngo, oth
     assert post(api, other_ngo_admin, task, "claim", {"organization": ngo.pk}).status_code == 403
 
 
+def test_an_official_with_no_organization_to_claim_for_is_refused(api, incident, official):
+    task = TaskFactory(incident=incident)
+    assert post(api, official, task, "claim").status_code == 403
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
 def test_declining_returns_the_task_to_open(api, incident, ngo, ngo_admin):
     task = TaskFactory(
         incident=incident, organization=ngo, status="assigned", assigned_at=timezone.now()

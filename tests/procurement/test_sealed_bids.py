@@ -117,3 +117,18 @@ def test_no_bid_after_the_deadline(api, tender, sealed, time_machine):
 def test_another_org_cannot_withdraw_a_bid(api, tender, sealed, other_ngo_admin):
     bid = Bid.objects.get()
     assert api(other_ngo_admin).post(f"/api/v1/bids/{bid.pk}/withdraw/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["official", "expert"])
+def test_who_acts_for_no_organization_may_not_bid(api, tender, role, request):
+    """A refusal, not bad input: they have no organization to bid for (403, API.md)."""
+    body = {"price": "1000.00", "proposal": "x", "team_size": 1}
+    r = api(request.getfixturevalue(role)).post(f"/api/v1/procurements/{tender.pk}/bids/", body)
+    assert r.status_code == 403
+
+
+def test_a_bid_for_an_organization_one_is_not_in_is_refused(api, tender, ngo, other_ngo_admin):
+    body = {"price": "1000.00", "proposal": "x", "team_size": 1, "organization": ngo.pk}
+    r = api(other_ngo_admin).post(f"/api/v1/procurements/{tender.pk}/bids/", body)
+    assert r.status_code == 403
+    assert not Bid.objects.filter(project=tender).exists()

@@ -1,0 +1,631 @@
+"""The permission matrix: every write endpoint x every persona, with the status it must answer.
+
+``MATRIX`` below is the one table. Its keys are generated from the URL conf (``write_endpoints``):
+every (route, method) under ``/api/v1/`` whose view accepts POST, PUT, PATCH or DELETE, plus the
+account pages that take form posts (login, logout, password change, language). The domain HTML
+pages (``/incidents/...``, ``/ledger/...`` ...) are left out on purpose: their forms call the same
+services as the API, and they answer a refused action with a redirect or a re-rendered form, so
+their status codes do not show the permission decision. The schema and docs are read-only.
+
+Each row is a tuple of statuses in the order of ``ROLES`` (the personas of tests/conftest.py):
+anonymous, an admin and a member of 芦山县应急救援队 (511826), the admin of another team (511802),
+an official of 雅安市 (511800, in jurisdiction), an official of 广东省 (outside it), an expert.
+
+Every request is sent into one world (``world`` below) where the URL's ids resolve to objects the
+in-jurisdiction official and the 芦山县 team would legitimately touch, with the body from
+``BODIES`` (empty if absent; a minimal body where the view validates the shape before the service
+decides who may act, so that a refusal really is the permission decision). A permitted role may
+well get 400 (the minimal body) or 409 (the object's state): what the table pins is that the
+forbidden ones get 401/403, or 404 where the design hides what the caller may not know exists.
+(The public gets 403 rather than 401 from the API: session authentication comes first in
+REST_FRAMEWORK and sends no WWW-Authenticate challenge, so DRF answers 403.)
+
+To add an endpoint (``test_every_write_endpoint_is_in_the_matrix`` fails and names it):
+1. if its ids need objects the world lacks, add them to ``build_world``, and say in ``TARGETS``
+   which object its ``{pk}`` names (the default goes by the route's first segment,
+   ``DEFAULT_TARGETS``);
+2. give it a minimal body in ``BODIES`` if its view validates input before checking permission;
+3. run ``MATRIX_RECORD=/tmp/matrix.txt pytest tests/core/test_permission_matrix.py -k "<path>"``
+   to see what it answers for each role, check each status against API.md and DOMAIN.md (a role
+   that must not act must not get 2xx, 400 or 409), and only then add the row to ``MATRIX``.
+Removing an endpoint makes ``test_no_stale_rows_in_the_matrix`` name the row to delete.
+"""
+
+import datetime as dt
+import os
+import re
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from core.roles import Role
+from procurement.models import (
+    Award,
+    Bid,
+    Challenge,
+    Clawback,
+    Contract,
+    Criterion,
+    Milestone,
+    PanelMember,
+)
+from registry.models import Membership
+from tests.alerts.factories import AlertFactory, DeliveryFactory, WebhookFactory
+from tests.coordination.factories import (
+    DeploymentFactory,
+    IncidentFactory,
+    NeedFactory,
+    TaskFactory,
+    TaskReportFactory,
+)
+from tests.donations import factories as df
+from tests.procurement.factories import BidFactory, ProjectFactory
+from tests.registry import factories as f
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+ROLES = (
+    "anonymous",
+    "ngo_admin",
+    "ngo_member",
+    "other_ngo_admin",
+    "official",
+    "outside_official",
+    "expert",
+)
+# Non-API routes that take form posts and are in the matrix (see the module docstring).
+PAGES_IN_MATRIX = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/i18n/setlang/")
+NOT_IN_MATRIX = ("/api/schema/", "/api/docs/")
+
+# fmt: off
+MATRIX: dict[str, tuple[int, ...]] = {
+    # roles: anonymous, ngo_admin, ngo_member, other_ngo_admin, official, outside_official, expert
+    #                                                      anon adm  mem  oth  off  out  exp
+    # Accounts and language (Django's own views: 200 re-renders the empty form, 302 redirects)
+    "POST /accounts/login/":                              (200, 200, 200, 200, 200, 200, 200),
+    "PUT /accounts/login/":                               (200, 200, 200, 200, 200, 200, 200),
+    "POST /accounts/logout/":                             (302, 302, 302, 302, 302, 302, 302),
+    "POST /accounts/password/":                           (302, 200, 200, 200, 200, 200, 200),
+    "PUT /accounts/password/":                            (302, 200, 200, 200, 200, 200, 200),
+    "POST /i18n/setlang/":                                (302, 302, 302, 302, 302, 302, 302),
+    # Core
+    "POST /api/v1/auth/token/":                           (400, 400, 400, 400, 400, 400, 400),
+    # Registry
+    "PATCH /api/v1/capabilities/{pk}/":                   (403, 200, 403, 403, 403, 403, 403),
+    "POST /api/v1/capabilities/{pk}/assess/":             (403, 403, 403, 403, 201, 403, 403),
+    "POST /api/v1/capabilities/{pk}/revoke/":             (403, 403, 403, 403, 200, 403, 403),
+    "DELETE /api/v1/memberships/{pk}/":                   (403, 204, 403, 404, 404, 404, 404),
+    "PATCH /api/v1/memberships/{pk}/":                    (403, 200, 403, 404, 404, 404, 404),
+    "PATCH /api/v1/organizations/{pk}/":                  (403, 200, 403, 403, 403, 403, 403),
+    "POST /api/v1/organizations/{pk}/capabilities/":      (403, 201, 403, 403, 403, 403, 403),
+    "POST /api/v1/organizations/{pk}/documents/":         (404, 201, 403, 404, 403, 404, 404),
+    "POST /api/v1/organizations/{pk}/members/":           (404, 201, 403, 404, 403, 404, 404),
+    "POST /api/v1/organizations/{pk}/reinstate/":         (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/organizations/{pk}/suspend/":           (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/organizations/{pk}/verify/":            (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/people/":                               (403, 201, 201, 403, 403, 403, 403),
+    "DELETE /api/v1/people/{pk}/":                        (403, 204, 204, 404, 403, 404, 404),
+    "PATCH /api/v1/people/{pk}/":                         (403, 200, 200, 404, 403, 404, 404),
+    "POST /api/v1/register/":                             (400, 400, 400, 400, 400, 400, 400),
+    # Coordination
+    "POST /api/v1/deployments/":                          (403, 400, 400, 403, 403, 403, 403),
+    "POST /api/v1/deployments/{pk}/approve/":             (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/deployments/{pk}/arrive/":              (403, 200, 200, 404, 403, 404, 404),
+    "POST /api/v1/deployments/{pk}/hold/":                (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/deployments/{pk}/withdraw/":            (403, 200, 200, 404, 403, 404, 404),
+    "POST /api/v1/incidents/":                            (403, 403, 403, 403, 201, 403, 403),
+    "POST /api/v1/incidents/{pk}/capacity/":              (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/incidents/{pk}/needs/":                 (403, 201, 201, 201, 201, 403, 403),
+    "POST /api/v1/incidents/{pk}/status/":                (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/incidents/{pk}/take-over/":             (403, 403, 403, 403, 403, 403, 403),
+    "POST /api/v1/needs/{pk}/confirm/":                   (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/tasks/":                                (403, 403, 403, 403, 201, 403, 403),
+    "POST /api/v1/tasks/{pk}/accept/":                    (403, 200, 200, 403, 403, 403, 403),
+    "POST /api/v1/tasks/{pk}/assign/":                    (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/tasks/{pk}/cancel/":                    (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/tasks/{pk}/claim/":                     (403, 200, 200, 403, 403, 403, 403),
+    "POST /api/v1/tasks/{pk}/complete/":                  (403, 409, 409, 403, 403, 403, 403),
+    "POST /api/v1/tasks/{pk}/decline/":                   (403, 200, 200, 403, 403, 403, 403),
+    "POST /api/v1/tasks/{pk}/report/":                    (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/tasks/{pk}/start/":                     (403, 200, 200, 403, 403, 403, 403),
+    "POST /api/v1/tasks/{pk}/verify/":                    (403, 403, 403, 403, 200, 403, 403),
+    # Procurement
+    "POST /api/v1/bids/{pk}/withdraw/":                   (403, 200, 200, 404, 404, 404, 404),
+    "POST /api/v1/challenges/{pk}/resolve/":              (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/clawbacks/{pk}/recover/":               (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/milestones/{pk}/accept/":               (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/milestones/{pk}/inspect/":              (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/milestones/{pk}/pay/":                  (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/milestones/{pk}/report/":               (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/procurements/":                         (403, 403, 403, 403, 201, 403, 403),
+    "POST /api/v1/procurements/{pk}/award/":              (403, 403, 403, 403, 400, 403, 403),
+    "POST /api/v1/procurements/{pk}/bids/":               (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/procurements/{pk}/cancel/":             (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/procurements/{pk}/challenges/":         (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/procurements/{pk}/contract/":           (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/procurements/{pk}/open/":               (403, 403, 403, 403, 400, 403, 403),
+    "POST /api/v1/procurements/{pk}/panel/":              (403, 403, 403, 403, 400, 403, 403),
+    "POST /api/v1/procurements/{pk}/publish/":            (404, 404, 404, 404, 200, 404, 404),
+    "POST /api/v1/procurements/{pk}/retender/":           (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/procurements/{pk}/scores/":             (403, 403, 403, 403, 403, 403, 201),
+    "POST /api/v1/procurements/{pk}/terminate/":          (403, 403, 403, 403, 200, 403, 403),
+    # Donations (the public ledger)
+    "POST /api/v1/ledger/allocations/":                   (403, 409, 409, 403, 403, 403, 403),
+    "POST /api/v1/ledger/allocations/{pk}/acknowledge/":  (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/disbursements/":                 (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/entries/{pk}/change-of-use/":    (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/entries/{pk}/reverse/":          (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/receipts/":                      (403, 201, 201, 403, 403, 403, 403),
+    # Alerts
+    "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
+    "POST /api/v1/alerts/preview/":                       (403, 403, 403, 403, 200, 400, 403),
+    "POST /api/v1/deliveries/{pk}/retry/":                (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/inbox/read-all/":                       (403, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/inbox/{pk}/read/":                      (403, 200, 404, 404, 404, 404, 404),
+    "POST /api/v1/organizations/{pk}/webhooks/":          (403, 400, 403, 403, 403, 403, 403),
+}
+# fmt: on
+
+
+# --- the endpoints, from the URL conf --------------------------------------------------------
+
+
+def _routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+def normalize(route: str) -> str:
+    """``api/v1/^tasks/(?P<pk>[^/.]+)/claim/$`` and ``<int:pk>`` alike become ``{pk}``."""
+    route = route.replace("^", "").replace("$", "")
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+    return "/" + route
+
+
+def _function_view_methods(callback) -> list[str]:
+    """A plain function view accepts every method unless ``require_http_methods`` (or
+    require_POST, require_safe ...) limits it; that decorator keeps its list in a closure."""
+    func = callback
+    while func is not None:
+        names = getattr(getattr(func, "__code__", None), "co_freevars", ())
+        if "request_method_list" in names:
+            cell = func.__closure__[names.index("request_method_list")]
+            return [m.lower() for m in cell.cell_contents]
+        func = getattr(func, "__wrapped__", None)
+    # Unrestricted: record it once, as POST (it treats any other write the same way).
+    return ["post"]
+
+
+def view_write_methods(callback) -> list[str]:
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    actions = getattr(callback, "actions", None)
+    if cls is None:
+        methods = _function_view_methods(callback)
+    elif actions is not None:  # a DRF ViewSet route: the router's method -> action map
+        methods = [m for m, name in actions.items() if hasattr(cls, name)]
+    else:  # a DRF APIView or a Django class-based view: its handler methods
+        methods = [m for m in WRITE_METHODS if hasattr(cls, m)]
+    allowed = set(getattr(cls, "http_method_names", WRITE_METHODS)) if cls else set(WRITE_METHODS)
+    return [m for m in WRITE_METHODS if m in methods and m in allowed]
+
+
+def write_endpoints() -> dict[str, str]:
+    """``{"POST /api/v1/organizations/{pk}/verify/": route}`` for every write in scope."""
+    found = {}
+    for route, callback in _routes(get_resolver().url_patterns):
+        path = normalize(route)
+        in_scope = path.startswith("/api/v1/") or path in PAGES_IN_MATRIX
+        if not in_scope or path in NOT_IN_MATRIX:
+            continue
+        for method in view_write_methods(callback):
+            found[f"{method.upper()} {path}"] = path
+    return found
+
+
+def test_every_write_endpoint_is_in_the_matrix():
+    missing = sorted(set(write_endpoints()) - set(MATRIX))
+    assert not missing, "Write endpoints missing from MATRIX (see the module docstring):\n" + (
+        "\n".join(missing)
+    )
+
+
+def test_no_stale_rows_in_the_matrix():
+    live = set(write_endpoints())
+    stale = sorted((set(MATRIX) | set(BODIES) | set(TARGETS)) - live)
+    assert not stale, "Rows for endpoints that no longer exist:\n" + "\n".join(stale)
+
+
+def test_every_row_names_every_role():
+    short = {key: row for key, row in MATRIX.items() if len(row) != len(ROLES)}
+    assert not short, short
+
+
+def test_the_scope_covers_the_whole_api():
+    """The walk really reaches the routers, the plain API views and the pages kept in scope."""
+    keys = set(write_endpoints())
+    assert "POST /api/v1/organizations/{pk}/verify/" in keys
+    assert "POST /api/v1/ledger/receipts/" in keys
+    assert "DELETE /api/v1/memberships/{pk}/" in keys
+    assert "POST /accounts/login/" in keys
+    assert not any(k.endswith(("/api/schema/", "/api/docs/")) for k in keys)
+    assert "PUT /api/v1/organizations/{pk}/" not in keys  # http_method_names leaves PUT out
+
+
+# --- the world -------------------------------------------------------------------------------
+
+
+def build_world() -> SimpleNamespace:
+    """The personas of tests/conftest.py and the objects the URL ids name."""
+    w = SimpleNamespace()
+    now = timezone.now()
+    w.agency = f.AgencyFactory(name="雅安市应急管理局", region_code="511800")
+    w.official = f.UserFactory(username="bureau_official")
+    f.MembershipFactory(user=w.official, organization=w.agency, role=Role.OFFICIAL)
+    w.outside_official = f.official("440000", username="outside_official")
+    pool = f.AgencyFactory(name="四川省评审专家库", region_code="510000")
+    w.expert = f.UserFactory(username="expert_one")
+    f.MembershipFactory(user=w.expert, organization=pool, role=Role.EXPERT)
+    w.ngo = f.OrganizationFactory(name="芦山县应急救援队", region_code="511826")
+    w.ngo_admin = f.org_user(w.ngo, Role.ADMIN)
+    w.ngo_member = f.org_user(w.ngo, Role.MEMBER)
+    w.other_ngo = f.OrganizationFactory(name="另一个救援队", region_code="511802")
+    w.other_ngo_admin = f.org_user(w.other_ngo, Role.ADMIN)
+    w.rival = f.OrganizationFactory(name="第三支救援队", region_code="511826")
+
+    # Registry
+    w.capability = f.CapabilityFactory(organization=w.ngo, specialty="building_collapse")
+    w.membership = Membership.objects.get(user=w.ngo_member, organization=w.ngo)
+    w.person = f.PersonFactory(organization=w.ngo)
+
+    # Coordination: a responding incident in 芦山县 where the team is filed and working.
+    w.incident = IncidentFactory(lead_agency=w.agency)
+    w.need = NeedFactory(incident=w.incident, confirmed_at=None)
+    w.deployment = DeploymentFactory(incident=w.incident, organization=w.ngo, status="filed")
+    # One open filing per organization and area: the approved one is for a second area.
+    w.approved_deployment = DeploymentFactory(
+        incident=w.incident, organization=w.ngo, area_region_code="511827", status="approved"
+    )
+    task = {"incident": w.incident, "need": w.need}
+    w.open_task = TaskFactory(**task)
+    w.assigned_task = TaskFactory(**task, organization=w.ngo, status="assigned")
+    w.accepted_task = TaskFactory(**task, organization=w.ngo, status="accepted")
+    w.running_task = TaskFactory(**task, organization=w.ngo, status="in_progress")
+    w.completed_task = TaskFactory(**task, organization=w.ngo, status="completed")
+    TaskReportFactory(task=w.completed_task)
+
+    # Procurement: one project of 雅安市 per stage, the team bidding or supplying in each.
+    def project(status, **kw):
+        p = ProjectFactory(buyer=w.agency, incident=w.incident, status=status, **kw)
+        if status != "draft":
+            p.published_at = now - dt.timedelta(days=25)
+            p.save(update_fields=["published_at"])
+        return p
+
+    w.draft = project("draft")
+    w.tendering = project("tendering")
+    w.bid = BidFactory(project=w.tendering, organization=w.ngo, submitted_by=w.ngo_admin)
+    w.evaluating = project("evaluating", tender_end=now - dt.timedelta(days=1))
+    w.evaluating.opened_at = now
+    w.evaluating.save(update_fields=["opened_at"])
+    BidFactory(project=w.evaluating, organization=w.ngo)
+    BidFactory(project=w.evaluating, organization=w.rival)
+    PanelMember.objects.create(project=w.evaluating, expert=w.expert)
+    w.awarded = project("awarded", tender_end=now - dt.timedelta(days=3))
+    BidFactory(project=w.awarded, organization=w.ngo)
+    rival_bid = BidFactory(project=w.awarded, organization=w.rival)
+    award = Award.objects.create(
+        project=w.awarded,
+        bid=rival_bid,
+        amount=rival_bid.price,
+        standstill_ends_at=now + dt.timedelta(days=9),
+    )
+    w.challenge = Challenge.objects.create(
+        project=w.awarded, award=award, organization=w.ngo, reason="评分有误"
+    )
+    w.implementing = project("implementing", tender_end=now - dt.timedelta(days=40))
+    w.contract = _contract(w.implementing, w.ngo)
+    w.milestone = Milestone.objects.create(
+        contract=w.contract,
+        title="第一阶段",
+        due_at=now + dt.timedelta(days=30),
+        payment_percent=Decimal("100"),
+    )
+    w.terminated = project("terminated", tender_end=now - dt.timedelta(days=80))
+    w.clawback = Clawback.objects.create(
+        contract=_contract(w.terminated, w.ngo, status="terminated"),
+        amount_due=Decimal("10000.00"),
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+
+    # Donations: the team's restricted receipt, and an allocation a foundation made to it.
+    w.receipt = df.receipt(
+        w.ngo, w.ngo_admin, restricted=True, incident=w.incident, donation_agreement=False
+    )
+    charity = df.foundation(name="四川同舟公益基金会")
+    charity_admin = df.writer(charity)
+    df.receipt(charity, charity_admin, amount="5000.00")
+    from donations import services as donation_services
+
+    w.allocation = donation_services.allocate(
+        organization=charity, by=charity_admin, to_organization=w.ngo, amount=Decimal("2000.00")
+    )
+
+    # Alerts: a public alert of 雅安市, one failed delivery, one in-app delivery to the admin.
+    w.alert = AlertFactory(created_by=w.official, region_code="511826")
+    w.failed_delivery = DeliveryFactory(alert=w.alert, user=w.ngo_member, status="failed")
+    w.inbox_item = DeliveryFactory(alert=w.alert, user=w.ngo_admin, status="sent")
+    WebhookFactory(organization=w.ngo)
+    return w
+
+
+def _contract(project, supplier, status="active") -> Contract:
+    bid = BidFactory(project=project, organization=supplier)
+    award = Award.objects.create(
+        project=project,
+        bid=bid,
+        amount=bid.price,
+        standstill_ends_at=project.tender_end + dt.timedelta(days=9),
+    )
+    return Contract.objects.create(
+        project=project, award=award, supplier=supplier, value=bid.price, status=status
+    )
+
+
+def _pk(name):
+    return lambda w: {"pk": getattr(w, name).pk}
+
+
+# Which object a route's ``{pk}`` names, by the route's first segment after /api/v1/ ...
+DEFAULT_TARGETS = {
+    "organizations": _pk("ngo"),
+    "capabilities": _pk("capability"),
+    "memberships": _pk("membership"),
+    "people": _pk("person"),
+    "incidents": _pk("incident"),
+    "needs": _pk("need"),
+    "deployments": _pk("deployment"),
+    "procurements": _pk("tendering"),
+    "bids": _pk("bid"),
+    "challenges": _pk("challenge"),
+    "milestones": _pk("milestone"),
+    "clawbacks": _pk("clawback"),
+    "deliveries": _pk("failed_delivery"),
+    "inbox": _pk("inbox_item"),
+    "alerts": _pk("alert"),
+}
+# ... and where one endpoint needs another object (a task or project in the right state).
+TARGETS = {
+    "POST /api/v1/deployments/{pk}/arrive/": _pk("approved_deployment"),
+    "POST /api/v1/tasks/{pk}/claim/": _pk("open_task"),
+    "POST /api/v1/tasks/{pk}/assign/": _pk("open_task"),
+    "POST /api/v1/tasks/{pk}/cancel/": _pk("open_task"),
+    "POST /api/v1/tasks/{pk}/accept/": _pk("assigned_task"),
+    "POST /api/v1/tasks/{pk}/decline/": _pk("assigned_task"),
+    "POST /api/v1/tasks/{pk}/start/": _pk("accepted_task"),
+    "POST /api/v1/tasks/{pk}/report/": _pk("running_task"),
+    "POST /api/v1/tasks/{pk}/complete/": _pk("running_task"),
+    "POST /api/v1/tasks/{pk}/verify/": _pk("completed_task"),
+    "POST /api/v1/procurements/{pk}/publish/": _pk("draft"),
+    "POST /api/v1/procurements/{pk}/panel/": _pk("evaluating"),
+    "POST /api/v1/procurements/{pk}/scores/": _pk("evaluating"),
+    "POST /api/v1/procurements/{pk}/award/": _pk("evaluating"),
+    "POST /api/v1/procurements/{pk}/challenges/": _pk("awarded"),
+    "POST /api/v1/procurements/{pk}/contract/": _pk("awarded"),
+    "POST /api/v1/procurements/{pk}/terminate/": _pk("implementing"),
+    "POST /api/v1/ledger/allocations/{pk}/acknowledge/": _pk("allocation"),
+    "POST /api/v1/ledger/entries/{pk}/reverse/": _pk("receipt"),
+    "POST /api/v1/ledger/entries/{pk}/change-of-use/": _pk("receipt"),
+}
+
+PDF = b"%PDF-1.4\n%minimal\n"
+AUDIENCE = {"regions": ["511826"]}
+SOON = (timezone.now() + dt.timedelta(days=30)).isoformat()
+
+
+def _criterion(w) -> int:
+    return Criterion.objects.filter(project=w.evaluating, kind="technical").first().pk
+
+
+def _ngo_bid(project) -> int:
+    return Bid.objects.get(project=project, organization__name="芦山县应急救援队").pk
+
+
+# Minimal bodies (functions of the world) for the views that check the input's shape before
+# the service decides who may act. Absent: an empty JSON body. A file in it makes it multipart.
+BODIES = {
+    "PATCH /api/v1/memberships/{pk}/": lambda w: {"role": "member"},
+    "POST /api/v1/organizations/{pk}/verify/": lambda w: {"decision": "verified"},
+    "POST /api/v1/organizations/{pk}/suspend/": lambda w: {"reason": "年检不合格"},
+    "POST /api/v1/organizations/{pk}/capabilities/": lambda w: {
+        "specialty": "water_rescue",
+        "declared_grade": 3,
+    },
+    "POST /api/v1/organizations/{pk}/documents/": lambda w: {
+        "file": SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf"),
+        "kind": "contingency_plan",
+    },
+    "POST /api/v1/organizations/{pk}/members/": lambda w: {"username": w.other_ngo_admin.username},
+    "POST /api/v1/capabilities/{pk}/assess/": lambda w: {"grade": 2, "score": "85"},
+    "POST /api/v1/capabilities/{pk}/revoke/": lambda w: {"reason": "测评过期"},
+    "POST /api/v1/people/": lambda w: {"name": "李四", "organization": w.ngo.pk},
+    "POST /api/v1/incidents/": lambda w: {
+        "title": "芦山县山洪",
+        "kind": "natural_disaster",
+        "subtype": "flood",
+        "grade": 3,
+        "region_code": "511826",
+        "started_at": timezone.now().isoformat(),
+    },
+    "POST /api/v1/incidents/{pk}/status/": lambda w: {"status": "recovery", "reason": "转入恢复"},
+    "POST /api/v1/incidents/{pk}/capacity/": lambda w: {
+        "area_region_code": "511826",
+        "max_teams": 20,
+    },
+    "POST /api/v1/incidents/{pk}/needs/": lambda w: {
+        "category": "food_water",
+        "description": "饮用水",
+        "quantity": 50,
+        "unit": "箱",
+        "region_code": "511826",
+    },
+    "POST /api/v1/deployments/": lambda w: {
+        "incident": w.incident.pk,
+        "organization": w.ngo.pk,
+        "headcount": 6,
+        "area_region_code": "511802",
+        "arrival_at": SOON,
+        "leader_name": "王五",
+        "leader_phone": "13900001111",
+    },
+    "POST /api/v1/deployments/{pk}/hold/": lambda w: {"reason": "区域已满"},
+    "POST /api/v1/tasks/": lambda w: {
+        "incident": w.incident.pk,
+        "title": "转运物资",
+        "region_code": "511826",
+    },
+    "POST /api/v1/tasks/{pk}/assign/": lambda w: {"organization": w.ngo.pk},
+    "POST /api/v1/tasks/{pk}/cancel/": lambda w: {"reason": "需求已满足"},
+    "POST /api/v1/tasks/{pk}/decline/": lambda w: {"reason": "人手不足"},
+    "POST /api/v1/tasks/{pk}/report/": lambda w: {"summary": "已搜救完毕", "people_served": 3},
+    "POST /api/v1/tasks/{pk}/verify/": lambda w: {"accepted": True},
+    "POST /api/v1/procurements/": lambda w: {
+        "title": "安置点心理援助",
+        "category": "recovery_reconstruction",
+        "method": "open_tender",
+        "budget_amount": "80000.00",
+        "region_code": "511826",
+        "tender_end": SOON,
+    },
+    "POST /api/v1/procurements/{pk}/bids/": lambda w: {
+        "price": "90000.00",
+        "proposal": "驻点服务",
+        "team_size": 5,
+    },
+    "POST /api/v1/procurements/{pk}/cancel/": lambda w: {"reason": "需求变化"},
+    "POST /api/v1/procurements/{pk}/retender/": lambda w: {"tender_end": SOON},
+    "POST /api/v1/procurements/{pk}/scores/": lambda w: {
+        "bid": _ngo_bid(w.evaluating),
+        "criterion": _criterion(w),
+        "score": "30",
+    },
+    "POST /api/v1/procurements/{pk}/award/": lambda w: {"bid": _ngo_bid(w.evaluating)},
+    "POST /api/v1/procurements/{pk}/challenges/": lambda w: {"reason": "评分有误"},
+    "POST /api/v1/procurements/{pk}/contract/": lambda w: {
+        "milestones": [{"title": "全部", "due_at": SOON, "payment_percent": "100"}]
+    },
+    "POST /api/v1/procurements/{pk}/terminate/": lambda w: {
+        "reason": "未按约履行",
+        "clawback_amount": "0",
+    },
+    "POST /api/v1/challenges/{pk}/resolve/": lambda w: {
+        "decision": "dismissed",
+        "response": "评分无误",
+    },
+    "POST /api/v1/milestones/{pk}/report/": lambda w: {"summary": "已完成", "values": {}},
+    "POST /api/v1/milestones/{pk}/inspect/": lambda w: {"notes": "现场查看"},
+    "POST /api/v1/milestones/{pk}/accept/": lambda w: {"achieved": {}, "recipients": ["居民甲"]},
+    "POST /api/v1/clawbacks/{pk}/recover/": lambda w: {
+        "amount": "100.00",
+        "recovered_on": timezone.localdate().isoformat(),
+    },
+    "POST /api/v1/ledger/receipts/": lambda w: {
+        "organization": w.ngo.pk,
+        "donor_name": "张三",
+        "donor_kind": "individual",
+        "channel": "bank_transfer",
+        "amount": "100.00",
+    },
+    "POST /api/v1/ledger/allocations/": lambda w: {
+        "organization": w.ngo.pk,
+        "to_organization": w.other_ngo.pk,
+        "amount": "10.00",
+    },
+    "POST /api/v1/ledger/disbursements/": lambda w: {
+        "organization": w.ngo.pk,
+        "amount": "10.00",
+        "purpose": "饮用水",
+        "incident": w.incident.pk,
+    },
+    "POST /api/v1/ledger/allocations/{pk}/acknowledge/": lambda w: {"amount": "2000.00"},
+    "POST /api/v1/ledger/entries/{pk}/reverse/": lambda w: {"reason": "录入错误"},
+    "POST /api/v1/ledger/entries/{pk}/change-of-use/": lambda w: {
+        "purpose": "灾后重建",
+        "filing_reference": "川民备〔2025〕1号",
+    },
+    "POST /api/v1/alerts/": lambda w: {
+        "title": "芦山县暴雨预警",
+        "level": "blue",
+        "audience": AUDIENCE,
+        "channels": ["in_app"],
+    },
+    "POST /api/v1/alerts/preview/": lambda w: AUDIENCE,
+    "PUT /api/v1/alert-preferences/": lambda w: {"email": False, "sms": False},
+}
+
+
+def url_for(key: str, w) -> str:
+    path = key.split(" ", 1)[1]
+    if "{" not in path:
+        return path
+    segment = path.removeprefix("/api/v1/").split("/")[0]
+    target = TARGETS.get(key) or DEFAULT_TARGETS[segment]
+    return path.format(**target(w))
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at its end; each test runs in
+    a savepoint of its own (pytest-django's ``db``), so no test sees another's writes."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def client_as(role: str, w, path: str) -> APIClient:
+    client = APIClient()
+    if role != "anonymous":
+        user = getattr(w, role)
+        if path.startswith("/api/"):
+            client.force_authenticate(user)
+        else:
+            client.force_login(user)  # Django's own views read the session
+    return client
+
+
+# MATRIX_RECORD runs every live endpoint, rows or not, and writes what each role gets.
+_KEYS = sorted(write_endpoints()) if os.environ.get("MATRIX_RECORD") else sorted(MATRIX)
+CASES = [(key, role) for key in _KEYS for role in ROLES]
+
+
+@pytest.mark.parametrize(("key", "role"), CASES, ids=[f"{k} [{r}]" for k, r in CASES])
+def test_the_matrix(world, db, key, role):
+    method, _ = key.split(" ", 1)
+    path = url_for(key, world)
+    body = BODIES[key](world) if key in BODIES else {}
+    client = client_as(role, world, path)
+    multipart = any(hasattr(value, "read") for value in body.values())
+    send = getattr(client, method.lower())
+    response = send(path, body, format="multipart" if multipart else "json")
+    got = response.status_code
+    record = os.environ.get("MATRIX_RECORD")
+    if record:
+        with open(record, "a", encoding="utf-8") as out:
+            out.write(f"{key}\t{role}\t{got}\t{response.content[:200]!r}\n")
+        return
+    expected = MATRIX[key][ROLES.index(role)]
+    assert got == expected, (got, response.content[:500])
