@@ -12,7 +12,7 @@ from donations import chain, queries
 
 @require_safe
 def export_jsonl(request):
-    """The whole chain, one JSON object a line, streamed from a server-side cursor."""
+    """The whole chain, one JSON object a line, streamed in keyset chunks (constant memory)."""
     response = StreamingHttpResponse(
         _batched_lines(chain.chain_rows()), content_type="application/x-ndjson; charset=utf-8"
     )
