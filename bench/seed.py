@@ -6,6 +6,7 @@ through the service layer).
 """
 
 import argparse
+import json
 import os
 import random
 
@@ -84,7 +85,7 @@ def main() -> None:
         lead_agency=agency,
         status="responding",
     )
-    print(f"incident={incident.pk} organizations={len(orgs)}")
+    print(json.dumps({"incident": incident.pk, "organizations": len(orgs)}))
 
 
 if __name__ == "__main__":
