@@ -49,7 +49,39 @@ def _threads(count: int, target) -> float:
     return time.perf_counter() - started
 
 
-def append(writers: int, ops: int) -> dict:
+def _processes(count: int, target) -> float:
+    """Run ``target(i)`` in ``count`` forked processes (as gunicorn workers would write: no
+    shared interpreter lock), timed from a common start to the last exit."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(count + 1)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            target(index)
+        finally:
+            connections.close_all()
+
+    pool = [context.Process(target=run, args=(i,)) for i in range(count)]
+    for p in pool:
+        p.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for p in pool:
+        p.join()
+    seconds = time.perf_counter() - started
+    failed = [p.exitcode for p in pool if p.exitcode]
+    if failed:
+        raise RuntimeError(f"{len(failed)} writer processes failed")
+    return seconds
+
+
+def append(writers: int, ops: int, processes: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -95,7 +127,8 @@ def append(writers: int, ops: int) -> dict:
                 amount=Decimal("50.00"),
             )
 
-    service_seconds = _threads(writers, write)
+    parallel = _processes if processes else _threads
+    service_seconds = parallel(writers, write)
     count, bad, _problem = chain.verify()
     entries = count - before
     table = "donations_ledgerentry"
@@ -117,13 +150,14 @@ def append(writers: int, ops: int) -> dict:
             with transaction.atomic(), conn.cursor() as cur:
                 cur.execute(insert, row)
 
-    plain_seconds = _threads(writers, plain)
+    plain_seconds = parallel(writers, plain)
     with connection.cursor() as cur:
         cur.execute("DROP TABLE bench_plain_entries")
     service_rate = entries / service_seconds
     plain_rate = len(rows) / plain_seconds
     return {
         "writers": writers,
+        "writer_kind": "processes" if processes else "threads",
         "entries": entries,
         "service_entries_per_s": round(service_rate, 1),
         "plain_inserts_per_s": round(plain_rate, 1),
@@ -333,12 +367,13 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=20)
     parser.add_argument("--to", type=int, default=10_000)
     parser.add_argument("--upto", type=int, default=None)
+    parser.add_argument("--threads", action="store_true", help="writers as threads, not processes")
     args = parser.parse_args()
     import django
 
     django.setup()
     if args.what == "append":
-        print(json.dumps(append(args.writers, args.ops)))
+        print(json.dumps(append(args.writers, args.ops, processes=not args.threads)))
     elif args.what == "grow":
         print(json.dumps(grow(args.to)))
     elif args.what == "export":
