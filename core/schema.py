@@ -8,9 +8,10 @@ responses each operation can actually produce, so the schema documents them once
 (and schemathesis can check every response against it).
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 
 ERROR = {
     "type": "object",
@@ -43,6 +44,16 @@ ERROR_DESCRIPTIONS = {
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _model_field_allows_blank(field) -> bool:
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or "." in field.source:
+        return False
+    try:
+        return model._meta.get_field(field.source).blank
+    except FieldDoesNotExist:
+        return False
+
+
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's AutoSchema plus the contract's error responses."""
 
@@ -56,6 +67,33 @@ class AutoSchema(SpectacularAutoSchema):
                 responses[code] = self._error_response(code)
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _map_basic_serializer(self, serializer, direction):
+        """Fields a serializer leaves out for some callers (``Meta.conditional_fields``, e.g. an
+        organization's contacts, shown only to its members and officials) are not required."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        conditional = set(getattr(getattr(serializer, "Meta", None), "conditional_fields", ()))
+        if conditional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in conditional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        """A read-only field of a ModelSerializer loses ``allow_blank``, so drf-spectacular would
+        say a blank URL or e-mail (``website: ""``) breaks its format: let "" through when the
+        model field may be blank."""
+        super()._insert_field_validators(field, schema)
+        if (
+            isinstance(field, serializers.CharField)
+            and field.read_only
+            and not field.allow_blank
+            and ("format" in schema or "pattern" in schema)
+            and _model_field_allows_blank(field)
+        ):
+            outer = {"readOnly", "writeOnly", "nullable", "deprecated", "description", "title"}
+            inner = {key: schema.pop(key) for key in list(schema) if key not in outer}
+            schema["oneOf"] = [inner, {"type": "string", "maxLength": 0}]
 
     def error_status_codes(self, operation) -> list[str]:
         """The error codes this operation can return, judged from the view's configuration."""
