@@ -12,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
+from rest_framework.fields import empty
 
 ERROR = {
     "type": "object",
@@ -78,6 +79,14 @@ class AutoSchema(SpectacularAutoSchema):
             if not schema["required"]:
                 del schema["required"]
         return schema
+
+    def _get_serializer_field_meta(self, field, direction):
+        """An output field declared with ``default=None`` (``CharField(source="lead_agency.name",
+        default=None)``) gives null when the relation is empty: say so."""
+        meta = super()._get_serializer_field_meta(field, direction)
+        if direction == "response" and getattr(field, "default", empty) is None:
+            meta["nullable"] = True
+        return meta
 
     def _insert_field_validators(self, field, schema):
         """A read-only field of a ModelSerializer loses ``allow_blank``, so drf-spectacular would
