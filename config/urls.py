@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/v1/", include("core.api_urls")),
     path("", include("core.urls")),
 ]
+handler404 = "core.views.page_not_found"
+
 for _app in DOMAIN_APPS:
     urlpatterns += [
         path("api/v1/", include(f"{_app}.api_urls")),

@@ -4,7 +4,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
-from rest_framework import exceptions, pagination, permissions, serializers, status
+from rest_framework import (
+    exceptions,
+    pagination,
+    permissions,
+    renderers,
+    serializers,
+    status,
+)
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,7 +37,8 @@ def validation_error_body(error: DjangoValidationError) -> dict:
 
 def exception_handler(exc, context):
     """InvalidTransition -> 409; Django ValidationError from services -> 400 with fields;
-    a database DataError (value out of range) -> 400."""
+    a database DataError (value out of range) -> 400. Errors are always JSON."""
+    _render_errors_as_json(context.get("request"))
     if isinstance(exc, InvalidTransition):
         return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -46,6 +54,15 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args[:1] or ()))
     return drf_exception_handler(exc, context)
+
+
+def _render_errors_as_json(request) -> None:
+    """An error asked for as an export (``?format=csv``) is still the JSON error body, labelled
+    ``application/json``: a CSV, JSONL or XML renderer cannot carry ``{"detail": ...}``."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and renderer.format not in ("json", "api"):
+        request.accepted_renderer = renderers.JSONRenderer()
+        request.accepted_media_type = renderers.JSONRenderer.media_type
 
 
 class IsOfficial(permissions.BasePermission):

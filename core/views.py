@@ -7,6 +7,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views import defaults
+from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 
 from core import hooks
@@ -34,6 +36,20 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception=None):
+    """404 for a URL no route matches: the API's JSON error body under /api/, a page elsewhere.
+
+    (``/api/v1/alerts/-1/`` matches no ``<int:pk>`` route; an API client still gets JSON.)
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(exceptions.NotFound.default_detail)},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.page_not_found(request, exception)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -148,7 +148,7 @@ class LineOut(serializers.Serializer):
     unit_value = serializers.DecimalField(max_digits=12, decimal_places=2)
     spec = serializers.CharField()
     quality_certificate = serializers.CharField()
-    expiry_date = serializers.DateField()
+    expiry_date = serializers.DateField(allow_null=True)
 
 
 class SourceOut(serializers.Serializer):

@@ -111,6 +111,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             *PRIVATE_ORG_FIELDS,
         ]
         read_only_fields = fields
+        conditional_fields = PRIVATE_ORG_FIELDS  # left out unless may_see_private()
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -113,3 +113,47 @@ def test_an_out_of_range_database_value_is_a_400_not_a_500():
     response = _view(DataError("bigint out of range"))(APIRequestFactory().post("/x/"))
     assert response.status_code == 400
     assert response.data["code"] == "out_of_range"
+
+
+def _schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_the_schema_documents_the_contracts_error_responses():
+    paths = _schema()["paths"]
+    detail = paths["/api/v1/tasks/{id}/"]["get"]["responses"]
+    assert {"200", "400", "403", "404", "429"} <= set(detail)
+    assert detail["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    action = paths["/api/v1/tasks/{id}/claim/"]["post"]["responses"]
+    assert {"400", "403", "404", "409"} <= set(action)
+    assert action["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ValidationError"
+    }
+    assert "409" not in paths["/api/v1/regions/"]["get"]["responses"]
+
+
+def test_the_schema_marks_conditional_blank_and_default_none_fields():
+    organization = _schema()["components"]["schemas"]["Organization"]
+    assert "contact_phone" not in organization["required"]  # members and officials only
+    assert {"type": "string", "maxLength": 0} in organization["properties"]["website"]["oneOf"]
+    task = _schema()["components"]["schemas"]["Task"]
+    assert task["properties"]["organization_name"]["nullable"] is True
+
+
+def test_an_unknown_api_url_is_a_json_404(client):
+    response = client.get("/api/v1/alerts/-1/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_an_error_of_a_csv_export_is_a_json_body(api):
+    response = api().get("/api/v1/incidents/999999/3w/?format=csv")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
