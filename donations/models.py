@@ -234,7 +234,16 @@ class Lot(models.Model):
                 condition=Q(remaining__lte=models.F("quantity")), name="lot_remaining_lte_quantity"
             ),
         ]
-        indexes = [models.Index(fields=["holder", "item", "remaining"])]
+        indexes = [
+            models.Index(fields=["holder", "item", "remaining"]),
+            # Goods still held, by receipt: the "stuck goods" badge of the public list probes
+            # it per entry; without it the planner scans every lot (a million-entry ledger).
+            models.Index(
+                fields=["origin", "acquired_at"],
+                condition=Q(remaining__gt=0) & ~Q(item=""),
+                name="lot_goods_held_by_origin",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item or 'CNY'} {self.remaining}/{self.quantity} @{self.holder_id}"
