@@ -133,6 +133,15 @@ def flush_redis() -> None:
     redis.Redis.from_url(REDIS).flushdb()
 
 
+def measurer(server: Server, args):
+    """GET one path under load against ``server`` with the run's threads and duration."""
+
+    def measure(path: str) -> load.LoadResult:
+        return load.run("127.0.0.1", server.port, path, threads=args.threads, seconds=args.seconds)
+
+    return measure
+
+
 def ledger_tier(measure, server_port: int) -> dict:
     """p95 of the entries list and of the totals, plus one cold totals request."""
     started = time.perf_counter()
@@ -180,12 +189,7 @@ def main() -> None:
             env, "bench.ledger", "grow", "--to", str(args.ledger_small)
         )
         with Server(env) as server:
-
-            def measure(path: str):
-                return load.run(
-                    "127.0.0.1", server.port, path, threads=args.threads, seconds=args.seconds
-                )
-
+            measure = measurer(server, args)
             ceiling = measure("/healthz/live/")
             if want("api_ceiling"):
                 rows.append(emit("api_ceiling", ceiling.figures(), 1.0, "denominator"))
@@ -225,12 +229,7 @@ def main() -> None:
                 env, "bench.ledger", "grow", "--to", str(args.ledger_large)
             )
             with Server(env) as server:
-
-                def measure(path: str):
-                    return load.run(
-                        "127.0.0.1", server.port, path, threads=args.threads, seconds=args.seconds
-                    )
-
+                measure = measurer(server, args)
                 scale_figures["large"] = ledger_tier(measure, server.port)
             scale_figures["export"] = run_json(env, "bench.ledger", "export")
             scale_figures["verify"] = run_json(env, "bench.ledger", "verify", "--upto", "100000")
