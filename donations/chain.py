@@ -271,7 +271,12 @@ def verify(upto: int | None = None) -> tuple[int, int | None, str]:
         return count, head.seq, "chain head does not match the last entry"
     # Appends since the start moved the head on; a row beyond the current head was not appended.
     now = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    stray = LedgerEntry.objects.filter(seq__gt=now).order_by("seq").values_list("seq", flat=True)
-    if stray.first() is not None:
-        return count, stray.first(), "entry beyond the chain head"
+    stray = (
+        LedgerEntry.objects.filter(seq__gt=now)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if stray is not None:
+        return count, stray, "entry beyond the chain head"
     return count, None, ""
