@@ -1,7 +1,6 @@
 """Alerts API: manual alerts, audience preview, delivery status, the inbox, preferences, and
 organization webhooks (API.md, Alerts). Views only call alerts.services and alerts.queries."""
 
-from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 from alerts import queries, services
 from alerts.channels import absolute
 from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
+from core import hooks
 from core import permissions as perms
 from core.api import IsOfficial
 from core.roles import Role
@@ -22,15 +22,13 @@ from registry.models import Organization
 
 
 def incident_ref(incident_id: int) -> dict | None:
-    """A plain summary of an incident, asked of the apps that know incidents through the
-    ``alert_incident_ref(incident_id)`` AppConfig hook (alerts imports no domain app)."""
-    for config in apps.get_app_configs():
-        method = getattr(config, "alert_incident_ref", None)
-        if callable(method):
-            ref = method(incident_id)
-            if ref:
-                return dict(ref)
-    return None
+    """A plain summary of an incident from the app that knows incidents (coordination), through
+    the ``alert_incident_ref`` hook (core.hooks): alerts sits left of coordination."""
+    try:
+        ref = hooks.provided("alert_incident_ref", incident_id)
+    except LookupError:
+        return None
+    return dict(ref) if ref else None
 
 
 class AudienceSerializer(serializers.Serializer):

@@ -7,6 +7,12 @@ class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Alerts")
 
+    def notify(self, **kwargs):
+        """The ``notify`` hook (core.hooks): how registry reaches the outbox writer."""
+        from alerts.services import notify
+
+        return notify(**kwargs)
+
     def navigation_badges(self, request) -> dict:
         """The unread count of the user's inbox (one query per page)."""
         from alerts.queries import unread_count

@@ -1,21 +1,70 @@
-"""Celery tasks of the alerts app: thin wrappers around alerts.services, on the `alerts` queue
-(CELERY_TASK_ROUTES). Results are ignored: the Delivery row is the record."""
+"""Celery tasks of the alerts app, on the `alerts` queue (CELERY_TASK_ROUTES), and ``enqueue``:
+the one place that hands deliveries to the broker. Results are ignored: the Delivery row is the
+record. The engine they run is ``alerts.delivery`` (which knows nothing of Celery)."""
+
+import logging
 
 from celery import shared_task
 
-from alerts import services
+from alerts import delivery
+
+logger = logging.getLogger("tongzhou.alerts")
+
+
+def enqueue(delivery_ids: list[int], countdown: float | None = None) -> int:
+    """Hand deliveries to the broker over one connection; when the broker is down, give up
+    at once (the rows stay pending and the sweep re-queues them). Returns how many were queued."""
+    if not delivery_ids:
+        return 0
+    celery_app = send_delivery.app
+    if celery_app.conf.task_always_eager:
+        for pk in delivery_ids:
+            send_delivery.apply_async(args=[pk], countdown=countdown)
+        return len(delivery_ids)
+    queued = 0
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0.2, timeout=2)
+            for pk in delivery_ids:
+                send_delivery.apply_async(
+                    args=[pk], countdown=countdown, retry=False, connection=conn
+                )
+                queued += 1
+    except Exception:  # broker down or lost mid-way: the sweep picks the rest up
+        logger.warning(
+            "broker unavailable: %d deliveries left for the sweep",
+            len(delivery_ids) - queued,
+            exc_info=True,
+        )
+    return queued
+
+
+def _retry_later(ids: list[int], delay: float) -> None:
+    enqueue(ids, countdown=delay)
 
 
 @shared_task(name="alerts.send_delivery", ignore_result=True)
 def send_delivery(delivery_id: int) -> str:
-    return services.deliver(delivery_id)
+    return delivery.deliver(delivery_id, on_retry=_retry_later)
 
 
 @shared_task(name="alerts.send_digests", ignore_result=True)
 def send_digests_task() -> int:
-    return services.send_digests()
+    return delivery.send_digests()
+
+
+def requeue_stuck(**options) -> int:
+    """The sweep (``alerts.delivery.sweep``), then queue what it found: overdue digests and the
+    rows a broker or a worker lost. Returns how many deliveries were queued."""
+    due, digests_due = delivery.sweep(**options)
+    if digests_due:
+        try:
+            send_digests_task.apply_async(retry=False)
+        except Exception:
+            logger.warning("broker unavailable: digests wait for the next sweep", exc_info=True)
+    return enqueue(due)
 
 
 @shared_task(name="alerts.requeue_stuck", ignore_result=True)
 def requeue_stuck_task() -> int:
-    return services.requeue_stuck()
+    return requeue_stuck()

@@ -255,8 +255,6 @@ TONGZHOU_LOGIN_MAX_FAILURES_PER_USER = env.int("TONGZHOU_LOGIN_MAX_FAILURES_PER_
 TONGZHOU_LOGIN_MAX_FAILURES_PER_IP = env.int("TONGZHOU_LOGIN_MAX_FAILURES_PER_IP", default=30)
 TONGZHOU_LOGIN_WINDOW_SECONDS = env.int("TONGZHOU_LOGIN_WINDOW_SECONDS", default=15 * 60)
 
-# The notifier that apps left of alerts reach through core.notifications.notify.
-TONGZHOU_NOTIFIER = "alerts.services.notify"
 # The public identifier of this platform (CAP `sender`, OCDS publisher).
 TONGZHOU_PLATFORM_ID = env.str("TONGZHOU_PLATFORM_ID", default="tongzhou.example.cn")
 TONGZHOU_PUBLIC_URL = env.str("TONGZHOU_PUBLIC_URL", default="http://127.0.0.1:8000")

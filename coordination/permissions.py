@@ -4,11 +4,13 @@ from typing import Any
 
 from core import permissions as perms
 from core import regions
-from core.roles import Role
-from registry.models import Organization
 
 # Membership roles that may act for an organization on the board (file, claim, report ...).
-ACTING_ROLES = (Role.ADMIN, Role.MEMBER)
+from core.roles import (
+    ACTING_ROLES,  # noqa: E402
+    Role,
+)
+from registry.models import Organization
 
 
 def is_official_for(user: Any, region_code: str) -> bool:

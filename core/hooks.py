@@ -9,6 +9,12 @@ and concatenates the lists they return. This is plain, visible code (no signals)
   of the credit record shown on an organization's page (tasks verified, contracts, sanctions ...).
 - ``incident_panels(incident) -> list[dict]``: ``{"title", "template", "context"}`` extra panels
   on an incident page (e.g. donations received for it, from the ledger).
+
+Two hooks have exactly one provider, called through ``provided``:
+- ``notify(**kwargs) -> Alert``: the alerts app's outbox writer (``alerts.services.notify``), for
+  registry, which sits left of alerts and may not import it (``core.notifications.notify``).
+- ``alert_incident_ref(incident_id) -> dict | None``: coordination's plain summary of an
+  incident, for alerts, which sits left of coordination (``alerts.api.incident_ref``).
 """
 
 from typing import Any
@@ -32,3 +38,13 @@ def merge(hook: str, *args: Any) -> dict:
         if callable(method):
             merged.update(method(*args) or {})
     return merged
+
+
+def provided(hook: str, *args: Any, **kwargs: Any) -> Any:
+    """Call the one app that provides ``hook`` (the first in INSTALLED_APPS order) and return its
+    answer; ``LookupError`` when no installed app provides it."""
+    for config in apps.get_app_configs():
+        method = getattr(config, hook, None)
+        if callable(method):
+            return method(*args, **kwargs)
+    raise LookupError(f"no installed app provides the {hook!r} hook")

@@ -1,17 +1,16 @@
 """How apps to the left of ``alerts`` (i.e. registry) tell people something.
 
 ``registry`` may not import ``alerts`` (dependencies point one way: core <- registry <- alerts),
-yet its decisions must reach the organization's admins. This one-line indirection resolves the
-notifier named in ``settings.TONGZHOU_NOTIFIER`` (``alerts.services.notify``) at call time, so
-the dependency is configuration, not an import. Apps right of alerts call
-``alerts.services.notify`` directly; the signature is the same.
+yet its decisions must reach the organization's admins. ``notify`` calls the ``notify`` hook that
+``alerts.apps.AlertsConfig`` provides (``core.hooks.provided``), which is
+``alerts.services.notify``. Apps right of alerts import ``alerts.services.notify`` directly; the
+signature is the same.
 """
 
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from core import hooks
 
 
 def notify(**kwargs: Any) -> Any:
-    return import_string(settings.TONGZHOU_NOTIFIER)(**kwargs)
+    return hooks.provided("notify", **kwargs)

@@ -9,3 +9,8 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
     OFFICIAL = "official", _("Official")
     EXPERT = "expert", _("Expert")
+
+
+# The roles that may act for an organization (file, claim, bid, record donations ...). Officials
+# act for their agency through their jurisdiction, experts only score: neither is among them.
+ACTING_ROLES = (Role.ADMIN, Role.MEMBER)

@@ -5,7 +5,8 @@ import hmac
 
 import pytest
 
-from alerts import services, sms
+from alerts import delivery as engine
+from alerts import sms
 from alerts.channels import DeliveryError, check_public_url, signature
 from alerts.models import Delivery, Preference
 from tests.alerts.factories import DeliveryFactory, WebhookFactory
@@ -18,7 +19,7 @@ def test_a_webhook_is_signed_with_the_org_secret_and_carries_the_delivery_id(ngo
     delivery = DeliveryFactory(
         user=None, organization=ngo, webhook=webhook, channel="webhook", status="pending"
     )
-    assert services.deliver(delivery.pk) == "sent"
+    assert engine.deliver(delivery.pk) == "sent"
     request = stub.requests[0]
     expected = hmac.new(b"abcdefghijklmnop", request["body"], hashlib.sha256).hexdigest()
     assert request["headers"]["X-Tongzhou-Signature"] == f"sha256={expected}"
@@ -69,7 +70,7 @@ def test_a_webhook_to_a_private_address_fails_permanently_in_production(ngo, stu
     delivery = DeliveryFactory(
         user=None, organization=ngo, webhook=webhook, channel="webhook", status="pending"
     )
-    assert services.deliver(delivery.pk) == "failed"
+    assert engine.deliver(delivery.pk) == "failed"
     assert stub.requests == []
 
 
@@ -107,7 +108,7 @@ def test_the_http_sms_gateway_posts_the_cut_text_with_its_key(ngo_admin, stub, s
     delivery = DeliveryFactory(
         user=ngo_admin, channel="sms", status="pending", address="13800000001"
     )
-    assert services.deliver(delivery.pk) == "sent"
+    assert engine.deliver(delivery.pk) == "sent"
     request = stub.requests[0]
     assert request["headers"]["Authorization"] == "Bearer gateway-key"
     body = stub.json()
@@ -120,14 +121,14 @@ def test_a_refusing_sms_gateway_fails_the_delivery_permanently(ngo_admin, stub, 
     settings.TONGZHOU_SMS_URL = stub.url
     stub.status = 400
     delivery = DeliveryFactory(user=ngo_admin, channel="sms", status="pending", address="138")
-    assert services.deliver(delivery.pk) == "failed"
+    assert engine.deliver(delivery.pk) == "failed"
     assert Delivery.objects.get(pk=delivery.pk).last_error
 
 
 def test_the_console_sms_gateway_logs(ngo_admin, caplog):
     delivery = DeliveryFactory(user=ngo_admin, channel="sms", status="pending", address="138")
     with caplog.at_level("INFO", logger="tongzhou.alerts.sms"):
-        assert services.deliver(delivery.pk) == "sent"
+        assert engine.deliver(delivery.pk) == "sent"
     assert "138" in caplog.text
 
 

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alerts import services
+from alerts import delivery as engine
+from alerts import services, tasks
 from alerts.models import Alert, Delivery, Preference
 from core.states import InvalidTransition
 from tests.alerts.factories import DeliveryFactory, WebhookFactory
@@ -98,18 +99,18 @@ def test_the_hourly_digest_sends_one_message_for_all_waiting_alerts(ngo_admin):
     for n in range(3):
         _notify(level="blue", title=f"蓝色预警{n}", channels=["email"])
     mail.outbox.clear()
-    assert services.send_digests() == 0  # not yet due
+    assert engine.send_digests() == 0  # not yet due
     Delivery.objects.update(next_attempt_at=timezone.now())
-    assert services.send_digests() == 1
+    assert engine.send_digests() == 1
     assert len(mail.outbox) == 1 and "3" in mail.outbox[0].subject
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_two_workers_never_claim_the_same_delivery(ngo_admin):
     delivery = DeliveryFactory(channel="email", status="pending", address="a@example.org")
-    assert services.claim(Delivery.objects.filter(pk=delivery.pk)) is not None
-    assert services.claim(Delivery.objects.filter(pk=delivery.pk)) is None
-    assert services.deliver(delivery.pk) == "skipped"
+    assert engine.claim(Delivery.objects.filter(pk=delivery.pk)) is not None
+    assert engine.claim(Delivery.objects.filter(pk=delivery.pk)) is None
+    assert engine.deliver(delivery.pk) == "skipped"
 
 
 def test_a_transient_failure_is_retried_with_exponential_backoff(ngo, stub, settings):
@@ -119,18 +120,18 @@ def test_a_transient_failure_is_retried_with_exponential_backoff(ngo, stub, sett
     delivery = DeliveryFactory(
         user=None, organization=ngo, webhook=webhook, channel="webhook", status="pending"
     )
-    assert services.deliver(delivery.pk) == "retry"
+    assert engine.deliver(delivery.pk) == "retry"
     delivery.refresh_from_db()
     assert delivery.status == Status.PENDING and delivery.attempts == 1
     first_wait = delivery.next_attempt_at - timezone.now()
     assert timedelta(seconds=8) < first_wait <= timedelta(seconds=10)
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
-    assert services.deliver(delivery.pk) == "retry"
+    assert engine.deliver(delivery.pk) == "retry"
     delivery.refresh_from_db()
     assert (
         timedelta(seconds=18) < delivery.next_attempt_at - timezone.now() <= timedelta(seconds=20)
     )
-    assert services.backoff(3) == 40
+    assert engine.backoff(3) == 40
 
 
 def test_a_delivery_fails_after_the_last_attempt(ngo, stub, settings):
@@ -140,9 +141,9 @@ def test_a_delivery_fails_after_the_last_attempt(ngo, stub, settings):
     delivery = DeliveryFactory(
         user=None, organization=ngo, webhook=webhook, channel="webhook", status="pending"
     )
-    services.deliver(delivery.pk)
+    engine.deliver(delivery.pk)
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
-    assert services.deliver(delivery.pk) == "failed"
+    assert engine.deliver(delivery.pk) == "failed"
     delivery.refresh_from_db()
     assert delivery.status == Status.FAILED and "500" in delivery.last_error
 
@@ -153,7 +154,7 @@ def test_a_permanent_refusal_fails_at_once(ngo, stub):
     delivery = DeliveryFactory(
         user=None, organization=ngo, webhook=webhook, channel="webhook", status="pending"
     )
-    assert services.deliver(delivery.pk) == "failed"
+    assert engine.deliver(delivery.pk) == "failed"
 
 
 def test_the_sweep_requeues_rows_whose_worker_died_and_rows_the_broker_lost(ngo_admin, settings):
@@ -177,7 +178,7 @@ def test_the_sweep_requeues_rows_whose_worker_died_and_rows_the_broker_lost(ngo_
         claimed_at=long_ago,
         attempts=settings.TONGZHOU_ALERTS_MAX_ATTEMPTS,
     )
-    assert services.requeue_stuck() == 2
+    assert tasks.requeue_stuck() == 2
     statuses = dict(Delivery.objects.values_list("pk", "status"))
     assert statuses[dead.pk] == statuses[lost.pk] == "sent"
     assert statuses[busy.pk] == "sending"

@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from alerts import services
+from alerts import services, tasks
 from alerts.models import Delivery, Webhook
 from config.celery import app
 from registry.models import Organization
@@ -252,7 +252,7 @@ def test_redis_down_while_alerts_are_created_loses_nothing_and_sends_nothing_twi
     wait_until(
         lambda: all_sent(200),
         every=1.0,
-        on_tick=lambda: services.requeue_stuck(visibility_timeout=30, pending_after=2),
+        on_tick=lambda: tasks.requeue_stuck(visibility_timeout=30, pending_after=2),
     )
     assert set(stub.ids) == set(Delivery.objects.values_list("pk", flat=True))
     assert max(stub.ids.values()) == 1
@@ -275,7 +275,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(stub, workers):
     wait_until(
         lambda: all_sent(600),
         every=1.0,
-        on_tick=lambda: services.requeue_stuck(visibility_timeout=3, pending_after=3),
+        on_tick=lambda: tasks.requeue_stuck(visibility_timeout=3, pending_after=3),
     )
     # then every delivery arrived; the only repeats are rows whose worker died between the
     # receiver's answer and the status write, and they carry the same delivery id, so the

@@ -1,0 +1,169 @@
+"""The delivery engine the worker runs: claim a due row, send it outside any transaction,
+record sent / retry / failed; hourly digests; the sweep that finds rows a broker or a worker lost.
+
+A worker claims a row with a conditional UPDATE (only a row count of 1 proceeds), so sending
+stays idempotent however often a row is queued. This module knows nothing of Celery: whoever
+calls it (``alerts.tasks``) decides how a retry or a swept row is queued again.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from alerts.channels import CHANNELS, DeliveryError
+from alerts.models import Delivery
+
+logger = logging.getLogger("tongzhou.alerts")
+Status = Delivery.Status
+Requeue = Callable[[list[int], float], object]
+
+
+def claim(queryset) -> uuid.UUID | None:
+    """Atomically move due pending rows of ``queryset`` to ``sending`` under a fresh token.
+    Returns the token when at least one row was claimed (two workers never claim the same row:
+    the UPDATE's WHERE status='pending' lets exactly one of them change it)."""
+    token = uuid.uuid4()
+    now = timezone.now()
+    count = queryset.filter(status=Status.PENDING, next_attempt_at__lte=now).update(
+        status=Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+    )
+    return token if count else None
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next attempt: base x 2^(attempts-1), capped at one hour."""
+    return min(settings.TONGZHOU_ALERTS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+
+
+def deliver(delivery_id: int, *, on_retry: Requeue | None = None) -> str:
+    """Claim one delivery, send it outside any transaction, record sent / retry / failed.
+    Returns what happened ("skipped" when another worker has it or it is not due). On a retry,
+    ``on_retry(ids, delay)`` is called to queue the row again after ``delay`` seconds."""
+    token = claim(Delivery.objects.filter(pk=delivery_id, digest=False))
+    if token is None:
+        return "skipped"
+    delivery = Delivery.objects.select_related("alert", "user", "organization", "webhook").get(
+        pk=delivery_id
+    )
+    try:
+        CHANNELS[delivery.channel].send(delivery)
+    except DeliveryError as exc:
+        return _record_failure([delivery], token, exc, on_retry)
+    except Exception as exc:  # a bug in a channel must not leave the row in `sending`
+        logger.exception("delivery %s crashed", delivery_id)
+        return _record_failure([delivery], token, DeliveryError(repr(exc)), on_retry)
+    _record_sent([delivery_id], token)
+    return "sent"
+
+
+def _record_sent(ids: list[int], token: uuid.UUID) -> None:
+    Delivery.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def _record_failure(
+    deliveries: list[Delivery],
+    token: uuid.UUID,
+    exc: DeliveryError,
+    on_retry: Requeue | None = None,
+) -> str:
+    ids = [d.pk for d in deliveries]
+    attempts = max(d.attempts for d in deliveries)
+    mine = Delivery.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING)
+    if exc.permanent or attempts >= settings.TONGZHOU_ALERTS_MAX_ATTEMPTS:
+        mine.update(status=Status.FAILED, last_error=str(exc)[:1000])
+        return "failed"
+    delay = backoff(attempts)
+    changed = mine.update(
+        status=Status.PENDING,
+        claim_token=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        last_error=str(exc)[:1000],
+    )
+    if changed and not deliveries[0].digest and on_retry is not None:
+        on_retry(ids, delay)
+    return "retry"
+
+
+def send_digests(now=None) -> int:
+    """Send every due hourly digest: one message per user and channel, all its rows at once.
+    Returns the number of digests sent."""
+    now = now or timezone.now()
+    due = (
+        Delivery.objects.filter(digest=True, status=Status.PENDING, next_attempt_at__lte=now)
+        .values_list("user_id", "channel")
+        .distinct()
+    )
+    sent = 0
+    for user_id, channel in list(due):
+        token = claim(Delivery.objects.filter(digest=True, user_id=user_id, channel=channel))
+        if token is None:
+            continue
+        rows = list(
+            Delivery.objects.filter(claim_token=token, status=Status.SENDING)
+            .select_related("alert")
+            .order_by("alert__created_at", "pk")
+        )
+        if not rows:
+            continue
+        try:
+            CHANNELS[channel].send_digest(rows)
+        except DeliveryError as exc:
+            _record_failure(rows, token, exc)
+            continue
+        _record_sent([d.pk for d in rows], token)
+        sent += 1
+    return sent
+
+
+def sweep(
+    *,
+    visibility_timeout: float | None = None,
+    pending_after: float | None = None,
+    limit: int = 5000,
+) -> tuple[list[int], bool]:
+    """The sweep: rows left in ``sending`` past the visibility timeout (their worker died) go
+    back to ``pending`` (or ``failed`` once out of attempts); due ``pending`` rows older than
+    ``pending_after`` seconds (their broker message was lost) are due again. Sending stays
+    idempotent because every send starts with a claim. Returns the ids to queue again and
+    whether hourly digests are overdue (``alerts.tasks.requeue_stuck`` queues both)."""
+    now = timezone.now()
+    visibility = (
+        settings.TONGZHOU_ALERTS_VISIBILITY_TIMEOUT
+        if visibility_timeout is None
+        else visibility_timeout
+    )
+    pending_after = (
+        settings.TONGZHOU_ALERTS_REQUEUE_AFTER if pending_after is None else pending_after
+    )
+    cutoff = now - timedelta(seconds=visibility)
+    stuck = Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    stuck_ids = list(stuck.order_by("pk").values_list("pk", flat=True)[:limit])
+    stuck = stuck.filter(pk__in=stuck_ids)
+    stuck.filter(attempts__gte=settings.TONGZHOU_ALERTS_MAX_ATTEMPTS).update(
+        status=Status.FAILED, last_error="worker lost the delivery too many times"
+    )
+    revived = list(stuck.values_list("pk", flat=True))
+    stuck.update(status=Status.PENDING, claim_token=None, next_attempt_at=now)
+    due = revived + list(
+        Delivery.objects.filter(
+            status=Status.PENDING,
+            digest=False,
+            next_attempt_at__lte=now - timedelta(seconds=pending_after),
+        )
+        .exclude(pk__in=revived)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    digests_due = Delivery.objects.filter(
+        status=Status.PENDING,
+        digest=True,
+        next_attempt_at__lte=now - timedelta(seconds=pending_after),
+    ).exists()
+    return due, digests_due

@@ -1,0 +1,264 @@
+"""What people do with alerts: officials issue and preview manual alerts and re-send failed
+deliveries, users read their inbox and choose their channels, organization admins register
+webhooks."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts import audience as audiences
+from alerts import tasks
+from alerts.channels import check_public_url
+from alerts.models import (
+    URGENT_LEVELS,
+    Alert,
+    Channel,
+    Delivery,
+    Level,
+    MsgType,
+    Preference,
+    Webhook,
+)
+from alerts.services.outbox import notify
+from core import permissions as perms
+from core.audit import record
+from core.states import check_transition
+from registry.models import Organization
+
+Status = Delivery.Status
+
+
+def issue_alert(
+    *,
+    by: Any,
+    title: str,
+    body: str,
+    level: str,
+    audience: dict[str, Any],
+    channels: list[str],
+    public: bool = False,
+    incident_ref: dict[str, Any] | None = None,
+    title_en: str = "",
+    body_en: str = "",
+    region_code: str = "",
+    msg_type: str = MsgType.ALERT,
+    references: Alert | None = None,
+) -> Alert:
+    """An official's manual alert: only officials, only to regions and organizations inside
+    their jurisdiction (an audience without regions means the whole jurisdiction)."""
+    if not perms.is_official(by):
+        raise PermissionDenied(_("Only officials issue alerts."))
+    cleaned = audiences.clean(audience)
+    jurisdictions = perms.jurisdictions(by)
+    _require_audience_in_jurisdiction(by, cleaned)
+    if not cleaned["regions"] and (cleaned["specialties"] or not _has_target(cleaned)):
+        audience = {**audience, "regions": jurisdictions}
+    if region_code and not perms.is_official_for(by, region_code):
+        raise ValidationError({"region_code": [_("Outside your jurisdiction.")]})
+    region_code = region_code or (cleaned["regions"] or jurisdictions)[0]
+    if references is not None:
+        if msg_type == MsgType.ALERT:
+            msg_type = MsgType.UPDATE
+        if not can_see_deliveries(by, references):
+            raise ValidationError({"references": [_("No such alert.")]})
+    elif msg_type != MsgType.ALERT:
+        raise ValidationError({"references": [_("An update or cancellation names its alert.")]})
+    with transaction.atomic():
+        alert = notify(
+            title=title,
+            body=body,
+            link="",
+            level=level,
+            audience=audience,
+            channels=channels,
+            public=public,
+            incident_ref=incident_ref,
+            actor=by,
+            title_en=title_en,
+            body_en=body_en,
+            region_code=region_code,
+            msg_type=msg_type,
+            references=references,
+        )
+        alert.link = f"/alerts/{alert.pk}/"
+        alert.save(update_fields=["link"])
+        record(
+            actor=by,
+            action="alert.issue",
+            target=alert,
+            region_code=alert.region_code,
+            data={
+                "level": level,
+                "public": public,
+                "msg_type": msg_type,
+                "people": alert.recipient_count,
+                "organizations": alert.organization_count,
+            },
+        )
+    return alert
+
+
+def _require_audience_in_jurisdiction(by: Any, cleaned: dict) -> None:
+    """Regions, organizations and officials named in an audience must lie in the official's
+    jurisdiction (for issuing and for previewing alike: a count is information too)."""
+    outside = [r for r in cleaned["regions"] if not perms.is_official_for(by, r)]
+    if outside:
+        raise ValidationError(
+            {
+                "audience": [
+                    _("Region %(code)s is outside your jurisdiction.") % {"code": outside[0]}
+                ]
+            }
+        )
+    if cleaned["organizations"]:
+        foreign = Organization.objects.filter(pk__in=cleaned["organizations"]).values_list(
+            "pk", "region_code"
+        )
+        found = dict(foreign)
+        bad = [
+            pk
+            for pk in cleaned["organizations"]
+            if pk not in found or not perms.is_official_for(by, found[pk])
+        ]
+        if bad:
+            raise ValidationError(
+                {
+                    "audience": [
+                        _("Organization %(id)s is outside your jurisdiction.") % {"id": bad[0]}
+                    ]
+                }
+            )
+    if cleaned["officials_for"] and not perms.is_official_for(by, cleaned["officials_for"]):
+        raise ValidationError({"audience": [_("That region is outside your jurisdiction.")]})
+
+
+def _has_target(cleaned: dict) -> bool:
+    return bool(cleaned["users"] or cleaned["organizations"] or cleaned["officials_for"])
+
+
+def preview(*, by: Any, audience: dict[str, Any]) -> audiences.Recipients:
+    """How many people and organizations a manual alert would reach (officials only, for an
+    audience inside their jurisdiction, as for issuing)."""
+    if not perms.is_official(by):
+        raise PermissionDenied(_("Only officials issue alerts."))
+    cleaned = audiences.clean(audience)
+    _require_audience_in_jurisdiction(by, cleaned)
+    if not cleaned["regions"] and (cleaned["specialties"] or not _has_target(cleaned)):
+        audience = {**audience, "regions": perms.jurisdictions(by)}
+    return audiences.resolve(audience)
+
+
+def can_see_deliveries(user: Any, alert: Alert) -> bool:
+    """Officials see the delivery status of alerts in their jurisdiction, and their own."""
+    if not perms.is_official(user):
+        return False
+    if alert.created_by_id == user.pk:
+        return True
+    return bool(alert.region_code) and perms.is_official_for(user, alert.region_code)
+
+
+def mark_read(*, delivery: Delivery, by: Any) -> Delivery:
+    """A user marks an in-app alert of their own as read; reading twice changes nothing."""
+    if delivery.user_id != getattr(by, "pk", None) or delivery.channel != Channel.IN_APP:
+        raise PermissionDenied(_("Not your message."))
+    if delivery.status == Status.READ:
+        return delivery
+    check_transition(Delivery.TRANSITIONS, delivery.status, Status.READ, label=_("Delivery"))
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, status=delivery.status).update(
+        status=Status.READ, read_at=now
+    )
+    delivery.status, delivery.read_at = Status.READ, now
+    return delivery
+
+
+def mark_all_read(*, by: Any) -> int:
+    """Mark every unread in-app alert of the user as read."""
+    return Delivery.objects.filter(user=by, channel=Channel.IN_APP, status=Status.SENT).update(
+        status=Status.READ, read_at=timezone.now()
+    )
+
+
+def retry_delivery(*, delivery: Delivery, by: Any) -> Delivery:
+    """An official re-sends a failed delivery of an alert they may see (attempts start over)."""
+    if not can_see_deliveries(by, delivery.alert):
+        raise PermissionDenied(_("Not in your jurisdiction."))
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        check_transition(Delivery.TRANSITIONS, locked.status, Status.PENDING, label=_("Delivery"))
+        locked.status, locked.attempts, locked.claim_token = Status.PENDING, 0, None
+        locked.next_attempt_at = timezone.now()
+        locked.save(update_fields=["status", "attempts", "claim_token", "next_attempt_at"])
+        record(
+            actor=by,
+            action="alert.delivery_retry",
+            target=locked,
+            region_code=delivery.alert.region_code,
+            from_status=Status.FAILED,
+            to_status=Status.PENDING,
+        )
+        if not locked.digest:
+            transaction.on_commit(lambda: tasks.enqueue([locked.pk]), robust=True)
+    return locked
+
+
+def set_preferences(
+    *,
+    user: Any,
+    email: bool,
+    sms: bool,
+    phone: str = "",
+    digest_levels: list[str] | None = None,
+) -> Preference:
+    """A user's channels and digest; red and orange can never be held for the digest."""
+    digest_levels = list(dict.fromkeys(digest_levels or []))
+    urgent = [lvl for lvl in digest_levels if lvl in URGENT_LEVELS]
+    if urgent or any(lvl not in Level.values for lvl in digest_levels):
+        raise ValidationError(
+            {"digest_levels": [_("Only yellow and blue alerts can wait for the hourly digest.")]}
+        )
+    phone = phone.strip().replace(" ", "").replace("-", "")
+    if phone and not (phone.lstrip("+").isdigit() and 6 <= len(phone) <= 20):
+        raise ValidationError({"phone": [_("Enter a mobile phone number.")]})
+    if sms and not phone:
+        raise ValidationError({"phone": [_("SMS needs a mobile phone number.")]})
+    with transaction.atomic():
+        pref, _created = Preference.objects.update_or_create(
+            user=user,
+            defaults={"email": email, "sms": sms, "phone": phone, "digest_levels": digest_levels},
+        )
+    return pref
+
+
+def preferences_of(user: Any) -> Preference:
+    return Preference.objects.filter(user=user).first() or Preference(user=user, sms=False)
+
+
+def register_webhook(*, organization: Organization, url: str, secret: str, by: Any) -> Webhook:
+    """An organization admin registers the endpoint for signed deliveries; it replaces the
+    previous one. The URL must pass the SSRF guard."""
+    if not perms.is_org_admin(by, organization):
+        raise PermissionDenied(_("Only the organization's admins register webhooks."))
+    try:
+        check_public_url(url)
+    except ValueError as exc:
+        raise ValidationError({"url": [str(exc)]}) from exc
+    if len(secret) < 16:
+        raise ValidationError({"secret": [_("Use a secret of at least 16 characters.")]})
+    with transaction.atomic():
+        Webhook.objects.filter(organization=organization, active=True).update(active=False)
+        webhook = Webhook.objects.create(
+            organization=organization, url=url, secret=secret, created_by=by
+        )
+        record(
+            actor=by,
+            action="alert.webhook_register",
+            target=webhook,
+            organization_id=organization.pk,
+            region_code=organization.region_code,
+            data={"url": url},
+        )
+    return webhook

@@ -1,0 +1,172 @@
+"""The outbox writer: ``notify``, the one entry point every app uses to tell people something.
+
+``notify`` writes the Alert and its Delivery rows in the caller's transaction and only schedules
+sending with ``transaction.on_commit`` (``alerts.tasks.enqueue``); nothing is sent when the
+caller's transaction rolls back. The worker side is ``alerts.delivery``.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts import audience as audiences
+from alerts import tasks
+from alerts.models import (
+    DIGESTIBLE_LEVELS,
+    Alert,
+    Channel,
+    Delivery,
+    Level,
+    MsgType,
+    Preference,
+    Webhook,
+)
+from core import regions as region_rules
+
+Status = Delivery.Status
+
+
+def notify(
+    *,
+    title: str,
+    body: str = "",
+    link: str = "",
+    level: str = "blue",
+    audience: dict[str, Any],
+    channels: tuple[str, ...] | list[str] = ("in_app",),
+    public: bool = False,
+    incident_ref: dict[str, Any] | None = None,
+    actor: Any = None,
+    title_en: str = "",
+    body_en: str = "",
+    region_code: str = "",
+    msg_type: str = MsgType.ALERT,
+    references: Alert | None = None,
+) -> Alert:
+    """Record an alert for an audience, inside the caller's transaction.
+
+    ``audience`` holds plain values (alerts imports no domain app):
+      users: [user ids]                     explicit people
+      organizations: [organization ids]     their members (restricted by ``roles`` if given)
+      roles: ["admin", "member", ...]      which membership roles inside the selected orgs
+      regions: ["510000", ...]              organizations whose region lies under these codes
+      specialties: ["water_rescue", ...]    organizations with a current capability in one of them
+      officials_for: "511826"               officials whose jurisdiction covers this region code
+      verified_only: true (default)         only verified organizations
+    ``incident_ref`` (for CAP): {"id", "title", "kind", "subtype", "grade", "region_code",
+      "latitude", "longitude"}.
+
+    Writes one Alert and one Delivery per recipient x channel (webhooks: per selected
+    organization with an active webhook) and sends them after commit; nothing is sent if the
+    caller's transaction rolls back.
+    """
+    if level not in Level.values:
+        raise ValidationError({"level": [_("Unknown level: %(value)s.") % {"value": level}]})
+    unknown = [c for c in channels if c not in Channel.values]
+    if unknown:
+        raise ValidationError(
+            {"channels": [_("Unknown channel: %(value)s.") % {"value": unknown[0]}]}
+        )
+    recipients = audiences.resolve(audience)
+    incident_ref = incident_ref or None
+    if not region_code and incident_ref:
+        region_code = str(incident_ref.get("region_code") or "")
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            title=title[:200],
+            body=body,
+            link=link,
+            level=level,
+            audience=audience,
+            channels=list(dict.fromkeys(channels)),
+            public=public,
+            incident_ref=incident_ref,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            title_en=title_en[:200],
+            body_en=body_en,
+            region_code=region_code if region_rules.is_valid_code(region_code) else "",
+            msg_type=msg_type,
+            references=references,
+            recipient_count=recipients.people,
+            organization_count=recipients.organizations,
+        )
+        deliveries = _build_deliveries(alert, recipients)
+        Delivery.objects.bulk_create(deliveries, batch_size=500)
+        due = [d.pk for d in deliveries if d.status == Status.PENDING and not d.digest]
+        if due and any(pk is None for pk in due):  # a backend that returns no ids
+            due = list(
+                alert.deliveries.filter(status=Status.PENDING, digest=False).values_list(
+                    "pk", flat=True
+                )
+            )
+        if due:
+            transaction.on_commit(lambda: tasks.enqueue(due), robust=True)
+    return alert
+
+
+def next_digest_time(now=None):
+    """The top of the next hour: when the hourly digest goes out."""
+    now = now or timezone.now()
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def _build_deliveries(alert: Alert, recipients: audiences.Recipients) -> list[Delivery]:
+    now = timezone.now()
+    channels = alert.channels
+    rows: list[Delivery] = []
+    person_channels = [c for c in channels if c != Channel.WEBHOOK]
+    if recipients.user_ids and person_channels:
+        users = (
+            get_user_model()
+            .objects.filter(pk__in=recipients.user_ids)
+            .select_related("alert_preference")
+        )
+        for user in users:
+            pref = getattr(user, "alert_preference", None) or Preference(user=user)
+            for channel in person_channels:
+                if channel == Channel.IN_APP:
+                    rows.append(
+                        Delivery(
+                            alert=alert,
+                            user=user,
+                            channel=channel,
+                            status=Status.SENT,
+                            sent_at=now,
+                            next_attempt_at=now,
+                        )
+                    )
+                    continue
+                address = user.email if channel == Channel.EMAIL else pref.phone
+                if not pref.wants(channel) or not address:
+                    continue
+                digest = alert.level in DIGESTIBLE_LEVELS and alert.level in pref.digest_levels
+                rows.append(
+                    Delivery(
+                        alert=alert,
+                        user=user,
+                        channel=channel,
+                        address=address,
+                        digest=digest,
+                        next_attempt_at=next_digest_time(now) if digest else now,
+                    )
+                )
+    if Channel.WEBHOOK in channels and recipients.organization_ids:
+        for webhook in Webhook.objects.filter(
+            organization_id__in=recipients.organization_ids, active=True
+        ):
+            rows.append(
+                Delivery(
+                    alert=alert,
+                    organization_id=webhook.organization_id,
+                    webhook=webhook,
+                    channel=Channel.WEBHOOK,
+                    address=webhook.url,
+                    next_attempt_at=now,
+                )
+            )
+    return rows

@@ -1,0 +1,72 @@
+"""Every write of the registry: one function per business action, by sub-domain.
+
+Each runs in one transaction, checks the actor's permission and the state table, writes the audit
+trail (core.audit.record) and tells the organization's admins through core.notifications.notify
+(the alerts app's outbox writer, reached through a hook: registry sits left of alerts).
+
+- ``organizations``: registration, profile, verification, suspension.
+- ``members``: members and their roles.
+- ``documents``: uploads and who may read them.
+- ``capabilities``: declaration, assessment, revocation.
+- ``people``: the talent pool.
+"""
+
+from registry.services.capabilities import (
+    assess,
+    declare_capability,
+    may_assess,
+    revoke,
+    update_capability,
+)
+from registry.services.common import (
+    CAPABILITY_FIELDS,
+    PERSON_FIELDS,
+    PROFILE_FIELDS,
+    validate_uscc_for,
+)
+from registry.services.documents import (
+    can_read_private,
+    upload_document,
+)
+from registry.services.members import (
+    add_member,
+    remove_member,
+    set_member_role,
+)
+from registry.services.organizations import (
+    decide_verification,
+    register_organization,
+    reinstate,
+    suspend,
+    update_profile,
+)
+from registry.services.people import (
+    add_person,
+    remove_person,
+    update_person,
+)
+
+__all__ = [
+    "CAPABILITY_FIELDS",
+    "PERSON_FIELDS",
+    "PROFILE_FIELDS",
+    "add_member",
+    "add_person",
+    "assess",
+    "can_read_private",
+    "decide_verification",
+    "declare_capability",
+    "may_assess",
+    "register_organization",
+    "reinstate",
+    "remove_member",
+    "remove_person",
+    "revoke",
+    "set_member_role",
+    "suspend",
+    "update_capability",
+    "update_person",
+    "update_profile",
+    "upload_document",
+    "validate_uscc_for",
+]

@@ -1,0 +1,192 @@
+"""Capabilities an organization declares, their assessment by officials, and revocation."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions as perms
+from core import regions
+from core.states import InvalidTransition
+from registry.models import Assessment, Capability, Organization
+from registry.services.common import (
+    CAPABILITY_FIELDS,
+    _audit,
+    _check_regions,
+    _require_admin,
+    _require_reason,
+    _tell_admins,
+)
+
+
+def _clean_capability(values: dict[str, Any]) -> dict[str, Any]:
+    if "service_regions" in values:
+        values["service_regions"] = _check_regions(values["service_regions"])
+    return values
+
+
+def declare_capability(*, organization: Organization, by, specialty: str, **values) -> Capability:
+    """An org admin declares a capability for one specialty (one per specialty)."""
+    _require_admin(by, organization)
+    values = _clean_capability({k: v for k, v in values.items() if k in CAPABILITY_FIELDS})
+    if Capability.objects.filter(organization=organization, specialty=specialty).exists():
+        raise ValidationError(
+            {"specialty": [_("This specialty is already declared; edit it instead.")]}
+        )
+    with transaction.atomic():
+        cap = Capability(organization=organization, specialty=specialty, **values)
+        cap.full_clean(exclude=["organization"])
+        cap.save()
+        _audit(
+            organization,
+            actor=by,
+            action="registry.declare_capability",
+            target=cap,
+            data={"specialty": specialty},
+        )
+    return cap
+
+
+def update_capability(*, capability: Capability, by, changes: dict[str, Any]) -> Capability:
+    """An org admin edits a declaration; the assessed grade is the officials' alone."""
+    org = capability.organization
+    _require_admin(by, org)
+    changes = _clean_capability({k: v for k, v in changes.items() if k in CAPABILITY_FIELDS})
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(capability, field, value)
+        capability.full_clean(exclude=["organization"])
+        capability.save()
+        _audit(
+            org,
+            actor=by,
+            action="registry.update_capability",
+            target=capability,
+            data={"fields": sorted(changes)},
+        )
+    return capability
+
+
+def may_assess(user, organization: Organization) -> bool:
+    """Assessment (测评) is run by the province, or by a prefecture-level city the province has
+    delegated it to (settings.TONGZHOU_ASSESSMENT_DELEGATED_CITIES), within their jurisdiction."""
+    delegated = set(settings.TONGZHOU_ASSESSMENT_DELEGATED_CITIES)
+    for code in perms.jurisdictions(user):
+        if not regions.covers(code, organization.region_code):
+            continue
+        level = regions.level_of(code)
+        if level == "province" or (level == "prefecture" and code in delegated):
+            return True
+    return False
+
+
+def assess(
+    *,
+    capability: Capability,
+    by,
+    grade: int,
+    score,
+    notes: str = "",
+    assessed_on: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> Assessment:
+    """An assessing official sets the assessed grade with a score (0-100); it counts until
+    valid_until (default TONGZHOU_ASSESSMENT_VALID_DAYS) unless revoked."""
+    org = capability.organization
+    if not may_assess(by, org):
+        raise PermissionDenied(
+            _("Only the province or a delegated city may assess this organization.")
+        )
+    if org.status != Organization.Status.VERIFIED:
+        raise InvalidTransition(_("Only a verified organization can be assessed."))
+    if grade not in (1, 2, 3):
+        raise ValidationError({"grade": [_("Grade is 1, 2 or 3.")]})
+    if score is None or not (0 <= score <= 100):
+        raise ValidationError({"score": [_("Score is between 0 and 100.")]})
+    assessed_on = assessed_on or timezone.localdate()
+    valid_until = valid_until or assessed_on + datetime.timedelta(
+        days=settings.TONGZHOU_ASSESSMENT_VALID_DAYS
+    )
+    if valid_until <= assessed_on:
+        raise ValidationError({"valid_until": [_("Must be after the assessment date.")]})
+    with transaction.atomic():
+        cap = Capability.objects.select_for_update().get(pk=capability.pk)
+        previous = cap.current_grade
+        assessment = Assessment.objects.create(
+            capability=cap,
+            grade=grade,
+            score=score,
+            notes=notes,
+            assessed_on=assessed_on,
+            valid_until=valid_until,
+            assessed_by=by,
+        )
+        cap.assessed_grade = grade
+        cap.assessed_score = score
+        cap.assessed_on = assessed_on
+        cap.valid_until = valid_until
+        cap.assessed_by = by
+        cap.assessment_notes = notes
+        cap.revoked_at = None
+        cap.revoke_reason = ""
+        cap.save()
+        _audit(
+            org,
+            actor=by,
+            action="registry.assess",
+            target=cap,
+            from_status=str(previous or ""),
+            to_status=str(grade),
+            data={"score": str(score), "valid_until": valid_until.isoformat()},
+        )
+        _tell_admins(
+            org,
+            title=_("%(specialty)s assessed: grade %(grade)s")
+            % {"specialty": cap.get_specialty_display(), "grade": grade},
+            body=notes,
+            actor=by,
+        )
+    capability.refresh_from_db()
+    return assessment
+
+
+def revoke(*, capability: Capability, by, reason: str) -> Capability:
+    """An assessing official revokes (注销) the assessed grade, with a reason; it stops counting."""
+    org = capability.organization
+    if not may_assess(by, org):
+        raise PermissionDenied(_("Only the province or a delegated city may revoke this grade."))
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        cap = Capability.objects.select_for_update().get(pk=capability.pk)
+        if cap.assessed_grade is None or cap.revoked_at is not None:
+            raise InvalidTransition(_("There is no assessed grade to revoke."))
+        now = timezone.now()
+        cap.revoked_at = now
+        cap.revoke_reason = reason
+        cap.save(update_fields=["revoked_at", "revoke_reason", "updated_at"])
+        latest = cap.assessments.filter(revoked_at__isnull=True).first()
+        if latest:
+            latest.revoked_at, latest.revoke_reason, latest.revoked_by = now, reason, by
+            latest.save(update_fields=["revoked_at", "revoke_reason", "revoked_by"])
+        _audit(
+            org,
+            actor=by,
+            action="registry.revoke",
+            target=cap,
+            from_status=str(cap.assessed_grade),
+            to_status="revoked",
+            reason=reason,
+        )
+        _tell_admins(
+            org,
+            title=_("%(specialty)s: assessed grade revoked")
+            % {"specialty": cap.get_specialty_display()},
+            body=reason,
+            actor=by,
+        )
+    capability.refresh_from_db()
+    return capability

@@ -1,0 +1,174 @@
+"""Registration, the profile, and the verification state machine of organizations."""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.notifications import notify
+from core.roles import Role
+from core.states import InvalidTransition, check_transition
+from registry.choices import OrganizationKind
+from registry.models import Membership, Organization
+from registry.services.common import (
+    PROFILE_FIELDS,
+    User,
+    _audit,
+    _check_region,
+    _check_regions,
+    _require_admin,
+    _require_official_for,
+    _require_reason,
+    _store_document,
+    _tell_admins,
+    validate_uscc_for,
+)
+
+
+def register_organization(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    organization: dict[str, Any],
+    documents: list[tuple[str, Any]] | None = None,
+) -> Organization:
+    """Create the user (the org's admin) and a pending organization in one transaction.
+
+    Agencies are created by platform admins only; the code must pass every USCC check and be new.
+    """
+    kind = organization.get("kind") or ""
+    if kind == OrganizationKind.AGENCY:
+        raise ValidationError(
+            {"kind": [_("Government agencies are created by the platform administrators.")]}
+        )
+    if kind not in OrganizationKind.values:
+        raise ValidationError({"kind": [_("Unknown kind of organization.")]})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [_("This username is taken.")]})
+    user = User(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    _check_region(organization.get("region_code", ""))
+    code = validate_uscc_for(organization.get("uscc", ""), kind)
+    fields = {k: v for k, v in organization.items() if k in PROFILE_FIELDS}
+    fields["service_regions"] = _check_regions(fields.get("service_regions") or [])
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        try:
+            with transaction.atomic():
+                org = Organization.objects.create(
+                    uscc=code,
+                    kind=kind,
+                    region_code=organization["region_code"],
+                    status=Organization.Status.PENDING,
+                    **fields,
+                )
+        except IntegrityError:  # a concurrent registration of the same code won the race
+            validate_uscc_for(code, kind)
+            raise
+        Membership.objects.create(user=user, organization=org, role=Role.ADMIN)
+        for kind_of_doc, upload in documents or []:
+            _store_document(organization=org, upload=upload, kind=kind_of_doc, title="", by=user)
+        _audit(org, actor=user, action="registry.register", to_status=org.status)
+        notify(
+            title=_("New organization awaiting verification: %(name)s") % {"name": org.name},
+            link=reverse("registry:verification_queue"),
+            audience={"officials_for": org.region_code},
+            actor=user,
+        )
+    return org
+
+
+def update_profile(*, organization: Organization, by, changes: dict[str, Any]) -> Organization:
+    """An org admin edits the public profile and contacts; code, kind and status stay put."""
+    _require_admin(by, organization)
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be changed here.")] for f in unknown})
+    if "service_regions" in changes:
+        changes["service_regions"] = _check_regions(changes["service_regions"])
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(organization, field, value)
+        organization.full_clean(exclude=["uscc"])
+        organization.save()
+        _audit(
+            organization,
+            actor=by,
+            action="registry.update_profile",
+            data={"fields": sorted(changes)},
+        )
+    return organization
+
+
+def _transition(org: Organization, *, to: str, by, reason: str, action: str) -> Organization:
+    locked = Organization.objects.select_for_update().get(pk=org.pk)
+    check_transition(Organization.TRANSITIONS, locked.status, to, label=_("Organization"))
+    previous = locked.status
+    locked.status = to
+    locked.status_reason = reason
+    if to == Organization.Status.VERIFIED:
+        locked.verified_at = timezone.now()
+    locked.save(update_fields=["status", "status_reason", "verified_at", "updated_at"])
+    _audit(locked, actor=by, action=action, from_status=previous, to_status=to, reason=reason)
+    _tell_admins(
+        locked,
+        title=_("%(name)s: %(status)s")
+        % {"name": locked.name, "status": locked.get_status_display()},
+        body=reason,
+        actor=by,
+    )
+    return locked
+
+
+def decide_verification(
+    *, organization: Organization, by, decision: str, reason: str = ""
+) -> Organization:
+    """An official whose jurisdiction covers the organization verifies or rejects a pending
+    registration; a rejection needs a reason."""
+    _require_official_for(by, organization)
+    if decision not in (Organization.Status.VERIFIED, Organization.Status.REJECTED):
+        raise ValidationError({"decision": [_("Choose verified or rejected.")]})
+    if decision == Organization.Status.REJECTED:
+        reason = _require_reason(reason)
+    with transaction.atomic():
+        return _transition(
+            organization, to=decision, by=by, reason=reason, action="registry.verify"
+        )
+
+
+def suspend(*, organization: Organization, by, reason: str) -> Organization:
+    """An official with jurisdiction suspends a verified organization, with a reason."""
+    _require_official_for(by, organization)
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        return _transition(
+            organization,
+            to=Organization.Status.SUSPENDED,
+            by=by,
+            reason=reason,
+            action="registry.suspend",
+        )
+
+
+def reinstate(*, organization: Organization, by, reason: str = "") -> Organization:
+    """An official with jurisdiction reinstates a suspended organization (back to verified)."""
+    _require_official_for(by, organization)
+    with transaction.atomic():
+        if organization.status != Organization.Status.SUSPENDED:
+            raise InvalidTransition(_("Only a suspended organization can be reinstated."))
+        return _transition(
+            organization,
+            to=Organization.Status.VERIFIED,
+            by=by,
+            reason=reason,
+            action="registry.reinstate",
+        )
