@@ -1,11 +1,17 @@
 """Registry read paths reused by pages, the API and other apps."""
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from core import permissions as perms
 from core import regions
 from core.models import Region
+from core.roles import ACTING_ROLES
 from registry.choices import OrganizationKind
 from registry.models import Assessment, Capability, Organization, Person
 
@@ -179,3 +185,90 @@ def region_children(parent: str = ""):
     if parent:
         return Region.objects.filter(parent_id=parent).order_by("code")
     return Region.objects.filter(parent__isnull=True).order_by("code")
+
+
+def acting_organization(
+    user: Any,
+    requested: Any = None,
+    *,
+    roles: Iterable[str] = ACTING_ROLES,
+    verified: bool = True,
+    kinds: Iterable[str] | None = None,
+    field: str = "organization",
+) -> Organization:
+    """The organization ``user`` acts for in an action: the one rule every service, page and API
+    view follows (docs/CONVENTIONS.md, "Acting organization").
+
+    ``requested`` is what the person named (an Organization, its id, a numeric string, or None).
+    The action needs a membership with one of ``roles``, and, when ``verified``, a verified
+    organization, and, when ``kinds`` is given, one of those kinds (agencies never act for
+    social organizations: an agency acts through its officials' jurisdiction).
+
+    - Named and allowed: that organization.
+    - Named but the user does not act for it, or it does not meet the needs: ``PermissionDenied``
+      (HTTP 403) saying why.
+    - Not named: the user's only organization that meets the needs; none: ``PermissionDenied``;
+      several: ``ValidationError`` on ``field`` (HTTP 400), the person must say which.
+    """
+    wanted_roles = {str(r) for r in roles}
+    wanted_kinds = {str(k) for k in kinds} if kinds is not None else None
+    mine = [m.organization for m in perms.memberships(user) if m.role in wanted_roles]
+
+    def why_not(org: Organization) -> str:
+        if wanted_kinds is not None and org.kind not in wanted_kinds:
+            return _("“%(name)s” is not the kind of organization that may do this.") % {
+                "name": org.name
+            }
+        if wanted_kinds is None and org.kind == OrganizationKind.AGENCY:
+            return _("An agency does not do this for itself; its officials act by jurisdiction.")
+        if verified and org.status != Organization.Status.VERIFIED:
+            return _("“%(name)s” is not verified yet: only verified organizations may do this.") % {
+                "name": org.name
+            }
+        return ""
+
+    if requested not in (None, ""):
+        requested_id = getattr(requested, "pk", requested)
+        try:
+            requested_id = int(requested_id)
+        except (TypeError, ValueError):
+            raise ValidationError({field: [_("Choose one of your organizations.")]}) from None
+        org = next((o for o in mine if o.pk == requested_id), None)
+        if org is None:
+            raise PermissionDenied(_("You do not act for that organization."))
+        reason = why_not(org)
+        if reason:
+            raise PermissionDenied(reason)
+        return org
+    if not mine:
+        raise PermissionDenied(_("Only members of an organization may do this."))
+    able = [o for o in mine if not why_not(o)]
+    if not able:
+        raise PermissionDenied(why_not(mine[0]))
+    if len(able) > 1:
+        raise ValidationError(
+            {field: [_("You act for several organizations: say which one does this.")]}
+        )
+    return able[0]
+
+
+def acting_organizations(
+    user: Any,
+    *,
+    roles: Iterable[str] = ACTING_ROLES,
+    verified: bool = True,
+    kinds: Iterable[str] | None = None,
+) -> list[Organization]:
+    """Every organization ``acting_organization`` would accept for ``user`` (for a page's
+    "act for" choice), by name."""
+    able = []
+    for membership in perms.memberships(user):
+        try:
+            org = acting_organization(
+                user, membership.organization, roles=roles, verified=verified, kinds=kinds
+            )
+        except (PermissionDenied, ValidationError):
+            continue
+        if org not in able:
+            able.append(org)
+    return sorted(able, key=lambda o: o.name)
