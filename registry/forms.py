@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import Grade, OrganizationKind, Specialty
-from registry.models import Capability, Document, Organization, Person
+from registry.models import PROFILE_FIELDS, Capability, Document, Organization, Person
 
 REGISTRABLE_KINDS = [(k, label) for k, label in OrganizationKind.choices if k != "agency"]
 
@@ -51,19 +51,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "name_en",
-            "registration_authority",
-            "legal_representative",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "founded_on",
-            "website",
-            "description",
-        ]
+        fields = [f for f in PROFILE_FIELDS if f != "service_regions"]  # a text box below
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

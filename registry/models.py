@@ -11,6 +11,22 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Role
 from registry.choices import Grade, OrganizationKind, SocialWorkerLevel, Specialty
 
+# Fields an org admin may change on the profile (status, code and kind are not among them).
+PROFILE_FIELDS = (
+    "name",
+    "name_en",
+    "registration_authority",
+    "legal_representative",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "founded_on",
+    "website",
+    "description",
+    "service_regions",
+)
+
 
 class Organization(models.Model):
     class Status(models.TextChoices):

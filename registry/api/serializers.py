@@ -7,7 +7,15 @@ from core import permissions as perms
 from core.models import Region
 from core.roles import Role
 from registry.choices import OrganizationKind, SocialWorkerLevel, Specialty
-from registry.models import Assessment, Capability, Document, Membership, Organization, Person
+from registry.models import (
+    PROFILE_FIELDS,
+    Assessment,
+    Capability,
+    Document,
+    Membership,
+    Organization,
+    Person,
+)
 
 PRIVATE_ORG_FIELDS = ("contact_name", "contact_phone", "contact_email", "status_reason")
 
@@ -128,20 +136,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "name_en",
-            "registration_authority",
-            "legal_representative",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "founded_on",
-            "website",
-            "description",
-            "service_regions",
-        ]
+        fields = list(PROFILE_FIELDS)
 
 
 class RegistrationOrganizationSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ trail (core.audit.record) and tells the organization's admins through core.notif
 - ``people``: the talent pool.
 """
 
+from registry.models import PROFILE_FIELDS
 from registry.services.capabilities import (
     assess,
     declare_capability,
@@ -21,7 +22,6 @@ from registry.services.capabilities import (
 from registry.services.common import (
     CAPABILITY_FIELDS,
     PERSON_FIELDS,
-    PROFILE_FIELDS,
     validate_uscc_for,
 )
 from registry.services.documents import (

@@ -19,21 +19,6 @@ from registry.models import Document, Organization
 
 User = get_user_model()
 
-# Fields an org admin may change on the profile (status, code and kind are not among them).
-PROFILE_FIELDS = (
-    "name",
-    "name_en",
-    "registration_authority",
-    "legal_representative",
-    "address",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "founded_on",
-    "website",
-    "description",
-    "service_regions",
-)
 CAPABILITY_FIELDS = (
     "declared_grade",
     "personnel",

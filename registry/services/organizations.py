@@ -13,9 +13,8 @@ from core.notifications import notify
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from registry.choices import OrganizationKind
-from registry.models import Membership, Organization
+from registry.models import PROFILE_FIELDS, Membership, Organization
 from registry.services.common import (
-    PROFILE_FIELDS,
     User,
     _audit,
     _check_region,
