@@ -211,9 +211,7 @@ def test_reason_filing_reference_and_goods_are_screened(api, charity, charity_ad
     assert "purpose" in caught.value.message_dict
 
 
-def test_old_format_entries_keep_the_handler_and_still_verify(
-    charity, charity_admin, monkeypatch
-):
+def test_old_format_entries_keep_the_handler_and_still_verify(charity, charity_admin, monkeypatch):
     """Format 1 entries chained the handler in the clear; it cannot be purged without breaking
     their hash (documented); their donor details are purged like the others."""
     monkeypatch.setattr(chain, "FORMAT", 1)
