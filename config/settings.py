@@ -389,6 +389,12 @@ CELERY_BEAT_SCHEDULE["donations-disclosure-and-stuck-goods"] = {
     "task": "donations.tasks.check_disclosure_and_stuck_goods",
     "schedule": 6 * 60 * 60,
 }
+# Private receipt details (donor, handler, commitment salts): TONGZHOU_PERSONAL_DATA_RETENTION_DAYS
+# after the incident closed (or after recording, without an incident).
+CELERY_BEAT_SCHEDULE["donations-purge-private-data"] = {
+    "task": "donations.tasks.purge_private_data",
+    "schedule": 24 * 60 * 60,
+}
 
 if DEBUG:
     INTERNAL_IPS = ["127.0.0.1"]

@@ -21,6 +21,11 @@ urlpatterns = [
         api.ChangeOfUseView.as_view(),
         name="ledger-change-of-use",
     ),
+    path(
+        "ledger/entries/<int:pk>/private/",
+        api.RevealPrivateView.as_view(),
+        name="ledger-entry-private",
+    ),
     path("ledger/totals/", api.TotalsView.as_view(), name="ledger-totals"),
     path("ledger/totals.csv", api.totals_csv, name="ledger-totals-csv"),
     path("ledger/trace/<str:trace_code>/", api.TraceView.as_view(), name="ledger-trace"),

@@ -5,6 +5,11 @@ Format (API.md, documented for the public in docs/donations.md): each exported l
 ``hash = sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()``.
 The public form is rebuilt from the relational columns, so a row edited behind the ORM's back
 no longer matches its hash.
+
+Format 2 (``FORMAT``; docs/donations.md, "Chain format v2") adds ``"format": 2`` and
+``"commitments"`` (salted hashes of the private fields; no ``"handler"`` any more) and gives
+acknowledgements ``sources``: what arrived, per drawn lot of the allocation. Entries written
+before keep format 1 (``LedgerEntry.chain_format``) and their hashes.
 """
 
 import hashlib
@@ -26,6 +31,8 @@ from donations.models import (
     LedgerEntry,
 )
 
+# The format new entries are written in (tests set 1 to build an old ledger).
+FORMAT = 2
 MONEY = Decimal("0.01")
 QUANTITY = Decimal("0.001")
 
@@ -63,7 +70,7 @@ def public_form(
     ``sources`` yields ``EntrySource``-like objects with ``lot`` (``origin_id``,
     ``acquired_by_id``, ``item``, ``unit``), ``quantity`` and ``chosen_by_service``.
     """
-    return {
+    form = {
         "seq": entry.seq,
         "kind": entry.kind,
         "organization": entry.holder_id,
@@ -115,6 +122,11 @@ def public_form(
         ],
         "evidence": sorted(evidence),
     }
+    if (entry.chain_format or 1) >= 2:
+        del form["handler"]
+        form["format"] = entry.chain_format
+        form["commitments"] = dict(entry.commitments or {})
+    return form
 
 
 def stored_form(entry: LedgerEntry) -> dict:
@@ -140,6 +152,7 @@ def append(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str
     """
     head = lock_head()
     entry.seq = head.seq + 1
+    entry.chain_format = FORMAT
     entry.recorded_at = timezone.now()
     entry.prev_hash = head.head_hash
     entry.hash = chain_hash(head.head_hash, public_form(entry, lines, sources, evidence))
@@ -161,7 +174,7 @@ ENTRY_FIELDS = [
     "amount", "goods_value", "occurred_at", "recorded_at", "donor_display", "donor_kind",
     "channel", "receipt_number", "handler", "trace_code", "donation_agreement", "region_code",
     "beneficiaries", "related_id", "shortfall", "reason", "filing_reference", "donor_consent",
-    "prev_hash", "hash",
+    "commitments", "chain_format", "prev_hash", "hash",
 ]  # fmt: skip
 LINE_FIELDS = [
     "entry_id", "name", "unit", "quantity", "unit_value", "spec", "quality_certificate",
@@ -186,14 +199,13 @@ def _grouped(queryset, fields: list[str]) -> dict[int, list[SimpleNamespace]]:
     return grouped
 
 
-def chain_rows(chunk_size: int = 2000, upto: int | None = None) -> Iterator[dict]:
-    """Every entry (up to seq ``upto``) as an export row, in seq order.
+def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) -> Iterator[dict]:
+    """Every entry (after seq ``after``, up to seq ``upto``) as an export row, in seq order.
 
     Keyset-paginated in chunks of ``chunk_size`` entries, four plain queries a chunk (entries,
     lines, sources with their lots, evidence hashes) read as tuples: constant memory, and no
     per-object ORM work, so export and verification run at hashing speed.
     """
-    after = 0
     while True:
         entries = LedgerEntry.objects.filter(seq__gt=after).order_by("seq")
         if upto is not None:
@@ -244,10 +256,11 @@ def chain_rows(chunk_size: int = 2000, upto: int | None = None) -> Iterator[dict
         after = chunk[-1].seq
 
 
-def verify(upto: int | None = None) -> tuple[int, int | None, str]:
+def verify(upto: int | None = None, each=None) -> tuple[int, int | None, str]:
     """Recompute the chain: (entries checked, first bad seq or None, what is wrong).
 
     ``upto`` checks only the first ``upto`` entries (a prefix: the head is not compared).
+    ``each(row)``, if given, sees every row whose hash matched (balance reconciliation).
     """
     head = ChainHead.objects.filter(id=1).first()
     prefix = upto is not None and head is not None and upto < head.seq
@@ -263,6 +276,8 @@ def verify(upto: int | None = None) -> tuple[int, int | None, str]:
             return count, row["seq"], "prev_hash does not match the previous entry's hash"
         if chain_hash(prev, row["entry"]) != row["hash"]:
             return count, row["seq"], "hash does not match the entry's content"
+        if each is not None:
+            each(row)
         prev = row["hash"]
         expected_seq += 1
     if prefix:

@@ -84,7 +84,7 @@ class ReceiptForm(AmountOrItems):
     restricted = forms.BooleanField(label=_("Restricted (定向)"), required=False)
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=64, required=False)
-    handler = forms.CharField(label=_("Handler"), max_length=100, required=False)
+    handler = forms.CharField(label=_("Handler (private)"), max_length=100, required=False)
     donation_agreement = forms.BooleanField(label=_("Donation agreement signed"), required=False)
 
 

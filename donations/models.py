@@ -3,7 +3,8 @@
 - ``LedgerEntry`` rows are never updated or deleted (the ORM raises; corrections are reversals).
   Their primary key is the chain sequence number ``seq``, assigned under the ``ChainHead`` lock.
 - ``GoodsLine`` and ``EntrySource`` rows belong to an entry and are append-only too.
-- ``DonorDetails`` keeps the donor's private details outside the chained public form.
+- ``DonorDetails`` keeps the private details of a receipt (donor, handler) and the salt of their
+  commitments outside the chained public form; the personal-data purge empties it.
 - ``Lot`` rows are the balances (what a holder still has of one receipt, for one item). They are
   the only mutable rows; a CheckConstraint keeps every lot at or above zero, which also keeps
   every receipt, holder and purpose balance at or above zero (they are sums of lots).
@@ -145,7 +146,11 @@ class LedgerEntry(AppendOnlyModel):
     reason = models.TextField(_("reason"), blank=True)
     filing_reference = models.CharField(_("filing reference"), max_length=100, blank=True)
     donor_consent = models.BooleanField(_("donor consent"), default=False)
-    # chain
+    # Format 2: salted SHA-256 commitments of the private fields (``donations.privacy``),
+    # {"handler": hex, "donor_name": hex, ...}; the plain text and salt are in DonorDetails.
+    commitments = models.JSONField(_("commitments"), default=dict, blank=True)
+    # chain: 1 = written before format 2 (see docs/donations.md, "Chain format v2")
+    chain_format = models.PositiveSmallIntegerField(default=1)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
@@ -272,7 +277,13 @@ class EntrySource(AppendOnlyModel):
 
 
 class DonorDetails(models.Model):
-    """The donor's private details: never in the chain, the export, the API or public pages."""
+    """A receipt's private details: never in the chain, the export or public pages.
+
+    The chain carries only ``sha256(f"{salt}:{field}:{value}")`` per non-empty field (format 2);
+    the holder's members can reveal ``salt`` and the values so a donor or auditor can check a
+    commitment. The personal-data purge blanks the values and the salt (``purged_at``); the
+    commitments stay in the chain and then prove nothing.
+    """
 
     entry = models.OneToOneField(
         LedgerEntry, on_delete=models.PROTECT, related_name="donor_details"
@@ -280,6 +291,9 @@ class DonorDetails(models.Model):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    handler = models.CharField(_("handler"), max_length=100, blank=True)
+    salt = models.CharField(max_length=64, blank=True)
+    purged_at = models.DateTimeField(_("purged at"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"donor of #{self.entry_id}"

@@ -8,3 +8,10 @@ def check_disclosure_and_stuck_goods() -> int:
     from donations.disclosure import check_disclosure_and_stuck_goods as run
 
     return run()
+
+
+@shared_task
+def purge_private_data() -> int:
+    from donations.services import purge_due_private_data
+
+    return purge_due_private_data()

@@ -98,7 +98,7 @@ def trace(request):
     return render(request, "donations/trace.html", {"code": code, "found": found})
 
 
-def entry_detail(request, seq: int):
+def entry_detail(request, seq: int, revealed: dict | None = None):
     entry = get_object_or_404(queries.public_entries().prefetch_related("evidence"), seq=seq)
     can_act = services.can_write(request.user, entry.holder)
     can_sign = (
@@ -114,6 +114,9 @@ def entry_detail(request, seq: int):
             "can_reverse": can_act and entry.kind in ("receipt", "allocation", "disbursement"),
             "can_sign": can_sign,
             "can_see_evidence": can_act or is_official_for(request.user, entry.holder.region_code),
+            "can_reveal": entry.kind == LedgerEntry.Kind.RECEIPT
+            and is_member_of(request.user, entry.holder),
+            "revealed": revealed,
             "reverse_form": forms.ReverseForm(),
             "ack_form": forms.AcknowledgeForm(),
         },
@@ -229,6 +232,10 @@ def entry_action(request, seq: int, action: str):
     entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "counterparty"), seq=seq)
     if request.method != "POST":
         return redirect("donations:entry", seq=seq)
+    if action == "reveal":
+        # Rendered, not redirected: the salt and plain text are never put in a URL or session.
+        revealed = services.reveal_private(entry=entry, by=request.user)
+        return entry_detail(request, seq, revealed=revealed)
     if action == "reverse":
         form = forms.ReverseForm(request.POST)
         if form.is_valid():

@@ -8,6 +8,7 @@ from donations.api.writes import (
     ChangeOfUseView,
     DisbursementCreate,
     ReceiptCreate,
+    RevealPrivateView,
     ReverseView,
 )
 
@@ -20,6 +21,7 @@ __all__ = [
     "EntryList",
     "HeadView",
     "ReceiptCreate",
+    "RevealPrivateView",
     "ReverseView",
     "TotalsView",
     "TraceView",

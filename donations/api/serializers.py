@@ -185,8 +185,8 @@ class EntryOut(serializers.ModelSerializer):
             "amount", "goods_value", "occurred_at", "recorded_at", "donor_display", "donor_kind",
             "channel", "receipt_number", "handler", "trace_code", "donation_agreement",
             "region_code", "beneficiaries", "related", "shortfall", "reason", "filing_reference",
-            "donor_consent", "lines", "sources", "reversed", "shortfall_signed",
-            "goods_undistributed", "prev_hash", "hash",
+            "donor_consent", "commitments", "chain_format", "lines", "sources", "reversed",
+            "shortfall_signed", "goods_undistributed", "prev_hash", "hash",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -249,6 +249,14 @@ class TraceOut(serializers.Serializer):
     donor_display = serializers.CharField(source="receipt.donor_display")
     steps = TraceStep(many=True)
     lots = TraceHolding(many=True)
+
+
+class PrivateOut(serializers.Serializer):
+    entry = serializers.IntegerField()
+    salt = serializers.CharField()
+    values = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    commitments = serializers.DictField(child=serializers.CharField())
+    purged = serializers.BooleanField()
 
 
 class HeadOut(serializers.Serializer):

@@ -17,6 +17,7 @@ from donations.api.serializers import (
     ChangeOfUseIn,
     DisbursementIn,
     EntryOut,
+    PrivateOut,
     ReceiptIn,
     ReverseIn,
 )
@@ -132,3 +133,16 @@ class ChangeOfUseView(WriteView):
         entry = get_object_or_404(LedgerEntry.objects.select_related("holder"), pk=pk)
         change = services.change_use(entry=entry, by=request.user, **self.read(request))
         return _entry_response(change)
+
+
+class RevealPrivateView(APIView):
+    """The salt and plain private fields of a receipt (handler, donor name, phone, address), for
+    the holder's members (others: 404), so a donor or auditor can check the chain's
+    commitments; audited. POST because every reveal is recorded."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: PrivateOut})
+    def post(self, request, pk: int):
+        entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "incident"), pk=pk)
+        return Response(PrivateOut(services.reveal_private(entry=entry, by=request.user)).data)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.states import InvalidTransition
-from donations import balances, chain
+from donations import balances, chain, privacy
 from donations.models import GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
     Kind,
@@ -25,6 +25,7 @@ def reverse(*, entry: LedgerEntry, by: Any, reason: str) -> LedgerEntry:
     require_writer(by, entry.holder)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the reversal.")]})
+    privacy.screen(reason=reason)
     if entry.kind not in (Kind.RECEIPT, Kind.ALLOCATION, Kind.DISBURSEMENT):
         raise InvalidTransition(_("This kind of entry cannot be reversed."))
     with transaction.atomic():
@@ -76,6 +77,7 @@ def change_use(
         )
     if not (purpose or incident):
         raise ValidationError({"purpose": [_("Name the new incident or purpose.")]})
+    privacy.screen(purpose=purpose, filing_reference=filing_reference)
     with transaction.atomic():
         lots = list(
             Lot.objects.select_for_update()

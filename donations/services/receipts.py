@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from donations import chain
+from donations import chain, privacy
 from donations.donors import donor_display, new_trace_code
 from donations.models import DonorDetails, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
@@ -43,8 +43,11 @@ def record_receipt(
     donation_agreement: bool = False,
 ) -> LedgerEntry:
     """Record a donation (捐赠票据) received by a verified receiving organization; the public
-    form carries only the masked donor; restricted gifts must name an incident or purpose."""
+    form carries only the masked donor and salted commitments of the private fields (handler,
+    donor name, phone, address); restricted gifts must name an incident or purpose."""
     require_writer(by, organization)
+    privacy.screen(purpose=purpose)
+    privacy.screen_items(items)
     wants = wants_from(amount, items)
     if restricted and not (incident or purpose):
         raise ValidationError(
@@ -66,6 +69,14 @@ def record_receipt(
     goods_value = sum((ln.quantity * ln.unit_value for ln in lines), Decimal(0)).quantize(CENT)
     if goods_value >= MAX_VALUE:
         raise ValidationError({"items": [_("The goods value is implausibly large.")]})
+    salt = privacy.new_salt()
+    private = {
+        "handler": handler,
+        "donor_name": donor_name,
+        "donor_phone": donor_phone,
+        "donor_address": donor_address,
+    }
+    old_format = chain.FORMAT < 2  # an old ledger, built by tests: the handler in the clear
     with transaction.atomic():
         entry = LedgerEntry(
             kind=Kind.RECEIPT,
@@ -80,7 +91,8 @@ def record_receipt(
             donor_kind=donor_kind,
             channel=channel,
             receipt_number=receipt_number,
-            handler=handler,
+            handler=handler if old_format else "",
+            commitments={} if old_format else privacy.commitments(salt, private),
             trace_code=new_trace_code(),
             donation_agreement=donation_agreement,
             created_by=by,
@@ -91,6 +103,8 @@ def record_receipt(
             full_name=donor_name,
             phone=donor_phone,
             address=donor_address,
+            handler="" if old_format else handler,
+            salt="" if old_format else salt,
         )
         lots = [(ln.name, ln.unit, ln.quantity, ln.unit_value) for ln in lines] or [
             ("", "CNY", entry.amount, Decimal(1))

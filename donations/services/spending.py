@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from donations import balances, chain
+from donations import balances, chain, privacy
 from donations.evidence import sniff
 from donations.models import Evidence, LedgerEntry
 from donations.services.common import (
@@ -42,6 +42,8 @@ def disburse(
     require_writer(by, organization)
     if not purpose:
         raise ValidationError({"purpose": [_("Say what the money or goods were used for.")]})
+    privacy.screen(purpose=purpose)
+    privacy.screen_items(items)
     wants = wants_from(amount, items)
     files = [(f, *sniff(f)) for f in (evidence or [])]
     with transaction.atomic():

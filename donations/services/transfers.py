@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from alerts.services import notify
 from core.states import InvalidTransition
-from donations import balances, chain
-from donations.models import GoodsLine, LedgerEntry, Lot
+from donations import balances, chain, privacy
+from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
     CENT,
     Kind,
@@ -44,6 +44,7 @@ def allocate(
     """Transfer money or goods to another verified organization, drawn from the holder's lots
     (named or oldest compatible first); the receiver is alerted and signs for what arrives."""
     require_writer(by, organization)
+    privacy.screen(purpose=purpose)
     if to_organization is None or to_organization.status != "verified":
         raise ValidationError({"to_organization": [_("Allocate only to a verified organization.")]})
     if to_organization.kind not in receiving_kinds():
@@ -121,11 +122,13 @@ def acknowledge(
         shortfall = any(wants.get(key, Decimal(0)) < qty for key, qty in sent.items())
         left = dict(wants)
         arrivals = []
+        arrived = []  # format 2: what arrived, per drawn lot of the allocation (in the chain)
         for s in draws:
             key = (s.lot.item, "CNY" if s.lot.item == "" else s.lot.unit)
             got = min(left.get(key, Decimal(0)), s.quantity)
             if got > 0:
                 arrivals.append((s.lot, got))
+                arrived.append(EntrySource(lot=s.lot, quantity=got))
                 left[key] -= got
         money = sum((q for lot, q in arrivals if lot.item == ""), Decimal(0)).quantize(CENT)
         goods = [(lot, q) for lot, q in arrivals if lot.item != ""]
@@ -147,7 +150,7 @@ def acknowledge(
             shortfall=shortfall,
             created_by=by,
         )
-        chain.append(entry, lines=lines, sources=[], evidence=[])
+        chain.append(entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[])
         Lot.objects.bulk_create(
             Lot(
                 origin_id=lot.origin_id,

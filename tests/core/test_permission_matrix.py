@@ -160,6 +160,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/ledger/disbursements/":                 (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/ledger/entries/{pk}/change-of-use/":    (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/ledger/entries/{pk}/reverse/":          (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/entries/{pk}/private/":          (403, 200, 200, 404, 404, 404, 404),
     "POST /api/v1/ledger/receipts/":                      (403, 201, 201, 403, 403, 403, 403),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
@@ -424,6 +425,7 @@ TARGETS = {
     "POST /api/v1/procurements/{pk}/terminate/": _pk("implementing"),
     "POST /api/v1/ledger/allocations/{pk}/acknowledge/": _pk("allocation"),
     "POST /api/v1/ledger/entries/{pk}/reverse/": _pk("receipt"),
+    "POST /api/v1/ledger/entries/{pk}/private/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": _pk("receipt"),
 }
 

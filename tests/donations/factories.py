@@ -1,5 +1,6 @@
 """Set-up helpers for ledger tests: a verified foundation and a team, and entries via services."""
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 from core.roles import Role
@@ -34,3 +35,23 @@ def item(name="矿泉水", unit="箱", quantity="100", unit_value="30.00", **kw)
         "unit_value": Decimal(unit_value),
         **kw,
     }
+
+
+@contextmanager
+def tampering():
+    """Write behind the services' back, as someone with the database password would.
+
+    On PostgreSQL the append-only triggers refuse UPDATE/DELETE on ledger rows; an intruder
+    owning the database can switch them off (session_replication_role), so the tests do too.
+    """
+    from django.db import connection
+
+    on_pg = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if on_pg:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            yield cursor
+        finally:
+            if on_pg:
+                cursor.execute("SET session_replication_role = DEFAULT")

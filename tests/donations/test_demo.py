@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from donations import chain
+from donations import chain, reconcile
 from donations import demo as donations_demo
 from donations.models import Flag, LedgerEntry
 from registry import demo as registry_demo
@@ -17,6 +17,8 @@ def test_demo_ledger_is_idempotent_and_its_chain_verifies():
     donations_demo.seed(out)
     assert LedgerEntry.objects.count() == count >= 200
     assert chain.verify() == (count, None, "")
+    # and its balances reconcile with the lots (hashes, balances, evidence: verify_ledger)
+    assert reconcile.verify_all() == (count, [])
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
     assert {"receipt", "allocation", "acknowledgement", "disbursement", "reversal"} <= kinds
     assert LedgerEntry.objects.filter(kind="acknowledgement", shortfall=True).exists()
