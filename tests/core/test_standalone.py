@@ -78,9 +78,11 @@ def test_no_file_refers_to_a_folder_beside_the_repository():
 
 def test_every_document_the_docs_name_exists_in_the_repository():
     link = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
-    code = re.compile(r"`([\w./-]+\.md)`")
+    # Files named in code spans: `docs/API.md`, `core/api.py`, `tests/alerts/conftest.py` ...
+    code = re.compile(r"`([\w.-]+\.md|[\w.-]+(?:/[\w.-]+)+\.(?:py|md|json|xsd|csv|toml))`")
     missing = []
-    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+    docs = [ROOT / "README.md", ROOT / "standards" / "README.md", *sorted(ROOT.glob("docs/*.md"))]
+    for doc in docs:
         text = doc.read_text(encoding="utf-8")
         targets = [t for t in link.findall(text) if not re.match(r"[a-z]+:", t)]
         targets += code.findall(text)
