@@ -258,9 +258,8 @@ TONGZHOU_LOGIN_WINDOW_SECONDS = env.int("TONGZHOU_LOGIN_WINDOW_SECONDS", default
 # The public identifier of this platform (CAP `sender`, OCDS publisher).
 TONGZHOU_PLATFORM_ID = env.str("TONGZHOU_PLATFORM_ID", default="tongzhou.example.cn")
 TONGZHOU_PUBLIC_URL = env.str("TONGZHOU_PUBLIC_URL", default="http://127.0.0.1:8000")
-TONGZHOU_STANDARDS_DIR = env.str(
-    "TONGZHOU_STANDARDS_DIR", default=str(BASE_DIR.parent / "shared" / "standards")
-)
+# Official schemas (CAP 1.2 XSD, OCDS 1.1.5) vendored in the repository; only tests read them.
+TONGZHOU_STANDARDS_DIR = env.str("TONGZHOU_STANDARDS_DIR", default=str(BASE_DIR / "standards"))
 
 # --- Tongzhou: registry -----------------------------------------------------------------------
 # How long an assessment (测评) stays valid; the measures leave it to the provinces.

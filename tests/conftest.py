@@ -1,8 +1,8 @@
 """Shared test set-up: markers that pick the backend, API clients, and the personas.
 
-Personas (STYLE.md): the public, an NGO admin and member, the admin of another NGO, an official
-inside the jurisdiction (雅安市 511800), a provincial official (510000), an official outside it
-(广东省 440000), an expert.
+Personas (docs/CONVENTIONS.md): the public, an NGO admin and member, the admin of another NGO,
+an official inside the jurisdiction (雅安市 511800), a provincial official (510000), an official
+outside it (广东省 440000), an expert.
 """
 
 import copy
