@@ -10,6 +10,8 @@
   every receipt, holder and purpose balance at or above zero (they are sums of lots).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -256,6 +258,28 @@ class Lot(models.Model):
     @property
     def is_money(self) -> bool:
         return self.item == ""
+
+    # What a new lot copies from the lot it came from (an arrival or a change of use).
+    INHERITED = (
+        "origin_id",
+        "incident_id",
+        "purpose",
+        "restricted",
+        "item",
+        "unit",
+        "unit_value",
+        "acquired_at",
+    )
+
+    @classmethod
+    def opened(cls, *, quantity: Decimal, like: "Lot | None" = None, **fields) -> "Lot":
+        """A new, unsaved lot holding ``quantity`` (all of it remaining): the one way a receipt,
+        an arrival or a change of use opens a position. With ``like`` (the lot it came from) the
+        receipt, item, unit, value, terms and acquisition time are copied unless given."""
+        inherited = {name: getattr(like, name) for name in cls.INHERITED} if like else {}
+        if "incident" in fields:
+            inherited.pop("incident_id", None)
+        return cls(**{**inherited, **fields}, quantity=quantity, remaining=quantity)
 
 
 class EntrySource(AppendOnlyModel):

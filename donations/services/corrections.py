@@ -114,19 +114,14 @@ def change_use(
         )
         chain.append(change, lines=lines, sources=moved, evidence=[])
         Lot.objects.bulk_create(
-            Lot(
-                origin_id=s.lot.origin_id,
+            Lot.opened(
+                like=s.lot,
                 acquired_by=change,
                 holder=entry.holder,
                 incident=incident,
                 purpose=purpose,
                 restricted=True,
-                item=s.lot.item,
-                unit=s.lot.unit,
-                unit_value=s.lot.unit_value,
                 quantity=s.quantity,
-                remaining=s.quantity,
-                acquired_at=s.lot.acquired_at,
             )
             for s in moved
         )

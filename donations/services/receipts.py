@@ -110,7 +110,7 @@ def record_receipt(
             ("", "CNY", entry.amount, Decimal(1))
         ]
         Lot.objects.bulk_create(
-            Lot(
+            Lot.opened(
                 origin=entry,
                 acquired_by=entry,
                 holder=organization,
@@ -121,7 +121,6 @@ def record_receipt(
                 unit=unit,
                 unit_value=value,
                 quantity=qty,
-                remaining=qty,
                 acquired_at=received_at,
             )
             for name, unit, qty, value in lots

@@ -152,18 +152,12 @@ def acknowledge(
         )
         chain.append(entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[])
         Lot.objects.bulk_create(
-            Lot(
-                origin_id=lot.origin_id,
+            Lot.opened(
+                like=lot,
                 acquired_by=entry,
                 holder=receiver,
                 incident_id=allocation.incident_id or lot.incident_id,
-                purpose=lot.purpose,
-                restricted=lot.restricted,
-                item=lot.item,
-                unit=lot.unit,
-                unit_value=lot.unit_value,
                 quantity=q,
-                remaining=q,
                 acquired_at=entry.occurred_at,
             )
             for lot, q in arrivals
