@@ -204,3 +204,16 @@ def test_the_migration_marks_earlier_admin_additions_as_invited_by_that_admin(ng
     own.refresh_from_db()
     assert membership.invited_by == ngo_admin
     assert own.invited_by is None
+
+
+def test_the_database_refuses_two_open_invitations_to_one_person(ngo, ngo_admin):
+    """The backstop for two admins inviting at the same moment (the service then answers 409)."""
+    from django.db import IntegrityError, transaction
+
+    newcomer = f.UserFactory()
+    Invitation.objects.create(organization=ngo, user=newcomer, invited_by=ngo_admin)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invitation.objects.create(organization=ngo, user=newcomer, invited_by=ngo_admin)
+    Invitation.objects.filter(user=newcomer).update(status="declined")
+    Invitation.objects.create(organization=ngo, user=newcomer, invited_by=ngo_admin)
+    assert Invitation.objects.filter(user=newcomer).count() == 2
