@@ -32,6 +32,11 @@ def incident_ref(incident_id: int) -> dict | None:
 
 
 class AudienceSerializer(serializers.Serializer):
+    """A manual alert's audience. Unknown keys are a 400 (``{"organisations": [3]}`` must not
+    quietly become the whole jurisdiction), and an audience without regions, organizations,
+    officials_for or specialties needs ``"everyone": true`` (alerts.services.actions checks the
+    same, so the page and the API agree)."""
+
     regions = serializers.ListField(
         child=serializers.RegexField(r"^\d{6}$"), required=False, default=list
     )
@@ -45,6 +50,52 @@ class AudienceSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), required=False, default=list
     )
     officials_for = serializers.RegexField(r"^\d{6}$", required=False)
+    everyone = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirms an audience with no target: the official's whole jurisdiction.",
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        key: [
+                            _("Unknown audience key; use one of: %(keys)s.")
+                            % {"keys": ", ".join(self.fields)}
+                        ]
+                        for key in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        targeted = any(attrs.get(key) for key in TARGET_FIELDS)
+        if attrs.get("everyone") and targeted:
+            raise serializers.ValidationError(
+                {
+                    "everyone": [
+                        _("“Everyone” cannot be combined with a region, organization or specialty.")
+                    ]
+                }
+            )
+        if not targeted and not attrs.get("everyone"):
+            raise serializers.ValidationError(
+                {
+                    "everyone": [
+                        _(
+                            "No region, organization, officials or specialty chosen: this alert "
+                            "would reach your whole jurisdiction. Confirm with “everyone”."
+                        )
+                    ]
+                }
+            )
+        return attrs
+
+
+TARGET_FIELDS = ("regions", "organizations", "officials_for", "specialties")
 
 
 class AlertInSerializer(serializers.Serializer):
@@ -101,6 +152,7 @@ class AlertSerializer(serializers.ModelSerializer):
 class PreviewSerializer(serializers.Serializer):
     people = serializers.IntegerField()
     organizations = serializers.IntegerField()
+    everyone = serializers.BooleanField(help_text="The audience is the whole jurisdiction.")
 
 
 class AlertListCreate(generics.ListCreateAPIView):
@@ -160,7 +212,13 @@ class AlertPreview(APIView):
         data = AudienceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         found = services.preview(by=request.user, audience=dict(data.validated_data))
-        return Response({"people": found.people, "organizations": found.organizations})
+        return Response(
+            {
+                "people": found.people,
+                "organizations": found.organizations,
+                "everyone": found.everyone,
+            }
+        )
 
 
 class AlertDetail(generics.RetrieveAPIView):

@@ -6,7 +6,12 @@ Rules (documented in notify's docstring and docs/alerts.md):
 - ``roles`` restricts which members of the selected organizations are reached;
 - ``officials_for`` adds the officials of verified agencies whose jurisdiction covers the code;
 - ``users`` are added as named (active accounts only);
-- ``verified_only`` (default true) keeps only verified organizations.
+- ``verified_only`` (default true) keeps only verified organizations;
+- ``everyone`` (default false) is the explicit confirmation a *manual* alert needs when it names
+  no target (no regions, organizations, officials_for, specialties, users) and so goes to the
+  official's whole jurisdiction (alerts.services.actions). ``resolve`` itself never widens an
+  audience: without a target it reaches nobody.
+Unknown keys are refused (a mistyped ``organisations`` must not silently become "everyone").
 A fixed number of queries, whatever the size of the audience.
 """
 
@@ -31,13 +36,19 @@ AUDIENCE_KEYS = {
     "specialties",
     "officials_for",
     "verified_only",
+    "everyone",
 }
+
+# The keys that name whom an alert is for; an audience with none of them is "everyone".
+TARGET_KEYS = ("regions", "organizations", "officials_for", "specialties", "users")
 
 
 @dataclass
 class Recipients:
     user_ids: list[int] = field(default_factory=list)
     organization_ids: list[int] = field(default_factory=list)
+    # Set by the manual-alert preview: the audience is the official's whole jurisdiction.
+    everyone: bool = False
 
     @property
     def people(self) -> int:
@@ -99,9 +110,18 @@ def clean(audience: Any) -> dict:
     if not isinstance(verified_only, bool):
         errors["verified_only"] = [_("true or false is expected.")]
     cleaned["verified_only"] = verified_only is not False
+    everyone = audience.get("everyone", False)
+    if not isinstance(everyone, bool):
+        errors["everyone"] = [_("true or false is expected.")]
+    cleaned["everyone"] = everyone is True
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def has_target(cleaned: dict) -> bool:
+    """Whether a cleaned audience names whom it is for (else it means "everyone")."""
+    return any(cleaned[key] for key in TARGET_KEYS)
 
 
 def selected_organizations(audience: dict) -> list[int]:

@@ -20,7 +20,15 @@ class AlertForm(forms.Form):
     regions = forms.CharField(
         label=_("Regions"),
         required=False,
-        help_text=_("Region codes separated by spaces; empty means your whole jurisdiction."),
+        help_text=_(
+            "Region codes separated by spaces. To alert your whole jurisdiction leave regions "
+            "and specialties empty and tick “Everyone in my jurisdiction”."
+        ),
+    )
+    everyone = forms.BooleanField(
+        label=_("Everyone in my jurisdiction"),
+        required=False,
+        help_text=_("Needed when no region or specialty is chosen."),
     )
     specialties = forms.MultipleChoiceField(
         label=_("Specialties"),
@@ -58,6 +66,7 @@ class AlertForm(forms.Form):
             "regions": data["regions"],
             "specialties": data["specialties"],
             "roles": data["roles"],
+            "everyone": data["everyone"],
         }
 
 

@@ -1,12 +1,19 @@
 from core import hooks
 from core import permissions as perms
 
+_CACHE_ATTR = "_tongzhou_nav"
+
 
 def navigation(request):
-    """Navigation context: role flags and badges contributed by apps (e.g. unread alerts)."""
+    """Navigation context: role flags and badges contributed by apps (e.g. unread alerts,
+    pending invitations). Computed once per request: a page that renders several templates
+    with the request does not pay for the badges' queries again."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    nav = {"is_official": perms.is_official(user), "is_expert": perms.is_expert(user)}
-    nav.update(hooks.merge("navigation_badges", request))
+    nav = getattr(request, _CACHE_ATTR, None)
+    if nav is None:
+        nav = {"is_official": perms.is_official(user), "is_expert": perms.is_expert(user)}
+        nav.update(hooks.merge("navigation_badges", request))
+        setattr(request, _CACHE_ATTR, nav)
     return {"nav": nav}

@@ -7,6 +7,9 @@ and concatenates the lists they return. This is plain, visible code (no signals)
 - ``navigation_badges(request) -> dict``: e.g. ``{"inbox_unread": 3}``, merged into the nav context.
 - ``organization_track_record(organization) -> list[dict]``: ``{"label", "value", "url"?}`` rows
   of the credit record shown on an organization's page (tasks verified, contracts, sanctions ...).
+- ``membership_joined(membership) -> list``: called by registry inside the transaction in which a
+  person accepted an invitation (a Membership made by someone else's invitation); procurement
+  flags an expert joining a bidder after a tender was published. Return value ignored.
 - ``incident_panels(incident) -> list[dict]``: ``{"title", "template", "context"}`` extra panels
   on an incident page (e.g. donations received for it, from the ledger).
 

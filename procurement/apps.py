@@ -21,6 +21,14 @@ class ProcurementConfig(AppConfig):
             }
         ]
 
+    def membership_joined(self, membership) -> list:
+        """registry's hook: an expert who joins a bidder after publication at someone else's
+        invitation is flagged to the buyer (procurement.services.evaluation)."""
+        from procurement.services import flag_expert_joining
+
+        flag_expert_joining(membership)
+        return []
+
     def organization_track_record(self, organization) -> list[dict]:
         """The supplier's record under government contracts: completed, terminated, and
         clawbacks still open."""

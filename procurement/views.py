@@ -4,7 +4,8 @@ contents, never personal data (acceptance shows how many service recipients took
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from procurement import queries
+from core import permissions as perms
+from procurement import queries, services
 from procurement.models import Category, Method, Project, Score
 from procurement.scoring import rank_bids
 
@@ -57,6 +58,9 @@ def project_detail(request, pk: int):
             {"rank": r.rank, "name": names.get(r.bid_id, ""), "price": r.price, "total": r.total}
             for r in ranked
         ]
+    conflict_flags = []
+    if project.published_at and perms.is_official_for(request.user, project.region_code):
+        conflict_flags = services.conflict_flags(project)
     return render(
         request,
         "procurement/project_detail.html",
@@ -68,5 +72,6 @@ def project_detail(request, pk: int):
             "ranking": ranking,
             "milestones": list(contract.milestones.all()) if contract else [],
             "clawback": getattr(contract, "clawback", None) if contract else None,
+            "conflict_flags": conflict_flags,
         },
     )

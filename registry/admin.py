@@ -1,12 +1,20 @@
 from django.contrib import admin
 
-from registry.models import Assessment, Capability, Document, Membership, Organization, Person
+from registry.models import (
+    Assessment,
+    Capability,
+    Document,
+    Invitation,
+    Membership,
+    Organization,
+    Person,
+)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "invited_by"]
 
 
 class DocumentInline(admin.TabularInline):
@@ -61,10 +69,26 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organization", "role"]
+    list_display = ["user", "organization", "role", "invited_by", "created_at"]
     list_filter = ["role"]
-    raw_id_fields = ["user", "organization"]
+    raw_id_fields = ["user", "organization", "invited_by"]
     search_fields = ["user__username", "organization__name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations change only through registry.services (audited)."""
+
+    list_display = ["user", "organization", "role", "status", "invited_by", "created_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["user__username", "organization__name"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Document)

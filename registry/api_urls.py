@@ -11,9 +11,11 @@ router.register("organizations", views.OrganizationViewSet, basename="api-organi
 router.register("capabilities", views.CapabilityViewSet, basename="api-capability")
 router.register("memberships", views.MembershipViewSet, basename="api-membership")
 router.register("people", views.PersonViewSet, basename="api-person")
+router.register("invitations", views.InvitationViewSet, basename="api-invitation")
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("me/invitations/", views.MyInvitations.as_view(), name="api-my-invitations"),
     path("register/", views.RegisterView.as_view(), name="api-register"),
     path("regions/", views.RegionList.as_view(), name="api-regions"),
     path(

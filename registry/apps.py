@@ -18,3 +18,12 @@ class RegistryConfig(AppConfig):
                 "url": reverse("registry:organization_list"),
             }
         ]
+
+    def navigation_badges(self, request) -> dict:
+        """The number of invitations waiting for the user's answer (one query per page)."""
+        from registry.queries import pending_invitations
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return {}
+        return {"invitations_pending": pending_invitations(user).count()}

@@ -125,7 +125,9 @@ class CapabilityForm(forms.ModelForm):
         return data
 
 
-class AddMemberForm(forms.Form):
+class InviteMemberForm(forms.Form):
+    """Invite an existing user; they become a member when they accept."""
+
     username = forms.CharField(label=_("Username or e-mail"), max_length=254)
     role = forms.ChoiceField(
         label=_("Role"), choices=[("member", _("Member")), ("admin", _("Organization admin"))]

@@ -88,7 +88,13 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
-    """A user's role in an organization; a user may belong to several organizations."""
+    """A user's (active) role in an organization; a user may belong to several organizations.
+
+    A row exists only once the person is in: the creator of a registration, or someone who
+    accepted an ``Invitation``. Pending, declined and cancelled invitations live in their own
+    table, so every query over memberships (permissions, officials, experts, audiences, conflict
+    checks) sees active memberships only, without a status filter to forget.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -97,6 +103,17 @@ class Membership(models.Model):
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    # Who brought the person in: the admin whose invitation they accepted. Null when the person
+    # joined by themself (registered the organization) or the row was made by platform staff.
+    # Procurement's conflict-of-interest rule reads it (procurement.services.evaluation).
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,6 +126,55 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An org admin's invitation of an existing user; the person becomes a member only by
+    accepting it (registry.services.members)."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Joined")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled by the organization")
+
+    TRANSITIONS = {
+        Status.INVITED: (Status.ACCEPTED, Status.DECLINED, Status.CANCELLED),
+        Status.ACCEPTED: (),
+        Status.DECLINED: (),
+        Status.CANCELLED: (),
+    }
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.INVITED, db_index=True
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=Q(status="invited"),
+                name="unique_open_invitation",
+            )
+        ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.organization} ({self.role}, {self.status})"
 
 
 class CapabilityQuerySet(models.QuerySet):

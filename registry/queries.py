@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from core import permissions as perms
 from core import regions
 from core.models import Region
-from core.roles import ACTING_ROLES
+from core.roles import ACTING_ROLES, Role
 from registry.choices import OrganizationKind
-from registry.models import Assessment, Capability, Organization, Person
+from registry.models import Assessment, Capability, Invitation, Organization, Person
 
 
 def public_organizations() -> QuerySet[Organization]:
@@ -272,3 +272,30 @@ def acting_organizations(
         if org not in able:
             able.append(org)
     return sorted(able, key=lambda o: o.name)
+
+
+def pending_invitations(user: Any):
+    """The open invitations addressed to ``user``, newest first (their invitations page)."""
+    if not getattr(user, "is_authenticated", False):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(user=user, status=Invitation.Status.INVITED).select_related(
+        "organization", "invited_by"
+    )
+
+
+def invitations_of(organization: Organization):
+    """An organization's invitations still waiting for an answer (its members page)."""
+    return organization.invitations.filter(status=Invitation.Status.INVITED).select_related(
+        "user", "invited_by"
+    )
+
+
+def visible_invitations(user: Any):
+    """Invitations ``user`` may act on: addressed to them, or of an organization they administer
+    (to cancel). Everything else is a 404."""
+    if not getattr(user, "is_authenticated", False):
+        return Invitation.objects.none()
+    admin_of = perms.organization_ids(user, roles=[Role.ADMIN])
+    return Invitation.objects.filter(Q(user=user) | Q(organization_id__in=admin_of)).select_related(
+        "organization", "user", "invited_by"
+    )

@@ -23,5 +23,6 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("verification/", views.verification_queue, name="verification_queue"),
     path("people/", views.people, name="people"),
+    path("invitations/", views.invitations, name="invitations"),
     path("register/", views.register, name="register"),
 ]

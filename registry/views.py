@@ -189,8 +189,10 @@ def capability_form(request, pk: int, capability_id: int | None = None):
 
 @login_required
 def members(request, pk: int):
+    """An org admin's members page: roles, removal, and invitations (a person joins only by
+    accepting one)."""
     org = _admin_org(request, pk)
-    form = forms.AddMemberForm(request.POST or None)
+    form = forms.InviteMemberForm(request.POST or None)
     if request.method == "POST":
         try:
             if "remove" in request.POST:
@@ -201,19 +203,66 @@ def members(request, pk: int):
                 services.set_member_role(
                     membership=m, by=request.user, role=request.POST.get("role", "")
                 )
+            elif "cancel" in request.POST:
+                invitation = get_object_or_404(
+                    queries.invitations_of(org), pk=request.POST["cancel"]
+                )
+                services.cancel_invitation(invitation=invitation, by=request.user)
             elif form.is_valid():
-                services.add_member(organization=org, by=request.user, **form.cleaned_data)
+                services.invite_member(organization=org, by=request.user, **form.cleaned_data)
             else:
                 raise ValidationError({})
         except ValidationError as error:
             for msgs in error.message_dict.values():
                 for msg in msgs:
                     messages.error(request, msg)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:members", pk=org.pk)
     rows = org.memberships.select_related("user").order_by("id")
-    return render(request, "registry/members.html", {"org": org, "form": form, "memberships": rows})
+    return render(
+        request,
+        "registry/members.html",
+        {
+            "org": org,
+            "form": form,
+            "memberships": rows,
+            "invitations": queries.invitations_of(org),
+        },
+    )
+
+
+@login_required
+def invitations(request):
+    """The invitations waiting for the user's answer; accepting makes them a member."""
+    if request.method == "POST":
+        invitation = get_object_or_404(
+            queries.pending_invitations(request.user), pk=request.POST.get("invitation") or 0
+        )
+        try:
+            if request.POST.get("answer") == "accept":
+                services.accept_invitation(invitation=invitation, by=request.user)
+                messages.success(
+                    request,
+                    _("You are now a member of %(name)s.") % {"name": invitation.organization},
+                )
+            else:
+                services.decline_invitation(invitation=invitation, by=request.user)
+                messages.success(request, _("Invitation declined."))
+        except ValidationError as error:
+            for msgs in error.message_dict.values():
+                for msg in msgs:
+                    messages.error(request, msg)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+        return redirect("registry:invitations")
+    return render(
+        request,
+        "registry/invitations.html",
+        {"invitations": queries.pending_invitations(request.user)},
+    )
 
 
 @login_required

@@ -48,14 +48,12 @@ def issue_alert(
     references: Alert | None = None,
 ) -> Alert:
     """An official's manual alert: only officials, only to regions and organizations inside
-    their jurisdiction (an audience without regions means the whole jurisdiction)."""
+    their jurisdiction. An audience that names no target means the whole jurisdiction and must
+    say so with ``"everyone": true`` (see ``_manual_audience``)."""
     if not perms.is_official(by):
         raise PermissionDenied(_("Only officials issue alerts."))
-    cleaned = audiences.clean(audience)
+    audience, cleaned = _manual_audience(by, audience)
     jurisdictions = perms.jurisdictions(by)
-    _require_audience_in_jurisdiction(by, cleaned)
-    if not cleaned["regions"] and (cleaned["specialties"] or not _has_target(cleaned)):
-        audience = {**audience, "regions": jurisdictions}
     if region_code and not perms.is_official_for(by, region_code):
         raise ValidationError({"region_code": [_("Outside your jurisdiction.")]})
     region_code = region_code or (cleaned["regions"] or jurisdictions)[0]
@@ -135,8 +133,40 @@ def _require_audience_in_jurisdiction(by: Any, cleaned: dict) -> None:
         raise ValidationError({"audience": [_("That region is outside your jurisdiction.")]})
 
 
-def _has_target(cleaned: dict) -> bool:
-    return bool(cleaned["users"] or cleaned["organizations"] or cleaned["officials_for"])
+def _manual_audience(by: Any, audience: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check a manual alert's audience (shape, unknown keys, jurisdiction) and return it as it is
+    to be resolved, with its cleaned form.
+
+    An audience naming no target (regions, organizations, officials_for, specialties, users)
+    reaches the official's whole jurisdiction, so it needs ``"everyone": true``; a mistyped key
+    is refused by ``audiences.clean`` instead of silently meaning everyone. ``everyone`` with a
+    target is contradictory and refused too. Specialties without regions are looked for inside
+    the jurisdiction."""
+    cleaned = audiences.clean(audience)
+    _require_audience_in_jurisdiction(by, cleaned)
+    targeted = audiences.has_target(cleaned)
+    if cleaned["everyone"] and targeted:
+        raise ValidationError(
+            {
+                "everyone": [
+                    _("“Everyone” cannot be combined with a region, organization or specialty.")
+                ]
+            }
+        )
+    if not targeted and not cleaned["everyone"]:
+        raise ValidationError(
+            {
+                "everyone": [
+                    _(
+                        "No region, organization, officials or specialty chosen: this alert would "
+                        "reach your whole jurisdiction. Confirm with “everyone”."
+                    )
+                ]
+            }
+        )
+    if not cleaned["regions"] and (cleaned["specialties"] or not targeted):
+        audience = {**audience, "regions": perms.jurisdictions(by)}
+    return audience, cleaned
 
 
 def preview(*, by: Any, audience: dict[str, Any]) -> audiences.Recipients:
@@ -144,11 +174,10 @@ def preview(*, by: Any, audience: dict[str, Any]) -> audiences.Recipients:
     audience inside their jurisdiction, as for issuing)."""
     if not perms.is_official(by):
         raise PermissionDenied(_("Only officials issue alerts."))
-    cleaned = audiences.clean(audience)
-    _require_audience_in_jurisdiction(by, cleaned)
-    if not cleaned["regions"] and (cleaned["specialties"] or not _has_target(cleaned)):
-        audience = {**audience, "regions": perms.jurisdictions(by)}
-    return audiences.resolve(audience)
+    audience, cleaned = _manual_audience(by, audience)
+    found = audiences.resolve(audience)
+    found.everyone = cleaned["everyone"]
+    return found
 
 
 def can_see_deliveries(user: Any, alert: Alert) -> bool:

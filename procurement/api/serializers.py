@@ -289,6 +289,18 @@ class PanelDrawSerializer(serializers.Serializer):
     drawn_at = serializers.DateTimeField()
 
 
+class ConflictFlagSerializer(serializers.Serializer):
+    """An expert who joined a bidding organization after publication at someone else's
+    invitation: not excluded from the panel, shown to the buyer."""
+
+    expert = serializers.IntegerField()
+    expert_username = serializers.CharField()
+    organization = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    joined_at = serializers.DateTimeField()
+    invited_by = serializers.CharField(allow_null=True)
+
+
 class AwardInputSerializer(serializers.Serializer):
     bid = serializers.PrimaryKeyRelatedField(queryset=Bid.objects.all())
     reason = serializers.CharField(required=False, allow_blank=True, default="")

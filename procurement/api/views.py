@@ -119,6 +119,19 @@ class ProjectViewSet(
         draw = services.draw_panel(project=self._project(), by=request.user, **data.validated_data)
         return Response(s.PanelDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=s.ConflictFlagSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="conflict-flags", pagination_class=None)
+    def conflict_flags(self, request, pk=None):
+        """Experts who joined a bidder after publication at someone else's invitation (not
+        excluded from the panel, flagged): the buying officials only (403 for others)."""
+        project = self._project()
+        if not perms.is_official_for(request.user, project.region_code):
+            return Response(
+                {"detail": _("Only the buying officials see conflict flags.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        return Response(s.ConflictFlagSerializer(services.conflict_flags(project), many=True).data)
+
     @extend_schema(methods=["GET"], request=None, responses=s.BidSerializer(many=True))
     @extend_schema(methods=["POST"], request=s.BidInputSerializer, responses={201: s.BidSerializer})
     @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])

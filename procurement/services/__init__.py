@@ -13,8 +13,10 @@ from procurement.services.contracts import (
 )
 from procurement.services.evaluation import (
     award,
+    conflict_flags,
     draw_panel,
     file_challenge,
+    flag_expert_joining,
     resolve_challenge,
     submit_score,
 )
@@ -33,10 +35,12 @@ __all__ = [
     "award",
     "cancel_project",
     "close_tender",
+    "conflict_flags",
     "create_contract",
     "create_project",
     "draw_panel",
     "file_challenge",
+    "flag_expert_joining",
     "inspect_milestone",
     "open_bids",
     "pay_milestone",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,12 +41,109 @@ def bidder_org_ids(project: Project) -> set[int]:
     return set(project.bids.values_list("organization_id", flat=True))
 
 
+def _counts_as_conflict(project: Project) -> Q:
+    """Which memberships in a bidding organization make an expert conflicted.
+
+    A membership counts when it was active before the tender was published, or when the expert
+    made it themself (``invited_by`` empty: registration, staff, or before invitations existed
+    and no admin added it; or the expert's own invitation). A membership that began after
+    publication through someone else's invitation does not exclude the expert: otherwise a
+    bidder could empty the panel by inviting every expert (Hardening, round two, item 3). Such
+    memberships are flagged to the buyer instead (``conflict_flags``).
+    """
+    own = Q(invited_by__isnull=True) | Q(invited_by=F("user"))
+    if project.published_at is None:
+        return Q()
+    return own | Q(created_at__lt=project.published_at)
+
+
 def conflicted_experts(project: Project, expert_ids) -> set[int]:
-    """Experts who are members of an organization that bid on the project."""
+    """Experts whose membership of an organization that bid on the project is a conflict of
+    interest (``_counts_as_conflict``)."""
     return set(
         Membership.objects.filter(
-            user_id__in=list(expert_ids), organization_id__in=bidder_org_ids(project)
+            _counts_as_conflict(project),
+            user_id__in=list(expert_ids),
+            organization_id__in=bidder_org_ids(project),
         ).values_list("user_id", flat=True)
+    )
+
+
+def conflict_flags(project: Project, expert_ids=None) -> list[dict[str, Any]]:
+    """Experts who joined a bidding organization after publication at someone else's invitation:
+    not excluded from the panel, but shown to the buyer (project page, API, alert at the draw
+    and when it happens). ``expert_ids`` narrows to those users; by default every expert."""
+    if project.published_at is None:
+        return []
+    experts = Membership.objects.filter(role=Role.EXPERT).values("user_id")
+    rows = (
+        Membership.objects.filter(
+            organization_id__in=bidder_org_ids(project),
+            user_id__in=list(expert_ids) if expert_ids is not None else experts,
+        )
+        .exclude(_counts_as_conflict(project))
+        .select_related("user", "organization", "invited_by")
+        .order_by("user_id", "organization_id")
+    )
+    return [
+        {
+            "expert": m.user_id,
+            "expert_username": m.user.get_username(),
+            "organization": m.organization_id,
+            "organization_name": m.organization.name,
+            "joined_at": m.created_at,
+            "invited_by": m.invited_by.get_username() if m.invited_by else None,
+        }
+        for m in rows
+    ]
+
+
+def flag_expert_joining(membership: Membership) -> None:
+    """A person accepted someone else's invitation (registry's ``membership_joined`` hook): when
+    they are an expert and the organization bids on a tender published before, tell the buyer
+    and audit it, inside the registry's transaction."""
+    if membership.invited_by_id in (None, membership.user_id):
+        return
+    if not Membership.objects.filter(user_id=membership.user_id, role=Role.EXPERT).exists():
+        return
+    projects = Project.objects.filter(
+        bids__organization_id=membership.organization_id,
+        bids__status=Bid.Status.SUBMITTED,
+        published_at__lt=membership.created_at,
+        status__in=[Project.Status.TENDERING, Project.Status.EVALUATING],
+    ).distinct()
+    for project in projects:
+        _flag(project, conflict_flags(project, [membership.user_id]), by=membership.user)
+
+
+def _flag(project: Project, flags: list[dict[str, Any]], *, by: Any) -> None:
+    """Audit each flag and alert the buying officials once."""
+    if not flags:
+        return
+    for flag in flags:
+        record(
+            project,
+            by=by,
+            action="expert_flagged",
+            reason=_("Joined a bidding organization after publication, invited by another."),
+            data={k: v for k, v in flag.items() if k != "joined_at"}
+            | {"joined_at": flag["joined_at"].isoformat()},
+        )
+    tell_officials(
+        project,
+        title=_("Experts joined a bidder after publication: %(title)s") % {"title": project.title},
+        body="\n".join(
+            _("%(expert)s joined %(org)s on %(date)s, invited by %(by)s.")
+            % {
+                "expert": f["expert_username"],
+                "org": f["organization_name"],
+                "date": f["joined_at"].date().isoformat(),
+                "by": f["invited_by"] or "—",
+            }
+            for f in flags
+        ),
+        by=by,
+        level="yellow",
     )
 
 
@@ -57,7 +155,9 @@ def _require_evaluating(project: Project) -> None:
 @transaction.atomic
 def draw_panel(*, project: Project, by: Any, size: int = 3) -> PanelDraw:
     """An official draws an odd number (at least 3) of experts at random from the expert pool;
-    experts who are members of a bidding organization are refused. Draw and refusals audited."""
+    experts whose membership of a bidding organization is a conflict (``_counts_as_conflict``)
+    are refused. Draw and refusals audited; selected experts who joined a bidder after
+    publication at someone else's invitation are flagged to the buyer (audit + alert)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     require_official_for(by, project)
     _require_evaluating(project)
@@ -114,6 +214,7 @@ def draw_panel(*, project: Project, by: Any, size: int = 3) -> PanelDraw:
             reason=_("Conflict of interest: member of a bidding organization."),
             data={"expert": user_id},
         )
+    _flag(project, conflict_flags(project, selected), by=by)
     return draw
 
 

@@ -12,6 +12,7 @@ from registry.models import (
     Assessment,
     Capability,
     Document,
+    Invitation,
     Membership,
     Organization,
     Person,
@@ -222,7 +223,31 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InvitationSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    invited_by = serializers.CharField(source="invited_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "user",
+            "username",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
 class AddMemberSerializer(serializers.Serializer):
+    """An invitation: the user becomes a member only when they accept it."""
+
     username = serializers.CharField(max_length=254, help_text="Username or e-mail of the user.")
     role = serializers.ChoiceField(
         choices=Role.choices, default=Role.MEMBER, help_text="admin or member"

@@ -15,7 +15,14 @@ from rest_framework.views import APIView
 from core import permissions as perms
 from registry import queries, services
 from registry.api import serializers as s
-from registry.models import Capability, Document, Membership, Organization, Person
+from registry.models import (
+    Capability,
+    Document,
+    Invitation,
+    Membership,
+    Organization,
+    Person,
+)
 
 ORGANIZATION_FIELDS = set(s.RegistrationOrganizationSerializer().fields)
 
@@ -174,7 +181,12 @@ class OrganizationViewSet(
 
     @extend_schema(methods=["GET"], responses=s.MembershipSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=s.AddMemberSerializer, responses={201: s.MembershipSerializer}
+        methods=["POST"],
+        request=s.AddMemberSerializer,
+        responses={201: s.InvitationSerializer},
+        description="GET: the members. POST (org admins): invite an existing user; the answer "
+        "is the invitation (status `invited`): the user becomes a member only by accepting it "
+        "(`POST invitations/{id}/accept/`). 409 when an invitation to them is already pending.",
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request, pk=None):
@@ -187,8 +199,19 @@ class OrganizationViewSet(
             )
         data = s.AddMemberSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.add_member(organization=org, by=request.user, **data.validated_data)
-        return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        invitation = services.invite_member(
+            organization=org, by=request.user, **data.validated_data
+        )
+        return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.InvitationSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def invitations(self, request, pk=None):
+        """The organization's invitations waiting for an answer (its admins; 404 otherwise)."""
+        org = self.get_object()
+        if not perms.is_org_admin(request.user, org):
+            raise Http404
+        return Response(s.InvitationSerializer(queries.invitations_of(org), many=True).data)
 
     @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
     @extend_schema(
@@ -305,6 +328,49 @@ class MembershipViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, views
     def destroy(self, request, *args, **kwargs):
         services.remove_member(membership=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyInvitations(generics.ListAPIView):
+    """The invitations waiting for the current user's answer."""
+
+    serializer_class = s.InvitationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return queries.pending_invitations(self.request.user)
+
+
+class InvitationViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
+    """An invitation: the invited person accepts or declines it, an admin of the organization
+    cancels it. Anyone else gets a 404; a decided invitation is a 409."""
+
+    serializer_class = s.InvitationSerializer
+    queryset = Invitation.objects.none()
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return queries.visible_invitations(self.request.user)
+
+    @extend_schema(request=None, responses=s.MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        membership = services.accept_invitation(invitation=self.get_object(), by=request.user)
+        return Response(s.MembershipSerializer(membership).data)
+
+    @extend_schema(request=None, responses=s.InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        invitation = services.decline_invitation(invitation=self.get_object(), by=request.user)
+        return Response(s.InvitationSerializer(invitation).data)
+
+    @extend_schema(request=None, responses=s.InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        invitation = services.cancel_invitation(invitation=self.get_object(), by=request.user)
+        return Response(s.InvitationSerializer(invitation).data)
 
 
 class DocumentDownloadView(APIView):

@@ -5,7 +5,7 @@ trail (core.audit.record) and tells the organization's admins through core.notif
 (the alerts app's outbox writer, reached through a hook: registry sits left of alerts).
 
 - ``organizations``: registration, profile, verification, suspension.
-- ``members``: members and their roles.
+- ``members``: invitations (invite, accept, decline, cancel), members' roles, removal.
 - ``documents``: uploads and who may read them.
 - ``capabilities``: declaration, assessment, revocation.
 - ``people``: the talent pool.
@@ -29,7 +29,10 @@ from registry.services.documents import (
     upload_document,
 )
 from registry.services.members import (
-    add_member,
+    accept_invitation,
+    cancel_invitation,
+    decline_invitation,
+    invite_member,
     remove_member,
     set_member_role,
 )
@@ -50,12 +53,15 @@ __all__ = [
     "CAPABILITY_FIELDS",
     "PERSON_FIELDS",
     "PROFILE_FIELDS",
-    "add_member",
+    "accept_invitation",
     "add_person",
     "assess",
     "can_read_private",
+    "cancel_invitation",
     "decide_verification",
+    "decline_invitation",
     "declare_capability",
+    "invite_member",
     "may_assess",
     "register_organization",
     "reinstate",

@@ -1,25 +1,36 @@
-"""Members of an organization: adding people, their roles, removing them."""
+"""Members of an organization: invitations (invite, accept, decline, cancel), roles, removal.
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+Nobody becomes a member of an organization without consent: an org admin *invites* an existing
+user, the invited person accepts (then, and only then, a Membership row exists) or declines, and
+the admin may cancel a pending invitation. Registration makes its creator an admin directly
+(registry.services.organizations). An invitation to a user who already has one pending is a 409.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import hooks
 from core import permissions as perms
 from core.notifications import notify
 from core.roles import ACTING_ROLES, Role
-from registry.models import Membership, Organization
+from core.states import Conflict, check_transition
+from registry.models import Invitation, Membership, Organization
 from registry.services.common import (
     User,
     _audit,
     _require_admin,
+    _tell_admins,
 )
 
 
-def add_member(
+def invite_member(
     *, organization: Organization, by, username: str, role: str = Role.MEMBER
-) -> Membership:
-    """An org admin adds an existing user (by username or e-mail) as admin or member."""
+) -> Invitation:
+    """An org admin invites an existing user (by username or e-mail) as admin or member. The
+    person is told in their inbox and becomes a member only by accepting."""
     _require_admin(by, organization)
     if role not in ACTING_ROLES:
         raise ValidationError({"role": [_("Choose admin or member.")]})
@@ -29,27 +40,119 @@ def add_member(
     )
     if user is None:
         raise ValidationError({"username": [_("No user with this username or e-mail.")]})
+    if Membership.objects.filter(user=user, organization=organization).exists():
+        raise ValidationError({"username": [_("This user is already a member.")]})
+    open_invitations = Invitation.objects.filter(
+        user=user, organization=organization, status=Invitation.Status.INVITED
+    )
+    if open_invitations.exists():
+        raise Conflict(_("This user already has a pending invitation."))
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organization=organization, user=user, role=role, invited_by=by
+            )
+            _audit(
+                organization,
+                actor=by,
+                action="registry.invite",
+                target=invitation,
+                to_status=Invitation.Status.INVITED,
+                data={"user": user.pk, "role": role},
+            )
+            notify(
+                title=_("%(name)s invites you to join as %(role)s")
+                % {"name": organization.name, "role": str(Role(role).label)},
+                body=_("Accept or decline on your invitations page."),
+                audience={"users": [user.pk]},
+                link=reverse("registry:invitations"),
+                actor=by,
+            )
+    except IntegrityError as exc:  # the partial unique constraint: one open invitation
+        raise Conflict(_("This user already has a pending invitation.")) from exc
+    return invitation
+
+
+def _decide(invitation: Invitation, target: str) -> Invitation:
+    """Lock the invitation and move it through its table (409 when it is no longer open)."""
+    locked = (
+        Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    )
+    check_transition(Invitation.TRANSITIONS, locked.status, target, label=_("Invitation"))
+    locked.status, locked.decided_at = target, timezone.now()
+    locked.save(update_fields=["status", "decided_at"])
+    return locked
+
+
+def accept_invitation(*, invitation: Invitation, by) -> Membership:
+    """The invited person accepts: the membership starts now, with the invited role; the admins
+    are told and apps may react (``membership_joined`` hook, e.g. procurement flags an expert
+    joining a bidder after a tender was published)."""
+    if invitation.user_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("Only the invited person may accept or decline."))
     with transaction.atomic():
+        invitation = _decide(invitation, Invitation.Status.ACCEPTED)
+        org = invitation.organization
         membership, created = Membership.objects.get_or_create(
-            user=user, organization=organization, defaults={"role": role}
+            user=by,
+            organization=org,
+            defaults={"role": invitation.role, "invited_by_id": invitation.invited_by_id},
         )
         if not created:
-            raise ValidationError({"username": [_("This user is already a member.")]})
+            raise ValidationError({"invitation": [_("You are already a member.")]})
         _audit(
-            organization,
+            org,
             actor=by,
-            action="registry.add_member",
-            target=membership,
-            data={"user": user.pk, "role": role},
+            action="registry.invitation_accepted",
+            target=invitation,
+            from_status=Invitation.Status.INVITED,
+            to_status=Invitation.Status.ACCEPTED,
+            data={"user": by.pk, "role": invitation.role, "membership": membership.pk},
         )
-        notify(
-            title=_("You were added to %(name)s") % {"name": organization.name},
-            audience={"users": [user.pk]},
-            link=reverse("registry:organization_detail", args=[organization.pk]),
+        _tell_admins(
+            org,
+            title=_("%(user)s accepted the invitation to %(name)s")
+            % {"user": by.get_username(), "name": org.name},
             actor=by,
         )
-    perms.forget_memberships(user)
+        hooks.collect("membership_joined", membership)
+    perms.forget_memberships(by)
     return membership
+
+
+def decline_invitation(*, invitation: Invitation, by) -> Invitation:
+    """The invited person declines; nothing else changes."""
+    if invitation.user_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("Only the invited person may accept or decline."))
+    with transaction.atomic():
+        invitation = _decide(invitation, Invitation.Status.DECLINED)
+        _audit(
+            invitation.organization,
+            actor=by,
+            action="registry.invitation_declined",
+            target=invitation,
+            from_status=Invitation.Status.INVITED,
+            to_status=Invitation.Status.DECLINED,
+            data={"user": by.pk},
+        )
+    return invitation
+
+
+def cancel_invitation(*, invitation: Invitation, by) -> Invitation:
+    """An org admin withdraws a pending invitation."""
+    _require_admin(by, invitation.organization)
+    with transaction.atomic():
+        invitation = _decide(invitation, Invitation.Status.CANCELLED)
+        _audit(
+            invitation.organization,
+            actor=by,
+            action="registry.invitation_cancelled",
+            target=invitation,
+            from_status=Invitation.Status.INVITED,
+            to_status=Invitation.Status.CANCELLED,
+            data={"user": invitation.user_id},
+        )
+    return invitation
 
 
 def set_member_role(*, membership: Membership, by, role: str) -> Membership:

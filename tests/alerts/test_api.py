@@ -56,7 +56,7 @@ def test_the_preview_counts_people_and_organizations(
     api, official, ngo_admin, ngo_member, other_ngo_admin
 ):
     response = api(official).post("/api/v1/alerts/preview/", {"regions": ["511800"]}, format="json")
-    assert response.json() == {"people": 3, "organizations": 2}
+    assert response.json() == {"people": 3, "organizations": 2, "everyone": False}
     assert api(ngo_admin).post("/api/v1/alerts/preview/", {}, format="json").status_code == 403
 
 
@@ -67,7 +67,7 @@ def test_the_preview_counts_only_inside_the_jurisdiction(api, outside_official, 
     for audience in ({"regions": ["511826"]}, {"organizations": [ngo.pk]}):
         response = client.post("/api/v1/alerts/preview/", audience, format="json")
         assert response.status_code == 400 and "audience" in response.json(), response.json()
-    own = client.post("/api/v1/alerts/preview/", {}, format="json")
+    own = client.post("/api/v1/alerts/preview/", {"everyone": True}, format="json")
     assert own.status_code == 200, own.json()  # their own jurisdiction, by default
 
 

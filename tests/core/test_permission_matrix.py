@@ -55,7 +55,7 @@ from procurement.models import (
     Milestone,
     PanelMember,
 )
-from registry.models import Membership
+from registry.models import Invitation, Membership
 from tests.alerts.factories import AlertFactory, DeliveryFactory, WebhookFactory
 from tests.coordination.factories import (
     DeploymentFactory,
@@ -99,6 +99,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "PATCH /api/v1/capabilities/{pk}/":                   (403, 200, 403, 403, 403, 403, 403),
     "POST /api/v1/capabilities/{pk}/assess/":             (403, 403, 403, 403, 201, 403, 403),
     "POST /api/v1/capabilities/{pk}/revoke/":             (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/invitations/{pk}/accept/":              (403, 403, 404, 404, 404, 404, 200),
+    "POST /api/v1/invitations/{pk}/cancel/":              (403, 200, 404, 404, 404, 404, 403),
+    "POST /api/v1/invitations/{pk}/decline/":             (403, 403, 404, 404, 404, 404, 200),
     "DELETE /api/v1/memberships/{pk}/":                   (403, 204, 403, 404, 404, 404, 404),
     "PATCH /api/v1/memberships/{pk}/":                    (403, 200, 403, 404, 404, 404, 404),
     "PATCH /api/v1/organizations/{pk}/":                  (403, 200, 403, 403, 403, 403, 403),
@@ -287,6 +290,10 @@ def build_world() -> SimpleNamespace:
     w.capability = f.CapabilityFactory(organization=w.ngo, specialty="building_collapse")
     w.membership = Membership.objects.get(user=w.ngo_member, organization=w.ngo)
     w.person = f.PersonFactory(organization=w.ngo)
+    # the team's admin invited the expert; only the expert answers, only the admin cancels
+    w.invitation = Invitation.objects.create(
+        organization=w.ngo, user=w.expert, role=Role.MEMBER, invited_by=w.ngo_admin
+    )
 
     # Coordination: a responding incident in 芦山县 where the team is filed and working.
     w.incident = IncidentFactory(lead_agency=w.agency)
@@ -391,6 +398,7 @@ DEFAULT_TARGETS = {
     "organizations": _pk("ngo"),
     "capabilities": _pk("capability"),
     "memberships": _pk("membership"),
+    "invitations": _pk("invitation"),
     "people": _pk("person"),
     "incidents": _pk("incident"),
     "needs": _pk("need"),

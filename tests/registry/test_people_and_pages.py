@@ -125,13 +125,19 @@ def test_capability_pages(client, ngo, ngo_admin):
     assert cap.declared_grade == 2
 
 
-def test_members_page_adds_sets_role_and_removes(client, ngo, ngo_admin):
+def test_members_page_invites_sets_role_and_removes(client, ngo, ngo_admin):
     newcomer = f.UserFactory(username="newcomer", email="newcomer@example.org")
     client.force_login(ngo_admin)
     url = f"/organizations/{ngo.pk}/members/"
     assert (
         client.post(url, {"username": "newcomer@example.org", "role": "member"}).status_code == 302
     )
+    assert not Membership.objects.filter(user=newcomer, organization=ngo).exists()
+    assert 'data-testid="pending-invitations"' in client.get(url).content.decode()
+    client.force_login(newcomer)
+    invitation = newcomer.invitations.get()
+    client.post("/invitations/", {"invitation": invitation.pk, "answer": "accept"})
+    client.force_login(ngo_admin)
     membership = Membership.objects.get(user=newcomer, organization=ngo)
     client.post(url, {"membership": membership.pk, "role": "admin"})
     membership.refresh_from_db()
