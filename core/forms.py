@@ -26,3 +26,30 @@ class LoginForm(AuthenticationForm):
             raise
         ratelimit.clear(username)
         return cleaned
+
+
+class ActingOrganizationField(forms.IntegerField):
+    """A page's "act for" choice: a select of the organizations the person may act for when there
+    are several, nothing shown with one (or none). Shape only: the id goes to the service as sent,
+    and ``registry.queries.acting_organization`` decides, as it does for the API."""
+
+    def __init__(self, organizations=(), **kwargs) -> None:
+        kwargs.setdefault("label", _("Act for"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+        self.organizations = organizations
+
+    @property
+    def organizations(self) -> list:
+        return self._organizations
+
+    @organizations.setter
+    def organizations(self, organizations) -> None:
+        self._organizations = list(organizations)
+        if len(self._organizations) > 1:
+            choices = [("", "—")] + [(o.pk, o.name) for o in self._organizations]
+            self.widget = forms.Select(choices=choices)
+        else:
+            self.widget = forms.HiddenInput()
+        self.widget.is_required = False

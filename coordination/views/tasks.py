@@ -116,11 +116,8 @@ def task_action(request, pk: int, action: str):
         kwargs["accepted"] = request.POST.get("accepted") == "yes"
         kwargs["reason"] = request.POST.get("reason", "")
     elif action in ("assign", "claim"):
-        organization = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
-        if organization is None:
-            messages.error(request, _("Choose an organization."))
-            return redirect("coordination:task_detail", pk=pk)
-        kwargs["organization"] = organization
+        # As sent: the service decides which organization acts (or is assigned) and whether.
+        kwargs["organization"] = request.POST.get("organization") or None
     run_service(request, service, task=task, success=success, **kwargs)
     return redirect(request.POST.get("next") or reverse("coordination:task_detail", args=[pk]))
 

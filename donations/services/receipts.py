@@ -24,8 +24,8 @@ from donations.services.common import (
 
 def record_receipt(
     *,
-    organization: Any,
     by: Any,
+    organization: Any = None,
     donor_name: str,
     donor_kind: str,
     anonymous: bool = False,
@@ -44,7 +44,7 @@ def record_receipt(
 ) -> LedgerEntry:
     """Record a donation (捐赠票据) received by a verified receiving organization; the public
     form carries only the masked donor; restricted gifts must name an incident or purpose."""
-    require_writer(by, organization)
+    organization = require_writer(by, organization)
     wants = wants_from(amount, items)
     if restricted and not (incident or purpose):
         raise ValidationError(

@@ -3,11 +3,19 @@ for" (403 when the user may not, 400 when the user must say which)."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from core.roles import Role
 from registry.models import Organization
 from registry.queries import acting_organization, acting_organizations
 from tests.registry import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are matched in English (the site's default language is zh-Hans)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
