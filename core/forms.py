@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
 
+# The extra tag of a page message that reports a service's PermissionDenied (as against bad
+# input or a state that forbids the action): the permission matrix tells page refusals by it.
+REFUSED_TAG = "refused"
+
 LOCKED_MESSAGE = _("Too many failed attempts. Please wait 15 minutes and try again.")
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from core.forms import REFUSED_TAG
 from core.states import InvalidTransition
 from registry.queries import acting_organizations
 
@@ -24,7 +25,8 @@ def run_service(request, action, *, success: str, **kwargs):
     try:
         result = action(by=request.user, **kwargs)
     except (ValidationError, InvalidTransition, PermissionDenied) as error:
-        messages.error(request, error_text(error))
+        refused = isinstance(error, PermissionDenied)
+        messages.error(request, error_text(error), extra_tags=REFUSED_TAG if refused else "")
         return None
     messages.success(request, success)
     return result

@@ -34,7 +34,6 @@ from tests.coordination.factories import (
     DeploymentFactory,
     IncidentFactory,
     TaskFactory,
-    TaskReportFactory,
 )
 from tests.donations import factories as df
 from tests.procurement.factories import BidFactory, ProjectFactory
