@@ -444,3 +444,30 @@ def test_nobody_to_write_for_is_403_not_400(w, api):
         format="json",
     )
     assert response.status_code == 403
+
+
+# --- the forms offer the choice only to people with several organizations ----------------------
+
+
+def _page(user, path) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_forms_offer_a_choice_only_with_several_organizations(w):
+    filing = f"/incidents/{w.incident.pk}/deployments/new/"
+    need = f"/incidents/{w.incident.pk}/needs/new/"
+    task = f"/tasks/{w.open_task.pk}/"
+    for path in (filing, need, task):
+        html = _page(w.pair, path)
+        assert '<select name="organization"' in html and "乙队" in html, path
+        html = _page(w.split, path)  # the pending team may not do these: nothing to choose
+        assert '<select name="organization"' not in html, path
+    assert '<input type="hidden" name="organization"' in _page(w.split, filing)
+    # The talent pool takes pending organizations: there the same person chooses.
+    html = _page(w.split, "/people/")
+    assert '<select name="organization"' in html and "待审核队" in html
+    assert '<select name="organization"' not in _page(w.x_admin, "/people/")
