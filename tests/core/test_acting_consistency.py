@@ -434,18 +434,6 @@ def test_challenges_follow_the_rule(w, person, org, expected):
     )
 
 
-def test_nobody_to_write_for_is_403_not_400(w, api):
-    """``donations.api.writes._holder`` used to answer 400 when the caller had no organization to
-    write for; a permission matter is 403 everywhere (the rule of acting_organization)."""
-    outsider = f.UserFactory()
-    response = api(outsider).post(
-        "/api/v1/ledger/receipts/",
-        {"donor_kind": "individual", "channel": "bank_transfer", "amount": "5.00"},
-        format="json",
-    )
-    assert response.status_code == 403
-
-
 # --- the forms offer the choice only to people with several organizations ----------------------
 
 
