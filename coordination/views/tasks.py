@@ -151,9 +151,11 @@ def my_tasks(request):
     deployed = Deployment.objects.filter(
         organization__in=my_orgs, status__in=Deployment.OCCUPYING
     ).values("incident_id")
+    # A holder answers for its tasks whatever its status now (the holder's services say so).
+    holders = acting_organizations(request.user, verified=False)
     held = list(
         queries.tasks_with_relations()
-        .filter(organization__in=my_orgs)
+        .filter(organization__in=holders)
         .exclude(status__in=[Task.Status.VERIFIED, Task.Status.CANCELLED])
         .order_by("status", "-created_at")
     )

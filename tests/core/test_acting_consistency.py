@@ -459,3 +459,9 @@ def test_forms_offer_a_choice_only_with_several_organizations(w):
     html = _page(w.split, "/people/")
     assert '<select name="organization"' in html and "待审核队" in html
     assert '<select name="organization"' not in _page(w.x_admin, "/people/")
+
+
+def test_my_tasks_lists_what_a_pending_holder_still_answers_for(w):
+    html = _page(w.split, "/tasks/mine/")
+    assert w.running["P"].title in html and w.running["A"].title in html
+    assert w.running["B"].title not in html
