@@ -67,12 +67,20 @@ def w(agency):
 
     # Coordination: the incident covers 雅安市; every team is graded and filed for 芦山县.
     w.incident = IncidentFactory(lead_agency=agency, region_code="511800")
-    for org in (w.A, w.B, w.P, w.X):
+    w.approved = {}
+    for key in "ABPX":
+        org = getattr(w, key)
         f.CapabilityFactory(organization=org, specialty="building_collapse", declared_grade=2)
-        DeploymentFactory(incident=w.incident, organization=org, area_region_code="511826")
+        w.approved[key] = DeploymentFactory(
+            incident=w.incident, organization=org, area_region_code="511826"
+        )
     w.open_task = TaskFactory(incident=w.incident)
     w.running = {
         o: TaskFactory(incident=w.incident, organization=getattr(w, o), status="in_progress")
+        for o in "ABPX"
+    }
+    w.accepted = {
+        o: TaskFactory(incident=w.incident, organization=getattr(w, o), status="accepted")
         for o in "ABPX"
     }
     w.assigned = {
@@ -97,8 +105,10 @@ def w(agency):
     # Donations: money on A's, B's and X's ledgers; an allocation from X to each of A and B and
     # one from A to X.
     b_writer = f.org_user(w.B, Role.ADMIN)
-    for org, by in ((w.A, w.split), (w.B, b_writer), (w.X, w.x_admin)):
-        df.receipt(org, by, "1000.00")
+    w.receipts = {
+        key: df.receipt(org, by, "1000.00")
+        for key, org, by in (("A", w.A, w.split), ("B", w.B, b_writer), ("X", w.X, w.x_admin))
+    }
     from donations import services as ledger
 
     w.allocations = {
@@ -112,6 +122,8 @@ def w(agency):
             organization=w.A, by=w.split, to_organization=w.X, amount=Decimal("100")
         ),
     }
+
+    w.receipts["A"] = df.receipt(w.A, w.split, "50.00")  # untouched by the allocation above
 
     # Procurement: an open tender, and an awarded project every team bid on (X won).
     published = timezone.now() - dt.timedelta(days=25)
@@ -375,7 +387,26 @@ def _withdraw(w, held_by):
     )
 
 
-HOLDER_ACTIONS = {"report on a task": _report, "accept a task": _accept, "withdraw": _withdraw}
+def _start(w, held_by):
+    task = w.accepted[held_by]
+    return (f"/api/v1/tasks/{task.pk}/start/", {}), (f"/tasks/{task.pk}/start/", {})
+
+
+def _arrive(w, held_by):
+    filing = w.approved[held_by]
+    return (f"/api/v1/deployments/{filing.pk}/arrive/", {}), (
+        f"/deployments/{filing.pk}/arrive/",
+        {},
+    )
+
+
+HOLDER_ACTIONS = {
+    "report on a task": _report,
+    "accept a task": _accept,
+    "start a task": _start,
+    "arrive": _arrive,
+    "withdraw": _withdraw,
+}
 HOLDER_PARAMS = [(a, p, o, e) for a in HOLDER_ACTIONS for p, o, e in HOLDER_CASES]
 
 
@@ -409,6 +440,17 @@ def test_signing_for_decides_alike(w, person, receiver, expected):
     assert_same_decision(api, page, expected)
 
 
+@pytest.mark.parametrize(
+    ("person", "holder", "expected"), [("split", "A", OK), ("pair", "B", OK), ("split", "X", 403)]
+)
+def test_reversing_an_entry_decides_alike(w, person, holder, expected):
+    entry = w.receipts[holder]
+    user = getattr(w, person)
+    api = api_post(user, f"/api/v1/ledger/entries/{entry.pk}/reverse/", {"reason": "录入错误"})
+    page = page_post(user, f"/ledger/entries/{entry.seq}/reverse/", {"reason": "录入错误"})
+    assert_same_decision(api, page, expected)
+
+
 # --- procurement: the API is the only door; the same rule answers --------------------------------
 
 
@@ -420,6 +462,16 @@ def test_bids_follow_the_rule(w, person, org, expected):
         response.status_code,
         response.content[:300],
     )
+
+
+@pytest.mark.parametrize(
+    ("person", "bidder", "expected"),
+    [("split", "A", OK), ("split", "P", OK), ("pair", "B", OK), ("split", "X", 404)],
+)
+def test_withdrawing_a_bid_follows_the_holder_rule(w, person, bidder, expected):
+    bid = BidFactory(project=w.tender, organization=getattr(w, bidder))
+    response = api_post(getattr(w, person), f"/api/v1/bids/{bid.pk}/withdraw/", {})
+    assert (response.status_code < 300) if expected == OK else response.status_code == expected
 
 
 @pytest.mark.parametrize(("person", "org", "expected"), VERIFIED_ONLY)
