@@ -10,6 +10,7 @@ from coordination.models import (
     NeedCategory,
     Priority,
 )
+from core.forms import ActingOrganizationField
 from registry.choices import Specialty
 
 BLANK = [("", "—")]
@@ -98,10 +99,15 @@ class NeedForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=20)
     region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Priority.choices, initial="normal")
+    organization = ActingOrganizationField()
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].organizations = organizations
 
 
 class DeploymentForm(forms.Form):
-    organization = forms.TypedChoiceField(label=_("Organization"), coerce=int)
+    organization = ActingOrganizationField()
     headcount = forms.IntegerField(label=_("Headcount"), min_value=1)
     specialties = forms.MultipleChoiceField(
         label=_("Specialties"), choices=Specialty.choices, required=False
@@ -117,7 +123,7 @@ class DeploymentForm(forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        self.fields["organization"].organizations = organizations
 
 
 class TaskForm(forms.Form):

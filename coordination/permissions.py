@@ -4,13 +4,9 @@ from typing import Any
 
 from core import permissions as perms
 from core import regions
-
-# Membership roles that may act for an organization on the board (file, claim, report ...).
-from core.roles import (
-    ACTING_ROLES,  # noqa: E402
-    Role,
-)
+from core.roles import ACTING_ROLES, Role
 from registry.models import Organization
+from registry.queries import may_act_for
 
 
 def is_official_for(user: Any, region_code: str) -> bool:
@@ -18,10 +14,15 @@ def is_official_for(user: Any, region_code: str) -> bool:
 
 
 def acts_for(user: Any, organization: Any) -> bool:
-    return perms.is_member_of(user, organization, roles=ACTING_ROLES)
+    """Whether ``user`` acts for ``organization`` as the holder of a task or a filing: the rule
+    of ``registry.queries.acting_organization`` with ``verified=False`` (what the holder's services
+    check; a later suspension is the officials' to handle, not a lock on the holder)."""
+    return may_act_for(user, organization, verified=False)
 
 
 def acting_organization_ids(user: Any) -> list[int]:
+    """Organizations whose private board rows the user sees as a member (visibility, not a
+    decision to act: that is ``registry.queries.acting_organization``)."""
     return perms.organization_ids(user, roles=ACTING_ROLES)
 
 

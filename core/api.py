@@ -82,3 +82,14 @@ class RequiredReasonSerializer(serializers.Serializer):
     """Input of an action that must say why (hold, cancel, terminate ...)."""
 
     reason = serializers.CharField(max_length=2000)
+
+
+class ActingOrganizationField(serializers.IntegerField):
+    """The organization a person says they act for: an id, or nothing. Shape only: the service
+    decides with ``registry.queries.acting_organization`` (403 not allowed, 400 ambiguous)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)

@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
 
+# The extra tag of a page message that reports a service's PermissionDenied (as against bad
+# input or a state that forbids the action): the permission matrix tells page refusals by it.
+REFUSED_TAG = "refused"
+
 LOCKED_MESSAGE = _("Too many failed attempts. Please wait 15 minutes and try again.")
 
 
@@ -26,3 +30,30 @@ class LoginForm(AuthenticationForm):
             raise
         ratelimit.clear(username)
         return cleaned
+
+
+class ActingOrganizationField(forms.IntegerField):
+    """A page's "act for" choice: a select of the organizations the person may act for when there
+    are several, nothing shown with one (or none). Shape only: the id goes to the service as sent,
+    and ``registry.queries.acting_organization`` decides, as it does for the API."""
+
+    def __init__(self, organizations=(), **kwargs) -> None:
+        kwargs.setdefault("label", _("Act for"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+        self.organizations = organizations
+
+    @property
+    def organizations(self) -> list:
+        return self._organizations
+
+    @organizations.setter
+    def organizations(self, organizations) -> None:
+        self._organizations = list(organizations)
+        if len(self._organizations) > 1:
+            choices = [("", "—")] + [(o.pk, o.name) for o in self._organizations]
+            self.widget = forms.Select(choices=choices)
+        else:
+            self.widget = forms.HiddenInput()
+        self.widget.is_required = False

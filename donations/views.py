@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.models import Incident
+from core.forms import REFUSED_TAG
 from core.permissions import is_member_of, is_official_for
 from core.states import InvalidTransition
 from donations import forms, queries, services
@@ -130,7 +131,8 @@ def _run(request, action, *, success: str):
         message = getattr(exc, "message", None) or "; ".join(
             getattr(exc, "messages", None) or [str(exc)]
         )
-        messages.error(request, message)
+        refused = isinstance(exc, PermissionDenied)
+        messages.error(request, message, extra_tags=REFUSED_TAG if refused else "")
         return None
     messages.success(request, success % {"seq": entry.seq})
     return entry
@@ -152,7 +154,7 @@ def workspace(request, org_id: int):
         request.FILES if which == "disbursement" else None,
         prefix="d",
     )
-    if posted and writable:
+    if posted:  # the services decide who writes (registry.queries.acting_organization)
         done = None
         if which == "receipt" and receipt_form.is_valid():
             d = receipt_form.cleaned_data

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ActingOrganizationField
 from registry.choices import Grade, OrganizationKind, Specialty
 from registry.models import PROFILE_FIELDS, Capability, Document, Organization, Person
 
@@ -173,11 +174,16 @@ class AssessmentForm(forms.Form):
 
 
 class PersonForm(forms.ModelForm):
+    organization = ActingOrganizationField()
     skills_text = forms.CharField(label=_("Skills (comma-separated)"), required=False)
 
     class Meta:
         model = Person
         fields = ["name", "social_worker_level", "phone", "region_code", "availability"]
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].organizations = organizations
 
     def values(self) -> dict:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}

@@ -252,6 +252,19 @@ def acting_organization(
     return able[0]
 
 
+def may_act_for(user: Any, organization: Any, **needs: Any) -> bool:
+    """Whether ``acting_organization(user, organization, **needs)`` would accept it: for a page
+    that shows a form or a button only to those the service will let through (the service still
+    decides when the form is sent)."""
+    if organization is None:
+        return False
+    try:
+        acting_organization(user, organization, **needs)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
 def acting_organizations(
     user: Any,
     *,

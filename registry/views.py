@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from core import hooks
 from core import permissions as perms
 from core.models import Region
-from core.roles import ACTING_ROLES
 from core.states import InvalidTransition
 from registry import forms, queries, services
 from registry.api.views import document_response
@@ -404,12 +403,13 @@ def people(request):
     skill, region = (request.GET.get(k, "").replace("\x00", "")[:100] for k in ("skill", "region"))
     qs = queries.visible_people(request.user, skill=skill, region=region)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    own = [m.organization for m in perms.memberships(request.user) if m.role in ACTING_ROLES]
-    form = forms.PersonForm(request.POST or None)
-    if request.method == "POST" and own and form.is_valid():
-        org = next((o for o in own if str(o.pk) == request.POST.get("organization")), own[0])
-        try:
-            services.add_person(organization=org, by=request.user, **form.values())
+    own = queries.acting_organizations(request.user, verified=False)
+    form = forms.PersonForm(request.POST or None, organizations=own)
+    if request.method == "POST" and form.is_valid():
+        try:  # the service decides who adds for which organization (403 or a form error)
+            services.add_person(
+                by=request.user, organization=form.cleaned_data["organization"], **form.values()
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:

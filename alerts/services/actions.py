@@ -25,8 +25,11 @@ from alerts.models import (
 from alerts.services.outbox import notify
 from core import permissions as perms
 from core.audit import record
+from core.roles import Role
 from core.states import check_transition
+from registry.choices import OrganizationKind
 from registry.models import Organization
+from registry.queries import acting_organization
 
 Status = Delivery.Status
 
@@ -268,9 +271,14 @@ def preferences_of(user: Any) -> Preference:
 
 def register_webhook(*, organization: Organization, url: str, secret: str, by: Any) -> Webhook:
     """An organization admin registers the endpoint for signed deliveries; it replaces the
-    previous one. The URL must pass the SSRF guard."""
-    if not perms.is_org_admin(by, organization):
-        raise PermissionDenied(_("Only the organization's admins register webhooks."))
+    previous one. The URL must pass the SSRF guard. Any organization, whatever its kind or
+    status, may receive its alerts: ``acting_organization`` with the admin role only."""
+    try:
+        acting_organization(
+            by, organization, roles=[Role.ADMIN], verified=False, kinds=OrganizationKind.values
+        )
+    except PermissionDenied:
+        raise PermissionDenied(_("Only the organization's admins register webhooks.")) from None
     try:
         check_public_url(url)
     except ValueError as exc:

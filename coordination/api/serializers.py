@@ -16,6 +16,7 @@ from coordination.models import (
     TaskReport,
 )
 from core import api as core_api
+from core.api import ActingOrganizationField
 from registry.choices import Specialty
 from registry.models import Organization
 
@@ -165,8 +166,11 @@ class NeedCreateSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=20)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
     urgency = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True
+    organization = ActingOrganizationField(
+        help_text=_(
+            "Which of your organizations posts; optional if you act for only one. "
+            "An official with jurisdiction names none."
+        )
     )
 
 
@@ -201,7 +205,9 @@ class DeploymentSerializer(serializers.ModelSerializer):
 
 class DeploymentCreateSerializer(serializers.Serializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organization = ActingOrganizationField(
+        help_text=_("Which of your organizations files; optional if you act for only one.")
+    )
     headcount = serializers.IntegerField(min_value=1, max_value=100000)
     specialties = serializers.ListField(
         child=serializers.ChoiceField(choices=Specialty.choices), required=False, default=list
@@ -264,11 +270,8 @@ class AssignSerializer(serializers.Serializer):
 
 
 class ClaimSerializer(serializers.Serializer):
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text=_("Which of your organizations claims; optional if you act for only one."),
+    organization = ActingOrganizationField(
+        help_text=_("Which of your organizations claims; optional if you act for only one.")
     )
 
 

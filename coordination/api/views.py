@@ -4,7 +4,6 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, renderers, status, viewsets
@@ -19,7 +18,6 @@ from coordination.api import serializers as s
 from coordination.exports import three_w_csv
 from coordination.models import Deployment, EvidencePhoto, Incident, Need, Task
 from core.api import IsOfficial
-from registry.models import Organization
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -281,22 +279,7 @@ class TaskViewSet(
     def claim(self, request, pk=None):
         data = s.ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organization = data.validated_data.get("organization")
-        if organization is None:
-            ids = cperms.acting_organization_ids(request.user)
-            if not ids:  # nobody to claim for: a permission matter, not bad input
-                raise DjangoPermissionDenied(
-                    _("Only members of the organization may claim for it.")
-                )
-            if len(ids) != 1:
-                return Response(
-                    {"organization": ["Say which of your organizations claims the task."]},
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
-            organization = Organization.objects.get(pk=ids[0])
-        task = services.claim_task(
-            task=self.get_object(), organization=organization, by=request.user
-        )
+        task = services.claim_task(task=self.get_object(), by=request.user, **data.validated_data)
         return self._respond(task)
 
     def _run(self, service, serializer_class=None):

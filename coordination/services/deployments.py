@@ -17,6 +17,7 @@ from core import audit, regions
 from core.states import Conflict, InvalidTransition, check_transition
 from registry.choices import Specialty
 from registry.models import Organization
+from registry.queries import acting_organization
 
 
 def _over_capacity(incident: Incident, area: str, headcount: int, exclude_pk=None) -> str:
@@ -49,8 +50,8 @@ def _over_capacity(incident: Incident, area: str, headcount: int, exclude_pk=Non
 def file_deployment(
     *,
     incident: Incident,
-    organization: Organization,
     by: Any,
+    organization: int | str | Organization | None = None,
     headcount: int,
     area_region_code: str,
     arrival_at: datetime,
@@ -60,12 +61,10 @@ def file_deployment(
     vehicles: int = 0,
     self_sufficiency_days: int = 0,
 ) -> Deployment:
-    """A verified organization files before entering the area. A filing that would exceed the
-    area's capacity is held at once with the reason; the rest wait for an official."""
-    if not cperms.acts_for(by, organization):
-        raise PermissionDenied(_("Only members of the organization may file for it."))
-    if not organization.is_verified or organization.is_agency:
-        raise ValidationError({"organization": [_("Only verified organizations may file.")]})
+    """A verified organization the user acts for (``acting_organization``: the one named, or
+    the user's only one) files before entering the area. A filing that would exceed the area's
+    capacity is held at once with the reason; the rest wait for an official."""
+    organization = acting_organization(by, organization)
     specialties = list(specialties or [])
     unknown = [s for s in specialties if s not in Specialty.values]
     if unknown:
@@ -137,18 +136,14 @@ def _move(
     *, deployment: Deployment, by: Any, target: str, official: bool, reason: str = ""
 ) -> Deployment:
     incident = deployment.incident
-    allowed = (
-        cperms.is_official_for(by, incident.region_code)
-        if official
-        else cperms.acts_for(by, deployment.organization_id)
-    )
-    if not allowed:
-        # Callers look the filing up among those visible to the user (404 otherwise).
-        raise PermissionDenied(
-            _("Only an official with jurisdiction may do this.")
-            if official
-            else _("Only the filing organization may do this.")
-        )
+    # Callers look the filing up among those visible to the user (404 otherwise).
+    if official and not cperms.is_official_for(by, incident.region_code):
+        raise PermissionDenied(_("Only an official with jurisdiction may do this."))
+    if not official:
+        try:  # the filing organization, whatever its status now (it may withdraw when suspended)
+            acting_organization(by, deployment.organization_id, verified=False)
+        except PermissionDenied:
+            raise PermissionDenied(_("Only the filing organization may do this.")) from None
     with transaction.atomic():
         # Lock the incident first (fixed order: incident, then filing) for capacity checks.
         incident = Incident.objects.select_for_update().get(pk=incident.pk)

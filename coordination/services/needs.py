@@ -15,6 +15,7 @@ from coordination.services.incidents import validate_region
 from core import audit, regions
 from core.states import InvalidTransition
 from registry.models import Organization
+from registry.queries import acting_organization
 
 
 def _require_open_incident(incident: Incident) -> None:
@@ -32,10 +33,12 @@ def post_need(
     unit: str,
     region_code: str,
     urgency: str = Priority.NORMAL,
-    organization: Organization | None = None,
+    organization: int | str | Organization | None = None,
 ) -> Need:
     """An official's need counts at once; a verified organization's need waits for an official
-    to confirm it. The area must lie in the incident's region."""
+    to confirm it. The area must lie in the incident's region. An official with jurisdiction who
+    names no organization posts as the official; anyone else posts for ``acting_organization``'s
+    answer (the organization named, or the user's only verified one)."""
     if category not in NeedCategory.values:
         raise ValidationError({"category": [_("Unknown need category.")]})
     if urgency not in Priority.values:
@@ -45,15 +48,9 @@ def post_need(
     validate_region(region_code)
     if not regions.covers(incident.region_code, region_code):
         raise ValidationError({"region_code": [_("The area must lie in the incident's region.")]})
-    official = organization is None and cperms.is_official_for(by, incident.region_code)
+    official = organization in (None, "") and cperms.is_official_for(by, incident.region_code)
     if not official:
-        organization = organization or _posting_organization(by)
-        if organization is None or not cperms.acts_for(by, organization):
-            raise PermissionDenied(
-                _("Only officials and members of verified organizations may post needs.")
-            )
-        if not organization.is_verified or organization.is_agency:
-            raise PermissionDenied(_("Only verified organizations may post needs."))
+        organization = acting_organization(by, organization)
     _require_open_incident(incident)
     now = timezone.now()
     with transaction.atomic():
@@ -86,16 +83,6 @@ def post_need(
                 actor=by,
             )
     return need
-
-
-def _posting_organization(user: Any) -> Organization | None:
-    ids = cperms.acting_organization_ids(user)
-    return (
-        Organization.objects.filter(pk__in=ids, status=Organization.Status.VERIFIED)
-        .exclude(kind="agency")
-        .order_by("pk")
-        .first()
-    )
 
 
 def confirm_need(*, need: Need, by: Any) -> Need:

@@ -25,6 +25,7 @@ from core.states import Conflict, InvalidTransition, check_transition
 from registry import queries as registry_queries
 from registry.choices import Specialty
 from registry.models import Organization
+from registry.queries import acting_organization
 
 
 def _require_official(user: Any, task: Task) -> None:
@@ -32,9 +33,16 @@ def _require_official(user: Any, task: Task) -> None:
         raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
 
 
-def require_holder(user: Any, task: Task) -> None:
-    if task.organization_id is None or not cperms.acts_for(user, task.organization_id):
-        raise PermissionDenied(_("Only the organization holding this task may do this."))
+def require_holder(user: Any, task: Task) -> Organization:
+    """The holding organization, when ``user`` acts for it (``acting_organization`` with
+    ``verified=False``: the holder took the task while verified and answers for it to the end)."""
+    refusal = _("Only the organization holding this task may do this.")
+    if task.organization_id is None:
+        raise PermissionDenied(refusal)
+    try:
+        return acting_organization(user, task.organization_id, verified=False)
+    except PermissionDenied:
+        raise PermissionDenied(refusal) from None
 
 
 def ineligibility(task: Task, organization: Organization) -> str:
@@ -153,21 +161,37 @@ def create_task(
     return task
 
 
-def assign_task(*, task: Task, organization: Organization, by: Any) -> Task:
-    """An official assigns an open task to an eligible organization (see ``ineligibility``)."""
+def assign_task(*, task: Task, organization: int | str | Organization, by: Any) -> Task:
+    """An official assigns an open task to an eligible organization (see ``ineligibility``);
+    ``organization`` is the one named (an Organization or its id), not one the official acts for."""
     _require_official(by, task)
+    organization = _named_organization(organization)
     reason = ineligibility(task, organization)
     if reason:
         raise ValidationError({"organization": [reason]})
     return _take(task=task, organization=organization, by=by, claimed=False)
 
 
-def claim_task(*, task: Task, organization: Organization, by: Any) -> Task:
-    """An eligible organization claims an open task. The first claim wins: the claim is a
+def _named_organization(value: int | str | Organization | None) -> Organization:
+    if isinstance(value, Organization):
+        return value
+    try:
+        found = Organization.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise ValidationError({"organization": [_("Choose an organization.")]})
+    return found
+
+
+def claim_task(
+    *, task: Task, by: Any, organization: int | str | Organization | None = None
+) -> Task:
+    """An eligible organization claims an open task; which one is ``acting_organization``'s
+    answer for the organization named (or none). The first claim wins: the claim is a
     conditional UPDATE ``WHERE status = 'open'``, so of two simultaneous claims exactly one
     changes the row and the other gets 409."""
-    if not cperms.acts_for(by, organization):
-        raise PermissionDenied(_("Only members of the organization may claim for it."))
+    organization = acting_organization(by, organization)
     reason = ineligibility(task, organization)
     if reason:
         raise PermissionDenied(reason)

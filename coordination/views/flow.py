@@ -4,9 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from coordination import permissions as cperms
+from core.forms import REFUSED_TAG
 from core.states import InvalidTransition
-from registry.models import Organization
+from registry.queries import acting_organizations
+
+# The organizations a page offers in its "act for" choice (the services decide).
+__all__ = ["acting_organizations", "error_text", "run_service"]
 
 
 def error_text(error: Exception) -> str:
@@ -22,16 +25,8 @@ def run_service(request, action, *, success: str, **kwargs):
     try:
         result = action(by=request.user, **kwargs)
     except (ValidationError, InvalidTransition, PermissionDenied) as error:
-        messages.error(request, error_text(error))
+        refused = isinstance(error, PermissionDenied)
+        messages.error(request, error_text(error), extra_tags=REFUSED_TAG if refused else "")
         return None
     messages.success(request, success)
     return result
-
-
-def acting_organizations(user) -> list[Organization]:
-    ids = cperms.acting_organization_ids(user)
-    return list(
-        Organization.objects.filter(pk__in=ids, status=Organization.Status.VERIFIED)
-        .exclude(kind="agency")
-        .order_by("name")
-    )

@@ -177,7 +177,11 @@ def incident_action(request, pk: int, action: str):
 @login_required
 def need_create(request, pk: int):
     incident = get_object_or_404(Incident, pk=pk)
-    form = forms.NeedForm(request.POST or None, initial={"region_code": incident.region_code})
+    form = forms.NeedForm(
+        request.POST or None,
+        organizations=acting_organizations(request.user),
+        initial={"region_code": incident.region_code},
+    )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -209,20 +213,25 @@ def need_confirm(request, pk: int):
 def deployment_create(request, pk: int):
     incident = get_object_or_404(Incident, pk=pk)
     organizations = acting_organizations(request.user)
-    if not organizations:
-        raise PermissionDenied
+    if request.method != "POST" and not organizations:
+        raise PermissionDenied  # no form to offer; a post goes to the service, which decides
     form = forms.DeploymentForm(
         request.POST or None,
         organizations=organizations,
         initial={"area_region_code": incident.region_code},
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["organization"] = next(o for o in organizations if o.pk == data["organization"])
-        if run_service(
-            request, services.file_deployment, incident=incident, success=_("Filing sent."), **data
-        ):
-            return redirect(reverse("coordination:incident_detail", args=[pk]) + "?tab=deployments")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            services.file_deployment,
+            incident=incident,
+            success=_("Filing sent."),
+            **form.cleaned_data,
+        )
+    ):
+        return redirect(reverse("coordination:incident_detail", args=[pk]) + "?tab=deployments")
     return render(
         request,
         "coordination/form.html",

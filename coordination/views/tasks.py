@@ -116,11 +116,8 @@ def task_action(request, pk: int, action: str):
         kwargs["accepted"] = request.POST.get("accepted") == "yes"
         kwargs["reason"] = request.POST.get("reason", "")
     elif action in ("assign", "claim"):
-        organization = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
-        if organization is None:
-            messages.error(request, _("Choose an organization."))
-            return redirect("coordination:task_detail", pk=pk)
-        kwargs["organization"] = organization
+        # As sent: the service decides which organization acts (or is assigned) and whether.
+        kwargs["organization"] = request.POST.get("organization") or None
     run_service(request, service, task=task, success=success, **kwargs)
     return redirect(request.POST.get("next") or reverse("coordination:task_detail", args=[pk]))
 
@@ -154,9 +151,11 @@ def my_tasks(request):
     deployed = Deployment.objects.filter(
         organization__in=my_orgs, status__in=Deployment.OCCUPYING
     ).values("incident_id")
+    # A holder answers for its tasks whatever its status now (the holder's services say so).
+    holders = acting_organizations(request.user, verified=False)
     held = list(
         queries.tasks_with_relations()
-        .filter(organization__in=my_orgs)
+        .filter(organization__in=holders)
         .exclude(status__in=[Task.Status.VERIFIED, Task.Status.CANCELLED])
         .order_by("status", "-created_at")
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from coordination.models import Incident
+from core.api import ActingOrganizationField
 from donations.models import Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
@@ -68,8 +69,8 @@ def _amount_field():
 
 
 class OutgoingIn(serializers.Serializer):
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False
+    organization = ActingOrganizationField(
+        help_text="Whose ledger is written; optional if you write for only one organization."
     )
     amount = _amount_field()
     items = JSONListField(child=ItemIn(), required=False, max_length=200)

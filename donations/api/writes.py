@@ -1,15 +1,12 @@
 """Ledger writes: each endpoint validates shape and calls one service."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.permissions import memberships
 from donations import queries, services
 from donations.api.serializers import (
     AcknowledgeIn,
@@ -22,28 +19,11 @@ from donations.api.serializers import (
     ReverseIn,
 )
 from donations.models import LedgerEntry
-from registry.models import Organization
 
 
 def _entry_response(entry: LedgerEntry, code=status.HTTP_201_CREATED) -> Response:
     entry = queries.public_entries().get(pk=entry.pk)
     return Response(EntryOut(entry).data, status=code)
-
-
-def _holder(request, data) -> Organization:
-    """The organization writing: the one given, or the caller's only writable one."""
-    if data.get("organization"):
-        return data["organization"]
-    orgs = [
-        m.organization
-        for m in memberships(request.user)
-        if services.can_write(request.user, m.organization)
-    ]
-    if len(orgs) != 1:
-        raise DjangoValidationError(
-            {"organization": [_("Say which organization writes this entry.")]}
-        )
-    return orgs[0]
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -64,10 +44,7 @@ class ReceiptCreate(WriteView):
 
     @extend_schema(request=ReceiptIn, responses={201: EntryOut})
     def post(self, request):
-        data = self.read(request)
-        holder = _holder(request, data)
-        data.pop("organization", None)
-        entry = services.record_receipt(organization=holder, by=request.user, **data)
+        entry = services.record_receipt(by=request.user, **self.read(request))
         return _entry_response(entry)
 
 
@@ -78,10 +55,7 @@ class AllocationCreate(WriteView):
 
     @extend_schema(request=AllocationIn, responses={201: EntryOut})
     def post(self, request):
-        data = self.read(request)
-        holder = _holder(request, data)
-        data.pop("organization", None)
-        entry = services.allocate(organization=holder, by=request.user, **data)
+        entry = services.allocate(by=request.user, **self.read(request))
         return _entry_response(entry)
 
 
@@ -92,10 +66,7 @@ class DisbursementCreate(WriteView):
 
     @extend_schema(request=DisbursementIn, responses={201: EntryOut})
     def post(self, request):
-        data = self.read(request)
-        holder = _holder(request, data)
-        data.pop("organization", None)
-        entry = services.disburse(organization=holder, by=request.user, **data)
+        entry = services.disburse(by=request.user, **self.read(request))
         return _entry_response(entry)
 
 

@@ -9,15 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.permissions import is_member_of
 from donations import chain
 from donations.balances import Want
 from donations.models import GoodsLine, LedgerEntry
+from registry.models import Organization
+from registry.queries import acting_organization, may_act_for
 
 Kind = LedgerEntry.Kind
 RECEIVING_KINDS = ("foundation", "social_group", "social_service", "volunteer_team")
@@ -29,21 +30,16 @@ def receiving_kinds() -> list[str]:
     return list(getattr(settings, "TONGZHOU_RECEIVING_KINDS", RECEIVING_KINDS))
 
 
+def require_writer(user: Any, organization: Any) -> Organization:
+    """The organization whose ledger ``user`` writes: ``acting_organization``'s answer for the
+    one named (an Organization, its id, or None for the user's only one) among verified
+    receiving organizations. Not a member or not allowed: 403; several to choose from: 400."""
+    return acting_organization(user, organization, kinds=receiving_kinds())
+
+
 def can_write(user: Any, organization: Any) -> bool:
-    """Members of verified receiving (non-agency) organizations write their own ledger."""
-    return (
-        organization is not None
-        and organization.status == "verified"
-        and organization.kind in receiving_kinds()
-        and is_member_of(user, organization)
-    )
-
-
-def require_writer(user: Any, organization: Any) -> None:
-    if not can_write(user, organization):
-        raise PermissionDenied(
-            _("Only members of this verified organization may write its ledger.")
-        )
+    """Whether ``require_writer`` lets ``user`` write ``organization``'s ledger (for pages)."""
+    return may_act_for(user, organization, kinds=receiving_kinds())
 
 
 def wants_from(amount: Decimal | None, items: list[dict] | None) -> list[Want]:

@@ -24,8 +24,8 @@ from donations.services.common import (
 
 def record_receipt(
     *,
-    organization: Any,
     by: Any,
+    organization: Any = None,
     donor_name: str,
     donor_kind: str,
     anonymous: bool = False,
@@ -45,7 +45,7 @@ def record_receipt(
     """Record a donation (捐赠票据) received by a verified receiving organization; the public
     form carries only the masked donor and salted commitments of the private fields (handler,
     donor name, phone, address); restricted gifts must name an incident or purpose."""
-    require_writer(by, organization)
+    organization = require_writer(by, organization)
     privacy.screen(purpose=purpose)
     privacy.screen_items(items)
     wants = wants_from(amount, items)

@@ -25,8 +25,8 @@ from donations.services.common import (
 
 def disburse(
     *,
-    organization: Any,
     by: Any,
+    organization: Any = None,
     purpose: str,
     region_code: str = "",
     beneficiaries: int = 0,
@@ -39,7 +39,7 @@ def disburse(
 ) -> LedgerEntry:
     """Money spent or goods handed out for a purpose, drawn from the holder's lots; restricted
     lots serve only their own incident and purpose."""
-    require_writer(by, organization)
+    organization = require_writer(by, organization)
     if not purpose:
         raise ValidationError({"purpose": [_("Say what the money or goods were used for.")]})
     privacy.screen(purpose=purpose)

@@ -31,8 +31,8 @@ from donations.services.common import (
 
 def allocate(
     *,
-    organization: Any,
     by: Any,
+    organization: Any = None,
     to_organization: Any,
     incident: Any = None,
     purpose: str = "",
@@ -43,7 +43,7 @@ def allocate(
 ) -> LedgerEntry:
     """Transfer money or goods to another verified organization, drawn from the holder's lots
     (named or oldest compatible first); the receiver is alerted and signs for what arrives."""
-    require_writer(by, organization)
+    organization = require_writer(by, organization)
     privacy.screen(purpose=purpose)
     if to_organization is None or to_organization.status != "verified":
         raise ValidationError({"to_organization": [_("Allocate only to a verified organization.")]})

@@ -211,7 +211,9 @@ class BidInputSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     proposal = serializers.CharField()
     team_size = serializers.IntegerField(min_value=0, default=0)
-    organization = serializers.IntegerField(required=False)
+    organization = core_api.ActingOrganizationField(
+        help_text="Which of your organizations bids; optional if you act for only one."
+    )
 
 
 class BidSerializer(serializers.Serializer):
@@ -311,7 +313,9 @@ ProcurementReasonSerializer = core_api.RequiredReasonSerializer
 
 class ChallengeInputSerializer(serializers.Serializer):
     reason = serializers.CharField()
-    organization = serializers.IntegerField(required=False)
+    organization = core_api.ActingOrganizationField(
+        help_text="Which of your organizations challenges; optional if you act for only one."
+    )
 
 
 class ChallengeSerializer(serializers.Serializer):

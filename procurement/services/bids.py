@@ -8,13 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import permissions as perms
-from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from procurement.models import INVITATION_METHODS, Bid, Project
 from procurement.services.common import record
 from registry.models import Organization
-from registry.queries import is_eligible
+from registry.queries import acting_organization, is_eligible
 
 
 def _require_open(project: Project) -> None:
@@ -38,17 +36,17 @@ def can_bid(project: Project, organization: Organization) -> bool:
 def submit_bid(
     *,
     project: Project,
-    organization: Organization,
     by: Any,
+    organization: int | str | Organization | None = None,
     price: Decimal,
     proposal: str,
     team_size: int = 0,
 ) -> Bid:
     """An admin or member of an eligible organization (an invitee where the method requires)
-    submits its one bid, or edits it, while the tender is open."""
+    submits its one bid, or edits it, while the tender is open. The bidder is
+    ``acting_organization``'s answer: the verified organization named, or the user's only one."""
+    organization = acting_organization(by, organization)
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if not perms.is_member_of(by, organization, roles=[Role.ADMIN, Role.MEMBER]):
-        raise PermissionDenied(_("You may only bid for your own organization."))
     _require_open(project)
     if not can_bid(project, organization):
         raise PermissionDenied(_("Your organization is not eligible for this tender."))
@@ -88,8 +86,10 @@ def submit_bid(
 def withdraw_bid(*, bid: Bid, by: Any) -> Bid:
     """The bidder withdraws its bid before the deadline."""
     bid = Bid.objects.select_for_update().select_related("project").get(pk=bid.pk)
-    if not perms.is_member_of(by, bid.organization_id, roles=[Role.ADMIN, Role.MEMBER]):
-        raise PermissionDenied(_("You may only withdraw your own organization's bid."))
+    try:  # the bidder, whatever its status now: withdrawing is always its right
+        acting_organization(by, bid.organization_id, verified=False)
+    except PermissionDenied:
+        raise PermissionDenied(_("You may only withdraw your own organization's bid.")) from None
     _require_open(bid.project)
     check_transition(Bid.TRANSITIONS, bid.status, Bid.Status.WITHDRAWN, label=_("Bid"))
     bid.status = Bid.Status.WITHDRAWN

@@ -13,8 +13,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import permissions as perms
-from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from core.uploads import check_size, sniff_content_type
 from procurement import ocds
@@ -39,6 +37,7 @@ from procurement.services.common import (
     tell_organizations,
 )
 from procurement.services.evaluation import active_award
+from registry.queries import acting_organization
 
 
 @transaction.atomic
@@ -131,8 +130,10 @@ def report_progress(
     keeps its taken-at time and SHA-256, and a hash already seen in another report is flagged."""
     milestone = _milestone(milestone)
     contract = milestone.contract
-    if not perms.is_member_of(by, contract.supplier_id, roles=[Role.ADMIN, Role.MEMBER]):
-        raise PermissionDenied(_("Only the supplier reports progress."))
+    try:  # the supplier, whatever its status now: it answers for the contract to the end
+        acting_organization(by, contract.supplier_id, verified=False)
+    except PermissionDenied:
+        raise PermissionDenied(_("Only the supplier reports progress.")) from None
     _require_implementing(milestone)
     check_transition(
         Milestone.TRANSITIONS, milestone.status, Milestone.Status.REPORTED, label=_("Milestone")

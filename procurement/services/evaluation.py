@@ -10,7 +10,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import permissions as perms
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from procurement import calendar, ocds, rules
@@ -35,6 +34,7 @@ from procurement.services.common import (
     tell_organizations,
 )
 from registry.models import Membership, Organization
+from registry.queries import acting_organization
 
 
 def bidder_org_ids(project: Project) -> set[int]:
@@ -354,12 +354,17 @@ def active_award(project: Project) -> Award | None:
 
 @transaction.atomic
 def file_challenge(
-    *, project: Project, organization: Organization, by: Any, reason: str
+    *,
+    project: Project,
+    by: Any,
+    reason: str,
+    organization: int | str | Organization | None = None,
 ) -> Challenge:
-    """A bidder challenges the award (质疑) during the stand-still; contracting waits for it."""
+    """A bidder challenges the award (质疑) during the stand-still; contracting waits for it. The
+    challenger is ``acting_organization``'s answer (the verified organization named, or the
+    user's only one): a challenge is a new filing, like a bid."""
+    organization = acting_organization(by, organization)
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if not perms.is_member_of(by, organization, roles=[Role.ADMIN, Role.MEMBER]):
-        raise PermissionDenied(_("You may only challenge for your own organization."))
     if not project.bids.filter(organization=organization).exists():
         raise PermissionDenied(_("Only bidders may challenge the award."))
     current = active_award(project)

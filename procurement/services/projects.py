@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from coordination.models import Incident
 from core import permissions as perms
 from core import regions
+from core.roles import Role
 from core.states import check_transition
 from procurement import calendar, ocds, rules
 from procurement.models import (
@@ -39,7 +40,7 @@ def _buyer_for(user: Any, region_code: str) -> Organization:
     for m in perms.memberships(user):
         org = m.organization
         if (
-            m.role == "official"
+            m.role == Role.OFFICIAL
             and org.kind == "agency"
             and org.status == "verified"
             and regions.covers(org.region_code, region_code)

@@ -291,7 +291,10 @@ class DocumentUploadSerializer(serializers.Serializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organization = core_api.ActingOrganizationField(
+        source="organization_id",
+        help_text="Whose talent pool; optional if you act for only one organization.",
+    )
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     certifications = serializers.ListField(

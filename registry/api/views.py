@@ -425,8 +425,8 @@ class PersonViewSet(viewsets.ModelViewSet):
         data = s.PersonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        org = values.pop("organization")
-        person = services.add_person(organization=org, by=request.user, **values)
+        organization = values.pop("organization_id", None)
+        person = services.add_person(organization=organization, by=request.user, **values)
         return Response(s.PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -434,7 +434,7 @@ class PersonViewSet(viewsets.ModelViewSet):
         data = s.PersonSerializer(person, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        changes.pop("organization", None)
+        changes.pop("organization_id", None)  # a person does not move between organizations
         person = services.update_person(person=person, by=request.user, changes=changes)
         return Response(s.PersonSerializer(person).data)
 

@@ -11,16 +11,26 @@ from django.utils.translation import gettext as _
 
 from core import permissions as perms
 from core import regions
+from core.roles import Role
 from core.states import InvalidTransition
 from registry.models import Assessment, Capability, Organization
+from registry.queries import acting_organization
 from registry.services.common import (
     CAPABILITY_FIELDS,
     _audit,
     _check_regions,
-    _require_admin,
     _require_reason,
     _tell_admins,
 )
+
+
+def _require_declarer(user, org: Organization) -> None:
+    """An admin of the organization, whatever its verification status (a pending organization
+    declares what it can do before it is verified): ``acting_organization`` with admin only."""
+    try:
+        acting_organization(user, org, roles=[Role.ADMIN], verified=False)
+    except PermissionDenied:
+        raise PermissionDenied(_("Only an admin of this organization may do that.")) from None
 
 
 def _clean_capability(values: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +41,7 @@ def _clean_capability(values: dict[str, Any]) -> dict[str, Any]:
 
 def declare_capability(*, organization: Organization, by, specialty: str, **values) -> Capability:
     """An org admin declares a capability for one specialty (one per specialty)."""
-    _require_admin(by, organization)
+    _require_declarer(by, organization)
     values = _clean_capability({k: v for k, v in values.items() if k in CAPABILITY_FIELDS})
     if Capability.objects.filter(organization=organization, specialty=specialty).exists():
         raise ValidationError(
@@ -54,7 +64,7 @@ def declare_capability(*, organization: Organization, by, specialty: str, **valu
 def update_capability(*, capability: Capability, by, changes: dict[str, Any]) -> Capability:
     """An org admin edits a declaration; the assessed grade is the officials' alone."""
     org = capability.organization
-    _require_admin(by, org)
+    _require_declarer(by, org)
     changes = _clean_capability({k: v for k, v in changes.items() if k in CAPABILITY_FIELDS})
     with transaction.atomic():
         for field, value in changes.items():

@@ -6,14 +6,22 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import permissions as perms
-from core.roles import ACTING_ROLES
 from registry.models import Organization, Person
+from registry.queries import acting_organization
 from registry.services.common import (
     PERSON_FIELDS,
     _audit,
     _check_region,
 )
+
+
+def _require_member(user, org: Organization) -> None:
+    try:
+        acting_organization(user, org, verified=False)
+    except PermissionDenied:
+        raise PermissionDenied(
+            _("Only members of this organization may edit its people.")
+        ) from None
 
 
 def _clean_person(values: dict[str, Any]) -> dict[str, Any]:
@@ -29,10 +37,11 @@ def _skills_index(skills: list[str]) -> str:
     return ("," + ",".join(s.lower() for s in skills) + ",")[:500] if skills else ""
 
 
-def add_person(*, organization: Organization, by, **values) -> Person:
-    """A member of the organization adds a person to its talent pool."""
-    if not perms.is_member_of(by, organization, roles=ACTING_ROLES):
-        raise PermissionDenied(_("Only members of this organization may add people to it."))
+def add_person(*, by, organization: int | str | Organization | None = None, **values) -> Person:
+    """A member of the organization adds a person to its talent pool: the organization named, or
+    the user's only one (``acting_organization``, any verification status: a pending team keeps
+    its pool ready for the day it is verified)."""
+    organization = acting_organization(by, organization, verified=False)
     values = _clean_person(values)
     values.setdefault("region_code", organization.region_code)
     values["region_code"] = values["region_code"] or organization.region_code
@@ -48,8 +57,7 @@ def add_person(*, organization: Organization, by, **values) -> Person:
 def update_person(*, person: Person, by, changes: dict[str, Any]) -> Person:
     """A member of the person's organization edits the entry."""
     org = person.organization
-    if not perms.is_member_of(by, org, roles=ACTING_ROLES):
-        raise PermissionDenied(_("Only members of this organization may edit its people."))
+    _require_member(by, org)
     changes = _clean_person(changes)
     with transaction.atomic():
         for field, value in changes.items():
@@ -70,8 +78,7 @@ def update_person(*, person: Person, by, changes: dict[str, Any]) -> Person:
 def remove_person(*, person: Person, by) -> None:
     """A member of the person's organization removes the entry."""
     org = person.organization
-    if not perms.is_member_of(by, org, roles=ACTING_ROLES):
-        raise PermissionDenied(_("Only members of this organization may edit its people."))
+    _require_member(by, org)
     with transaction.atomic():
         _audit(org, actor=by, action="registry.remove_person", target=person)
         person.delete()

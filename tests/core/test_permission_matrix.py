@@ -2,10 +2,11 @@
 
 ``MATRIX`` below is the one table. Its keys are generated from the URL conf (``write_endpoints``):
 every (route, method) under ``/api/v1/`` whose view accepts POST, PUT, PATCH or DELETE, plus the
-account pages that take form posts (login, logout, password change, language). The domain HTML
-pages (``/incidents/...``, ``/ledger/...`` ...) are left out on purpose: their forms call the same
-services as the API, and they answer a refused action with a redirect or a re-rendered form, so
-their status codes do not show the permission decision. The schema and docs are read-only.
+account pages that take form posts (login, logout, password change, language). The schema and
+docs are read-only. The domain HTML pages (``/incidents/...``, ``/ledger/...`` ...) have a table
+of their own, ``PAGE_MATRIX`` (see "the pages" below): their forms call the same services as the
+API and answer a refusal with a message rather than a status, so that table reads the message,
+and a test holds it to this one (a page refuses for exactly the roles its API twin refuses).
 
 Each row is a tuple of statuses in the order of ``ROLES`` (the personas of tests/conftest.py):
 anonymous, an admin and a member of 芦山县应急救援队 (511826), the admin of another team (511802),
@@ -34,16 +35,23 @@ Removing an endpoint makes ``test_no_stale_rows_in_the_matrix`` name the row to 
 import datetime as dt
 import os
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.contrib.messages import constants, get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.forms import BaseForm
+from django.shortcuts import resolve_url
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.forms import REFUSED_TAG
 from core.roles import Role
 from procurement.models import (
     Award,
@@ -639,3 +647,425 @@ def test_the_matrix(world, db, key, role):
         return
     expected = MATRIX[key][ROLES.index(role)]
     assert got == expected, (got, response.content[:500])
+
+
+# --- the pages: the form posts behind the same services ----------------------------------------
+#
+# Every page route that takes a form post (the app urls.py files, walked like the API's) is in
+# ``PAGE_MATRIX`` or in ``READ_ONLY_PAGES`` (views that treat a POST like a GET and write nothing).
+# A page key names the action where one route serves several (``/tasks/{pk}/claim/`` for
+# ``/tasks/{pk}/{action}/``), or the form it sends (``/ledger/organizations/{org_id}/ receipt``).
+# Each page says which API endpoint calls the same service (``PAGE_API``) and is sent into the
+# same world, for the same object, with a form body (``PAGE_BODIES``).
+#
+# What a page answers, per role, in the order of ``ROLES``:
+#   OK       a success message (or a plain redirect where the page shows none), nothing refused;
+#   IN       the redirect to the login page (the public);
+#   403/404  refused, or hidden, before any form is read;
+#   NO       the service refused (PermissionDenied): an error message tagged ``REFUSED_TAG``;
+#   BAD      the input or the state was refused (form errors, or the service's 400/409 message);
+#   200      the form came back without a message (nothing written, nothing refused).
+# ``test_pages_refuse_exactly_when_the_api_refuses`` holds the two tables together: a page
+# refuses (login, 403, 404, "no") for exactly the roles the API refuses (401, 403, 404).
+# ``PAGE_MATRIX_RECORD=/tmp/pages.txt`` writes what each role gets, as MATRIX_RECORD does.
+
+PAGE_PREFIXES_OUT = ("/api/", "/admin/", "/i18n/", "/accounts/")
+READ_ONLY_PAGES = (
+    "/",
+    "/audit/",
+    "/healthz/",
+    "/healthz/live/",
+    "/alerts/",
+    "/alerts/feed.atom",
+    "/alerts/{pk}/",
+    "/alerts/{pk}/cap.xml",
+    "/inbox/",
+    "/incidents/",
+    "/incidents/{pk}/",
+    "/incidents/{pk}/3w.csv",
+    "/tasks/mine/",
+    "/tasks/{pk}/",
+    "/evidence/{pk}/",
+    "/organizations/",
+    "/organizations/{pk}/",
+    "/documents/{pk}/",
+    "/verification/",
+    "/procurements/",
+    "/procurements/{pk}/",
+    "/ledger/",
+    "/ledger/trace/",
+    "/ledger/entries/{seq}/",
+    "/ledger/evidence/{pk}/",
+)
+
+IN, OK, NO, BAD = "login", "ok", "no", "bad"  # the page answers, named in the comment above
+
+# fmt: off
+PAGE_MATRIX: dict[str, tuple] = {
+    # roles: anonymous, ngo_admin, ngo_member, other_ngo_admin, official, outside_official, expert
+    #                                                          anon adm  mem  oth  off  out  exp
+    # Registry
+    "POST /organizations/{pk}/edit/":                         (IN,  OK,  404, 404, 404, 404, 404),
+    "POST /organizations/{pk}/capabilities/new/":             (IN,  OK,  404, 404, 404, 404, 404),
+    "POST /organizations/{pk}/capabilities/{capability_id}/": (IN,  OK,  404, 404, 404, 404, 404),
+    "POST /organizations/{pk}/members/":                      (IN,  OK,  404, 404, 404, 404, 404),
+    "POST /organizations/{pk}/documents/":                    (IN,  OK,  403, 404, 403, 404, 404),
+    "POST /organizations/{pk}/decide/":                       (IN,  403, 403, 403, BAD, 403, 403),
+    "POST /organizations/{pk}/suspend/":                      (IN,  403, 403, 403, OK,  403, 403),
+    "POST /capabilities/{capability_id}/assess/":             (IN,  403, 403, 403, OK,  403, 403),
+    "POST /capabilities/{capability_id}/revoke/":             (IN,  403, 403, 403, OK,  403, 403),
+    "POST /people/":                                          (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /invitations/":                                     (IN,  404, 404, 404, 404, 404, OK),
+    "POST /register/":                                        (BAD, BAD, BAD, BAD, BAD, BAD, BAD),
+    # Coordination
+    "POST /incidents/new/":                                   (IN,  403, 403, 403, OK,  NO,  403),
+    "POST /incidents/{pk}/status/":                           (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /incidents/{pk}/take-over/":                        (IN,  NO,  NO,  NO,  NO,  NO,  NO),
+    "POST /incidents/{pk}/capacity/":                         (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /incidents/{pk}/needs/new/":                        (IN,  OK,  OK,  OK,  OK,  NO,  NO),
+    "POST /incidents/{pk}/deployments/new/":                  (IN,  BAD, BAD, NO,  NO,  NO,  NO),
+    "POST /incidents/{pk}/tasks/new/":                        (IN,  403, 403, 403, OK,  403, 403),
+    "POST /needs/{pk}/confirm/":                              (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /deployments/{pk}/approve/":                        (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /deployments/{pk}/hold/":                           (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /deployments/{pk}/arrive/":                         (IN,  OK,  OK,  404, NO,  404, 404),
+    "POST /deployments/{pk}/withdraw/":                       (IN,  OK,  OK,  404, NO,  404, 404),
+    "POST /tasks/{pk}/report/":                               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /tasks/{pk}/claim/":                                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /tasks/{pk}/assign/":                               (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /tasks/{pk}/accept/":                               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /tasks/{pk}/decline/":                              (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /tasks/{pk}/start/":                                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /tasks/{pk}/complete/":                             (IN,  BAD, BAD, NO,  NO,  NO,  NO),
+    "POST /tasks/{pk}/verify/":                               (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /tasks/{pk}/cancel/":                               (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    # Donations
+    "POST /ledger/organizations/{org_id}/ receipt":           (IN,  OK,  OK,  404, 404, 404, 404),
+    "POST /ledger/organizations/{org_id}/ allocation":        (IN,  BAD, BAD, 404, 404, 404, 404),
+    "POST /ledger/organizations/{org_id}/ disbursement":      (IN,  OK,  OK,  404, 404, 404, 404),
+    "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    # Alerts
+    "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
+    "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
+    "POST /inbox/read-all/":                                  (IN,  OK,  OK,  OK,  OK,  OK,  OK),
+    "POST /inbox/{pk}/read/":                                 (IN,  OK,  404, 404, 404, 404, 404),
+}
+# fmt: on
+
+# The API endpoint whose service each page calls.
+PAGE_API = {
+    # Registry
+    "POST /organizations/{pk}/edit/": "PATCH /api/v1/organizations/{pk}/",
+    "POST /organizations/{pk}/capabilities/new/": "POST /api/v1/organizations/{pk}/capabilities/",
+    "POST /organizations/{pk}/capabilities/{capability_id}/": "PATCH /api/v1/capabilities/{pk}/",
+    "POST /organizations/{pk}/members/": "POST /api/v1/organizations/{pk}/members/",
+    "POST /organizations/{pk}/documents/": "POST /api/v1/organizations/{pk}/documents/",
+    "POST /organizations/{pk}/decide/": "POST /api/v1/organizations/{pk}/verify/",
+    "POST /organizations/{pk}/suspend/": "POST /api/v1/organizations/{pk}/suspend/",
+    "POST /capabilities/{capability_id}/assess/": "POST /api/v1/capabilities/{pk}/assess/",
+    "POST /capabilities/{capability_id}/revoke/": "POST /api/v1/capabilities/{pk}/revoke/",
+    "POST /people/": "POST /api/v1/people/",
+    "POST /invitations/": "POST /api/v1/invitations/{pk}/accept/",
+    "POST /register/": "POST /api/v1/register/",
+    # Coordination
+    "POST /incidents/new/": "POST /api/v1/incidents/",
+    "POST /incidents/{pk}/status/": "POST /api/v1/incidents/{pk}/status/",
+    "POST /incidents/{pk}/take-over/": "POST /api/v1/incidents/{pk}/take-over/",
+    "POST /incidents/{pk}/capacity/": "POST /api/v1/incidents/{pk}/capacity/",
+    "POST /incidents/{pk}/needs/new/": "POST /api/v1/incidents/{pk}/needs/",
+    "POST /incidents/{pk}/deployments/new/": "POST /api/v1/deployments/",
+    "POST /incidents/{pk}/tasks/new/": "POST /api/v1/tasks/",
+    "POST /needs/{pk}/confirm/": "POST /api/v1/needs/{pk}/confirm/",
+    "POST /deployments/{pk}/approve/": "POST /api/v1/deployments/{pk}/approve/",
+    "POST /deployments/{pk}/hold/": "POST /api/v1/deployments/{pk}/hold/",
+    "POST /deployments/{pk}/arrive/": "POST /api/v1/deployments/{pk}/arrive/",
+    "POST /deployments/{pk}/withdraw/": "POST /api/v1/deployments/{pk}/withdraw/",
+    "POST /tasks/{pk}/report/": "POST /api/v1/tasks/{pk}/report/",
+    "POST /tasks/{pk}/claim/": "POST /api/v1/tasks/{pk}/claim/",
+    "POST /tasks/{pk}/assign/": "POST /api/v1/tasks/{pk}/assign/",
+    "POST /tasks/{pk}/accept/": "POST /api/v1/tasks/{pk}/accept/",
+    "POST /tasks/{pk}/decline/": "POST /api/v1/tasks/{pk}/decline/",
+    "POST /tasks/{pk}/start/": "POST /api/v1/tasks/{pk}/start/",
+    "POST /tasks/{pk}/complete/": "POST /api/v1/tasks/{pk}/complete/",
+    "POST /tasks/{pk}/verify/": "POST /api/v1/tasks/{pk}/verify/",
+    "POST /tasks/{pk}/cancel/": "POST /api/v1/tasks/{pk}/cancel/",
+    # Donations
+    "POST /ledger/organizations/{org_id}/ receipt": "POST /api/v1/ledger/receipts/",
+    "POST /ledger/organizations/{org_id}/ allocation": "POST /api/v1/ledger/allocations/",
+    "POST /ledger/organizations/{org_id}/ disbursement": "POST /api/v1/ledger/disbursements/",
+    "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
+    "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
+    # Alerts
+    "POST /alerts/new/": "POST /api/v1/alerts/",
+    "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
+    "POST /inbox/read-all/": "POST /api/v1/inbox/read-all/",
+    "POST /inbox/{pk}/read/": "POST /api/v1/inbox/{pk}/read/",
+}
+
+# Where a page's ids are not its API twin's.
+PAGE_TARGETS = {
+    "POST /incidents/{pk}/deployments/new/": _pk("incident"),
+    "POST /incidents/{pk}/tasks/new/": _pk("incident"),
+    "POST /organizations/{pk}/capabilities/{capability_id}/": lambda w: {
+        "pk": w.ngo.pk,
+        "capability_id": w.capability.pk,
+    },
+    "POST /capabilities/{capability_id}/assess/": lambda w: {"capability_id": w.capability.pk},
+    "POST /capabilities/{capability_id}/revoke/": lambda w: {"capability_id": w.capability.pk},
+    "POST /ledger/organizations/{org_id}/ receipt": lambda w: {"org_id": w.ngo.pk},
+    "POST /ledger/organizations/{org_id}/ allocation": lambda w: {"org_id": w.ngo.pk},
+    "POST /ledger/organizations/{org_id}/ disbursement": lambda w: {"org_id": w.ngo.pk},
+    "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
+    "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
+}
+
+
+def _prefixed(prefix: str, form: str, body: dict) -> dict:
+    return {"form": form, **{f"{prefix}-{k}": v for k, v in body.items()}}
+
+
+LOCAL = (timezone.localtime() + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+
+# Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
+PAGE_BODIES = {
+    "POST /organizations/{pk}/edit/": lambda w: {
+        "name": w.ngo.name,
+        "address": "芦山县城",
+        "contact_name": "李队长",
+        "contact_phone": "13900002222",
+        "region_code": w.ngo.region_code,
+    },
+    "POST /organizations/{pk}/capabilities/new/": lambda w: {
+        "specialty": "water_rescue",
+        "declared_grade": 3,
+        "mobility_range": "local",
+    },
+    "POST /organizations/{pk}/capabilities/{capability_id}/": lambda w: {
+        "specialty": "building_collapse",
+        "declared_grade": 2,
+        "mobility_range": "local",
+    },
+    "POST /organizations/{pk}/members/": lambda w: {
+        "username": w.other_ngo_admin.username,
+        "role": "member",
+    },
+    "POST /organizations/{pk}/documents/": lambda w: {
+        "file": SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf"),
+        "kind": "contingency_plan",
+    },
+    "POST /organizations/{pk}/decide/": lambda w: {"decision": "verified"},
+    "POST /organizations/{pk}/suspend/": lambda w: {"reason": "年检不合格"},
+    "POST /capabilities/{capability_id}/assess/": lambda w: {"grade": 2, "score": "85"},
+    "POST /capabilities/{capability_id}/revoke/": lambda w: {"reason": "测评过期"},
+    "POST /people/": lambda w: {
+        "name": "李四",
+        "social_worker_level": "none",
+        "availability": "available",
+        "organization": w.ngo.pk,
+    },
+    "POST /invitations/": lambda w: {"invitation": w.invitation.pk, "answer": "accept"},
+    "POST /incidents/new/": lambda w: {
+        **BODIES["POST /api/v1/incidents/"](w),
+        "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    },
+    "POST /incidents/{pk}/status/": BODIES["POST /api/v1/incidents/{pk}/status/"],
+    "POST /incidents/{pk}/capacity/": BODIES["POST /api/v1/incidents/{pk}/capacity/"],
+    "POST /incidents/{pk}/needs/new/": lambda w: {
+        **BODIES["POST /api/v1/incidents/{pk}/needs/"](w),
+        "urgency": "normal",
+    },
+    "POST /incidents/{pk}/deployments/new/": lambda w: {
+        **BODIES["POST /api/v1/deployments/"](w),
+        "arrival_at": LOCAL,
+        "vehicles": 0,
+        "self_sufficiency_days": 3,
+    },
+    "POST /incidents/{pk}/tasks/new/": lambda w: {
+        **BODIES["POST /api/v1/tasks/"](w),
+        "priority": "normal",
+        "quantity_committed": 0,
+    },
+    "POST /deployments/{pk}/hold/": BODIES["POST /api/v1/deployments/{pk}/hold/"],
+    "POST /tasks/{pk}/report/": lambda w: {
+        **BODIES["POST /api/v1/tasks/{pk}/report/"](w),
+        "quantity_delivered": 0,
+    },
+    "POST /tasks/{pk}/assign/": BODIES["POST /api/v1/tasks/{pk}/assign/"],
+    "POST /tasks/{pk}/decline/": BODIES["POST /api/v1/tasks/{pk}/decline/"],
+    "POST /tasks/{pk}/verify/": lambda w: {"accepted": "yes"},
+    "POST /tasks/{pk}/cancel/": BODIES["POST /api/v1/tasks/{pk}/cancel/"],
+    "POST /ledger/organizations/{org_id}/ receipt": lambda w: _prefixed(
+        "r",
+        "receipt",
+        {
+            "donor_name": "张三",
+            "donor_kind": "individual",
+            "channel": "bank_transfer",
+            "amount": "100.00",
+        },
+    ),
+    "POST /ledger/organizations/{org_id}/ allocation": lambda w: _prefixed(
+        "a", "allocation", {"to_organization": w.other_ngo.pk, "amount": "10.00"}
+    ),
+    "POST /ledger/organizations/{org_id}/ disbursement": lambda w: _prefixed(
+        "d",
+        "disbursement",
+        {"amount": "10.00", "purpose": "饮用水", "incident": w.incident.pk},
+    ),
+    "POST /ledger/entries/{seq}/reverse/": BODIES["POST /api/v1/ledger/entries/{pk}/reverse/"],
+    "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"amount": "2000.00"},
+    "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
+    "POST /alerts/new/": lambda w: {
+        "title": "芦山县暴雨预警",
+        "body": "请注意防范",
+        "level": "blue",
+        "regions": "511826",
+        "channels": ["in_app"],
+    },
+}
+
+
+def page_routes() -> set[str]:
+    """Every page route (outside the API, admin and accounts) whose view accepts POST."""
+    found = set()
+    for route, callback in _routes(get_resolver().url_patterns):
+        path = normalize(route)
+        if path.startswith(PAGE_PREFIXES_OUT) or path in PAGES_IN_MATRIX:
+            continue
+        if "post" in view_write_methods(callback):
+            found.add(path)
+    return found
+
+
+def route_of(page_key: str) -> str:
+    """``POST /tasks/{pk}/claim/`` -> ``/tasks/{pk}/{action}/`` (the route it is sent to)."""
+    path = page_key.split(" ")[1]
+    routes = page_routes()
+    if path in routes:
+        return path
+    for route in routes:
+        pattern = re.escape(route).replace(r"\{action\}", r"[\w-]+")
+        pattern = re.sub(r"\\\{\w+\\\}", r"\\{\\w+\\}", pattern)
+        if re.fullmatch(pattern, path):
+            return route
+    raise AssertionError(f"{page_key} matches no page route")
+
+
+def test_every_page_form_is_in_the_page_matrix():
+    covered = {route_of(key) for key in PAGE_MATRIX} | set(READ_ONLY_PAGES)
+    missing = sorted(page_routes() - covered)
+    assert not missing, "Page routes taking POST, in neither PAGE_MATRIX nor READ_ONLY_PAGES:\n" + (
+        "\n".join(missing)
+    )
+    stale = sorted(set(READ_ONLY_PAGES) - page_routes())
+    assert not stale, stale
+
+
+def test_every_page_row_names_its_api_twin_and_every_role():
+    assert set(PAGE_API) == set(PAGE_MATRIX)
+    assert all(api_key in MATRIX for api_key in PAGE_API.values())
+    assert all(len(row) == len(ROLES) for row in PAGE_MATRIX.values())
+
+
+def _page_refuses(code) -> bool:
+    return code in (IN, 403, 404, NO)
+
+
+def _api_refuses(status: int) -> bool:
+    return status in (401, 403, 404)
+
+
+def test_pages_refuse_exactly_when_the_api_refuses():
+    differ = [
+        f"{key} [{role}]: page {page_row[i]!r}, API {MATRIX[PAGE_API[key]][i]}"
+        for key, page_row in PAGE_MATRIX.items()
+        for i, role in enumerate(ROLES)
+        if _page_refuses(page_row[i]) != _api_refuses(MATRIX[PAGE_API[key]][i])
+    ]
+    assert not differ, "\n".join(differ)
+
+
+def _api_target(api_key: str):
+    segment = api_key.split(" ", 1)[1].removeprefix("/api/v1/").split("/")[0]
+    return TARGETS.get(api_key) or DEFAULT_TARGETS[segment]
+
+
+def page_url_for(key: str, w) -> str:
+    path = key.split(" ")[1]
+    if "{" not in path:
+        return path
+    return path.format(**(PAGE_TARGETS.get(key) or _api_target(PAGE_API[key]))(w))
+
+
+@contextmanager
+def rolled_back():
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _send_api(key: str, role: str, w):
+    method = key.split(" ", 1)[0]
+    path = url_for(key, w)
+    body = BODIES[key](w) if key in BODIES else {}
+    multipart = any(hasattr(value, "read") for value in body.values())
+    client = client_as(role, w, path)
+    with rolled_back():
+        return getattr(client, method.lower())(
+            path, body, format="multipart" if multipart else "json"
+        )
+
+
+def _send_page(key: str, role: str, w):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(w, role))
+    body = PAGE_BODIES[key](w) if key in PAGE_BODIES else {}
+    with rolled_back():
+        return client.post(page_url_for(key, w), body)
+
+
+def _page_errors(response) -> list[str]:
+    errors = []
+    for message in get_messages(response.wsgi_request):
+        if message.level == constants.ERROR:
+            refused = REFUSED_TAG in message.extra_tags.split()
+            errors.append(("refused " if refused else "") + str(message))
+    for context in response.context or []:
+        for layer in context.dicts:
+            for value in layer.values():
+                if isinstance(value, BaseForm) and value.is_bound and value.errors:
+                    errors += [str(e) for errs in value.errors.values() for e in errs]
+    return errors
+
+
+def page_outcome(response):
+    """The page's answer in PAGE_MATRIX's terms ("no": a message tagged ``REFUSED_TAG``, the
+    service's PermissionDenied)."""
+    if response.status_code == 302 and response.url.startswith(resolve_url(settings.LOGIN_URL)):
+        return IN
+    if response.status_code in (403, 404):
+        return response.status_code
+    errors = _page_errors(response)
+    if errors:
+        return NO if any(e.startswith("refused ") for e in errors) else BAD
+    return OK if response.status_code == 302 else response.status_code
+
+
+_PAGE_KEYS = sorted(PAGE_API) if os.environ.get("PAGE_MATRIX_RECORD") else sorted(PAGE_MATRIX)
+PAGE_CASES = [(key, role) for key in _PAGE_KEYS for role in ROLES]
+
+
+@pytest.mark.parametrize(("key", "role"), PAGE_CASES, ids=[f"{k} [{r}]" for k, r in PAGE_CASES])
+def test_the_page_matrix(world, db, key, role):
+    """The page answers its row (``test_pages_refuse_exactly_when_the_api_refuses`` holds the rows
+    to the API's)."""
+    got = page_outcome(_send_page(key, role, world))
+    record = os.environ.get("PAGE_MATRIX_RECORD")
+    if record:
+        api_status = _send_api(PAGE_API[key], role, world).status_code
+        with open(record, "a", encoding="utf-8") as out:
+            out.write(f"{key}\t{role}\t{got!r}\tAPI {api_status}\n")
+        return
+    assert got == PAGE_MATRIX[key][ROLES.index(role)], got

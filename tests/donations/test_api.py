@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from core.exports import safe_cell
+from core.roles import Role
 from donations import services
 from donations.models import DonorDetails, LedgerEntry
 from tests.coordination.factories import IncidentFactory
@@ -65,6 +66,34 @@ def test_only_members_of_verified_receiving_orgs_write(api, charity, who, offici
     )
     assert response.status_code in (401, 403)
     assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["outsider", "pending_org_member", "agency"])
+def test_naming_no_organization_with_none_to_write_for_is_403(api, who, official):
+    """Without ``organization`` the API used to answer 400 ("say which organization writes")
+    when the caller had no organization to write for (``_holder`` in donations/api/writes.py);
+    that is a permission matter, 403, as everywhere else (registry.queries.acting_organization).
+    400 is kept for a caller who writes for several organizations and named none."""
+    user = {
+        "outsider": rf.UserFactory(),
+        "pending_org_member": rf.org_user(df.foundation(status="pending")),
+        "agency": official,
+    }[who]
+    response = api(user).post("/api/v1/ledger/receipts/", RECEIPT, format="json")
+    assert response.status_code == 403
+    assert not LedgerEntry.objects.exists()
+
+
+def test_writing_for_several_organizations_needs_a_name(api, charity, charity_admin):
+    second = df.foundation(name="第二基金会")
+    rf.MembershipFactory(user=charity_admin, organization=second, role=Role.MEMBER)
+    response = api(charity_admin).post("/api/v1/ledger/receipts/", RECEIPT, format="json")
+    assert response.status_code == 400 and "organization" in response.json()
+    named = {**RECEIPT, "organization": second.pk}
+    assert (
+        api(charity_admin).post("/api/v1/ledger/receipts/", named, format="json").status_code == 201
+    )
+    assert LedgerEntry.objects.get().holder == second
 
 
 def test_other_org_cannot_reverse_or_spend_my_entries(

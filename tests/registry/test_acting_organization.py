@@ -7,12 +7,13 @@ from django.utils import translation
 
 from core.roles import Role
 from registry.models import Organization
-from registry.queries import acting_organization, acting_organizations
+from registry.queries import acting_organization, acting_organizations, may_act_for
 from tests.registry import factories as f
 
 
 @pytest.fixture(autouse=True)
 def _english():
+    """The messages are matched in English (the site's default language is zh-Hans)."""
     with translation.override("en"):
         yield
 
@@ -80,3 +81,13 @@ def test_roles_and_kinds_narrow_the_choice(ngo, ngo_member):
 def test_a_malformed_id_is_bad_input(ngo_member):
     with pytest.raises(ValidationError):
         acting_organization(ngo_member, "abc")
+
+
+def test_may_act_for_answers_the_same_rule_as_a_boolean(ngo, two_orgs_user, other_ngo):
+    user, pending = two_orgs_user
+    assert may_act_for(user, ngo) and may_act_for(user, ngo.pk)
+    assert not may_act_for(user, pending)  # not verified
+    assert may_act_for(user, pending, verified=False)
+    assert not may_act_for(user, other_ngo)  # not a member
+    assert not may_act_for(user, None)  # a button for "some organization" is not a decision
+    assert not may_act_for(user, ngo, roles=["expert"])
