@@ -82,3 +82,24 @@ class RequiredReasonSerializer(serializers.Serializer):
     """Input of an action that must say why (hold, cancel, terminate ...)."""
 
     reason = serializers.CharField(max_length=2000)
+
+
+class PersonField(serializers.Field):
+    """A person as others see them: display name, organization and role (core.display), never
+    the username. Read-only; ``None`` for nobody. Pass ``source=`` for another attribute."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        kwargs.setdefault("default", None)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        try:
+            return super().get_attribute(instance)
+        except (AttributeError, KeyError):
+            return None
+
+    def to_representation(self, value):
+        from core.display import display_name
+
+        return display_name(value) or None

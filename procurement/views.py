@@ -4,6 +4,7 @@ contents, never personal data (acceptance shows how many service recipients took
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from core.display import people
 from procurement import queries
 from procurement.models import Category, Method, Project, Score
 from procurement.scoring import rank_bids
@@ -43,6 +44,7 @@ def project_detail(request, pk: int):
         scores = list(
             Score.objects.filter(project=project)
             .select_related("expert", "criterion", "bid__organization")
+            .prefetch_related(people("expert"))
             .order_by("bid_id", "expert_id", "criterion_id")
         )
         ranked = rank_bids(
