@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
     exceptions,
     pagination,
@@ -84,6 +85,7 @@ class RequiredReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+@extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
 class PersonField(serializers.Field):
     """A person as others see them: display name, organization and role (core.display), never
     the username. Read-only; ``None`` for nobody. Pass ``source=`` for another attribute."""
