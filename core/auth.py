@@ -32,7 +32,7 @@ class RateLimitedModelBackend(ModelBackend):
             raise PermissionDenied
         try:
             user = super().authenticate(request, username=username, password=password, **kwargs)
-        except BaseException:
+        except Exception:  # the attempt was made: it counts
             ratelimit.record_failure(username, ip)
             raise
         if user is None:
