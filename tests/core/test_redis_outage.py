@@ -36,9 +36,11 @@ def closed_port() -> int:
 
 
 def use_broker(url: str) -> None:
-    """Point this process's Celery producer at ``url`` (drop pooled connections)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Point this process's Celery producer at ``url``.
+
+    The pools are forgotten, not closed: ``app.pool`` is kombu's process-wide pool for that URL,
+    and closing it would break every later test that publishes to the same URL (even eager
+    ``delay()`` acquires a producer)."""
     app.conf.broker_url = url
     app._pool = None
     app.amqp._producer_pool = None
