@@ -87,3 +87,24 @@ def test_the_history_loads_every_actors_role_in_one_query(ngo):
         return len(ctx.captured_queries)
 
     assert queries_for(2) == queries_for(8)
+
+
+def test_task_reports_name_the_reporter_by_display_name(api, client, official, ngo, ngo_admin):
+    from django.utils import timezone
+
+    from tests.coordination.factories import TaskFactory
+
+    incident = IncidentFactory(lead_agency=official.memberships.get().organization)
+    task = TaskFactory(
+        incident=incident, organization=ngo, status="in_progress", assigned_at=timezone.now()
+    )
+    filed = api(ngo_admin).post(f"/api/v1/tasks/{task.pk}/report/", {"summary": "已转移 12 人"})
+    assert filed.status_code == 201, filed.json()
+    label = "芦山县应急救援队 组织管理员"
+    assert filed.json()["filed_by"] == label
+    listed = api(official).get(f"/api/v1/tasks/{task.pk}/reports/")
+    assert listed.json()[0]["filed_by"] == label
+    client.force_login(official)
+    html = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "已转移 12 人" in html and label in html
+    assert ngo_admin.username not in html
