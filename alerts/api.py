@@ -15,7 +15,7 @@ from alerts.channels import absolute
 from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
 from core import hooks
 from core import permissions as perms
-from core.api import IsOfficial
+from core.api import IsOfficial, PersonField
 from core.roles import Role
 from registry.choices import Specialty
 from registry.models import Organization
@@ -230,7 +230,7 @@ class AlertDetail(generics.RetrieveAPIView):
 
 class DeliverySerializer(serializers.ModelSerializer):
     channel = serializers.CharField(read_only=True)
-    recipient = serializers.CharField(source="user.username", default=None, read_only=True)
+    recipient = PersonField(source="user")
     organization_name = serializers.CharField(
         source="organization.name", default=None, read_only=True
     )

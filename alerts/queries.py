@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from alerts.models import Alert, Channel, Delivery
 from core import permissions as perms
+from core.display import people
 
 
 def visible_alerts(user: Any) -> QuerySet[Alert]:
@@ -44,6 +45,7 @@ def deliveries_of(alert: Alert) -> QuerySet[Delivery]:
     return (
         Delivery.objects.filter(alert=alert)
         .select_related("user", "organization")
+        .prefetch_related(people("user"))
         .order_by("channel", "pk")
     )
 

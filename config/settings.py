@@ -109,6 +109,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Every login (page, admin, API token) is limited inside authenticate(): core.auth, core.ratelimit.
+AUTHENTICATION_BACKENDS = ["core.auth.RateLimitedModelBackend"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:dashboard"
@@ -154,16 +157,24 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a request must not hang on a dead broker: connect within 2 s, do not retry
+# (the alerts outbox keeps the rows pending and the beat sweep publishes them later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_TASK_PUBLISH_RETRY = False
 # Each app adds its periodic jobs in its section below.
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Cache ------------------------------------------------------------------------------------
+# Redis is a cache, not the system of record: while it is unreachable the cache falls back to
+# local memory and logs the degradation (core.cache). Short socket timeouts keep a dead Redis
+# from holding requests.
+TONGZHOU_REDIS_SOCKET_TIMEOUT = env.float("TONGZHOU_REDIS_SOCKET_TIMEOUT", default=1.0)
+TONGZHOU_CACHE_RETRY_SECONDS = env.float("TONGZHOU_CACHE_RETRY_SECONDS", default=5.0)
+TONGZHOU_CACHE_LOG_INTERVAL = env.float("TONGZHOU_CACHE_LOG_INTERVAL", default=60.0)
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -186,8 +197,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Rate limits of the public API (hardening); per IP for the public, per user when logged in.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("TONGZHOU_THROTTLE_ANON", default="600/min"),
@@ -250,10 +261,18 @@ LOGGING = {
 }
 
 # --- Tongzhou: core ---------------------------------------------------------------------------
-# Failed logins (page and token endpoint), per account and per IP: core.ratelimit.
-TONGZHOU_LOGIN_MAX_FAILURES_PER_USER = env.int("TONGZHOU_LOGIN_MAX_FAILURES_PER_USER", default=5)
+# Failed logins (every login form, the admin's and the token endpoint): core.ratelimit. Growing
+# delays per (username, IP) after the free failures, a budget per IP; never an account lock.
+TONGZHOU_LOGIN_FREE_FAILURES = env.int("TONGZHOU_LOGIN_FREE_FAILURES", default=5)
+TONGZHOU_LOGIN_MAX_DELAY_SECONDS = env.int("TONGZHOU_LOGIN_MAX_DELAY_SECONDS", default=15 * 60)
 TONGZHOU_LOGIN_MAX_FAILURES_PER_IP = env.int("TONGZHOU_LOGIN_MAX_FAILURES_PER_IP", default=30)
 TONGZHOU_LOGIN_WINDOW_SECONDS = env.int("TONGZHOU_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# The client IP (login limits, throttles, audit trail): REMOTE_ADDR unless the reverse proxy's
+# header is named here (e.g. X-Forwarded-For), with the number of proxies that append to it.
+TONGZHOU_TRUSTED_PROXY_HEADER = env.str("TONGZHOU_TRUSTED_PROXY_HEADER", default="")
+TONGZHOU_TRUSTED_PROXY_COUNT = env.int("TONGZHOU_TRUSTED_PROXY_COUNT", default=1)
+if TONGZHOU_TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TONGZHOU_TRUSTED_PROXY_COUNT must be at least 1.")
 
 # The public identifier of this platform (CAP `sender`, OCDS publisher).
 TONGZHOU_PLATFORM_ID = env.str("TONGZHOU_PLATFORM_ID", default="tongzhou.example.cn")

@@ -5,16 +5,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
-from core.forms import LoginForm
+from core.forms import AdminLoginForm, LoginForm
+
+# Every login goes through the login limiter (core.auth, core.ratelimit); the admin's form says
+# how long to wait like the login page's.
+admin.site.login_form = AdminLoginForm
 
 DOMAIN_APPS = ["registry", "alerts", "coordination", "procurement", "donations"]
 
 urlpatterns = [
+    path("admin/login/", core_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        core_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

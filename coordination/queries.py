@@ -23,6 +23,7 @@ from coordination import permissions as cperms
 from coordination.models import Deployment, Incident, Need, Task, TaskReport
 from core import permissions as perms
 from core import regions
+from core.display import people
 from core.models import Region
 from registry import queries as registry_queries
 from registry.models import Capability
@@ -308,7 +309,7 @@ def visible_needs_anywhere(user: Any) -> QuerySet[Need]:
 
 
 def reports_of(task: Task) -> QuerySet[TaskReport]:
-    return task.reports.select_related("filed_by").prefetch_related("photos")
+    return task.reports.select_related("filed_by").prefetch_related("photos", people("filed_by"))
 
 
 def task_counts(incident: Incident) -> QuerySet:

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
     exceptions,
     pagination,
@@ -93,3 +94,25 @@ class ActingOrganizationField(serializers.IntegerField):
         kwargs.setdefault("allow_null", True)
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+
+@extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
+class PersonField(serializers.Field):
+    """A person as others see them: display name, organization and role (core.display), never
+    the username. Read-only; ``None`` for nobody. Pass ``source=`` for another attribute."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        kwargs.setdefault("default", None)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        try:
+            return super().get_attribute(instance)
+        except (AttributeError, KeyError):
+            return None
+
+    def to_representation(self, value):
+        from core.display import display_name
+
+        return display_name(value) or None

@@ -1,11 +1,11 @@
 from rest_framework import exceptions, generics, permissions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import AnonRateThrottle
 
-from core import ratelimit
-from core.forms import LOCKED_MESSAGE, client_ip
+from core.display import display_name
+from core.forms import locked_message
 from core.models import AuditEvent
 from core.queries import visible_audit_events
+from core.throttling import AnonRateThrottle
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -14,21 +14,19 @@ class ObtainTokenView(ObtainAuthToken):
     throttle_classes = [AnonRateThrottle]
 
     def post(self, request, *args, **kwargs):
-        username = str(request.data.get("username", ""))
-        ip = client_ip(request)
-        if ratelimit.is_locked(username, ip):
-            raise exceptions.Throttled(detail=str(LOCKED_MESSAGE))
+        """The login limiter (core.ratelimit) runs inside ``authenticate()`` (core.auth); an
+        attempt it refuses answers 429 with Retry-After instead of 400."""
         try:
-            response = super().post(request, *args, **kwargs)
+            return super().post(request, *args, **kwargs)
         except exceptions.ValidationError:
-            ratelimit.record_failure(username, ip)
+            wait = getattr(request, "login_retry_after", 0)
+            if wait:
+                raise exceptions.Throttled(wait=wait, detail=locked_message(wait))
             raise
-        ratelimit.clear(username)
-        return response
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.SerializerMethodField()
     target_type = serializers.CharField(source="target_type.model", read_only=True)
 
     class Meta:
@@ -47,6 +45,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "reason",
             "data",
         ]
+
+    def get_actor(self, obj) -> str | None:
+        """Who acted, by display name and role (never the username)."""
+        return display_name(obj.actor) if obj.actor_id else None
 
 
 class AuditEventList(generics.ListAPIView):

@@ -1,35 +1,54 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from core import ratelimit
+from core.http import client_ip
 
 # The extra tag of a page message that reports a service's PermissionDenied (as against bad
 # input or a state that forbids the action): the permission matrix tells page refusals by it.
 REFUSED_TAG = "refused"
 
-LOCKED_MESSAGE = _("Too many failed attempts. Please wait 15 minutes and try again.")
+__all__ = [
+    "REFUSED_TAG",
+    "ActingOrganizationField",
+    "AdminLoginForm",
+    "LoginForm",
+    "client_ip",
+    "locked_message",
+]
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+def locked_message(seconds: int) -> str:
+    return ngettext(
+        "Too many failed attempts. Please wait %(seconds)d second and try again.",
+        "Too many failed attempts. Please wait %(seconds)d seconds and try again.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
-class LoginForm(AuthenticationForm):
-    """The login form, with failed attempts limited per account and per IP (core.ratelimit)."""
+class LimitedLoginMixin:
+    """Say how long to wait when the login limiter refused the attempt (core.ratelimit; the
+    limit itself is enforced by the authentication backend, core.auth)."""
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        if ratelimit.is_locked(username, ip):
-            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            ratelimit.record_failure(username, ip)
+            wait = getattr(self.request, "login_retry_after", 0) if self.request else 0
+            if wait:
+                self.retry_after = wait
+                raise forms.ValidationError(locked_message(wait), code="locked")
             raise
-        ratelimit.clear(username)
-        return cleaned
+
+
+class LoginForm(LimitedLoginMixin, AuthenticationForm):
+    """The login page's form."""
+
+
+class AdminLoginForm(LimitedLoginMixin, AdminAuthenticationForm):
+    """The admin's login form (``admin.site.login_form``, set in config/urls.py)."""
 
 
 class ActingOrganizationField(forms.IntegerField):

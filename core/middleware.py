@@ -8,6 +8,7 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 
 from core.audit import current_ip
+from core.http import client_ip
 
 
 class SecurityHeadersMiddleware:
@@ -17,7 +18,7 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_ip(request))
         try:
             response = self.get_response(request)
         finally:

@@ -62,3 +62,29 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         Token.objects.filter(user=self.request.user).delete()
         messages.success(self.request, _("Password changed. Your API token was revoked."))
         return response
+
+
+def _mark_refused(response):
+    """429 + Retry-After when the login limiter refused the attempt (core.forms sets
+    ``retry_after`` on the form with a ``locked`` error)."""
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    wait = getattr(form, "retry_after", 0) if form is not None else 0
+    if wait and form.has_error("__all__", "locked"):
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """The login page (core.forms.LoginForm): 429 with Retry-After when the limiter refuses."""
+
+    def form_invalid(self, form):
+        return _mark_refused(super().form_invalid(form))
+
+
+def admin_login(request, extra_context=None):
+    """The admin's login, with ``admin.site.login_form = AdminLoginForm`` (config/urls.py): the
+    same limiter as every login, and the same 429 when it refuses."""
+    from django.contrib import admin
+
+    return _mark_refused(admin.site.login(request, extra_context))

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from core import permissions as perms
+from core.display import people
 from procurement import queries, services
 from procurement.models import Category, Method, Project, Score
 from procurement.scoring import rank_bids
@@ -44,6 +45,7 @@ def project_detail(request, pk: int):
         scores = list(
             Score.objects.filter(project=project)
             .select_related("expert", "criterion", "bid__organization")
+            .prefetch_related(people("expert"))
             .order_by("bid_id", "expert_id", "criterion_id")
         )
         ranked = rank_bids(

@@ -114,7 +114,7 @@ def register(request):
                 login(
                     request,
                     org.memberships.get().user,
-                    backend="django.contrib.auth.backends.ModelBackend",
+                    backend="core.auth.RateLimitedModelBackend",
                 )
                 messages.success(
                     request, _("Registered. An official will verify your organization.")

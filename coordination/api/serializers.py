@@ -319,7 +319,7 @@ class EvidencePhotoSerializer(serializers.ModelSerializer):
 
 
 class TaskReportSerializer(serializers.ModelSerializer):
-    filed_by = serializers.CharField(source="filed_by.username", default=None)
+    filed_by = core_api.PersonField()
     photos = EvidencePhotoSerializer(many=True)
 
     class Meta:

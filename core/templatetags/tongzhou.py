@@ -1,8 +1,16 @@
 from django import template
 
+from core import display
 from core.queries import history_for
 
 register = template.Library()
+
+
+@register.filter
+def display_name(user):
+    """``{{ user|display_name }}``: name, organization and role, never the username
+    (core.display)."""
+    return display.display_name(user) or "—"
 
 
 @register.inclusion_tag("core/_history.html")

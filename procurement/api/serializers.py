@@ -261,12 +261,9 @@ class ScoreSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     bid = serializers.IntegerField(source="bid_id")
     criterion = serializers.IntegerField(source="criterion_id")
-    expert = serializers.SerializerMethodField()
+    expert = core_api.PersonField()
     score = serializers.DecimalField(max_digits=6, decimal_places=2)
     comment = serializers.CharField()
-
-    def get_expert(self, obj) -> str:
-        return obj.expert.get_full_name() or obj.expert.username
 
 
 class RankingSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from core import permissions as perms
 from core.api import IsOfficial
+from core.display import people
 from procurement import ocds, queries, services
 from procurement.api import serializers as s
 from procurement.models import Bid, Challenge, Clawback, Milestone, Project, Score
@@ -166,7 +167,12 @@ class ProjectViewSet(
             data.is_valid(raise_exception=True)
             row = services.submit_score(project=project, by=request.user, **data.validated_data)
             return Response(s.ScoreSerializer(row).data, status=status.HTTP_201_CREATED)
-        qs = Score.objects.filter(project=project).select_related("expert").order_by("id")
+        qs = (
+            Score.objects.filter(project=project)
+            .select_related("expert")
+            .prefetch_related(people("expert"))
+            .order_by("id")
+        )
         after_award = project.awards.exists()
         if not after_award:
             # Per-expert scores are shown after the award; before it an expert sees their own.

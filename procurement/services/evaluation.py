@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.display import display_name, prime
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from procurement import calendar, ocds, rules
@@ -308,10 +309,9 @@ def award(*, project: Project, by: Any, bid: Bid, reason: str = "") -> Award:
             {"reason": [_("Awarding a bid other than the top-ranked one needs a written reason.")]}
         )
     now = timezone.now()
-    experts = [
-        m.expert.get_full_name() or m.expert.username
-        for m in project.panel.select_related("expert")
-    ]
+    panel = list(project.panel.select_related("expert"))
+    prime(m.expert for m in panel)
+    experts = [display_name(m.expert) for m in panel]
     row = Award.objects.create(
         project=project,
         bid=bid,

@@ -195,7 +195,7 @@ class AssessSerializer(serializers.Serializer):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     grade = serializers.IntegerField(read_only=True)
-    assessed_by = serializers.CharField(source="assessed_by.username", default=None, read_only=True)
+    assessed_by = core_api.PersonField()
 
     class Meta:
         model = Assessment

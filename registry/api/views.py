@@ -9,10 +9,10 @@ from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core import permissions as perms
+from core.throttling import AnonRateThrottle
 from registry import queries, services
 from registry.api import serializers as s
 from registry.models import (

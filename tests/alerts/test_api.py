@@ -4,6 +4,7 @@ know, 409 for illegal transitions, fixed query counts."""
 import pytest
 
 from alerts.models import Alert, Delivery, Webhook
+from core.display import display_name
 from tests.alerts.factories import AlertFactory, DeliveryFactory
 from tests.registry import factories as f
 
@@ -93,7 +94,8 @@ def test_deliveries_are_for_officials_of_the_region_with_counts(
     response = api(official).get(f"/api/v1/alerts/{alert.pk}/deliveries/")
     assert response.status_code == 200
     assert response.json()["counts"]["sent"] == 1 and response.json()["counts"]["total"] == 1
-    assert response.json()["results"][0]["recipient"] == ngo_admin.username
+    assert response.json()["results"][0]["recipient"] == display_name(ngo_admin)
+    assert ngo_admin.username not in response.content.decode()
     assert api(outside_official).get(f"/api/v1/alerts/{alert.pk}/deliveries/").status_code == 404
     assert api(ngo_admin).get(f"/api/v1/alerts/{alert.pk}/deliveries/").status_code == 403
     assert api().get(f"/api/v1/alerts/{alert.pk}/deliveries/").status_code in (401, 403)

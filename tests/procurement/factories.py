@@ -68,6 +68,8 @@ def bidder(specialty: str = "building_collapse", grade: int = 2, **org_fields):
 def expert_user(username: str | None = None):
     pool = rf.AgencyFactory(region_code="510000")
     user = rf.UserFactory(**({"username": username} if username else {}))
+    user.first_name = f"专家{user.pk}"  # shown by name and role, never by username
+    user.save(update_fields=["first_name"])
     rf.MembershipFactory(user=user, organization=pool, role=Role.EXPERT)
     return user
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace as NS
 
 import pytest
 
+from core.display import display_name
 from core.models import AuditEvent
 from core.roles import Role
 from procurement.models import Criterion, PanelDraw
@@ -179,7 +180,9 @@ def test_scores_are_hidden_until_the_award_then_shown_per_expert(api, evaluating
     evaluating.award(index=1)
     public = api().get(f"/api/v1/procurements/{evaluating.pk}/scores/").json()
     assert public["count"] == 18
-    assert {row["expert"] for row in public["results"]} == {e.username for e in evaluating.experts}
+    names = {row["expert"] for row in public["results"]}
+    assert names == {display_name(e) for e in evaluating.experts}
+    assert not any(e.username in name for e in evaluating.experts for name in names)
 
 
 def test_award_needs_complete_scores(evaluating):

@@ -1,0 +1,152 @@
+"""A Redis cache that degrades to a local-memory cache while Redis is unreachable.
+
+Redis is a cache and a broker here, never the system of record. Everything that goes through
+Django's cache — DRF's throttles, the login limiter (``core.ratelimit``), the ledger totals —
+uses the ``default`` cache, which in real mode is :class:`ResilientRedisCache`:
+
+* every operation goes to Redis with short socket timeouts (``TONGZHOU_REDIS_SOCKET_TIMEOUT``);
+* a connection error or timeout switches this process to a local-memory cache for
+  ``TONGZHOU_CACHE_RETRY_SECONDS`` (a circuit breaker: no request pays the connect timeout
+  again during that time), then Redis is tried again;
+* the degradation is logged as a warning on the ``tongzhou.cache`` logger, at most once per
+  ``TONGZHOU_CACHE_LOG_INTERVAL`` seconds per Redis location, and the recovery once.
+
+While degraded the counters are per process: a throttle or the login limiter counts each
+gunicorn worker separately (the limits are multiplied by the number of workers, never
+switched off), and cached totals are recomputed per process. Values written to the fallback are
+not copied back to Redis when it returns; they simply expire.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis import exceptions as redis_errors
+
+logger = logging.getLogger("tongzhou.cache")
+
+#: What counts as "Redis is unavailable" (redis-py wraps socket errors in ConnectionError).
+UNAVAILABLE = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
+
+_state_lock = threading.Lock()
+# location -> {"down_until": monotonic, "logged_at": monotonic or None, "degraded": bool}
+_state: dict[str, dict[str, Any]] = {}
+
+_WRAPPED = (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+)
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache with a local-memory fallback (see the module docstring).
+
+    ``OPTIONS`` are passed to redis-py as for RedisCache; ``socket_connect_timeout`` and
+    ``socket_timeout`` default to ``TONGZHOU_REDIS_SOCKET_TIMEOUT`` (1 s).
+    """
+
+    def __init__(self, server, params):
+        params = dict(params)
+        options = dict(params.get("OPTIONS") or {})
+        timeout = _setting("TONGZHOU_REDIS_SOCKET_TIMEOUT", 1.0)
+        options.setdefault("socket_connect_timeout", timeout)
+        options.setdefault("socket_timeout", timeout)
+        params["OPTIONS"] = options
+        super().__init__(server, params)
+        self._location = server if isinstance(server, str) else ",".join(server)
+        fallback_params = {
+            k: v for k, v in params.items() if k not in ("OPTIONS", "BACKEND", "LOCATION")
+        }
+        # LocMemCache keeps its data per name at module level: every thread's instance (and
+        # every test's new instance) for this location shares one fallback store.
+        self.fallback = LocMemCache(f"tongzhou-fallback:{self._location}", fallback_params)
+
+    # --- circuit state (per process, per location) --------------------------------------------
+
+    def _entry(self) -> dict[str, Any]:
+        return _state.setdefault(
+            self._location, {"down_until": 0.0, "logged_at": None, "degraded": False}
+        )
+
+    def is_degraded(self) -> bool:
+        """True while this process skips Redis and uses the local fallback."""
+        with _state_lock:
+            return self._entry()["down_until"] > time.monotonic()
+
+    def _mark_down(self, operation: str, exc: BaseException) -> None:
+        now = time.monotonic()
+        with _state_lock:
+            entry = self._entry()
+            entry["down_until"] = now + _setting("TONGZHOU_CACHE_RETRY_SECONDS", 5.0)
+            entry["degraded"] = True
+            interval = _setting("TONGZHOU_CACHE_LOG_INTERVAL", 60.0)
+            should_log = entry["logged_at"] is None or now - entry["logged_at"] >= interval
+            if should_log:
+                entry["logged_at"] = now
+        if should_log:
+            logger.warning(
+                "Redis cache at %s unavailable (%s during %s): using the local-memory fallback "
+                "(throttles and login limits count per process)",
+                self._location,
+                exc.__class__.__name__,
+                operation,
+            )
+
+    def _mark_up(self) -> None:
+        with _state_lock:
+            entry = self._entry()
+            was_degraded = entry["degraded"]
+            entry["degraded"] = False
+            entry["logged_at"] = None
+        if was_degraded:
+            logger.warning("Redis cache at %s is back", self._location)
+
+    def _call(self, operation: str, *args, **kwargs):
+        if self.is_degraded():
+            return getattr(self.fallback, operation)(*args, **kwargs)
+        try:
+            result = getattr(super(), operation)(*args, **kwargs)
+        except UNAVAILABLE as exc:
+            self._mark_down(operation, exc)
+            return getattr(self.fallback, operation)(*args, **kwargs)
+        if self._entry()["degraded"]:
+            self._mark_up()
+        return result
+
+
+def _make(name: str):
+    def method(self, *args, **kwargs):
+        return self._call(name, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"RedisCache.{name}, or the local fallback while Redis is unavailable."
+    return method
+
+
+for _name in _WRAPPED:
+    setattr(ResilientRedisCache, _name, _make(_name))
+
+
+def reset_state() -> None:
+    """Forget every circuit (tests)."""
+    with _state_lock:
+        _state.clear()
