@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 def test_overdue_receipts_and_stuck_goods_alert_holder_and_officials_once(charity, charity_admin):
     quake = IncidentFactory(region_code="511826")
     old = timezone.now() - timedelta(days=8)
-    df.receipt(charity, charity_admin, "100.00", incident=quake, received_at=old)
-    df.receipt(charity, charity_admin, items=[df.item()], incident=quake, received_at=old)
+    money = df.receipt(charity, charity_admin, "100.00", incident=quake, received_at=old)
+    goods = df.receipt(charity, charity_admin, items=[df.item()], incident=quake, received_at=old)
     used = df.receipt(charity, charity_admin, "50.00", incident=quake, received_at=old)
     services.disburse(
         organization=charity,
@@ -40,11 +40,11 @@ def test_overdue_receipts_and_stuck_goods_alert_holder_and_officials_once(charit
     # two receipts overdue without disbursement, one goods lot stuck
     assert alerted == 3
     assert set(Flag.objects.values_list("kind", "receipt_id")) == {
-        ("disclosure_overdue", 1),
-        ("disclosure_overdue", 2),
-        ("stuck_goods", 2),
+        ("disclosure_overdue", money.pk),
+        ("disclosure_overdue", goods.pk),
+        ("stuck_goods", goods.pk),
     }
-    alert = Alert.objects.filter(title__contains="#1").get()
+    alert = Alert.objects.filter(title__contains=f"#{money.seq}").get()
     assert alert.audience == {"organizations": [charity.pk], "officials_for": "511826"}
     assert check_disclosure_and_stuck_goods.delay().get() == 0
 
