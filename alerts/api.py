@@ -15,7 +15,7 @@ from alerts import queries, services
 from alerts.channels import absolute
 from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
 from core import permissions as perms
-from core.api import IsOfficial
+from core.api import IsOfficial, StrictModelSerializer, StrictSerializer, refuse_input
 from core.roles import Role
 from registry.choices import Specialty
 from registry.models import Organization
@@ -33,7 +33,7 @@ def incident_ref(incident_id: int) -> dict | None:
     return None
 
 
-class AudienceSerializer(serializers.Serializer):
+class AudienceSerializer(StrictSerializer):
     regions = serializers.ListField(
         child=serializers.RegexField(r"^\d{6}$"), required=False, default=list
     )
@@ -49,7 +49,7 @@ class AudienceSerializer(serializers.Serializer):
     officials_for = serializers.RegexField(r"^\d{6}$", required=False)
 
 
-class AlertInSerializer(serializers.Serializer):
+class AlertInSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(allow_blank=True, required=False, default="")
     title_en = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
@@ -66,7 +66,7 @@ class AlertInSerializer(serializers.Serializer):
     references = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(StrictModelSerializer):
     identifier = serializers.CharField(source="cap_identifier", read_only=True)
     severity = serializers.CharField(read_only=True)
     incident = serializers.JSONField(source="incident_ref", read_only=True)
@@ -100,7 +100,7 @@ class AlertSerializer(serializers.ModelSerializer):
         return absolute(f"/alerts/{alert.pk}/cap.xml") if alert.public else None
 
 
-class PreviewSerializer(serializers.Serializer):
+class PreviewSerializer(StrictSerializer):
     people = serializers.IntegerField()
     organizations = serializers.IntegerField()
 
@@ -172,7 +172,7 @@ class AlertDetail(generics.RetrieveAPIView):
         return queries.visible_alerts(self.request.user)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(StrictModelSerializer):
     channel = serializers.CharField(read_only=True)
     recipient = serializers.CharField(source="user.username", default=None, read_only=True)
     organization_name = serializers.CharField(
@@ -232,6 +232,7 @@ class DeliveryRetry(APIView):
 
     @extend_schema(request=None, responses=DeliverySerializer)
     def post(self, request, pk):
+        refuse_input(request)
         delivery = get_object_or_404(Delivery.objects.select_related("alert"), pk=pk)
         if not services.can_see_deliveries(request.user, delivery.alert):
             raise NotFound()
@@ -239,7 +240,7 @@ class DeliveryRetry(APIView):
         return Response(DeliverySerializer(delivery).data)
 
 
-class InboxItemSerializer(serializers.ModelSerializer):
+class InboxItemSerializer(StrictModelSerializer):
     alert = AlertSerializer(read_only=True)
     unread = serializers.SerializerMethodField()
 
@@ -274,6 +275,7 @@ class InboxRead(APIView):
 
     @extend_schema(request=None, responses=InboxItemSerializer)
     def post(self, request, pk):
+        refuse_input(request)
         delivery = get_object_or_404(queries.inbox(request.user), pk=pk)
         services.mark_read(delivery=delivery, by=request.user)
         return Response(InboxItemSerializer(delivery).data)
@@ -287,10 +289,11 @@ class InboxReadAll(APIView):
         responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()}),
     )
     def post(self, request):
+        refuse_input(request)
         return Response({"marked": services.mark_all_read(by=request.user)})
 
 
-class PreferenceSerializer(serializers.Serializer):
+class PreferenceSerializer(StrictSerializer):
     email = serializers.BooleanField()
     sms = serializers.BooleanField()
     phone = serializers.CharField(max_length=20, allow_blank=True, required=False, default="")
@@ -319,7 +322,7 @@ class Preferences(APIView):
         return Response(PreferenceSerializer(pref).data)
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(StrictModelSerializer):
     secret = serializers.CharField(write_only=True, min_length=16, max_length=200)
     url = serializers.URLField(max_length=500)
 

@@ -1,9 +1,13 @@
-"""API conventions shared by every app: pagination, error bodies, small permission classes."""
+"""API conventions shared by every app: pagination, error bodies, small permission classes and
+strict input serializers (unknown keys are a 400). The JSON parser is in core.parsers."""
+
+from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import (
     exceptions,
     pagination,
@@ -72,13 +76,53 @@ class IsOfficial(permissions.BasePermission):
         return perms.is_official(request.user)
 
 
-class OptionalReasonSerializer(serializers.Serializer):
+# --- input: strict serializers -----------------------------------------------------------------
+# Keys a client may send beside the fields without meaning anything: the browsable API's form
+# posts carry Django's CSRF token.
+IGNORED_INPUT_KEYS = frozenset({"csrfmiddlewaretoken"})
+
+
+class StrictFieldsMixin:
+    """Refuse input keys that are not writable fields of the serializer: 400
+    ``{"<key>": ["Unknown field."]}``. A mistyped key (``"organisations"``) must not be silently
+    dropped and the request obeyed as if it had not been sent. Read-only fields count as unknown
+    on input: sending ``"id"`` or ``"status"`` back cannot change them. Nested serializers
+    (``many=True`` too) check their own objects, since each runs ``to_internal_value``.
+    Output-only serializers inherit it harmlessly (they never parse input)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {field.field_name for field in self._writable_fields}
+            unknown = [key for key in data if key not in writable and key not in IGNORED_INPUT_KEYS]
+            if unknown:
+                raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The base of every serializer in the apps (``tests/core/test_strict_input.py`` checks)."""
+
+
+class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """The base of every model serializer in the apps."""
+
+
+class NoInputSerializer(StrictSerializer):
+    """The input of an action that takes no body: any key in it is unknown."""
+
+
+class OptionalReasonSerializer(StrictSerializer):
     """Input of an action whose reason may be left out."""
 
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RequiredReasonSerializer(serializers.Serializer):
+class RequiredReasonSerializer(StrictSerializer):
     """Input of an action that must say why (hold, cancel, terminate ...)."""
 
     reason = serializers.CharField(max_length=2000)
+
+
+def refuse_input(request) -> None:
+    """For an action that takes no body: 400 ``{"<key>": ["Unknown field."]}`` for any key sent."""
+    NoInputSerializer(data=request.data).is_valid(raise_exception=True)

@@ -1,17 +1,27 @@
 from rest_framework import exceptions, generics, permissions, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
 
 from core import ratelimit
+from core.api import StrictFieldsMixin, StrictModelSerializer
 from core.forms import LOCKED_MESSAGE, client_ip
 from core.models import AuditEvent
+from core.parsers import JSONParser
 from core.queries import visible_audit_events
+
+
+class TokenRequestSerializer(StrictFieldsMixin, AuthTokenSerializer):
+    """DRF's username + password, refusing unknown keys like every input of the API."""
 
 
 class ObtainTokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
 
     throttle_classes = [AnonRateThrottle]
+    serializer_class = TokenRequestSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]  # DRF's view names its own
 
     def post(self, request, *args, **kwargs):
         username = str(request.data.get("username", ""))
@@ -27,7 +37,7 @@ class ObtainTokenView(ObtainAuthToken):
         return response
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(StrictModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
     target_type = serializers.CharField(source="target_type.model", read_only=True)
 

@@ -16,11 +16,12 @@ from coordination.models import (
     TaskReport,
 )
 from core import api as core_api
+from core.api import StrictModelSerializer, StrictSerializer
 from registry.choices import Specialty
 from registry.models import Organization
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(StrictModelSerializer):
     """Public fields of an incident (an incident has no private field)."""
 
     lead_agency_name = serializers.CharField(source="lead_agency.name", default=None)
@@ -60,7 +61,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=IncidentKind.choices)
     subtype = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
@@ -88,7 +89,7 @@ class IncidentCreateSerializer(serializers.Serializer):
     )
 
 
-class IncidentStatusSerializer(serializers.Serializer):
+class IncidentStatusSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Incident.Status.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     response_level = serializers.IntegerField(
@@ -105,7 +106,7 @@ OptionalReasonSerializer = core_api.OptionalReasonSerializer
 RequiredReasonSerializer = core_api.RequiredReasonSerializer
 
 
-class CapacitySerializer(serializers.Serializer):
+class CapacitySerializer(StrictSerializer):
     area_region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
     max_teams = serializers.IntegerField(
         min_value=0, max_value=100000, required=False, allow_null=True
@@ -115,7 +116,7 @@ class CapacitySerializer(serializers.Serializer):
     )
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(StrictModelSerializer):
     committed = serializers.IntegerField(read_only=True)
     reached = serializers.IntegerField(read_only=True)
     gap = serializers.SerializerMethodField()
@@ -149,7 +150,7 @@ class NeedSerializer(serializers.ModelSerializer):
         return max(need.quantity - (need.committed or 0), 0)
 
 
-class NeedPageSerializer(serializers.Serializer):
+class NeedPageSerializer(StrictSerializer):
     """One page of needs (the same envelope as every list)."""
 
     count = serializers.IntegerField()
@@ -158,7 +159,7 @@ class NeedPageSerializer(serializers.Serializer):
     results = NeedSerializer(many=True)
 
 
-class NeedCreateSerializer(serializers.Serializer):
+class NeedCreateSerializer(StrictSerializer):
     category = serializers.ChoiceField(choices=NeedCategory.choices)
     description = serializers.CharField()
     quantity = serializers.IntegerField(min_value=1, max_value=10**9)
@@ -170,7 +171,7 @@ class NeedCreateSerializer(serializers.Serializer):
     )
 
 
-class DeploymentSerializer(serializers.ModelSerializer):
+class DeploymentSerializer(StrictModelSerializer):
     """Shown only to officials with jurisdiction and the filing organization."""
 
     organization_name = serializers.CharField(source="organization.name")
@@ -199,7 +200,7 @@ class DeploymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeploymentCreateSerializer(serializers.Serializer):
+class DeploymentCreateSerializer(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     headcount = serializers.IntegerField(min_value=1, max_value=100000)
@@ -214,7 +215,7 @@ class DeploymentCreateSerializer(serializers.Serializer):
     self_sufficiency_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(StrictModelSerializer):
     organization_name = serializers.CharField(source="organization.name", default=None)
 
     class Meta:
@@ -242,7 +243,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskCreateSerializer(serializers.Serializer):
+class TaskCreateSerializer(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     need = serializers.PrimaryKeyRelatedField(
         queryset=Need.objects.all(), required=False, allow_null=True
@@ -259,11 +260,11 @@ class TaskCreateSerializer(serializers.Serializer):
     quantity_committed = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StrictSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimSerializer(StrictSerializer):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(),
         required=False,
@@ -272,7 +273,7 @@ class ClaimSerializer(serializers.Serializer):
     )
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(StrictSerializer):
     summary = serializers.CharField()
     people_served = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
     quantity_delivered = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
@@ -299,12 +300,12 @@ class ReportSerializer(serializers.Serializer):
         return attrs
 
 
-class TaskVerifySerializer(serializers.Serializer):
+class TaskVerifySerializer(StrictSerializer):
     accepted = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EvidencePhotoSerializer(serializers.ModelSerializer):
+class EvidencePhotoSerializer(StrictModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -315,7 +316,7 @@ class EvidencePhotoSerializer(serializers.ModelSerializer):
         return f"/api/v1/evidence/{photo.pk}/"
 
 
-class TaskReportSerializer(serializers.ModelSerializer):
+class TaskReportSerializer(StrictModelSerializer):
     filed_by = serializers.CharField(source="filed_by.username", default=None)
     photos = EvidencePhotoSerializer(many=True)
 
@@ -333,7 +334,7 @@ class TaskReportSerializer(serializers.ModelSerializer):
         ]
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(StrictSerializer):
     organization = serializers.IntegerField(source="organization.pk")
     organization_name = serializers.CharField(source="organization.name")
     region_code = serializers.CharField(source="organization.region_code")
@@ -348,7 +349,7 @@ class SuggestionSerializer(serializers.Serializer):
     verified_tasks = serializers.IntegerField()
 
 
-class ThreeWRowSerializer(serializers.Serializer):
+class ThreeWRowSerializer(StrictSerializer):
     organization = serializers.CharField()
     organization_id = serializers.IntegerField()
     sector = serializers.CharField()

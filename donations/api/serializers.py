@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from coordination.models import Incident
+from core.api import StrictModelSerializer, StrictSerializer
 from donations.models import Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
@@ -31,7 +32,7 @@ class JSONListField(serializers.ListField):
         return super().to_internal_value(data)
 
 
-class ItemIn(serializers.Serializer):
+class ItemIn(StrictSerializer):
     name = serializers.CharField(max_length=120)
     unit = serializers.CharField(max_length=20)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
@@ -45,7 +46,7 @@ class ItemIn(serializers.Serializer):
     expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SourceIn(serializers.Serializer):
+class SourceIn(StrictSerializer):
     entry = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     item = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
     amount = serializers.DecimalField(
@@ -67,7 +68,7 @@ def _amount_field():
     )
 
 
-class OutgoingIn(serializers.Serializer):
+class OutgoingIn(StrictSerializer):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False
     )
@@ -117,7 +118,7 @@ class DisbursementIn(OutgoingIn):
     evidence = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
 
 
-class AcknowledgeIn(serializers.Serializer):
+class AcknowledgeIn(StrictSerializer):
     amount = _amount_field()
     items = JSONListField(child=ItemIn(), required=False, max_length=200)
 
@@ -127,11 +128,11 @@ class AcknowledgeIn(serializers.Serializer):
         return attrs
 
 
-class ReverseIn(serializers.Serializer):
+class ReverseIn(StrictSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ChangeOfUseIn(serializers.Serializer):
+class ChangeOfUseIn(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(
         queryset=Incident.objects.all(), required=False, allow_null=True
     )
@@ -141,7 +142,7 @@ class ChangeOfUseIn(serializers.Serializer):
 
 
 # --- output ----------------------------------------------------------------------------------
-class LineOut(serializers.Serializer):
+class LineOut(StrictSerializer):
     name = serializers.CharField()
     unit = serializers.CharField()
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
@@ -151,7 +152,7 @@ class LineOut(serializers.Serializer):
     expiry_date = serializers.DateField(allow_null=True)
 
 
-class SourceOut(serializers.Serializer):
+class SourceOut(StrictSerializer):
     entry = serializers.IntegerField(source="lot.acquired_by_id")
     receipt = serializers.IntegerField(source="lot.origin_id")
     item = serializers.CharField(source="lot.item")
@@ -159,7 +160,7 @@ class SourceOut(serializers.Serializer):
     chosen_by_service = serializers.BooleanField()
 
 
-class EntryOut(serializers.ModelSerializer):
+class EntryOut(StrictModelSerializer):
     """The public view of an entry (no private donor details)."""
 
     id = serializers.IntegerField(source="seq", read_only=True)
@@ -191,7 +192,7 @@ class EntryOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class Figures(serializers.Serializer):
+class Figures(StrictSerializer):
     received_money = serializers.DecimalField(max_digits=20, decimal_places=2)
     received_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
     allocated_money = serializers.DecimalField(max_digits=20, decimal_places=2)
@@ -212,13 +213,13 @@ class OrganizationFigures(Figures):
     name = serializers.CharField()
 
 
-class TotalsOut(serializers.Serializer):
+class TotalsOut(StrictSerializer):
     overall = Figures()
     incidents = IncidentFigures(many=True)
     organizations = OrganizationFigures(many=True)
 
 
-class TraceStep(serializers.Serializer):
+class TraceStep(StrictSerializer):
     seq = serializers.IntegerField()
     kind = serializers.CharField()
     organization = serializers.CharField(source="holder.name")
@@ -236,14 +237,14 @@ class TraceStep(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
 
 
-class TraceHolding(serializers.Serializer):
+class TraceHolding(StrictSerializer):
     organization = serializers.CharField(source="holder.name")
     item = serializers.CharField()
     unit = serializers.CharField()
     remaining = serializers.DecimalField(max_digits=14, decimal_places=3)
 
 
-class TraceOut(serializers.Serializer):
+class TraceOut(StrictSerializer):
     receipt = TraceStep()
     trace_code = serializers.CharField(source="receipt.trace_code")
     donor_display = serializers.CharField(source="receipt.donor_display")
@@ -251,6 +252,6 @@ class TraceOut(serializers.Serializer):
     lots = TraceHolding(many=True)
 
 
-class HeadOut(serializers.Serializer):
+class HeadOut(StrictSerializer):
     count = serializers.IntegerField()
     head_hash = serializers.CharField()

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from coordination.models import Incident
 from core import api as core_api
+from core.api import StrictModelSerializer, StrictSerializer
 from procurement.models import (
     Bid,
     Category,
@@ -24,12 +25,12 @@ from registry.choices import Specialty
 from registry.models import Organization
 
 
-class OrgRefSerializer(serializers.Serializer):
+class OrgRefSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class ServiceStandardSerializer(serializers.ModelSerializer):
+class ServiceStandardSerializer(StrictModelSerializer):
     verification = serializers.ChoiceField(choices=Verification.choices)
 
     class Meta:
@@ -38,7 +39,7 @@ class ServiceStandardSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(StrictModelSerializer):
     kind = serializers.ChoiceField(choices=CriterionKind.choices)
     weight = serializers.IntegerField(min_value=1, max_value=100)
 
@@ -48,12 +49,12 @@ class CriterionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class EligibilitySerializer(serializers.Serializer):
+class EligibilitySerializer(StrictSerializer):
     specialty = serializers.ChoiceField(choices=Specialty.choices, required=False, allow_blank=True)
     min_grade = serializers.IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
 
 
-class ProjectInputSerializer(serializers.Serializer):
+class ProjectInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=Category.choices)
     method = serializers.ChoiceField(choices=Method.choices)
@@ -77,7 +78,7 @@ class ProjectInputSerializer(serializers.Serializer):
     )
 
 
-class AwardOutSerializer(serializers.Serializer):
+class AwardOutSerializer(StrictSerializer):
     bid = serializers.IntegerField(source="bid_id")
     supplier = OrgRefSerializer(source="bid.organization")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -88,14 +89,14 @@ class AwardOutSerializer(serializers.Serializer):
     experts = serializers.ListField(child=serializers.CharField())
 
 
-class AcceptanceOutSerializer(serializers.Serializer):
+class AcceptanceOutSerializer(StrictSerializer):
     passed = serializers.BooleanField()
     results = serializers.JSONField()
     recipients_count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(StrictModelSerializer):
     indicators = serializers.SerializerMethodField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     acceptance = serializers.SerializerMethodField()
@@ -123,13 +124,13 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return AcceptanceOutSerializer(rows[-1]).data if rows else None
 
 
-class ClawbackSerializer(serializers.ModelSerializer):
+class ClawbackSerializer(StrictModelSerializer):
     class Meta:
         model = Clawback
         fields = ["id", "amount_due", "due_on", "recovered_amount", "recovered_on", "status"]
 
 
-class ContractOutSerializer(serializers.Serializer):
+class ContractOutSerializer(StrictSerializer):
     id = serializers.IntegerField()
     supplier = OrgRefSerializer()
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -145,7 +146,7 @@ class ContractOutSerializer(serializers.Serializer):
         return ClawbackSerializer(clawback).data if clawback else None
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(StrictModelSerializer):
     buyer = OrgRefSerializer(read_only=True)
     method_name = serializers.CharField(source="method_chinese_name", read_only=True)
     eligibility = serializers.SerializerMethodField()
@@ -207,14 +208,14 @@ class ProjectSerializer(serializers.ModelSerializer):
         return ContractOutSerializer(contract).data if contract else None
 
 
-class BidInputSerializer(serializers.Serializer):
+class BidInputSerializer(StrictSerializer):
     price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     proposal = serializers.CharField()
     team_size = serializers.IntegerField(min_value=0, default=0)
     organization = serializers.IntegerField(required=False)
 
 
-class BidSerializer(serializers.Serializer):
+class BidSerializer(StrictSerializer):
     id = serializers.IntegerField()
     organization = OrgRefSerializer()
     status = serializers.CharField()
@@ -248,14 +249,14 @@ class BidSerializer(serializers.Serializer):
         return []
 
 
-class ScoreInputSerializer(serializers.Serializer):
+class ScoreInputSerializer(StrictSerializer):
     bid = serializers.PrimaryKeyRelatedField(queryset=Bid.objects.all())
     criterion = serializers.PrimaryKeyRelatedField(queryset=Criterion.objects.all())
     score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ScoreSerializer(serializers.Serializer):
+class ScoreSerializer(StrictSerializer):
     id = serializers.IntegerField()
     bid = serializers.IntegerField(source="bid_id")
     criterion = serializers.IntegerField(source="criterion_id")
@@ -267,7 +268,7 @@ class ScoreSerializer(serializers.Serializer):
         return obj.expert.get_full_name() or obj.expert.username
 
 
-class RankingSerializer(serializers.Serializer):
+class RankingSerializer(StrictSerializer):
     bid = serializers.IntegerField(source="bid_id")
     rank = serializers.IntegerField()
     price = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -275,11 +276,11 @@ class RankingSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=8, decimal_places=2)
 
 
-class PanelInputSerializer(serializers.Serializer):
+class PanelInputSerializer(StrictSerializer):
     size = serializers.IntegerField(min_value=1, max_value=99, default=3)
 
 
-class PanelDrawSerializer(serializers.Serializer):
+class PanelDrawSerializer(StrictSerializer):
     id = serializers.IntegerField()
     size = serializers.IntegerField()
     pool = serializers.ListField(child=serializers.IntegerField())
@@ -289,7 +290,7 @@ class PanelDrawSerializer(serializers.Serializer):
     drawn_at = serializers.DateTimeField()
 
 
-class AwardInputSerializer(serializers.Serializer):
+class AwardInputSerializer(StrictSerializer):
     bid = serializers.PrimaryKeyRelatedField(queryset=Bid.objects.all())
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -297,12 +298,12 @@ class AwardInputSerializer(serializers.Serializer):
 ProcurementReasonSerializer = core_api.RequiredReasonSerializer
 
 
-class ChallengeInputSerializer(serializers.Serializer):
+class ChallengeInputSerializer(StrictSerializer):
     reason = serializers.CharField()
     organization = serializers.IntegerField(required=False)
 
 
-class ChallengeSerializer(serializers.Serializer):
+class ChallengeSerializer(StrictSerializer):
     id = serializers.IntegerField()
     project = serializers.IntegerField(source="project_id")
     organization = serializers.IntegerField(source="organization_id")
@@ -313,12 +314,12 @@ class ChallengeSerializer(serializers.Serializer):
     resolved_at = serializers.DateTimeField()
 
 
-class ResolveInputSerializer(serializers.Serializer):
+class ResolveInputSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=["upheld", "dismissed"])
     response = serializers.CharField()
 
 
-class MilestoneInputSerializer(serializers.Serializer):
+class MilestoneInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     due_at = serializers.DateTimeField()
     payment_percent = serializers.DecimalField(
@@ -327,28 +328,28 @@ class MilestoneInputSerializer(serializers.Serializer):
     indicators = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
-class ContractInputSerializer(serializers.Serializer):
+class ContractInputSerializer(StrictSerializer):
     milestones = MilestoneInputSerializer(many=True)
 
 
-class TerminateInputSerializer(serializers.Serializer):
+class TerminateInputSerializer(StrictSerializer):
     reason = serializers.CharField()
     clawback_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     due_on = serializers.DateField(required=False)
 
 
-class RetenderInputSerializer(serializers.Serializer):
+class RetenderInputSerializer(StrictSerializer):
     tender_end = serializers.DateTimeField()
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
     values = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
     taken_at = serializers.ListField(child=serializers.DateTimeField(), required=False)
 
 
-class EvidenceSerializer(serializers.Serializer):
+class EvidenceSerializer(StrictSerializer):
     id = serializers.IntegerField()
     content_type = serializers.CharField()
     sha256 = serializers.CharField()
@@ -356,7 +357,7 @@ class EvidenceSerializer(serializers.Serializer):
     duplicate_of = serializers.IntegerField(source="duplicate_of_id")
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(StrictSerializer):
     id = serializers.IntegerField()
     milestone = serializers.IntegerField(source="milestone_id")
     summary = serializers.CharField()
@@ -365,7 +366,7 @@ class ReportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class InspectInputSerializer(serializers.Serializer):
+class InspectInputSerializer(StrictSerializer):
     notes = serializers.CharField()
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     third_party_score = serializers.DecimalField(
@@ -373,7 +374,7 @@ class InspectInputSerializer(serializers.Serializer):
     )
 
 
-class AcceptInputSerializer(serializers.Serializer):
+class AcceptInputSerializer(StrictSerializer):
     achieved = serializers.DictField(
         child=serializers.DecimalField(max_digits=14, decimal_places=2)
     )
@@ -383,19 +384,19 @@ class AcceptInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PaymentSerializer(serializers.Serializer):
+class PaymentSerializer(StrictSerializer):
     id = serializers.IntegerField()
     milestone = serializers.IntegerField(source="milestone_id")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     paid_at = serializers.DateTimeField()
 
 
-class RecoveryInputSerializer(serializers.Serializer):
+class RecoveryInputSerializer(StrictSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     recovered_on = serializers.DateField()
 
 
-class OcdsPackageSerializer(serializers.Serializer):
+class OcdsPackageSerializer(StrictSerializer):
     uri = serializers.CharField()
     version = serializers.CharField()
     publishedDate = serializers.CharField()  # noqa: N815 (OCDS field name)

@@ -13,11 +13,12 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import permissions as perms
-from core.api import IsOfficial
+from core.api import IsOfficial, refuse_input
+from core.parsers import JSONParser
 from procurement import ocds, queries, services
 from procurement.api import serializers as s
 from procurement.models import Bid, Challenge, Clawback, Milestone, Project, Score
@@ -89,11 +90,13 @@ class ProjectViewSet(
     @extend_schema(request=None, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
+        refuse_input(request)
         return self._simple(services.publish_project)
 
     @extend_schema(request=None, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"], url_path="open")
     def open_bids(self, request, pk=None):
+        refuse_input(request)
         return self._simple(services.open_bids)
 
     @extend_schema(request=s.ProcurementReasonSerializer, responses=s.ProjectSerializer)
@@ -294,6 +297,7 @@ class BidViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses=s.BidSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        refuse_input(request)
         bid = services.withdraw_bid(bid=self.get_object(), by=request.user)
         bid = self.get_queryset().get(pk=bid.pk)
         return Response(s.BidSerializer(bid, context={"readable": {bid.pk}}).data)
@@ -373,6 +377,7 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={201: s.PaymentSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
     def pay(self, request, pk=None):
+        refuse_input(request)
         row = services.pay_milestone(milestone=self.get_object(), by=request.user)
         return Response(s.PaymentSerializer(row).data, status=status.HTTP_201_CREATED)
 

@@ -5,15 +5,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import permissions as perms
+from core.api import StrictSerializer
 
 
-class MembershipOutSerializer(serializers.Serializer):
+class MembershipOutSerializer(StrictSerializer):
     organization = serializers.IntegerField(source="organization_id")
     organization_name = serializers.CharField(source="organization.name")
     role = serializers.CharField()
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(StrictSerializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     email = serializers.EmailField()

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core import api as core_api
 from core import permissions as perms
+from core.api import StrictModelSerializer, StrictSerializer
 from core.models import Region
 from core.roles import Role
 from registry.choices import OrganizationKind, SocialWorkerLevel, Specialty
@@ -18,17 +19,17 @@ def may_see_private(request, organization) -> bool:
     return perms.is_member_of(user, organization) or perms.is_official(user)
 
 
-class EquipmentSerializer(serializers.Serializer):
+class EquipmentSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     quantity = serializers.IntegerField(min_value=0)
 
 
-class CertifiedPersonSerializer(serializers.Serializer):
+class CertifiedPersonSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     certificate = serializers.CharField(max_length=200)
 
 
-class CapabilitySerializer(serializers.ModelSerializer):
+class CapabilitySerializer(StrictModelSerializer):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     current_grade = serializers.IntegerField(read_only=True, allow_null=True)
     assessed_grade = serializers.IntegerField(read_only=True, allow_null=True)
@@ -86,7 +87,7 @@ class CapabilityUpdateSerializer(CapabilitySerializer):
         read_only_fields = [*CapabilitySerializer.Meta.read_only_fields, "specialty"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(StrictModelSerializer):
     capabilities = CapabilitySerializer(many=True, read_only=True)
 
     class Meta:
@@ -121,7 +122,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(StrictModelSerializer):
     service_regions = serializers.ListField(
         child=serializers.CharField(max_length=6), required=False
     )
@@ -144,7 +145,7 @@ class ProfileSerializer(serializers.ModelSerializer):
         ]
 
 
-class RegistrationOrganizationSerializer(serializers.Serializer):
+class RegistrationOrganizationSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
     uscc = serializers.CharField(max_length=40)
@@ -164,32 +165,32 @@ class RegistrationOrganizationSerializer(serializers.Serializer):
     )
 
 
-class RegistrationSerializer(serializers.Serializer):
+class RegistrationSerializer(StrictSerializer):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     password = serializers.CharField(write_only=True, max_length=128)
     email = serializers.EmailField()
     organization = RegistrationOrganizationSerializer()
 
 
-class RegistrationResultSerializer(serializers.Serializer):
+class RegistrationResultSerializer(StrictSerializer):
     user = serializers.IntegerField()
     username = serializers.CharField()
     organization = OrganizationSerializer()
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=["verified", "rejected"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
 OptionalReasonSerializer = core_api.OptionalReasonSerializer
 
 
-class AssessSerializer(serializers.Serializer):
+class AssessSerializer(StrictSerializer):
     grade = serializers.IntegerField(min_value=1, max_value=3, help_text="1 (一级) is the highest")
     score = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -197,7 +198,7 @@ class AssessSerializer(serializers.Serializer):
     valid_until = serializers.DateField(required=False)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(StrictModelSerializer):
     grade = serializers.IntegerField(read_only=True)
     assessed_by = serializers.CharField(source="assessed_by.username", default=None, read_only=True)
 
@@ -218,7 +219,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(StrictModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -227,18 +228,18 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AddMemberSerializer(serializers.Serializer):
+class AddMemberSerializer(StrictSerializer):
     username = serializers.CharField(max_length=254, help_text="Username or e-mail of the user.")
     role = serializers.ChoiceField(
         choices=Role.choices, default=Role.MEMBER, help_text="admin or member"
     )
 
 
-class RoleSerializer(serializers.Serializer):
+class RoleSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Role.choices, help_text="admin or member")
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(StrictModelSerializer):
     kind = serializers.CharField(read_only=True)
     download = serializers.SerializerMethodField()
 
@@ -261,7 +262,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return f"/api/v1/documents/{obj.pk}/download/"
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(StrictSerializer):
     file = serializers.FileField()
     kind = serializers.CharField(
         max_length=32, default="other", help_text=", ".join(Document.Kind.values)
@@ -270,7 +271,7 @@ class DocumentUploadSerializer(serializers.Serializer):
     capability = serializers.IntegerField(required=False, allow_null=True)
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(StrictModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
@@ -295,7 +296,7 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(StrictModelSerializer):
     parent = serializers.CharField(source="parent_id", allow_null=True)
 
     class Meta:
