@@ -193,7 +193,9 @@ class ProjectViewSet(
             return Response(
                 {"detail": _("The ranking is not public yet.")}, status=status.HTTP_403_FORBIDDEN
             )
-        return Response(s.RankingSerializer(ranking(project), many=True).data)
+        # Paginated like every list (and as the schema says): rank order, page by page.
+        page = self.paginate_queryset(list(ranking(project)))
+        return self.get_paginated_response(s.RankingSerializer(page, many=True).data)
 
     @extend_schema(request=s.AwardInputSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
