@@ -211,6 +211,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # OpenAPI links (create -> detail and actions, page -> detail): core.schema.add_links.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.add_links",
+    ],
     # One name per choice set shared across apps (fields called "kind"/"category" collide).
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "registry.choices.OrganizationKind",
