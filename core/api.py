@@ -1,11 +1,12 @@
 """API conventions shared by every app: pagination, error bodies, small permission classes and
 strict input serializers (unknown keys are a 400). The JSON parser is in core.parsers."""
 
+import datetime as dt
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import (
@@ -99,12 +100,37 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField whose output is always RFC 3339: ``2026-05-12T14:28:00+08:00``.
+
+    Python renders a zone offset that is not a whole number of minutes with seconds
+    (``+08:05:43``: Asia/Shanghai's local mean time before 1901), which RFC 3339 cannot express;
+    such a value is given in UTC (``...Z``) instead. Input dates are bounded (core.validators),
+    so this is a guard for old or imported rows, not a path taken every day."""
+
+    def to_representation(self, value):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            local = self.enforce_timezone(value)
+            offset = local.utcoffset()
+            if offset is not None and offset.total_seconds() % 60:
+                in_utc = value.astimezone(dt.UTC).isoformat()
+                return in_utc.removesuffix("+00:00") + "Z"
+        return super().to_representation(value)
+
+
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
-    """The base of every serializer in the apps (``tests/core/test_strict_input.py`` checks)."""
+    """The base of every serializer in the apps (``tests/core/test_strict_input.py`` checks).
+    Declare date-times as ``core.api.DateTimeField`` (RFC 3339 output)."""
 
 
 class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """The base of every model serializer in the apps."""
+    """The base of every model serializer in the apps (model date-times map to
+    ``core.api.DateTimeField``)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
 
 
 class NoInputSerializer(StrictSerializer):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions as perms
-from core import regions
+from core import regions, validators
 from core.audit import record
 from core.models import Region
 from core.notifications import notify
@@ -234,7 +234,7 @@ def register_organization(
         raise ValidationError({"password": error.messages}) from None
     _check_region(organization.get("region_code", ""))
     code = validate_uscc_for(organization.get("uscc", ""), kind)
-    fields = {k: v for k, v in organization.items() if k in PROFILE_FIELDS}
+    fields = _clean_profile({k: v for k, v in organization.items() if k in PROFILE_FIELDS})
     fields["service_regions"] = _check_regions(fields.get("service_regions") or [])
     with transaction.atomic():
         user.set_password(password)
@@ -264,12 +264,21 @@ def register_organization(
     return org
 
 
+def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
+    """Shape rules every writer of a profile obeys: the founding date is plausible
+    (core.validators.founded)."""
+    if fields.get("founded_on") is not None:
+        validators.check("founded_on", validators.founded, fields["founded_on"])
+    return fields
+
+
 def update_profile(*, organization: Organization, by, changes: dict[str, Any]) -> Organization:
     """An org admin edits the public profile and contacts; code, kind and status stay put."""
     _require_admin(by, organization)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed here.")] for f in unknown})
+    changes = _clean_profile(dict(changes))
     if "service_regions" in changes:
         changes["service_regions"] = _check_regions(changes["service_regions"])
     with transaction.atomic():
@@ -562,6 +571,8 @@ def assess(
     valid_until = valid_until or assessed_on + datetime.timedelta(
         days=settings.TONGZHOU_ASSESSMENT_VALID_DAYS
     )
+    validators.check("assessed_on", validators.fact, assessed_on)
+    validators.check("valid_until", validators.validity, valid_until)
     if valid_until <= assessed_on:
         raise ValidationError({"valid_until": [_("Must be after the assessment date.")]})
     with transaction.atomic():

@@ -16,7 +16,8 @@ from coordination.models import (
     TaskReport,
 )
 from core import api as core_api
-from core.api import StrictModelSerializer, StrictSerializer
+from core import validators
+from core.api import DateTimeField, StrictModelSerializer, StrictSerializer
 from registry.choices import Specialty
 from registry.models import Organization
 
@@ -78,7 +79,7 @@ class IncidentCreateSerializer(StrictSerializer):
         required=False,
         allow_null=True,
     )
-    started_at = serializers.DateTimeField()
+    started_at = DateTimeField(validators=[validators.fact])
     description = serializers.CharField(required=False, allow_blank=True, default="")
     deaths = serializers.IntegerField(min_value=0, max_value=10**9, required=False, allow_null=True)
     serious_injuries = serializers.IntegerField(
@@ -209,7 +210,7 @@ class DeploymentCreateSerializer(StrictSerializer):
     )
     vehicles = serializers.IntegerField(min_value=0, max_value=10000, default=0)
     area_region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
-    arrival_at = serializers.DateTimeField()
+    arrival_at = DateTimeField(validators=[validators.plan])
     leader_name = serializers.CharField(max_length=100)
     leader_phone = serializers.RegexField(r"^[0-9+\- ]{5,30}$", max_length=30)
     self_sufficiency_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
@@ -256,7 +257,7 @@ class TaskCreateSerializer(StrictSerializer):
     min_grade = serializers.IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = DateTimeField(required=False, allow_null=True, validators=[validators.deadline])
     quantity_committed = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
 
 
@@ -282,7 +283,7 @@ class ReportSerializer(StrictSerializer):
         child=serializers.FileField(max_length=200), required=False, default=list
     )
     evidence_taken_at = serializers.ListField(
-        child=serializers.DateTimeField(), required=False, default=list
+        child=DateTimeField(validators=[validators.fact]), required=False, default=list
     )
 
     def validate(self, attrs):

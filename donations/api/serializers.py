@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from coordination.models import Incident
-from core.api import StrictModelSerializer, StrictSerializer
+from core import validators
+from core.api import DateTimeField, StrictModelSerializer, StrictSerializer
 from donations.models import Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
@@ -43,7 +44,9 @@ class ItemIn(StrictSerializer):
     quality_certificate = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True
     )
-    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+    expiry_date = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validators.expiry]
+    )
 
 
 class SourceIn(StrictSerializer):
@@ -93,7 +96,7 @@ class ReceiptIn(OutgoingIn):
     anonymous = serializers.BooleanField(default=False)
     restricted = serializers.BooleanField(default=False)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    received_at = serializers.DateTimeField(required=False)
+    received_at = DateTimeField(required=False, validators=[validators.fact])
     receipt_number = serializers.CharField(
         max_length=64, required=False, default="", allow_blank=True
     )
@@ -107,14 +110,14 @@ class ReceiptIn(OutgoingIn):
 
 class AllocationIn(OutgoingIn):
     to_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = DateTimeField(required=False, validators=[validators.fact])
 
 
 class DisbursementIn(OutgoingIn):
     purpose = serializers.CharField(max_length=200)
     region_code = serializers.RegexField(r"^\d{6}$", required=False, default="")
     beneficiaries = serializers.IntegerField(min_value=0, required=False, default=0)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = DateTimeField(required=False, validators=[validators.fact])
     evidence = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
 
 
@@ -234,7 +237,7 @@ class TraceStep(StrictSerializer):
     shortfall = serializers.BooleanField()
     reason = serializers.CharField()
     related = serializers.IntegerField(source="related_id", allow_null=True)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = DateTimeField()
 
 
 class TraceHolding(StrictSerializer):

@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from coordination.models import Incident
 from core import api as core_api
-from core.api import StrictModelSerializer, StrictSerializer
+from core import validators
+from core.api import DateTimeField, StrictModelSerializer, StrictSerializer
 from procurement.models import (
     Bid,
     Category,
@@ -72,7 +73,7 @@ class ProjectInputSerializer(StrictSerializer):
     eligibility = EligibilitySerializer(required=False)
     service_standards = ServiceStandardSerializer(many=True, required=False)
     criteria = CriterionSerializer(many=True, required=False)
-    tender_end = serializers.DateTimeField()
+    tender_end = DateTimeField(validators=[validators.deadline])
     invitees = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), many=True, required=False
     )
@@ -82,8 +83,8 @@ class AwardOutSerializer(StrictSerializer):
     bid = serializers.IntegerField(source="bid_id")
     supplier = OrgRefSerializer(source="bid.organization")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    awarded_at = serializers.DateTimeField()
-    standstill_ends_at = serializers.DateTimeField()
+    awarded_at = DateTimeField()
+    standstill_ends_at = DateTimeField()
     is_top_ranked = serializers.BooleanField()
     reason = serializers.CharField()
     experts = serializers.ListField(child=serializers.CharField())
@@ -93,7 +94,7 @@ class AcceptanceOutSerializer(StrictSerializer):
     passed = serializers.BooleanField()
     results = serializers.JSONField()
     recipients_count = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
+    created_at = DateTimeField()
 
 
 class MilestoneSerializer(StrictModelSerializer):
@@ -136,7 +137,7 @@ class ContractOutSerializer(StrictSerializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     status = serializers.CharField()
-    signed_at = serializers.DateTimeField()
+    signed_at = DateTimeField()
     termination_reason = serializers.CharField()
     milestones = MilestoneSerializer(many=True)
     clawback = serializers.SerializerMethodField()
@@ -224,8 +225,8 @@ class BidSerializer(StrictSerializer):
     proposal = serializers.SerializerMethodField()
     team_size = serializers.SerializerMethodField()
     same_legal_representative_as = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
 
     def _open(self, obj) -> bool:
         return obj.pk in self.context["readable"]
@@ -287,7 +288,7 @@ class PanelDrawSerializer(StrictSerializer):
     order = serializers.ListField(child=serializers.IntegerField())
     selected = serializers.ListField(child=serializers.IntegerField())
     refused = serializers.ListField(child=serializers.IntegerField())
-    drawn_at = serializers.DateTimeField()
+    drawn_at = DateTimeField()
 
 
 class AwardInputSerializer(StrictSerializer):
@@ -310,8 +311,8 @@ class ChallengeSerializer(StrictSerializer):
     reason = serializers.CharField()
     status = serializers.CharField()
     response = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    resolved_at = serializers.DateTimeField()
+    created_at = DateTimeField()
+    resolved_at = DateTimeField()
 
 
 class ResolveInputSerializer(StrictSerializer):
@@ -321,7 +322,7 @@ class ResolveInputSerializer(StrictSerializer):
 
 class MilestoneInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
-    due_at = serializers.DateTimeField()
+    due_at = DateTimeField(validators=[validators.deadline])
     payment_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )
@@ -335,25 +336,27 @@ class ContractInputSerializer(StrictSerializer):
 class TerminateInputSerializer(StrictSerializer):
     reason = serializers.CharField()
     clawback_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    due_on = serializers.DateField(required=False)
+    due_on = serializers.DateField(required=False, validators=[validators.deadline])
 
 
 class RetenderInputSerializer(StrictSerializer):
-    tender_end = serializers.DateTimeField()
+    tender_end = DateTimeField(validators=[validators.deadline])
 
 
 class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
     values = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
-    taken_at = serializers.ListField(child=serializers.DateTimeField(), required=False)
+    taken_at = serializers.ListField(
+        child=DateTimeField(validators=[validators.fact]), required=False
+    )
 
 
 class EvidenceSerializer(StrictSerializer):
     id = serializers.IntegerField()
     content_type = serializers.CharField()
     sha256 = serializers.CharField()
-    taken_at = serializers.DateTimeField()
+    taken_at = DateTimeField()
     duplicate_of = serializers.IntegerField(source="duplicate_of_id")
 
 
@@ -363,7 +366,7 @@ class ReportSerializer(StrictSerializer):
     summary = serializers.CharField()
     values = serializers.JSONField()
     evidence = EvidenceSerializer(many=True)
-    created_at = serializers.DateTimeField()
+    created_at = DateTimeField()
 
 
 class InspectInputSerializer(StrictSerializer):
@@ -388,12 +391,12 @@ class PaymentSerializer(StrictSerializer):
     id = serializers.IntegerField()
     milestone = serializers.IntegerField(source="milestone_id")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid_at = serializers.DateTimeField()
+    paid_at = DateTimeField()
 
 
 class RecoveryInputSerializer(StrictSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    recovered_on = serializers.DateField()
+    recovered_on = serializers.DateField(validators=[validators.fact])
 
 
 class OcdsPackageSerializer(StrictSerializer):

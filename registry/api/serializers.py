@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core import api as core_api
 from core import permissions as perms
+from core import validators
 from core.api import StrictModelSerializer, StrictSerializer
 from core.models import Region
 from core.roles import Role
@@ -143,6 +144,7 @@ class ProfileSerializer(StrictModelSerializer):
             "description",
             "service_regions",
         ]
+        extra_kwargs = {"founded_on": {"validators": [validators.founded]}}
 
 
 class RegistrationOrganizationSerializer(StrictSerializer):
@@ -159,7 +161,9 @@ class RegistrationOrganizationSerializer(StrictSerializer):
     registration_authority = serializers.CharField(max_length=200, required=False, allow_blank=True)
     legal_representative = serializers.CharField(max_length=100, required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True)
-    founded_on = serializers.DateField(required=False, allow_null=True)
+    founded_on = serializers.DateField(
+        required=False, allow_null=True, validators=[validators.founded]
+    )
     service_regions = serializers.ListField(
         child=serializers.CharField(max_length=6), required=False
     )
@@ -194,8 +198,8 @@ class AssessSerializer(StrictSerializer):
     grade = serializers.IntegerField(min_value=1, max_value=3, help_text="1 (一级) is the highest")
     score = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    assessed_on = serializers.DateField(required=False)
-    valid_until = serializers.DateField(required=False)
+    assessed_on = serializers.DateField(required=False, validators=[validators.fact])
+    valid_until = serializers.DateField(required=False, validators=[validators.validity])
 
 
 class AssessmentSerializer(StrictModelSerializer):
