@@ -15,7 +15,7 @@ from alerts import queries, services
 from alerts.channels import absolute
 from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
 from core import permissions as perms
-from core.api import IsOfficial, StrictModelSerializer, StrictSerializer, refuse_input
+from core.api import IntegerField, IsOfficial, StrictModelSerializer, StrictSerializer, refuse_input
 from core.roles import Role
 from registry.choices import Specialty
 from registry.models import Organization
@@ -44,7 +44,7 @@ class AudienceSerializer(StrictSerializer):
         child=serializers.ChoiceField(Role.choices), required=False, default=list
     )
     organizations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=IntegerField(min_value=1), required=False, default=list
     )
     officials_for = serializers.RegexField(r"^\d{6}$", required=False)
 
@@ -55,7 +55,7 @@ class AlertInSerializer(StrictSerializer):
     title_en = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     body_en = serializers.CharField(allow_blank=True, required=False, default="")
     level = serializers.ChoiceField(Level.choices)
-    incident = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    incident = IntegerField(min_value=1, required=False, allow_null=True)
     audience = AudienceSerializer()
     channels = serializers.ListField(
         child=serializers.ChoiceField(Channel.choices), min_length=1, max_length=4
@@ -63,7 +63,7 @@ class AlertInSerializer(StrictSerializer):
     public = serializers.BooleanField(required=False, default=False)
     region_code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="")
     msg_type = serializers.ChoiceField(MsgType.choices, required=False, default=MsgType.ALERT)
-    references = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    references = IntegerField(min_value=1, required=False, allow_null=True)
 
 
 class AlertSerializer(StrictModelSerializer):
@@ -101,8 +101,8 @@ class AlertSerializer(StrictModelSerializer):
 
 
 class PreviewSerializer(StrictSerializer):
-    people = serializers.IntegerField()
-    organizations = serializers.IntegerField()
+    people = IntegerField()
+    organizations = IntegerField()
 
 
 class AlertListCreate(generics.ListCreateAPIView):
@@ -286,7 +286,7 @@ class InboxReadAll(APIView):
 
     @extend_schema(
         request=None,
-        responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()}),
+        responses=inline_serializer("ReadAll", {"marked": IntegerField()}),
     )
     def post(self, request):
         refuse_input(request)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import permissions as perms
+from core import text
 from core.states import InvalidTransition
 
 
@@ -118,6 +119,42 @@ class DateTimeField(serializers.DateTimeField):
         return super().to_representation(value)
 
 
+def _number_text(data):
+    """Numbers sent as text: full-width digits normalized, other non-ASCII refused (core.text)."""
+    if isinstance(data, str):
+        try:
+            return text.number_text(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="non_ascii_number") from None
+    return data
+
+
+class DecimalField(serializers.DecimalField):
+    """DRF's DecimalField reading ``"１２３．５"`` as ``123.5`` and refusing ``"١٢٣"``."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(_number_text(data))
+
+
+class IntegerField(serializers.IntegerField):
+    """DRF's IntegerField with the same rule for digits as DecimalField."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(_number_text(data))
+
+
+class NameField(serializers.CharField):
+    """A name (donor, organization, person): format characters removed, something visible left
+    (core.text.clean_name)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return text.clean_name(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="invisible_name") from None
+
+
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
     """The base of every serializer in the apps (``tests/core/test_strict_input.py`` checks).
     Declare date-times as ``core.api.DateTimeField`` (RFC 3339 output)."""
@@ -130,6 +167,13 @@ class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: DateTimeField,
+        models.DecimalField: DecimalField,
+        models.IntegerField: IntegerField,
+        models.BigIntegerField: IntegerField,
+        models.SmallIntegerField: IntegerField,
+        models.PositiveIntegerField: IntegerField,
+        models.PositiveSmallIntegerField: IntegerField,
+        models.PositiveBigIntegerField: IntegerField,
     }
 
 

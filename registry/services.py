@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions as perms
-from core import regions, validators
+from core import regions, text, validators
 from core.audit import record
 from core.models import Region
 from core.notifications import notify
@@ -265,8 +265,11 @@ def register_organization(
 
 
 def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
-    """Shape rules every writer of a profile obeys: the founding date is plausible
-    (core.validators.founded)."""
+    """Shape rules every writer of a profile obeys: names keep no invisible characters
+    (core.text.clean_name) and the founding date is plausible (core.validators.founded)."""
+    for field in ("name", "name_en", "legal_representative", "contact_name"):
+        if isinstance(fields.get(field), str):
+            fields[field] = text.check_name(field, fields[field])
     if fields.get("founded_on") is not None:
         validators.check("founded_on", validators.founded, fields["founded_on"])
     return fields
@@ -659,6 +662,8 @@ def revoke(*, capability: Capability, by, reason: str) -> Capability:
 
 def _clean_person(values: dict[str, Any]) -> dict[str, Any]:
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
+    if "name" in values:
+        values["name"] = text.check_name("name", values["name"])
     if "skills" in values:
         values["skills"] = [str(s).strip() for s in values["skills"] or [] if str(s).strip()]
     if values.get("region_code"):

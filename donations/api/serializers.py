@@ -8,7 +8,14 @@ from rest_framework import serializers
 
 from coordination.models import Incident
 from core import validators
-from core.api import DateTimeField, StrictModelSerializer, StrictSerializer
+from core.api import (
+    DateTimeField,
+    DecimalField,
+    IntegerField,
+    NameField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from donations.models import Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
@@ -36,8 +43,8 @@ class JSONListField(serializers.ListField):
 class ItemIn(StrictSerializer):
     name = serializers.CharField(max_length=120)
     unit = serializers.CharField(max_length=20)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
-    unit_value = serializers.DecimalField(
+    quantity = DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+    unit_value = DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, default=0
     )
     spec = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
@@ -50,12 +57,12 @@ class ItemIn(StrictSerializer):
 
 
 class SourceIn(StrictSerializer):
-    entry = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    entry = IntegerField(min_value=1, max_value=MAX_ID)
     item = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
-    amount = serializers.DecimalField(
+    amount = DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False
     )
-    quantity = serializers.DecimalField(
+    quantity = DecimalField(
         max_digits=14, decimal_places=3, min_value=Decimal("0.001"), required=False
     )
 
@@ -66,7 +73,7 @@ class SourceIn(StrictSerializer):
 
 
 def _amount_field():
-    return serializers.DecimalField(
+    return DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
 
@@ -91,7 +98,7 @@ class OutgoingIn(StrictSerializer):
 
 class ReceiptIn(OutgoingIn):
     sources = None
-    donor_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    donor_name = NameField(max_length=200, required=False, default="", allow_blank=True)
     donor_kind = serializers.ChoiceField(choices=DonorKind.choices)
     anonymous = serializers.BooleanField(default=False)
     restricted = serializers.BooleanField(default=False)
@@ -116,7 +123,7 @@ class AllocationIn(OutgoingIn):
 class DisbursementIn(OutgoingIn):
     purpose = serializers.CharField(max_length=200)
     region_code = serializers.RegexField(r"^\d{6}$", required=False, default="")
-    beneficiaries = serializers.IntegerField(min_value=0, required=False, default=0)
+    beneficiaries = IntegerField(min_value=0, required=False, default=0)
     occurred_at = DateTimeField(required=False, validators=[validators.fact])
     evidence = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
 
@@ -148,33 +155,33 @@ class ChangeOfUseIn(StrictSerializer):
 class LineOut(StrictSerializer):
     name = serializers.CharField()
     unit = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    unit_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    quantity = DecimalField(max_digits=14, decimal_places=3)
+    unit_value = DecimalField(max_digits=12, decimal_places=2)
     spec = serializers.CharField()
     quality_certificate = serializers.CharField()
     expiry_date = serializers.DateField(allow_null=True)
 
 
 class SourceOut(StrictSerializer):
-    entry = serializers.IntegerField(source="lot.acquired_by_id")
-    receipt = serializers.IntegerField(source="lot.origin_id")
+    entry = IntegerField(source="lot.acquired_by_id")
+    receipt = IntegerField(source="lot.origin_id")
     item = serializers.CharField(source="lot.item")
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = DecimalField(max_digits=14, decimal_places=3)
     chosen_by_service = serializers.BooleanField()
 
 
 class EntryOut(StrictModelSerializer):
     """The public view of an entry (no private donor details)."""
 
-    id = serializers.IntegerField(source="seq", read_only=True)
-    organization = serializers.IntegerField(source="holder_id")
+    id = IntegerField(source="seq", read_only=True)
+    organization = IntegerField(source="holder_id")
     organization_name = serializers.CharField(source="holder.name")
-    to_organization = serializers.IntegerField(source="counterparty_id", allow_null=True)
+    to_organization = IntegerField(source="counterparty_id", allow_null=True)
     to_organization_name = serializers.CharField(
         source="counterparty.name", default=None, allow_null=True
     )
     incident_title = serializers.CharField(source="incident.title", default=None, allow_null=True)
-    related = serializers.IntegerField(source="related_id", allow_null=True)
+    related = IntegerField(source="related_id", allow_null=True)
     lines = LineOut(many=True)
     sources = SourceOut(many=True)
     reversed = serializers.BooleanField(source="is_reversed", default=False)
@@ -196,23 +203,23 @@ class EntryOut(StrictModelSerializer):
 
 
 class Figures(StrictSerializer):
-    received_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    received_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
-    allocated_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    allocated_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
-    disbursed_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    disbursed_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
-    balance_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    balance_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
+    received_money = DecimalField(max_digits=20, decimal_places=2)
+    received_goods = DecimalField(max_digits=20, decimal_places=2)
+    allocated_money = DecimalField(max_digits=20, decimal_places=2)
+    allocated_goods = DecimalField(max_digits=20, decimal_places=2)
+    disbursed_money = DecimalField(max_digits=20, decimal_places=2)
+    disbursed_goods = DecimalField(max_digits=20, decimal_places=2)
+    balance_money = DecimalField(max_digits=20, decimal_places=2)
+    balance_goods = DecimalField(max_digits=20, decimal_places=2)
 
 
 class IncidentFigures(Figures):
-    incident = serializers.IntegerField()
+    incident = IntegerField()
     title = serializers.CharField()
 
 
 class OrganizationFigures(Figures):
-    organization = serializers.IntegerField()
+    organization = IntegerField()
     name = serializers.CharField()
 
 
@@ -223,20 +230,20 @@ class TotalsOut(StrictSerializer):
 
 
 class TraceStep(StrictSerializer):
-    seq = serializers.IntegerField()
+    seq = IntegerField()
     kind = serializers.CharField()
     organization = serializers.CharField(source="holder.name")
     to_organization = serializers.CharField(source="counterparty.name", default=None)
     incident = serializers.CharField(source="incident.title", default=None)
     purpose = serializers.CharField()
     region_code = serializers.CharField()
-    beneficiaries = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    goods_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    beneficiaries = IntegerField()
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    goods_value = DecimalField(max_digits=14, decimal_places=2)
     lines = LineOut(many=True)
     shortfall = serializers.BooleanField()
     reason = serializers.CharField()
-    related = serializers.IntegerField(source="related_id", allow_null=True)
+    related = IntegerField(source="related_id", allow_null=True)
     occurred_at = DateTimeField()
 
 
@@ -244,7 +251,7 @@ class TraceHolding(StrictSerializer):
     organization = serializers.CharField(source="holder.name")
     item = serializers.CharField()
     unit = serializers.CharField()
-    remaining = serializers.DecimalField(max_digits=14, decimal_places=3)
+    remaining = DecimalField(max_digits=14, decimal_places=3)
 
 
 class TraceOut(StrictSerializer):
@@ -256,5 +263,5 @@ class TraceOut(StrictSerializer):
 
 
 class HeadOut(StrictSerializer):
-    count = serializers.IntegerField()
+    count = IntegerField()
     head_hash = serializers.CharField()

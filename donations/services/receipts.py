@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import text
 from donations import chain
 from donations.donors import donor_display, new_trace_code
 from donations.models import DonorDetails, GoodsLine, LedgerEntry, Lot
@@ -45,6 +46,7 @@ def record_receipt(
     """Record a donation (捐赠票据) received by a verified receiving organization; the public
     form carries only the masked donor; restricted gifts must name an incident or purpose."""
     require_writer(by, organization)
+    donor_name = text.check_name("donor_name", donor_name)  # U+202E must not be the initial
     wants = wants_from(amount, items)
     if restricted and not (incident or purpose):
         raise ValidationError(

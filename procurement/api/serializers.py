@@ -8,7 +8,13 @@ from rest_framework import serializers
 from coordination.models import Incident
 from core import api as core_api
 from core import validators
-from core.api import DateTimeField, StrictModelSerializer, StrictSerializer
+from core.api import (
+    DateTimeField,
+    DecimalField,
+    IntegerField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from procurement.models import (
     Bid,
     Category,
@@ -27,7 +33,7 @@ from registry.models import Organization
 
 
 class OrgRefSerializer(StrictSerializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     name = serializers.CharField()
 
 
@@ -42,7 +48,7 @@ class ServiceStandardSerializer(StrictModelSerializer):
 
 class CriterionSerializer(StrictModelSerializer):
     kind = serializers.ChoiceField(choices=CriterionKind.choices)
-    weight = serializers.IntegerField(min_value=1, max_value=100)
+    weight = IntegerField(min_value=1, max_value=100)
 
     class Meta:
         model = Criterion
@@ -52,7 +58,7 @@ class CriterionSerializer(StrictModelSerializer):
 
 class EligibilitySerializer(StrictSerializer):
     specialty = serializers.ChoiceField(choices=Specialty.choices, required=False, allow_blank=True)
-    min_grade = serializers.IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
+    min_grade = IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
 
 
 class ProjectInputSerializer(StrictSerializer):
@@ -62,9 +68,7 @@ class ProjectInputSerializer(StrictSerializer):
     evaluation_method = serializers.ChoiceField(
         choices=EvaluationMethod.choices, default=EvaluationMethod.COMPREHENSIVE
     )
-    budget_amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=Decimal("0.01")
-    )
+    budget_amount = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     region_code = serializers.RegexField(r"^\d{6}$")
     incident = serializers.PrimaryKeyRelatedField(
         queryset=Incident.objects.all(), required=False, allow_null=True
@@ -80,9 +84,9 @@ class ProjectInputSerializer(StrictSerializer):
 
 
 class AwardOutSerializer(StrictSerializer):
-    bid = serializers.IntegerField(source="bid_id")
+    bid = IntegerField(source="bid_id")
     supplier = OrgRefSerializer(source="bid.organization")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = DecimalField(max_digits=14, decimal_places=2)
     awarded_at = DateTimeField()
     standstill_ends_at = DateTimeField()
     is_top_ranked = serializers.BooleanField()
@@ -93,13 +97,13 @@ class AwardOutSerializer(StrictSerializer):
 class AcceptanceOutSerializer(StrictSerializer):
     passed = serializers.BooleanField()
     results = serializers.JSONField()
-    recipients_count = serializers.IntegerField()
+    recipients_count = IntegerField()
     created_at = DateTimeField()
 
 
 class MilestoneSerializer(StrictModelSerializer):
     indicators = serializers.SerializerMethodField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    amount = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     acceptance = serializers.SerializerMethodField()
 
     class Meta:
@@ -132,10 +136,10 @@ class ClawbackSerializer(StrictModelSerializer):
 
 
 class ContractOutSerializer(StrictSerializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     supplier = OrgRefSerializer()
-    value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    value = DecimalField(max_digits=14, decimal_places=2)
+    paid_amount = DecimalField(max_digits=14, decimal_places=2)
     status = serializers.CharField()
     signed_at = DateTimeField()
     termination_reason = serializers.CharField()
@@ -154,7 +158,7 @@ class ProjectSerializer(StrictModelSerializer):
     service_standards = ServiceStandardSerializer(many=True, read_only=True)
     criteria = CriterionSerializer(many=True, read_only=True)
     invitees = serializers.SerializerMethodField()
-    bid_count = serializers.IntegerField(read_only=True)
+    bid_count = IntegerField(read_only=True)
     award = serializers.SerializerMethodField()
     contract = serializers.SerializerMethodField()
 
@@ -210,14 +214,14 @@ class ProjectSerializer(StrictModelSerializer):
 
 
 class BidInputSerializer(StrictSerializer):
-    price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    price = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     proposal = serializers.CharField()
-    team_size = serializers.IntegerField(min_value=0, default=0)
-    organization = serializers.IntegerField(required=False)
+    team_size = IntegerField(min_value=0, default=0)
+    organization = IntegerField(required=False)
 
 
 class BidSerializer(StrictSerializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     organization = OrgRefSerializer()
     status = serializers.CharField()
     sealed = serializers.SerializerMethodField()
@@ -253,16 +257,16 @@ class BidSerializer(StrictSerializer):
 class ScoreInputSerializer(StrictSerializer):
     bid = serializers.PrimaryKeyRelatedField(queryset=Bid.objects.all())
     criterion = serializers.PrimaryKeyRelatedField(queryset=Criterion.objects.all())
-    score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    score = DecimalField(max_digits=6, decimal_places=2, min_value=0)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ScoreSerializer(StrictSerializer):
-    id = serializers.IntegerField()
-    bid = serializers.IntegerField(source="bid_id")
-    criterion = serializers.IntegerField(source="criterion_id")
+    id = IntegerField()
+    bid = IntegerField(source="bid_id")
+    criterion = IntegerField(source="criterion_id")
     expert = serializers.SerializerMethodField()
-    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    score = DecimalField(max_digits=6, decimal_places=2)
     comment = serializers.CharField()
 
     def get_expert(self, obj) -> str:
@@ -270,24 +274,24 @@ class ScoreSerializer(StrictSerializer):
 
 
 class RankingSerializer(StrictSerializer):
-    bid = serializers.IntegerField(source="bid_id")
-    rank = serializers.IntegerField()
-    price = serializers.DecimalField(max_digits=14, decimal_places=2)
-    price_score = serializers.DecimalField(max_digits=8, decimal_places=2)
-    total = serializers.DecimalField(max_digits=8, decimal_places=2)
+    bid = IntegerField(source="bid_id")
+    rank = IntegerField()
+    price = DecimalField(max_digits=14, decimal_places=2)
+    price_score = DecimalField(max_digits=8, decimal_places=2)
+    total = DecimalField(max_digits=8, decimal_places=2)
 
 
 class PanelInputSerializer(StrictSerializer):
-    size = serializers.IntegerField(min_value=1, max_value=99, default=3)
+    size = IntegerField(min_value=1, max_value=99, default=3)
 
 
 class PanelDrawSerializer(StrictSerializer):
-    id = serializers.IntegerField()
-    size = serializers.IntegerField()
-    pool = serializers.ListField(child=serializers.IntegerField())
-    order = serializers.ListField(child=serializers.IntegerField())
-    selected = serializers.ListField(child=serializers.IntegerField())
-    refused = serializers.ListField(child=serializers.IntegerField())
+    id = IntegerField()
+    size = IntegerField()
+    pool = serializers.ListField(child=IntegerField())
+    order = serializers.ListField(child=IntegerField())
+    selected = serializers.ListField(child=IntegerField())
+    refused = serializers.ListField(child=IntegerField())
     drawn_at = DateTimeField()
 
 
@@ -301,13 +305,13 @@ ProcurementReasonSerializer = core_api.RequiredReasonSerializer
 
 class ChallengeInputSerializer(StrictSerializer):
     reason = serializers.CharField()
-    organization = serializers.IntegerField(required=False)
+    organization = IntegerField(required=False)
 
 
 class ChallengeSerializer(StrictSerializer):
-    id = serializers.IntegerField()
-    project = serializers.IntegerField(source="project_id")
-    organization = serializers.IntegerField(source="organization_id")
+    id = IntegerField()
+    project = IntegerField(source="project_id")
+    organization = IntegerField(source="organization_id")
     reason = serializers.CharField()
     status = serializers.CharField()
     response = serializers.CharField()
@@ -323,10 +327,10 @@ class ResolveInputSerializer(StrictSerializer):
 class MilestoneInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     due_at = DateTimeField(validators=[validators.deadline])
-    payment_percent = serializers.DecimalField(
+    payment_percent = DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )
-    indicators = serializers.ListField(child=serializers.IntegerField(), required=False)
+    indicators = serializers.ListField(child=IntegerField(), required=False)
 
 
 class ContractInputSerializer(StrictSerializer):
@@ -335,7 +339,7 @@ class ContractInputSerializer(StrictSerializer):
 
 class TerminateInputSerializer(StrictSerializer):
     reason = serializers.CharField()
-    clawback_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    clawback_amount = DecimalField(max_digits=14, decimal_places=2, min_value=0)
     due_on = serializers.DateField(required=False, validators=[validators.deadline])
 
 
@@ -345,7 +349,7 @@ class RetenderInputSerializer(StrictSerializer):
 
 class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
-    values = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+    values = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
     taken_at = serializers.ListField(
         child=DateTimeField(validators=[validators.fact]), required=False
@@ -353,16 +357,16 @@ class ReportInputSerializer(StrictSerializer):
 
 
 class EvidenceSerializer(StrictSerializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     content_type = serializers.CharField()
     sha256 = serializers.CharField()
     taken_at = DateTimeField()
-    duplicate_of = serializers.IntegerField(source="duplicate_of_id")
+    duplicate_of = IntegerField(source="duplicate_of_id")
 
 
 class ReportSerializer(StrictSerializer):
-    id = serializers.IntegerField()
-    milestone = serializers.IntegerField(source="milestone_id")
+    id = IntegerField()
+    milestone = IntegerField(source="milestone_id")
     summary = serializers.CharField()
     values = serializers.JSONField()
     evidence = EvidenceSerializer(many=True)
@@ -372,15 +376,13 @@ class ReportSerializer(StrictSerializer):
 class InspectInputSerializer(StrictSerializer):
     notes = serializers.CharField()
     findings = serializers.CharField(required=False, allow_blank=True, default="")
-    third_party_score = serializers.DecimalField(
+    third_party_score = DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
     )
 
 
 class AcceptInputSerializer(StrictSerializer):
-    achieved = serializers.DictField(
-        child=serializers.DecimalField(max_digits=14, decimal_places=2)
-    )
+    achieved = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
     recipients = serializers.ListField(
         child=serializers.CharField(max_length=100), allow_empty=False
     )
@@ -388,14 +390,14 @@ class AcceptInputSerializer(StrictSerializer):
 
 
 class PaymentSerializer(StrictSerializer):
-    id = serializers.IntegerField()
-    milestone = serializers.IntegerField(source="milestone_id")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    id = IntegerField()
+    milestone = IntegerField(source="milestone_id")
+    amount = DecimalField(max_digits=14, decimal_places=2)
     paid_at = DateTimeField()
 
 
 class RecoveryInputSerializer(StrictSerializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     recovered_on = serializers.DateField(validators=[validators.fact])
 
 

@@ -5,17 +5,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import permissions as perms
-from core.api import StrictSerializer
+from core.api import IntegerField, StrictSerializer
 
 
 class MembershipOutSerializer(StrictSerializer):
-    organization = serializers.IntegerField(source="organization_id")
+    organization = IntegerField(source="organization_id")
     organization_name = serializers.CharField(source="organization.name")
     role = serializers.CharField()
 
 
 class MeSerializer(StrictSerializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     username = serializers.CharField()
     email = serializers.EmailField()
     memberships = MembershipOutSerializer(many=True)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from core import api as core_api
 from core import permissions as perms
 from core import validators
-from core.api import StrictModelSerializer, StrictSerializer
+from core.api import DecimalField, IntegerField, NameField, StrictModelSerializer, StrictSerializer
 from core.models import Region
 from core.roles import Role
 from registry.choices import OrganizationKind, SocialWorkerLevel, Specialty
@@ -22,19 +22,19 @@ def may_see_private(request, organization) -> bool:
 
 class EquipmentSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
-    quantity = serializers.IntegerField(min_value=0)
+    quantity = IntegerField(min_value=0)
 
 
 class CertifiedPersonSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=100)
+    name = NameField(max_length=100)
     certificate = serializers.CharField(max_length=200)
 
 
 class CapabilitySerializer(StrictModelSerializer):
-    organization = serializers.IntegerField(source="organization_id", read_only=True)
-    current_grade = serializers.IntegerField(read_only=True, allow_null=True)
-    assessed_grade = serializers.IntegerField(read_only=True, allow_null=True)
-    personnel = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+    organization = IntegerField(source="organization_id", read_only=True)
+    current_grade = IntegerField(read_only=True, allow_null=True)
+    assessed_grade = IntegerField(read_only=True, allow_null=True)
+    personnel = serializers.DictField(child=IntegerField(min_value=0), required=False)
     equipment = EquipmentSerializer(many=True, required=False)
     certified_personnel = CertifiedPersonSerializer(many=True, required=False)
     service_regions = serializers.ListField(
@@ -124,6 +124,10 @@ class OrganizationSerializer(StrictModelSerializer):
 
 
 class ProfileSerializer(StrictModelSerializer):
+    name = NameField(max_length=200, required=False)
+    name_en = NameField(max_length=200, required=False, allow_blank=True)
+    legal_representative = NameField(max_length=100, required=False, allow_blank=True)
+    contact_name = NameField(max_length=100, required=False, allow_blank=True)
     service_regions = serializers.ListField(
         child=serializers.CharField(max_length=6), required=False
     )
@@ -148,18 +152,18 @@ class ProfileSerializer(StrictModelSerializer):
 
 
 class RegistrationOrganizationSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
-    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name = NameField(max_length=200)
+    name_en = NameField(max_length=200, required=False, allow_blank=True)
     uscc = serializers.CharField(max_length=40)
     kind = serializers.ChoiceField(choices=OrganizationKind.choices)
     region_code = serializers.CharField(max_length=6)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact_name = NameField(max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     registration_authority = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    legal_representative = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    legal_representative = NameField(max_length=100, required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True)
     founded_on = serializers.DateField(
         required=False, allow_null=True, validators=[validators.founded]
@@ -177,7 +181,7 @@ class RegistrationSerializer(StrictSerializer):
 
 
 class RegistrationResultSerializer(StrictSerializer):
-    user = serializers.IntegerField()
+    user = IntegerField()
     username = serializers.CharField()
     organization = OrganizationSerializer()
 
@@ -195,15 +199,15 @@ OptionalReasonSerializer = core_api.OptionalReasonSerializer
 
 
 class AssessSerializer(StrictSerializer):
-    grade = serializers.IntegerField(min_value=1, max_value=3, help_text="1 (一级) is the highest")
-    score = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    grade = IntegerField(min_value=1, max_value=3, help_text="1 (一级) is the highest")
+    score = DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     assessed_on = serializers.DateField(required=False, validators=[validators.fact])
     valid_until = serializers.DateField(required=False, validators=[validators.validity])
 
 
 class AssessmentSerializer(StrictModelSerializer):
-    grade = serializers.IntegerField(read_only=True)
+    grade = IntegerField(read_only=True)
     assessed_by = serializers.CharField(source="assessed_by.username", default=None, read_only=True)
 
     class Meta:
@@ -272,12 +276,13 @@ class DocumentUploadSerializer(StrictSerializer):
         max_length=32, default="other", help_text=", ".join(Document.Kind.values)
     )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    capability = serializers.IntegerField(required=False, allow_null=True)
+    capability = IntegerField(required=False, allow_null=True)
 
 
 class PersonSerializer(StrictModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    name = NameField(max_length=100)
     skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     certifications = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False
