@@ -230,3 +230,35 @@ def test_every_date_time_field_of_the_apps_writes_rfc_3339():
                 if isinstance(f, serializers.DateTimeField) and not isinstance(f, DateTimeField):
                     plain.append(f"{cls.__qualname__}.{name}")
     assert not plain, plain
+
+
+def test_a_recovery_cannot_precede_the_termination(official, agency, ngo):
+    from procurement.models import Clawback
+    from procurement.services import contracts
+    from tests.core.test_permission_matrix import _contract
+    from tests.procurement.factories import ProjectFactory
+
+    now = timezone.now()
+    project = ProjectFactory(
+        buyer=agency, status="terminated", tender_end=now - dt.timedelta(days=80)
+    )
+    contract = _contract(project, ngo, status="terminated")
+    contract.terminated_at = now - dt.timedelta(days=2)
+    contract.save(update_fields=["terminated_at"])
+    clawback = Clawback.objects.create(
+        contract=contract,
+        amount_due=Decimal("100.00"),
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    with pytest.raises(ValidationError) as caught:
+        contracts.record_recovery(
+            clawback=clawback,
+            by=official,
+            amount=Decimal("10.00"),
+            recovered_on=timezone.localdate() - dt.timedelta(days=5),
+        )
+    assert list(caught.value.message_dict) == ["recovered_on"]
+    contracts.record_recovery(
+        clawback=clawback, by=official, amount=Decimal("10.00"), recovered_on=timezone.localdate()
+    )
+    assert Clawback.objects.get().recovered_amount == Decimal("10.00")

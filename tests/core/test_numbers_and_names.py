@@ -204,9 +204,13 @@ def test_every_number_field_of_the_apps_follows_the_digit_rule():
         for name, field in fields.items():
             if field.read_only:
                 continue
-            for f in (field, getattr(field, "child", None)):
-                if isinstance(f, serializers.DecimalField) and not isinstance(f, DecimalField):
+            for candidate in (field, getattr(field, "child", None)):
+                if isinstance(candidate, serializers.DecimalField) and not isinstance(
+                    candidate, DecimalField
+                ):
                     plain.append(f"{cls.__qualname__}.{name}")
-                if isinstance(f, serializers.IntegerField) and not isinstance(f, IntegerField):
+                if isinstance(candidate, serializers.IntegerField) and not isinstance(
+                    candidate, IntegerField
+                ):
                     plain.append(f"{cls.__qualname__}.{name}")
     assert not plain, plain
