@@ -14,6 +14,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
 from rest_framework.fields import empty
 
+from core.api import StrictFieldsMixin
+
 ERROR = {
     "type": "object",
     "description": 'An error: `{"detail": "..."}`, with a machine-readable `code` where one '
@@ -73,6 +75,9 @@ class AutoSchema(SpectacularAutoSchema):
         """Fields a serializer leaves out for some callers (``Meta.conditional_fields``, e.g. an
         organization's contacts, shown only to its members and officials) are not required."""
         schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictFieldsMixin):
+            # Unknown keys are a 400 (core.api.StrictFieldsMixin): the schema says so.
+            schema["additionalProperties"] = False
         conditional = set(getattr(getattr(serializer, "Meta", None), "conditional_fields", ()))
         if conditional and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in conditional]

@@ -173,3 +173,10 @@ def test_the_schema_links_a_created_object_to_its_detail_and_actions():
     assert list(listed.values()) == [
         {"operationId": detail_id, "parameters": {"id": "$response.body#/results/0/id"}}
     ]
+
+
+def test_the_schema_says_request_bodies_take_no_unknown_keys():
+    components = _schema()["components"]["schemas"]
+    assert components["IncidentCreateRequest"]["additionalProperties"] is False
+    assert components["ReceiptInRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["Incident"]  # responses may grow
