@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 
 from coordination.models import Incident
 from core import validators
@@ -16,6 +17,7 @@ from core.api import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from core.parsers import check_json_value
 from donations.models import Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
@@ -35,7 +37,8 @@ class JSONListField(serializers.ListField):
         if isinstance(data, str):
             try:
                 data = json.loads(data)
-            except ValueError as exc:
+                check_json_value(data)  # the JSON parser's depth and Unicode rules
+            except (ValueError, RecursionError, ParseError) as exc:
                 raise serializers.ValidationError(_("Not valid JSON.")) from exc
         return super().to_internal_value(data)
 

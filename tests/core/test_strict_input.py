@@ -209,3 +209,24 @@ def test_nesting_up_to_the_limit_is_parsed(api, official):
     )
     assert answer.status_code == 400
     assert "detail" in answer.json() and "x" not in answer.json()
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "[" * 1000 + "]" * 1000,
+        '[{"name": "\\ud800", "unit": "箱", "quantity": "1"}]',
+        "[1",
+    ],
+)
+def test_a_json_field_in_a_multipart_form_is_held_to_the_same_rules(api, ngo, ngo_admin, items):
+    """Multipart forms carry goods lines as one JSON string: deep or broken is a field error."""
+    body = {
+        "organization": ngo.pk,
+        "donor_kind": "individual",
+        "channel": "in_kind",
+        "items": items,
+    }
+    response = api(ngo_admin).post("/api/v1/ledger/receipts/", body, format="multipart")
+    assert response.status_code == 400
+    assert list(response.json()) == ["items"]
