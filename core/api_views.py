@@ -1,5 +1,5 @@
 from rest_framework import exceptions, generics, permissions, serializers
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken import serializers as authtoken
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
@@ -12,15 +12,16 @@ from core.parsers import JSONParser
 from core.queries import visible_audit_events
 
 
-class TokenRequestSerializer(StrictFieldsMixin, AuthTokenSerializer):
-    """DRF's username + password, refusing unknown keys like every input of the API."""
+class AuthTokenSerializer(StrictFieldsMixin, authtoken.AuthTokenSerializer):
+    """DRF's username + password, refusing unknown keys like every input of the API (same name
+    as DRF's: the schema's component stays ``AuthToken``)."""
 
 
 class ObtainTokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
 
     throttle_classes = [AnonRateThrottle]
-    serializer_class = TokenRequestSerializer
+    serializer_class = AuthTokenSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]  # DRF's view names its own
 
     def post(self, request, *args, **kwargs):
