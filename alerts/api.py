@@ -15,7 +15,14 @@ from alerts.channels import absolute
 from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
 from core import hooks
 from core import permissions as perms
-from core.api import IsOfficial, PersonField
+from core.api import (
+    IntegerField,
+    IsOfficial,
+    PersonField,
+    StrictModelSerializer,
+    StrictSerializer,
+    refuse_input,
+)
 from core.roles import Role
 from registry.choices import Specialty
 from registry.models import Organization
@@ -31,9 +38,10 @@ def incident_ref(incident_id: int) -> dict | None:
     return dict(ref) if ref else None
 
 
-class AudienceSerializer(serializers.Serializer):
-    """A manual alert's audience. Unknown keys are a 400 (``{"organisations": [3]}`` must not
-    quietly become the whole jurisdiction), and an audience without regions, organizations,
+class AudienceSerializer(StrictSerializer):
+    """A manual alert's audience. Unknown keys are a 400 like everywhere in the API
+    (``StrictSerializer``: ``{"organisations": [3]}`` must not quietly become the whole
+    jurisdiction), and an audience without regions, organizations,
     officials_for or specialties needs ``"everyone": true`` (alerts.services.actions checks the
     same, so the page and the API agree)."""
 
@@ -47,7 +55,7 @@ class AudienceSerializer(serializers.Serializer):
         child=serializers.ChoiceField(Role.choices), required=False, default=list
     )
     organizations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=IntegerField(min_value=1), required=False, default=list
     )
     officials_for = serializers.RegexField(r"^\d{6}$", required=False)
     everyone = serializers.BooleanField(
@@ -55,21 +63,6 @@ class AudienceSerializer(serializers.Serializer):
         default=False,
         help_text="Confirms an audience with no target: the official's whole jurisdiction.",
     )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        key: [
-                            _("Unknown audience key; use one of: %(keys)s.")
-                            % {"keys": ", ".join(self.fields)}
-                        ]
-                        for key in unknown
-                    }
-                )
-        return super().to_internal_value(data)
 
     def validate(self, attrs):
         targeted = any(attrs.get(key) for key in TARGET_FIELDS)
@@ -98,13 +91,13 @@ class AudienceSerializer(serializers.Serializer):
 TARGET_FIELDS = ("regions", "organizations", "officials_for", "specialties")
 
 
-class AlertInSerializer(serializers.Serializer):
+class AlertInSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(allow_blank=True, required=False, default="")
     title_en = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     body_en = serializers.CharField(allow_blank=True, required=False, default="")
     level = serializers.ChoiceField(Level.choices)
-    incident = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    incident = IntegerField(min_value=1, required=False, allow_null=True)
     audience = AudienceSerializer()
     channels = serializers.ListField(
         child=serializers.ChoiceField(Channel.choices), min_length=1, max_length=4
@@ -112,10 +105,10 @@ class AlertInSerializer(serializers.Serializer):
     public = serializers.BooleanField(required=False, default=False)
     region_code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="")
     msg_type = serializers.ChoiceField(MsgType.choices, required=False, default=MsgType.ALERT)
-    references = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    references = IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(StrictModelSerializer):
     identifier = serializers.CharField(source="cap_identifier", read_only=True)
     severity = serializers.CharField(read_only=True)
     incident = serializers.JSONField(source="incident_ref", read_only=True)
@@ -149,9 +142,9 @@ class AlertSerializer(serializers.ModelSerializer):
         return absolute(f"/alerts/{alert.pk}/cap.xml") if alert.public else None
 
 
-class PreviewSerializer(serializers.Serializer):
-    people = serializers.IntegerField()
-    organizations = serializers.IntegerField()
+class PreviewSerializer(StrictSerializer):
+    people = IntegerField()
+    organizations = IntegerField()
     everyone = serializers.BooleanField(help_text="The audience is the whole jurisdiction.")
 
 
@@ -228,7 +221,7 @@ class AlertDetail(generics.RetrieveAPIView):
         return queries.visible_alerts(self.request.user)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(StrictModelSerializer):
     channel = serializers.CharField(read_only=True)
     recipient = PersonField(source="user")
     organization_name = serializers.CharField(
@@ -288,6 +281,7 @@ class DeliveryRetry(APIView):
 
     @extend_schema(request=None, responses=DeliverySerializer)
     def post(self, request, pk):
+        refuse_input(request)
         delivery = get_object_or_404(Delivery.objects.select_related("alert"), pk=pk)
         if not services.can_see_deliveries(request.user, delivery.alert):
             raise NotFound()
@@ -295,7 +289,7 @@ class DeliveryRetry(APIView):
         return Response(DeliverySerializer(delivery).data)
 
 
-class InboxItemSerializer(serializers.ModelSerializer):
+class InboxItemSerializer(StrictModelSerializer):
     alert = AlertSerializer(read_only=True)
     unread = serializers.SerializerMethodField()
 
@@ -330,6 +324,7 @@ class InboxRead(APIView):
 
     @extend_schema(request=None, responses=InboxItemSerializer)
     def post(self, request, pk):
+        refuse_input(request)
         delivery = get_object_or_404(queries.inbox(request.user), pk=pk)
         services.mark_read(delivery=delivery, by=request.user)
         return Response(InboxItemSerializer(delivery).data)
@@ -340,13 +335,14 @@ class InboxReadAll(APIView):
 
     @extend_schema(
         request=None,
-        responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()}),
+        responses=inline_serializer("ReadAll", {"marked": IntegerField()}),
     )
     def post(self, request):
+        refuse_input(request)
         return Response({"marked": services.mark_all_read(by=request.user)})
 
 
-class PreferenceSerializer(serializers.Serializer):
+class PreferenceSerializer(StrictSerializer):
     email = serializers.BooleanField()
     sms = serializers.BooleanField()
     phone = serializers.CharField(max_length=20, allow_blank=True, required=False, default="")
@@ -375,7 +371,7 @@ class Preferences(APIView):
         return Response(PreferenceSerializer(pref).data)
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(StrictModelSerializer):
     secret = serializers.CharField(write_only=True, min_length=16, max_length=200)
     url = serializers.URLField(max_length=500)
 

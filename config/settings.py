@@ -63,6 +63,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+if not DEBUG:
+    # Static files from STATIC_ROOT, served by the app itself (gunicorn has no /static/); with
+    # DEBUG on, runserver serves them from the apps' folders and STATIC_ROOT may not exist.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
@@ -127,6 +132,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# DEBUG off (production, docker compose): WhiteNoise serves what `collectstatic` gathered (the
+# Dockerfile runs it), names hashed and gzip/brotli-compressed, cached for a year. DEBUG on (the
+# embedded mode and the tests): plain storage, files found in place by the staticfiles finders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Uploads (certificates, evidence photos) are private: stored outside the static root and
 # served only through views that check permission. Nothing under MEDIA_ROOT is public.
@@ -186,6 +202,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "core.api.PageNumberPagination",
+    # core.parsers.JSONParser: a JSON body is an object, at most 64 levels deep, valid Unicode.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
@@ -216,6 +238,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # OpenAPI links (create -> detail and actions, page -> detail): core.schema.add_links.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.add_links",
+    ],
     # One name per choice set shared across apps (fields called "kind"/"category" collide).
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "registry.choices.OrganizationKind",

@@ -10,6 +10,7 @@ from coordination.models import (
     NeedCategory,
     Priority,
 )
+from core import formfields
 from core.forms import ActingOrganizationField
 from registry.choices import Specialty
 
@@ -41,7 +42,7 @@ class IncidentForm(forms.Form):
         help_text=_("For accidents, leave empty to use the grade suggested by the casualties."),
     )
     region_code = forms.RegexField(label=_("Region code"), regex=r"^\d{6}$")
-    latitude = forms.DecimalField(
+    latitude = formfields.DecimalField(
         label=_("Latitude"),
         max_digits=9,
         decimal_places=6,
@@ -49,7 +50,7 @@ class IncidentForm(forms.Form):
         max_value=90,
         required=False,
     )
-    longitude = forms.DecimalField(
+    longitude = formfields.DecimalField(
         label=_("Longitude"),
         max_digits=9,
         decimal_places=6,
@@ -59,9 +60,11 @@ class IncidentForm(forms.Form):
     )
     started_at = when(label=_("Started at"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
-    deaths = forms.IntegerField(label=_("Deaths"), min_value=0, required=False)
-    serious_injuries = forms.IntegerField(label=_("Serious injuries"), min_value=0, required=False)
-    direct_loss = forms.DecimalField(
+    deaths = formfields.IntegerField(label=_("Deaths"), min_value=0, required=False)
+    serious_injuries = formfields.IntegerField(
+        label=_("Serious injuries"), min_value=0, required=False
+    )
+    direct_loss = formfields.DecimalField(
         label=_("Direct economic loss (yuan)"),
         max_digits=16,
         decimal_places=2,
@@ -80,7 +83,7 @@ class StatusForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    expected_duration_hours = forms.IntegerField(
+    expected_duration_hours = formfields.IntegerField(
         label=_("Expected duration (hours)"), min_value=1, required=False
     )
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea, required=False)
@@ -88,14 +91,14 @@ class StatusForm(forms.Form):
 
 class CapacityForm(forms.Form):
     area_region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
-    max_teams = forms.IntegerField(label=_("Max teams"), min_value=0, required=False)
-    max_people = forms.IntegerField(label=_("Max people"), min_value=0, required=False)
+    max_teams = formfields.IntegerField(label=_("Max teams"), min_value=0, required=False)
+    max_people = formfields.IntegerField(label=_("Max people"), min_value=0, required=False)
 
 
 class NeedForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=NeedCategory.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    quantity = formfields.IntegerField(label=_("Quantity"), min_value=1)
     unit = forms.CharField(label=_("Unit"), max_length=20)
     region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Priority.choices, initial="normal")
@@ -108,16 +111,16 @@ class NeedForm(forms.Form):
 
 class DeploymentForm(forms.Form):
     organization = ActingOrganizationField()
-    headcount = forms.IntegerField(label=_("Headcount"), min_value=1)
+    headcount = formfields.IntegerField(label=_("Headcount"), min_value=1)
     specialties = forms.MultipleChoiceField(
         label=_("Specialties"), choices=Specialty.choices, required=False
     )
-    vehicles = forms.IntegerField(label=_("Vehicles"), min_value=0, initial=0)
+    vehicles = formfields.IntegerField(label=_("Vehicles"), min_value=0, initial=0)
     area_region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
     arrival_at = when(label=_("Arrival time"))
-    leader_name = forms.CharField(label=_("Leader name"), max_length=100)
+    leader_name = formfields.NameField(label=_("Leader name"), max_length=100)
     leader_phone = forms.RegexField(label=_("Leader phone"), regex=r"^[0-9+\- ]{5,30}$")
-    self_sufficiency_days = forms.IntegerField(
+    self_sufficiency_days = formfields.IntegerField(
         label=_("Self-sufficiency days"), min_value=0, initial=3
     )
 
@@ -130,7 +133,7 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     need = forms.TypedChoiceField(label=_("Need"), coerce=int, empty_value=None, required=False)
-    quantity_committed = forms.IntegerField(
+    quantity_committed = formfields.IntegerField(
         label=_("Quantity committed toward the need"), min_value=0, initial=0
     )
     specialty = forms.ChoiceField(
@@ -154,8 +157,10 @@ class TaskForm(forms.Form):
 
 class ReportForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea)
-    people_served = forms.IntegerField(label=_("People served"), min_value=0, initial=0)
-    quantity_delivered = forms.IntegerField(label=_("Quantity delivered"), min_value=0, initial=0)
+    people_served = formfields.IntegerField(label=_("People served"), min_value=0, initial=0)
+    quantity_delivered = formfields.IntegerField(
+        label=_("Quantity delivered"), min_value=0, initial=0
+    )
     beneficiaries = forms.CharField(
         label=_("Beneficiary details (private, erased after the incident closes)"),
         widget=forms.Textarea,

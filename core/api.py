@@ -1,9 +1,14 @@
-"""API conventions shared by every app: pagination, error bodies, small permission classes."""
+"""API conventions shared by every app: pagination, error bodies, small permission classes and
+strict input serializers (unknown keys are a 400). The JSON parser is in core.parsers."""
+
+import datetime as dt
+from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, models
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
     exceptions,
@@ -17,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import permissions as perms
+from core import text
 from core.states import InvalidTransition
 
 
@@ -73,19 +79,72 @@ class IsOfficial(permissions.BasePermission):
         return perms.is_official(request.user)
 
 
-class OptionalReasonSerializer(serializers.Serializer):
-    """Input of an action whose reason may be left out."""
-
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class RequiredReasonSerializer(serializers.Serializer):
-    """Input of an action that must say why (hold, cancel, terminate ...)."""
-
-    reason = serializers.CharField(max_length=2000)
+# --- input: strict serializers -----------------------------------------------------------------
+# Keys a client may send beside the fields without meaning anything: the browsable API's form
+# posts carry Django's CSRF token.
+IGNORED_INPUT_KEYS = frozenset({"csrfmiddlewaretoken"})
 
 
-class ActingOrganizationField(serializers.IntegerField):
+class StrictFieldsMixin:
+    """Refuse input keys that are not writable fields of the serializer: 400
+    ``{"<key>": ["Unknown field."]}``. A mistyped key (``"organisations"``) must not be silently
+    dropped and the request obeyed as if it had not been sent. Read-only fields count as unknown
+    on input: sending ``"id"`` or ``"status"`` back cannot change them. Nested serializers
+    (``many=True`` too) check their own objects, since each runs ``to_internal_value``.
+    Output-only serializers inherit it harmlessly (they never parse input)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {field.field_name for field in self._writable_fields}
+            unknown = [key for key in data if key not in writable and key not in IGNORED_INPUT_KEYS]
+            if unknown:
+                raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField whose output is always RFC 3339: ``2026-05-12T14:28:00+08:00``.
+
+    Python renders a zone offset that is not a whole number of minutes with seconds
+    (``+08:05:43``: Asia/Shanghai's local mean time before 1901), which RFC 3339 cannot express;
+    such a value is given in UTC (``...Z``) instead. Input dates are bounded (core.validators),
+    so this is a guard for old or imported rows, not a path taken every day."""
+
+    def to_representation(self, value):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            local = self.enforce_timezone(value)
+            offset = local.utcoffset()
+            if offset is not None and offset.total_seconds() % 60:
+                in_utc = value.astimezone(dt.UTC).isoformat()
+                return in_utc.removesuffix("+00:00") + "Z"
+        return super().to_representation(value)
+
+
+def _number_text(data):
+    """Numbers sent as text: full-width digits normalized, other non-ASCII refused (core.text)."""
+    if isinstance(data, str):
+        try:
+            return text.number_text(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="non_ascii_number") from None
+    return data
+
+
+class DecimalField(serializers.DecimalField):
+    """DRF's DecimalField reading ``"１２３．５"`` as ``123.5`` and refusing ``"١٢٣"``."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(_number_text(data))
+
+
+class IntegerField(serializers.IntegerField):
+    """DRF's IntegerField with the same rule for digits as DecimalField."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(_number_text(data))
+
+
+class ActingOrganizationField(IntegerField):
     """The organization a person says they act for: an id, or nothing. Shape only: the service
     decides with ``registry.queries.acting_organization`` (403 not allowed, 400 ambiguous)."""
 
@@ -94,6 +153,56 @@ class ActingOrganizationField(serializers.IntegerField):
         kwargs.setdefault("allow_null", True)
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+
+class NameField(serializers.CharField):
+    """A name (donor, organization, person): format characters removed, something visible left
+    (core.text.clean_name)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return text.clean_name(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="invisible_name") from None
+
+
+class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The base of every serializer in the apps (``tests/core/test_strict_input.py`` checks).
+    Declare date-times as ``core.api.DateTimeField`` (RFC 3339 output)."""
+
+
+class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """The base of every model serializer in the apps (model date-times map to
+    ``core.api.DateTimeField``)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+        models.DecimalField: DecimalField,
+        models.IntegerField: IntegerField,
+        models.BigIntegerField: IntegerField,
+        models.SmallIntegerField: IntegerField,
+        models.PositiveIntegerField: IntegerField,
+        models.PositiveSmallIntegerField: IntegerField,
+        models.PositiveBigIntegerField: IntegerField,
+    }
+
+
+class NoInputSerializer(StrictSerializer):
+    """The input of an action that takes no body: any key in it is unknown."""
+
+
+class OptionalReasonSerializer(StrictSerializer):
+    """Input of an action whose reason may be left out."""
+
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RequiredReasonSerializer(StrictSerializer):
+    """Input of an action that must say why (hold, cancel, terminate ...)."""
+
+    reason = serializers.CharField(max_length=2000)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
@@ -116,3 +225,8 @@ class PersonField(serializers.Field):
         from core.display import display_name
 
         return display_name(value) or None
+
+
+def refuse_input(request) -> None:
+    """For an action that takes no body: 400 ``{"<key>": ["Unknown field."]}`` for any key sent."""
+    NoInputSerializer(data=request.data).is_valid(raise_exception=True)

@@ -1,17 +1,28 @@
 from rest_framework import exceptions, generics, permissions, serializers
+from rest_framework.authtoken import serializers as authtoken
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 
+from core.api import StrictFieldsMixin, StrictModelSerializer
 from core.display import display_name
 from core.forms import locked_message
 from core.models import AuditEvent
+from core.parsers import JSONParser
 from core.queries import visible_audit_events
 from core.throttling import AnonRateThrottle
+
+
+class AuthTokenSerializer(StrictFieldsMixin, authtoken.AuthTokenSerializer):
+    """DRF's username + password, refusing unknown keys like every input of the API (same name
+    as DRF's: the schema's component stays ``AuthToken``)."""
 
 
 class ObtainTokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
 
     throttle_classes = [AnonRateThrottle]
+    serializer_class = AuthTokenSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]  # DRF's view names its own
 
     def post(self, request, *args, **kwargs):
         """The login limiter (core.ratelimit) runs inside ``authenticate()`` (core.auth); an
@@ -25,7 +36,7 @@ class ObtainTokenView(ObtainAuthToken):
             raise
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(StrictModelSerializer):
     actor = serializers.SerializerMethodField()
     target_type = serializers.CharField(source="target_type.model", read_only=True)
 

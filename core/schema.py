@@ -14,6 +14,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
 from rest_framework.fields import empty
 
+from core.api import StrictFieldsMixin
+
 ERROR = {
     "type": "object",
     "description": 'An error: `{"detail": "..."}`, with a machine-readable `code` where one '
@@ -73,6 +75,9 @@ class AutoSchema(SpectacularAutoSchema):
         """Fields a serializer leaves out for some callers (``Meta.conditional_fields``, e.g. an
         organization's contacts, shown only to its members and officials) are not required."""
         schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictFieldsMixin):
+            # Unknown keys are a 400 (core.api.StrictFieldsMixin): the schema says so.
+            schema["additionalProperties"] = False
         conditional = set(getattr(getattr(serializer, "Meta", None), "conditional_fields", ()))
         if conditional and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in conditional]
@@ -146,3 +151,62 @@ class AutoSchema(SpectacularAutoSchema):
             "description": ERROR_DESCRIPTIONS[code],
             "content": {"application/json": {"schema": component.ref}},
         }
+
+
+# --- OpenAPI links (stateful clients and schemathesis ``--stateful=links``) --------------------
+
+
+def _operation_id(operation: dict | None) -> str | None:
+    return (operation or {}).get("operationId")
+
+
+def add_links(result, generator, request, public):
+    """drf-spectacular post-processing hook: declare how one response feeds the next request.
+
+    - a 201 from ``POST /things/`` links to every operation under ``/things/{id}/`` (its detail,
+      its update, its actions), with ``id`` taken from the created object (``$response.body#/id``);
+    - a 200 page from ``GET /things/`` links to ``GET /things/{id}/`` with the first row's id.
+
+    Clients can follow them; schemathesis does (``--stateful=links``), so a generated object is
+    then read and acted on in the same run.
+    """
+    paths = result.get("paths", {})
+    for path, operations in paths.items():
+        detail_prefix = f"{path}{{id}}/"
+        targets = [
+            (target_path, method, op)
+            for target_path, target_ops in paths.items()
+            if target_path.startswith(detail_prefix)
+            for method, op in target_ops.items()
+            if isinstance(op, dict) and _operation_id(op)
+        ]
+        if not targets:
+            continue
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is not None:
+            created["links"] = {
+                _link_name(op): {
+                    "operationId": _operation_id(op),
+                    "parameters": {"id": "$response.body#/id"},
+                }
+                for _, method, op in targets
+            }
+        listed = operations.get("get", {}).get("responses", {}).get("200")
+        detail = paths.get(detail_prefix, {}).get("get")
+        if listed is not None and detail is not None and _is_page(listed):
+            listed["links"] = {
+                _link_name(detail): {
+                    "operationId": _operation_id(detail),
+                    "parameters": {"id": "$response.body#/results/0/id"},
+                }
+            }
+    return result
+
+
+def _link_name(operation: dict) -> str:
+    return "".join(part.capitalize() for part in _operation_id(operation).split("_"))
+
+
+def _is_page(response: dict) -> bool:
+    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    return ref.startswith("#/components/schemas/Paginated")

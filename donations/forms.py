@@ -1,9 +1,12 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Incident
+from core import formfields
+from core.text import number_text
 from donations.models import Channel, DonorKind
 from registry.models import Organization
 
@@ -22,9 +25,11 @@ def parse_items(text: str) -> list[dict]:
                 _("Line %(n)s: give at least name | unit | quantity.") % {"n": number}
             )
         try:
-            quantity = Decimal(parts[2])
-            unit_value = Decimal(parts[3]) if len(parts) > 3 and parts[3] else Decimal(0)
-        except InvalidOperation as exc:
+            quantity = Decimal(number_text(parts[2]))
+            unit_value = (
+                Decimal(number_text(parts[3])) if len(parts) > 3 and parts[3] else Decimal(0)
+            )
+        except (InvalidOperation, ValidationError) as exc:
             raise forms.ValidationError(
                 _("Line %(n)s: quantity and value must be numbers.") % {"n": number}
             ) from exc
@@ -43,7 +48,7 @@ def parse_items(text: str) -> list[dict]:
 
 
 class AmountOrItems(forms.Form):
-    amount = forms.DecimalField(
+    amount = formfields.DecimalField(
         label=_("Amount (CNY)"),
         required=False,
         min_value=Decimal("0.01"),
@@ -72,7 +77,7 @@ def _incidents():
 
 
 class ReceiptForm(AmountOrItems):
-    donor_name = forms.CharField(label=_("Donor name"), max_length=200, required=False)
+    donor_name = formfields.NameField(label=_("Donor name"), max_length=200, required=False)
     donor_kind = forms.ChoiceField(label=_("Donor kind"), choices=DonorKind.choices)
     anonymous = forms.BooleanField(label=_("Anonymous donor"), required=False)
     donor_phone = forms.CharField(label=_("Donor phone (private)"), max_length=30, required=False)
@@ -101,7 +106,7 @@ class DisbursementForm(AmountOrItems):
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     incident = forms.ModelChoiceField(label=_("Incident"), queryset=_incidents(), required=False)
     region_code = forms.RegexField(label=_("Region code"), regex=r"^\d{6}$", required=False)
-    beneficiaries = forms.IntegerField(label=_("Beneficiaries"), min_value=0, required=False)
+    beneficiaries = formfields.IntegerField(label=_("Beneficiaries"), min_value=0, required=False)
     evidence = forms.FileField(label=_("Evidence (PDF, PNG or JPEG)"), required=False)
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import formfields
 from core.forms import ActingOrganizationField
 from registry.choices import Grade, OrganizationKind, Specialty
 from registry.models import PROFILE_FIELDS, Capability, Document, Organization, Person
@@ -18,13 +19,13 @@ class RegistrationForm(forms.Form):
     username = forms.RegexField(label=_("Username"), regex=r"^[\w.@+-]+\Z", max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     email = forms.EmailField(label=_("E-mail"))
-    name = forms.CharField(label=_("Organization name"), max_length=200)
+    name = formfields.NameField(label=_("Organization name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=40)
     kind = forms.ChoiceField(label=_("Kind"), choices=REGISTRABLE_KINDS)
     region_code = forms.CharField(label=_("Region code (6 digits)"), max_length=6)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    contact_name = forms.CharField(label=_("Contact name"), max_length=100, required=False)
+    contact_name = formfields.NameField(label=_("Contact name"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     certificate = forms.FileField(
@@ -52,6 +53,13 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Organization
+        formfield_callback = formfields.formfield
+        field_classes = {
+            "name": formfields.NameField,
+            "name_en": formfields.NameField,
+            "legal_representative": formfields.NameField,
+            "contact_name": formfields.NameField,
+        }
         fields = [f for f in PROFILE_FIELDS if f != "service_regions"]  # a text box below
 
     def __init__(self, *args, **kwargs):
@@ -79,6 +87,7 @@ class CapabilityForm(forms.ModelForm):
 
     class Meta:
         model = Capability
+        formfield_callback = formfields.formfield
         fields = [
             "specialty",
             "declared_grade",
@@ -158,7 +167,7 @@ class ReasonForm(forms.Form):
 
 class AssessmentForm(forms.Form):
     grade = forms.TypedChoiceField(label=_("Assessed grade"), choices=Grade.choices, coerce=int)
-    score = forms.DecimalField(
+    score = formfields.DecimalField(
         label=_("Score (0-100)"), min_value=0, max_value=100, decimal_places=2
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
@@ -179,6 +188,8 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
+        formfield_callback = formfields.formfield
+        field_classes = {"name": formfields.NameField}
         fields = ["name", "social_worker_level", "phone", "region_code", "availability"]
 
     def __init__(self, *args, organizations=(), **kwargs):

@@ -16,17 +16,26 @@ from coordination.models import (
     TaskReport,
 )
 from core import api as core_api
-from core.api import ActingOrganizationField
+from core import validators
+from core.api import (
+    ActingOrganizationField,
+    DateTimeField,
+    DecimalField,
+    IntegerField,
+    NameField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from registry.choices import Specialty
 from registry.models import Organization
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(StrictModelSerializer):
     """Public fields of an incident (an incident has no private field)."""
 
     lead_agency_name = serializers.CharField(source="lead_agency.name", default=None)
-    suggested_grade = serializers.IntegerField(allow_null=True, read_only=True)
-    direct_loss = serializers.DecimalField(
+    suggested_grade = IntegerField(allow_null=True, read_only=True)
+    direct_loss = DecimalField(
         max_digits=16, decimal_places=2, coerce_to_string=True, allow_null=True, read_only=True
     )
 
@@ -61,16 +70,16 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=IncidentKind.choices)
     subtype = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    grade = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    grade = IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
-    latitude = serializers.DecimalField(
+    latitude = DecimalField(
         max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
     )
-    longitude = serializers.DecimalField(
+    longitude = DecimalField(
         max_digits=9,
         decimal_places=6,
         min_value=-180,
@@ -78,24 +87,20 @@ class IncidentCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    started_at = serializers.DateTimeField()
+    started_at = DateTimeField(validators=[validators.fact])
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    deaths = serializers.IntegerField(min_value=0, max_value=10**9, required=False, allow_null=True)
-    serious_injuries = serializers.IntegerField(
-        min_value=0, max_value=10**9, required=False, allow_null=True
-    )
-    direct_loss = serializers.DecimalField(
+    deaths = IntegerField(min_value=0, max_value=10**9, required=False, allow_null=True)
+    serious_injuries = IntegerField(min_value=0, max_value=10**9, required=False, allow_null=True)
+    direct_loss = DecimalField(
         max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
     )
 
 
-class IncidentStatusSerializer(serializers.Serializer):
+class IncidentStatusSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Incident.Status.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    response_level = serializers.IntegerField(
-        min_value=1, max_value=4, required=False, allow_null=True
-    )
-    expected_duration_hours = serializers.IntegerField(
+    response_level = IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    expected_duration_hours = IntegerField(
         min_value=1, max_value=24 * 365, required=False, allow_null=True
     )
     measures = serializers.CharField(required=False, allow_blank=True, default="")
@@ -106,19 +111,15 @@ OptionalReasonSerializer = core_api.OptionalReasonSerializer
 RequiredReasonSerializer = core_api.RequiredReasonSerializer
 
 
-class CapacitySerializer(serializers.Serializer):
+class CapacitySerializer(StrictSerializer):
     area_region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
-    max_teams = serializers.IntegerField(
-        min_value=0, max_value=100000, required=False, allow_null=True
-    )
-    max_people = serializers.IntegerField(
-        min_value=0, max_value=10**7, required=False, allow_null=True
-    )
+    max_teams = IntegerField(min_value=0, max_value=100000, required=False, allow_null=True)
+    max_people = IntegerField(min_value=0, max_value=10**7, required=False, allow_null=True)
 
 
-class NeedSerializer(serializers.ModelSerializer):
-    committed = serializers.IntegerField(read_only=True)
-    reached = serializers.IntegerField(read_only=True)
+class NeedSerializer(StrictModelSerializer):
+    committed = IntegerField(read_only=True)
+    reached = IntegerField(read_only=True)
     gap = serializers.SerializerMethodField()
     confirmed = serializers.BooleanField(source="is_confirmed", read_only=True)
     posted_by_organization_name = serializers.CharField(
@@ -150,19 +151,19 @@ class NeedSerializer(serializers.ModelSerializer):
         return max(need.quantity - (need.committed or 0), 0)
 
 
-class NeedPageSerializer(serializers.Serializer):
+class NeedPageSerializer(StrictSerializer):
     """One page of needs (the same envelope as every list)."""
 
-    count = serializers.IntegerField()
+    count = IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = NeedSerializer(many=True)
 
 
-class NeedCreateSerializer(serializers.Serializer):
+class NeedCreateSerializer(StrictSerializer):
     category = serializers.ChoiceField(choices=NeedCategory.choices)
     description = serializers.CharField()
-    quantity = serializers.IntegerField(min_value=1, max_value=10**9)
+    quantity = IntegerField(min_value=1, max_value=10**9)
     unit = serializers.CharField(max_length=20)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
     urgency = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
@@ -174,7 +175,7 @@ class NeedCreateSerializer(serializers.Serializer):
     )
 
 
-class DeploymentSerializer(serializers.ModelSerializer):
+class DeploymentSerializer(StrictModelSerializer):
     """Shown only to officials with jurisdiction and the filing organization."""
 
     organization_name = serializers.CharField(source="organization.name")
@@ -203,24 +204,24 @@ class DeploymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeploymentCreateSerializer(serializers.Serializer):
+class DeploymentCreateSerializer(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     organization = ActingOrganizationField(
         help_text=_("Which of your organizations files; optional if you act for only one.")
     )
-    headcount = serializers.IntegerField(min_value=1, max_value=100000)
+    headcount = IntegerField(min_value=1, max_value=100000)
     specialties = serializers.ListField(
         child=serializers.ChoiceField(choices=Specialty.choices), required=False, default=list
     )
-    vehicles = serializers.IntegerField(min_value=0, max_value=10000, default=0)
+    vehicles = IntegerField(min_value=0, max_value=10000, default=0)
     area_region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
-    arrival_at = serializers.DateTimeField()
-    leader_name = serializers.CharField(max_length=100)
+    arrival_at = DateTimeField(validators=[validators.plan])
+    leader_name = NameField(max_length=100)
     leader_phone = serializers.RegexField(r"^[0-9+\- ]{5,30}$", max_length=30)
-    self_sufficiency_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
+    self_sufficiency_days = IntegerField(min_value=0, max_value=365, default=0)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(StrictModelSerializer):
     organization_name = serializers.CharField(source="organization.name", default=None)
 
     class Meta:
@@ -248,7 +249,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskCreateSerializer(serializers.Serializer):
+class TaskCreateSerializer(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     need = serializers.PrimaryKeyRelatedField(
         queryset=Need.objects.all(), required=False, allow_null=True
@@ -258,33 +259,33 @@ class TaskCreateSerializer(serializers.Serializer):
     specialty = serializers.ChoiceField(
         choices=Specialty.choices, required=False, allow_blank=True, default=""
     )
-    min_grade = serializers.IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
+    min_grade = IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
-    quantity_committed = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
+    due_at = DateTimeField(required=False, allow_null=True, validators=[validators.deadline])
+    quantity_committed = IntegerField(min_value=0, max_value=10**9, default=0)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StrictSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimSerializer(StrictSerializer):
     organization = ActingOrganizationField(
         help_text=_("Which of your organizations claims; optional if you act for only one.")
     )
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(StrictSerializer):
     summary = serializers.CharField()
-    people_served = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
-    quantity_delivered = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
+    people_served = IntegerField(min_value=0, max_value=10**9, default=0)
+    quantity_delivered = IntegerField(min_value=0, max_value=10**9, default=0)
     beneficiaries = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = serializers.ListField(
         child=serializers.FileField(max_length=200), required=False, default=list
     )
     evidence_taken_at = serializers.ListField(
-        child=serializers.DateTimeField(), required=False, default=list
+        child=DateTimeField(validators=[validators.fact]), required=False, default=list
     )
 
     def validate(self, attrs):
@@ -302,12 +303,12 @@ class ReportSerializer(serializers.Serializer):
         return attrs
 
 
-class TaskVerifySerializer(serializers.Serializer):
+class TaskVerifySerializer(StrictSerializer):
     accepted = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EvidencePhotoSerializer(serializers.ModelSerializer):
+class EvidencePhotoSerializer(StrictModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -318,7 +319,7 @@ class EvidencePhotoSerializer(serializers.ModelSerializer):
         return f"/api/v1/evidence/{photo.pk}/"
 
 
-class TaskReportSerializer(serializers.ModelSerializer):
+class TaskReportSerializer(StrictModelSerializer):
     filed_by = core_api.PersonField()
     photos = EvidencePhotoSerializer(many=True)
 
@@ -336,24 +337,24 @@ class TaskReportSerializer(serializers.ModelSerializer):
         ]
 
 
-class SuggestionSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(source="organization.pk")
+class SuggestionSerializer(StrictSerializer):
+    organization = IntegerField(source="organization.pk")
     organization_name = serializers.CharField(source="organization.name")
     region_code = serializers.CharField(source="organization.region_code")
-    grade = serializers.IntegerField(allow_null=True)
-    distance = serializers.IntegerField(
+    grade = IntegerField(allow_null=True)
+    distance = IntegerField(
         help_text=_("0 same county, 1 same prefecture, 2 same province, 3 elsewhere")
     )
-    home_distance = serializers.IntegerField(
+    home_distance = IntegerField(
         help_text=_("The same measure from the organization's home region")
     )
-    load = serializers.IntegerField()
-    verified_tasks = serializers.IntegerField()
+    load = IntegerField()
+    verified_tasks = IntegerField()
 
 
-class ThreeWRowSerializer(serializers.Serializer):
+class ThreeWRowSerializer(StrictSerializer):
     organization = serializers.CharField()
-    organization_id = serializers.IntegerField()
+    organization_id = IntegerField()
     sector = serializers.CharField()
     adm1_code = serializers.CharField()
     adm1_name = serializers.CharField()
@@ -362,6 +363,6 @@ class ThreeWRowSerializer(serializers.Serializer):
     adm3_code = serializers.CharField()
     adm3_name = serializers.CharField()
     activity = serializers.CharField()
-    reached = serializers.IntegerField()
+    reached = IntegerField()
     status = serializers.CharField()
-    task_id = serializers.IntegerField()
+    task_id = IntegerField()

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +17,8 @@ from coordination import queries, services
 from coordination.api import serializers as s
 from coordination.exports import three_w_csv
 from coordination.models import Deployment, EvidencePhoto, Incident, Need, Task
-from core.api import IsOfficial
+from core.api import IsOfficial, NoInputSerializer, refuse_input
+from core.parsers import JSONParser
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -164,6 +165,7 @@ class NeedViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=s.NeedSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
     def confirm(self, request, pk=None):
+        refuse_input(request)
         need = services.confirm_need(need=self.get_object(), by=request.user)
         return Response(s.NeedSerializer(self.get_queryset().get(pk=need.pk)).data)
 
@@ -196,12 +198,10 @@ class DeploymentViewSet(
         deployment = services.file_deployment(by=request.user, **data.validated_data)
         return Response(s.DeploymentSerializer(deployment).data, status=status.HTTP_201_CREATED)
 
-    def _run(self, service, serializer_class=None):
-        kwargs = {}
-        if serializer_class is not None:
-            data = serializer_class(data=self.request.data)
-            data.is_valid(raise_exception=True)
-            kwargs = data.validated_data
+    def _run(self, service, serializer_class=NoInputSerializer):
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        kwargs = data.validated_data
         deployment = service(deployment=self.get_object(), by=self.request.user, **kwargs)
         return Response(s.DeploymentSerializer(self.get_queryset().get(pk=deployment.pk)).data)
 
@@ -282,12 +282,10 @@ class TaskViewSet(
         task = services.claim_task(task=self.get_object(), by=request.user, **data.validated_data)
         return self._respond(task)
 
-    def _run(self, service, serializer_class=None):
-        kwargs = {}
-        if serializer_class is not None:
-            data = serializer_class(data=self.request.data)
-            data.is_valid(raise_exception=True)
-            kwargs = data.validated_data
+    def _run(self, service, serializer_class=NoInputSerializer):
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        kwargs = data.validated_data
         return self._respond(service(task=self.get_object(), by=self.request.user, **kwargs))
 
     @extend_schema(request=None, responses=s.TaskSerializer)

@@ -13,7 +13,7 @@ from coordination import permissions as cperms
 from coordination.models import Deployment, Incident
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
-from core import audit, regions
+from core import audit, regions, text, validators
 from core.states import Conflict, InvalidTransition, check_transition
 from registry.choices import Specialty
 from registry.models import Organization
@@ -76,6 +76,8 @@ def file_deployment(
         raise ValidationError(
             {"area_region_code": [_("The area must lie in the incident's region.")]}
         )
+    validators.check("arrival_at", validators.plan, arrival_at)
+    leader_name = text.check_name("leader_name", leader_name)
     with transaction.atomic():
         # The incident row lock serializes capacity decisions for its areas.
         incident = Incident.objects.select_for_update().get(pk=incident.pk)

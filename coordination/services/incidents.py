@@ -21,7 +21,7 @@ from coordination.models import (
     suggest_accident_grade,
 )
 from coordination.services import alerting
-from core import audit, regions
+from core import audit, regions, validators
 from core.models import Region
 from core.states import InvalidTransition, check_transition
 
@@ -58,6 +58,7 @@ def create_incident(
     alert mobilizes. Accidents without a grade take the grade suggested by their casualties."""
     validate_region(region_code)
     _require_official(by, region_code)
+    validators.check("started_at", validators.fact, started_at)
     if kind not in IncidentKind.values:
         raise ValidationError({"kind": [_("Unknown incident kind.")]})
     if kind == IncidentKind.NATURAL_DISASTER and subtype not in NaturalDisasterSubtype.values:

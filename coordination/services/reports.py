@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from coordination.models import EvidencePhoto, Task, TaskReport
 from coordination.services.tasks import locked_task, require_holder, tell_task_officials
-from core import audit
+from core import audit, validators
 from core.states import InvalidTransition
 from core.uploads import PHOTO_TYPES, sniff_content_type
 
@@ -86,6 +86,7 @@ def report_task(
 def _read_photo(upload: Any, taken_at: datetime | None) -> tuple[bytes, str, str, datetime]:
     if taken_at is None:
         raise ValidationError({"evidence_taken_at": [_("Give the time each photo was taken.")]})
+    validators.check("evidence_taken_at", validators.fact, taken_at)
     if taken_at > timezone.now() + timedelta(minutes=10):
         raise ValidationError({"evidence_taken_at": [_("A photo cannot be taken in the future.")]})
     size = getattr(upload, "size", None)

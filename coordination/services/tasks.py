@@ -20,7 +20,7 @@ from coordination.models import (
 )
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
-from core import audit, regions
+from core import audit, regions, validators
 from core.states import Conflict, InvalidTransition, check_transition
 from registry import queries as registry_queries
 from registry.choices import Specialty
@@ -129,6 +129,8 @@ def create_task(
         raise ValidationError({"min_grade": [_("The minimum grade is 1, 2 or 3.")]})
     if priority not in Priority.values:
         raise ValidationError({"priority": [_("Unknown priority.")]})
+    if due_at is not None:
+        validators.check("due_at", validators.deadline, due_at)
     if need is not None and need.incident_id != incident.pk:
         raise ValidationError({"need": [_("The need belongs to another incident.")]})
     with transaction.atomic():

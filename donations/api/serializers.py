@@ -5,9 +5,20 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 
 from coordination.models import Incident
-from core.api import ActingOrganizationField
+from core import validators
+from core.api import (
+    ActingOrganizationField,
+    DateTimeField,
+    DecimalField,
+    IntegerField,
+    NameField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
+from core.parsers import check_json_value
 from donations.models import Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
@@ -27,32 +38,35 @@ class JSONListField(serializers.ListField):
         if isinstance(data, str):
             try:
                 data = json.loads(data)
-            except ValueError as exc:
+                check_json_value(data)  # the JSON parser's depth and Unicode rules
+            except (ValueError, RecursionError, ParseError) as exc:
                 raise serializers.ValidationError(_("Not valid JSON.")) from exc
         return super().to_internal_value(data)
 
 
-class ItemIn(serializers.Serializer):
+class ItemIn(StrictSerializer):
     name = serializers.CharField(max_length=120)
     unit = serializers.CharField(max_length=20)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
-    unit_value = serializers.DecimalField(
+    quantity = DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+    unit_value = DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, default=0
     )
     spec = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     quality_certificate = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True
     )
-    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+    expiry_date = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validators.expiry]
+    )
 
 
-class SourceIn(serializers.Serializer):
-    entry = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+class SourceIn(StrictSerializer):
+    entry = IntegerField(min_value=1, max_value=MAX_ID)
     item = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
-    amount = serializers.DecimalField(
+    amount = DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False
     )
-    quantity = serializers.DecimalField(
+    quantity = DecimalField(
         max_digits=14, decimal_places=3, min_value=Decimal("0.001"), required=False
     )
 
@@ -63,12 +77,12 @@ class SourceIn(serializers.Serializer):
 
 
 def _amount_field():
-    return serializers.DecimalField(
+    return DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
 
 
-class OutgoingIn(serializers.Serializer):
+class OutgoingIn(StrictSerializer):
     organization = ActingOrganizationField(
         help_text="Whose ledger is written; optional if you write for only one organization."
     )
@@ -88,12 +102,12 @@ class OutgoingIn(serializers.Serializer):
 
 class ReceiptIn(OutgoingIn):
     sources = None
-    donor_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    donor_name = NameField(max_length=200, required=False, default="", allow_blank=True)
     donor_kind = serializers.ChoiceField(choices=DonorKind.choices)
     anonymous = serializers.BooleanField(default=False)
     restricted = serializers.BooleanField(default=False)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    received_at = serializers.DateTimeField(required=False)
+    received_at = DateTimeField(required=False, validators=[validators.fact])
     receipt_number = serializers.CharField(
         max_length=64, required=False, default="", allow_blank=True
     )
@@ -107,18 +121,18 @@ class ReceiptIn(OutgoingIn):
 
 class AllocationIn(OutgoingIn):
     to_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = DateTimeField(required=False, validators=[validators.fact])
 
 
 class DisbursementIn(OutgoingIn):
     purpose = serializers.CharField(max_length=200)
     region_code = serializers.RegexField(r"^\d{6}$", required=False, default="")
-    beneficiaries = serializers.IntegerField(min_value=0, required=False, default=0)
-    occurred_at = serializers.DateTimeField(required=False)
+    beneficiaries = IntegerField(min_value=0, required=False, default=0)
+    occurred_at = DateTimeField(required=False, validators=[validators.fact])
     evidence = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
 
 
-class AcknowledgeIn(serializers.Serializer):
+class AcknowledgeIn(StrictSerializer):
     amount = _amount_field()
     items = JSONListField(child=ItemIn(), required=False, max_length=200)
 
@@ -128,11 +142,11 @@ class AcknowledgeIn(serializers.Serializer):
         return attrs
 
 
-class ReverseIn(serializers.Serializer):
+class ReverseIn(StrictSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ChangeOfUseIn(serializers.Serializer):
+class ChangeOfUseIn(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(
         queryset=Incident.objects.all(), required=False, allow_null=True
     )
@@ -142,36 +156,36 @@ class ChangeOfUseIn(serializers.Serializer):
 
 
 # --- output ----------------------------------------------------------------------------------
-class LineOut(serializers.Serializer):
+class LineOut(StrictSerializer):
     name = serializers.CharField()
     unit = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    unit_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    quantity = DecimalField(max_digits=14, decimal_places=3)
+    unit_value = DecimalField(max_digits=12, decimal_places=2)
     spec = serializers.CharField()
     quality_certificate = serializers.CharField()
     expiry_date = serializers.DateField(allow_null=True)
 
 
-class SourceOut(serializers.Serializer):
-    entry = serializers.IntegerField(source="lot.acquired_by_id")
-    receipt = serializers.IntegerField(source="lot.origin_id")
+class SourceOut(StrictSerializer):
+    entry = IntegerField(source="lot.acquired_by_id")
+    receipt = IntegerField(source="lot.origin_id")
     item = serializers.CharField(source="lot.item")
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = DecimalField(max_digits=14, decimal_places=3)
     chosen_by_service = serializers.BooleanField()
 
 
-class EntryOut(serializers.ModelSerializer):
+class EntryOut(StrictModelSerializer):
     """The public view of an entry (no private donor details)."""
 
-    id = serializers.IntegerField(source="seq", read_only=True)
-    organization = serializers.IntegerField(source="holder_id")
+    id = IntegerField(source="seq", read_only=True)
+    organization = IntegerField(source="holder_id")
     organization_name = serializers.CharField(source="holder.name")
-    to_organization = serializers.IntegerField(source="counterparty_id", allow_null=True)
+    to_organization = IntegerField(source="counterparty_id", allow_null=True)
     to_organization_name = serializers.CharField(
         source="counterparty.name", default=None, allow_null=True
     )
     incident_title = serializers.CharField(source="incident.title", default=None, allow_null=True)
-    related = serializers.IntegerField(source="related_id", allow_null=True)
+    related = IntegerField(source="related_id", allow_null=True)
     lines = LineOut(many=True)
     sources = SourceOut(many=True)
     reversed = serializers.BooleanField(source="is_reversed", default=False)
@@ -192,59 +206,59 @@ class EntryOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class Figures(serializers.Serializer):
-    received_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    received_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
-    allocated_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    allocated_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
-    disbursed_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    disbursed_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
-    balance_money = serializers.DecimalField(max_digits=20, decimal_places=2)
-    balance_goods = serializers.DecimalField(max_digits=20, decimal_places=2)
+class Figures(StrictSerializer):
+    received_money = DecimalField(max_digits=20, decimal_places=2)
+    received_goods = DecimalField(max_digits=20, decimal_places=2)
+    allocated_money = DecimalField(max_digits=20, decimal_places=2)
+    allocated_goods = DecimalField(max_digits=20, decimal_places=2)
+    disbursed_money = DecimalField(max_digits=20, decimal_places=2)
+    disbursed_goods = DecimalField(max_digits=20, decimal_places=2)
+    balance_money = DecimalField(max_digits=20, decimal_places=2)
+    balance_goods = DecimalField(max_digits=20, decimal_places=2)
 
 
 class IncidentFigures(Figures):
-    incident = serializers.IntegerField()
+    incident = IntegerField()
     title = serializers.CharField()
 
 
 class OrganizationFigures(Figures):
-    organization = serializers.IntegerField()
+    organization = IntegerField()
     name = serializers.CharField()
 
 
-class TotalsOut(serializers.Serializer):
+class TotalsOut(StrictSerializer):
     overall = Figures()
     incidents = IncidentFigures(many=True)
     organizations = OrganizationFigures(many=True)
 
 
-class TraceStep(serializers.Serializer):
-    seq = serializers.IntegerField()
+class TraceStep(StrictSerializer):
+    seq = IntegerField()
     kind = serializers.CharField()
     organization = serializers.CharField(source="holder.name")
     to_organization = serializers.CharField(source="counterparty.name", default=None)
     incident = serializers.CharField(source="incident.title", default=None)
     purpose = serializers.CharField()
     region_code = serializers.CharField()
-    beneficiaries = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    goods_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    beneficiaries = IntegerField()
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    goods_value = DecimalField(max_digits=14, decimal_places=2)
     lines = LineOut(many=True)
     shortfall = serializers.BooleanField()
     reason = serializers.CharField()
-    related = serializers.IntegerField(source="related_id", allow_null=True)
-    occurred_at = serializers.DateTimeField()
+    related = IntegerField(source="related_id", allow_null=True)
+    occurred_at = DateTimeField()
 
 
-class TraceHolding(serializers.Serializer):
+class TraceHolding(StrictSerializer):
     organization = serializers.CharField(source="holder.name")
     item = serializers.CharField()
     unit = serializers.CharField()
-    remaining = serializers.DecimalField(max_digits=14, decimal_places=3)
+    remaining = DecimalField(max_digits=14, decimal_places=3)
 
 
-class TraceOut(serializers.Serializer):
+class TraceOut(StrictSerializer):
     receipt = TraceStep()
     trace_code = serializers.CharField(source="receipt.trace_code")
     donor_display = serializers.CharField(source="receipt.donor_display")
@@ -252,14 +266,14 @@ class TraceOut(serializers.Serializer):
     lots = TraceHolding(many=True)
 
 
-class PrivateOut(serializers.Serializer):
-    entry = serializers.IntegerField()
+class PrivateOut(StrictSerializer):
+    entry = IntegerField()
     salt = serializers.CharField()
     values = serializers.DictField(child=serializers.CharField(allow_blank=True))
     commitments = serializers.DictField(child=serializers.CharField())
     purged = serializers.BooleanField()
 
 
-class HeadOut(serializers.Serializer):
-    count = serializers.IntegerField()
+class HeadOut(StrictSerializer):
+    count = IntegerField()
     head_hash = serializers.CharField()

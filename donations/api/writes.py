@@ -3,10 +3,12 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import refuse_input
+from core.parsers import JSONParser
 from donations import queries, services
 from donations.api.serializers import (
     AcknowledgeIn,
@@ -115,5 +117,6 @@ class RevealPrivateView(APIView):
 
     @extend_schema(request=None, responses={200: PrivateOut})
     def post(self, request, pk: int):
+        refuse_input(request)
         entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "incident"), pk=pk)
         return Response(PrivateOut(services.reveal_private(entry=entry, by=request.user)).data)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, validators
 from donations import chain
 from donations.balances import Want
 from donations.models import GoodsLine, LedgerEntry
@@ -111,13 +111,24 @@ def audit_entry(entry: LedgerEntry, by: Any, **extra) -> None:
 
 
 def when(value: datetime | None, *, field: str = "occurred_at") -> datetime:
-    """When it happened (recorded after the fact is fine; in the future is not)."""
+    """When it happened (recorded after the fact is fine, not before 2000-01-01: a fact date of
+    core.validators; in the future is not)."""
     now = timezone.now()
     if value is None:
         return now
+    validators.check(field, validators.fact, value)
     if value > now + timedelta(minutes=5):
         raise ValidationError({field: [_("The date cannot be in the future.")]})
     return value
+
+
+def use_time(value: datetime | None, drawn, *, field: str = "occurred_at") -> datetime:
+    """When a use (allocation, disbursement) happened: a fact (``when``), and not before any of
+    the lots it draws on came in (a use cannot precede the receipt it spends)."""
+    occurred = when(value, field=field)
+    latest = max((s.lot.acquired_at for s in drawn), default=None)
+    validators.not_before(field, occurred, latest, what=_("the donation it draws on"))
+    return occurred
 
 
 def common_incident(sources) -> int | None:

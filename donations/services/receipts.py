@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import text
 from donations import chain, privacy
 from donations.donors import donor_display, new_trace_code
 from donations.models import DonorDetails, GoodsLine, LedgerEntry, Lot
@@ -48,6 +49,7 @@ def record_receipt(
     organization = require_writer(by, organization)
     privacy.screen(purpose=purpose)
     privacy.screen_items(items)
+    donor_name = text.check_name("donor_name", donor_name)  # U+202E must not be the initial
     wants = wants_from(amount, items)
     if restricted and not (incident or purpose):
         raise ValidationError(

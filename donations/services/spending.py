@@ -18,8 +18,8 @@ from donations.services.common import (
     named_sources,
     require_writer,
     summarize,
+    use_time,
     wants_from,
-    when,
 )
 
 
@@ -63,7 +63,7 @@ def disburse(
             restricted=any(s.lot.restricted for s in drawn),
             amount=money,
             goods_value=goods_value,
-            occurred_at=when(occurred_at),
+            occurred_at=use_time(occurred_at, drawn),
             region_code=region_code,
             beneficiaries=beneficiaries or 0,
             created_by=by,

@@ -24,8 +24,8 @@ from donations.services.common import (
     region_of,
     require_writer,
     summarize,
+    use_time,
     wants_from,
-    when,
 )
 
 
@@ -72,7 +72,7 @@ def allocate(
             restricted=any(s.lot.restricted for s in drawn),
             amount=money,
             goods_value=goods_value,
-            occurred_at=when(occurred_at),
+            occurred_at=use_time(occurred_at, drawn),
             created_by=by,
         )
         chain.append(entry, lines=lines, sources=drawn, evidence=[])

@@ -7,6 +7,14 @@ from rest_framework import serializers
 
 from coordination.models import Incident
 from core import api as core_api
+from core import validators
+from core.api import (
+    DateTimeField,
+    DecimalField,
+    IntegerField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from procurement.models import (
     Bid,
     Category,
@@ -24,12 +32,12 @@ from registry.choices import Specialty
 from registry.models import Organization
 
 
-class OrgRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class OrgRefSerializer(StrictSerializer):
+    id = IntegerField()
     name = serializers.CharField()
 
 
-class ServiceStandardSerializer(serializers.ModelSerializer):
+class ServiceStandardSerializer(StrictModelSerializer):
     verification = serializers.ChoiceField(choices=Verification.choices)
 
     class Meta:
@@ -38,9 +46,9 @@ class ServiceStandardSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(StrictModelSerializer):
     kind = serializers.ChoiceField(choices=CriterionKind.choices)
-    weight = serializers.IntegerField(min_value=1, max_value=100)
+    weight = IntegerField(min_value=1, max_value=100)
 
     class Meta:
         model = Criterion
@@ -48,21 +56,19 @@ class CriterionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class EligibilitySerializer(serializers.Serializer):
+class EligibilitySerializer(StrictSerializer):
     specialty = serializers.ChoiceField(choices=Specialty.choices, required=False, allow_blank=True)
-    min_grade = serializers.IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
+    min_grade = IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
 
 
-class ProjectInputSerializer(serializers.Serializer):
+class ProjectInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=Category.choices)
     method = serializers.ChoiceField(choices=Method.choices)
     evaluation_method = serializers.ChoiceField(
         choices=EvaluationMethod.choices, default=EvaluationMethod.COMPREHENSIVE
     )
-    budget_amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=Decimal("0.01")
-    )
+    budget_amount = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     region_code = serializers.RegexField(r"^\d{6}$")
     incident = serializers.PrimaryKeyRelatedField(
         queryset=Incident.objects.all(), required=False, allow_null=True
@@ -71,33 +77,33 @@ class ProjectInputSerializer(serializers.Serializer):
     eligibility = EligibilitySerializer(required=False)
     service_standards = ServiceStandardSerializer(many=True, required=False)
     criteria = CriterionSerializer(many=True, required=False)
-    tender_end = serializers.DateTimeField()
+    tender_end = DateTimeField(validators=[validators.deadline])
     invitees = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), many=True, required=False
     )
 
 
-class AwardOutSerializer(serializers.Serializer):
-    bid = serializers.IntegerField(source="bid_id")
+class AwardOutSerializer(StrictSerializer):
+    bid = IntegerField(source="bid_id")
     supplier = OrgRefSerializer(source="bid.organization")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    awarded_at = serializers.DateTimeField()
-    standstill_ends_at = serializers.DateTimeField()
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    awarded_at = DateTimeField()
+    standstill_ends_at = DateTimeField()
     is_top_ranked = serializers.BooleanField()
     reason = serializers.CharField()
     experts = serializers.ListField(child=serializers.CharField())
 
 
-class AcceptanceOutSerializer(serializers.Serializer):
+class AcceptanceOutSerializer(StrictSerializer):
     passed = serializers.BooleanField()
     results = serializers.JSONField()
-    recipients_count = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
+    recipients_count = IntegerField()
+    created_at = DateTimeField()
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(StrictModelSerializer):
     indicators = serializers.SerializerMethodField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    amount = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     acceptance = serializers.SerializerMethodField()
 
     class Meta:
@@ -123,19 +129,19 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return AcceptanceOutSerializer(rows[-1]).data if rows else None
 
 
-class ClawbackSerializer(serializers.ModelSerializer):
+class ClawbackSerializer(StrictModelSerializer):
     class Meta:
         model = Clawback
         fields = ["id", "amount_due", "due_on", "recovered_amount", "recovered_on", "status"]
 
 
-class ContractOutSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class ContractOutSerializer(StrictSerializer):
+    id = IntegerField()
     supplier = OrgRefSerializer()
-    value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    value = DecimalField(max_digits=14, decimal_places=2)
+    paid_amount = DecimalField(max_digits=14, decimal_places=2)
     status = serializers.CharField()
-    signed_at = serializers.DateTimeField()
+    signed_at = DateTimeField()
     termination_reason = serializers.CharField()
     milestones = MilestoneSerializer(many=True)
     clawback = serializers.SerializerMethodField()
@@ -145,14 +151,14 @@ class ContractOutSerializer(serializers.Serializer):
         return ClawbackSerializer(clawback).data if clawback else None
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(StrictModelSerializer):
     buyer = OrgRefSerializer(read_only=True)
     method_name = serializers.CharField(source="method_chinese_name", read_only=True)
     eligibility = serializers.SerializerMethodField()
     service_standards = ServiceStandardSerializer(many=True, read_only=True)
     criteria = CriterionSerializer(many=True, read_only=True)
     invitees = serializers.SerializerMethodField()
-    bid_count = serializers.IntegerField(read_only=True)
+    bid_count = IntegerField(read_only=True)
     award = serializers.SerializerMethodField()
     contract = serializers.SerializerMethodField()
 
@@ -207,17 +213,17 @@ class ProjectSerializer(serializers.ModelSerializer):
         return ContractOutSerializer(contract).data if contract else None
 
 
-class BidInputSerializer(serializers.Serializer):
-    price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+class BidInputSerializer(StrictSerializer):
+    price = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     proposal = serializers.CharField()
-    team_size = serializers.IntegerField(min_value=0, default=0)
+    team_size = IntegerField(min_value=0, default=0)
     organization = core_api.ActingOrganizationField(
         help_text="Which of your organizations bids; optional if you act for only one."
     )
 
 
-class BidSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class BidSerializer(StrictSerializer):
+    id = IntegerField()
     organization = OrgRefSerializer()
     status = serializers.CharField()
     sealed = serializers.SerializerMethodField()
@@ -225,8 +231,8 @@ class BidSerializer(serializers.Serializer):
     proposal = serializers.SerializerMethodField()
     team_size = serializers.SerializerMethodField()
     same_legal_representative_as = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
 
     def _open(self, obj) -> bool:
         return obj.pk in self.context["readable"]
@@ -250,57 +256,57 @@ class BidSerializer(serializers.Serializer):
         return []
 
 
-class ScoreInputSerializer(serializers.Serializer):
+class ScoreInputSerializer(StrictSerializer):
     bid = serializers.PrimaryKeyRelatedField(queryset=Bid.objects.all())
     criterion = serializers.PrimaryKeyRelatedField(queryset=Criterion.objects.all())
-    score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    score = DecimalField(max_digits=6, decimal_places=2, min_value=0)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ScoreSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    bid = serializers.IntegerField(source="bid_id")
-    criterion = serializers.IntegerField(source="criterion_id")
+class ScoreSerializer(StrictSerializer):
+    id = IntegerField()
+    bid = IntegerField(source="bid_id")
+    criterion = IntegerField(source="criterion_id")
     expert = core_api.PersonField()
-    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    score = DecimalField(max_digits=6, decimal_places=2)
     comment = serializers.CharField()
 
 
-class RankingSerializer(serializers.Serializer):
-    bid = serializers.IntegerField(source="bid_id")
-    rank = serializers.IntegerField()
-    price = serializers.DecimalField(max_digits=14, decimal_places=2)
-    price_score = serializers.DecimalField(max_digits=8, decimal_places=2)
-    total = serializers.DecimalField(max_digits=8, decimal_places=2)
+class RankingSerializer(StrictSerializer):
+    bid = IntegerField(source="bid_id")
+    rank = IntegerField()
+    price = DecimalField(max_digits=14, decimal_places=2)
+    price_score = DecimalField(max_digits=8, decimal_places=2)
+    total = DecimalField(max_digits=8, decimal_places=2)
 
 
-class PanelInputSerializer(serializers.Serializer):
-    size = serializers.IntegerField(min_value=1, max_value=99, default=3)
+class PanelInputSerializer(StrictSerializer):
+    size = IntegerField(min_value=1, max_value=99, default=3)
 
 
-class PanelDrawSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    size = serializers.IntegerField()
-    pool = serializers.ListField(child=serializers.IntegerField())
-    order = serializers.ListField(child=serializers.IntegerField())
-    selected = serializers.ListField(child=serializers.IntegerField())
-    refused = serializers.ListField(child=serializers.IntegerField())
-    drawn_at = serializers.DateTimeField()
+class PanelDrawSerializer(StrictSerializer):
+    id = IntegerField()
+    size = IntegerField()
+    pool = serializers.ListField(child=IntegerField())
+    order = serializers.ListField(child=IntegerField())
+    selected = serializers.ListField(child=IntegerField())
+    refused = serializers.ListField(child=IntegerField())
+    drawn_at = DateTimeField()
 
 
-class ConflictFlagSerializer(serializers.Serializer):
+class ConflictFlagSerializer(StrictSerializer):
     """An expert who joined a bidding organization after publication at someone else's
     invitation: not excluded from the panel, shown to the buyer."""
 
-    expert = serializers.IntegerField()
-    expert_username = serializers.CharField()
-    organization = serializers.IntegerField()
+    expert = IntegerField()
+    expert_name = serializers.CharField(help_text="Display name and role, never the username.")
+    organization = IntegerField()
     organization_name = serializers.CharField()
-    joined_at = serializers.DateTimeField()
-    invited_by = serializers.CharField(allow_null=True)
+    joined_at = DateTimeField()
+    invited_by = serializers.CharField(allow_null=True, help_text="Display name and role.")
 
 
-class AwardInputSerializer(serializers.Serializer):
+class AwardInputSerializer(StrictSerializer):
     bid = serializers.PrimaryKeyRelatedField(queryset=Bid.objects.all())
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -308,107 +314,107 @@ class AwardInputSerializer(serializers.Serializer):
 ProcurementReasonSerializer = core_api.RequiredReasonSerializer
 
 
-class ChallengeInputSerializer(serializers.Serializer):
+class ChallengeInputSerializer(StrictSerializer):
     reason = serializers.CharField()
     organization = core_api.ActingOrganizationField(
         help_text="Which of your organizations challenges; optional if you act for only one."
     )
 
 
-class ChallengeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    project = serializers.IntegerField(source="project_id")
-    organization = serializers.IntegerField(source="organization_id")
+class ChallengeSerializer(StrictSerializer):
+    id = IntegerField()
+    project = IntegerField(source="project_id")
+    organization = IntegerField(source="organization_id")
     reason = serializers.CharField()
     status = serializers.CharField()
     response = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    resolved_at = serializers.DateTimeField()
+    created_at = DateTimeField()
+    resolved_at = DateTimeField()
 
 
-class ResolveInputSerializer(serializers.Serializer):
+class ResolveInputSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=["upheld", "dismissed"])
     response = serializers.CharField()
 
 
-class MilestoneInputSerializer(serializers.Serializer):
+class MilestoneInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
-    due_at = serializers.DateTimeField()
-    payment_percent = serializers.DecimalField(
+    due_at = DateTimeField(validators=[validators.deadline])
+    payment_percent = DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )
-    indicators = serializers.ListField(child=serializers.IntegerField(), required=False)
+    indicators = serializers.ListField(child=IntegerField(), required=False)
 
 
-class ContractInputSerializer(serializers.Serializer):
+class ContractInputSerializer(StrictSerializer):
     milestones = MilestoneInputSerializer(many=True)
 
 
-class TerminateInputSerializer(serializers.Serializer):
+class TerminateInputSerializer(StrictSerializer):
     reason = serializers.CharField()
-    clawback_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    due_on = serializers.DateField(required=False)
+    clawback_amount = DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    due_on = serializers.DateField(required=False, validators=[validators.deadline])
 
 
-class RetenderInputSerializer(serializers.Serializer):
-    tender_end = serializers.DateTimeField()
+class RetenderInputSerializer(StrictSerializer):
+    tender_end = DateTimeField(validators=[validators.deadline])
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
-    values = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+    values = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
-    taken_at = serializers.ListField(child=serializers.DateTimeField(), required=False)
+    taken_at = serializers.ListField(
+        child=DateTimeField(validators=[validators.fact]), required=False
+    )
 
 
-class EvidenceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class EvidenceSerializer(StrictSerializer):
+    id = IntegerField()
     content_type = serializers.CharField()
     sha256 = serializers.CharField()
-    taken_at = serializers.DateTimeField()
-    duplicate_of = serializers.IntegerField(source="duplicate_of_id")
+    taken_at = DateTimeField()
+    duplicate_of = IntegerField(source="duplicate_of_id")
 
 
-class ReportSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    milestone = serializers.IntegerField(source="milestone_id")
+class ReportSerializer(StrictSerializer):
+    id = IntegerField()
+    milestone = IntegerField(source="milestone_id")
     summary = serializers.CharField()
     values = serializers.JSONField()
     evidence = EvidenceSerializer(many=True)
-    created_at = serializers.DateTimeField()
+    created_at = DateTimeField()
 
 
-class InspectInputSerializer(serializers.Serializer):
+class InspectInputSerializer(StrictSerializer):
     notes = serializers.CharField()
     findings = serializers.CharField(required=False, allow_blank=True, default="")
-    third_party_score = serializers.DecimalField(
+    third_party_score = DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
     )
 
 
-class AcceptInputSerializer(serializers.Serializer):
-    achieved = serializers.DictField(
-        child=serializers.DecimalField(max_digits=14, decimal_places=2)
-    )
+class AcceptInputSerializer(StrictSerializer):
+    achieved = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
     recipients = serializers.ListField(
         child=serializers.CharField(max_length=100), allow_empty=False
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PaymentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    milestone = serializers.IntegerField(source="milestone_id")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid_at = serializers.DateTimeField()
+class PaymentSerializer(StrictSerializer):
+    id = IntegerField()
+    milestone = IntegerField(source="milestone_id")
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    paid_at = DateTimeField()
 
 
-class RecoveryInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    recovered_on = serializers.DateField()
+class RecoveryInputSerializer(StrictSerializer):
+    amount = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    recovered_on = serializers.DateField(validators=[validators.fact])
 
 
-class OcdsPackageSerializer(serializers.Serializer):
+class OcdsPackageSerializer(StrictSerializer):
     uri = serializers.CharField()
     version = serializers.CharField()
     publishedDate = serializers.CharField()  # noqa: N815 (OCDS field name)

@@ -13,12 +13,13 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import permissions as perms
-from core.api import IsOfficial
+from core.api import IsOfficial, refuse_input
 from core.display import people
+from core.parsers import JSONParser
 from procurement import ocds, queries, services
 from procurement.api import serializers as s
 from procurement.models import Bid, Challenge, Clawback, Milestone, Project, Score
@@ -75,11 +76,13 @@ class ProjectViewSet(
     @extend_schema(request=None, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
+        refuse_input(request)
         return self._simple(services.publish_project)
 
     @extend_schema(request=None, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"], url_path="open")
     def open_bids(self, request, pk=None):
+        refuse_input(request)
         return self._simple(services.open_bids)
 
     @extend_schema(request=s.ProcurementReasonSerializer, responses=s.ProjectSerializer)
@@ -191,7 +194,9 @@ class ProjectViewSet(
             return Response(
                 {"detail": _("The ranking is not public yet.")}, status=status.HTTP_403_FORBIDDEN
             )
-        return Response(s.RankingSerializer(ranking(project), many=True).data)
+        # Paginated like every list (and as the schema says): rank order, page by page.
+        page = self.paginate_queryset(list(ranking(project)))
+        return self.get_paginated_response(s.RankingSerializer(page, many=True).data)
 
     @extend_schema(request=s.AwardInputSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
@@ -292,6 +297,7 @@ class BidViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses=s.BidSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        refuse_input(request)
         bid = services.withdraw_bid(bid=self.get_object(), by=request.user)
         bid = self.get_queryset().get(pk=bid.pk)
         return Response(s.BidSerializer(bid, context={"readable": {bid.pk}}).data)
@@ -371,6 +377,7 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={201: s.PaymentSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
     def pay(self, request, pk=None):
+        refuse_input(request)
         row = services.pay_milestone(milestone=self.get_object(), by=request.user)
         return Response(s.PaymentSerializer(row).data, status=status.HTTP_201_CREATED)
 

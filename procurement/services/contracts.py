@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import validators
 from core.states import InvalidTransition, check_transition
 from core.uploads import check_size, sniff_content_type
 from procurement import ocds
@@ -68,6 +69,8 @@ def create_contract(*, project: Project, by: Any, milestones: list[dict]) -> Con
                 ]
             }
         )
+    for m in milestones:
+        validators.check("milestones", validators.deadline, m["due_at"])
     standards = {s.pk: s for s in project.service_standards.all()}
     for m in milestones:
         unknown = set(m.get("indicators") or []) - set(standards)
@@ -147,6 +150,9 @@ def report_progress(
             clean[str(key)] = str(Decimal(str(value)))
         except Exception as exc:
             raise ValidationError({"values": [_("Values must be numbers.")]}) from exc
+    for moment in taken_at or []:
+        if moment is not None:
+            validators.check("taken_at", validators.fact, moment)
     report = ProgressReport.objects.create(
         milestone=milestone, summary=summary, values=clean, submitted_by=by
     )
@@ -388,6 +394,8 @@ def terminate(
         label=_("Procurement project"),
     )
     contract = Contract.objects.select_for_update().get(project=project)
+    if due_on is not None:
+        validators.check("due_on", validators.deadline, due_on)
     if not reason.strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     if clawback_amount < 0 or clawback_amount > contract.paid_amount:
@@ -442,6 +450,12 @@ def record_recovery(
     require_official_for(by, project)
     if clawback.status != Clawback.Status.OPEN:
         raise InvalidTransition(_("This clawback is already recovered."))
+    validators.check("recovered_on", validators.fact, recovered_on)
+    terminated_on = timezone.localdate(clawback.contract.terminated_at or timezone.now())
+    if recovered_on < terminated_on:
+        raise ValidationError(
+            {"recovered_on": [_("Money cannot be recovered before the contract was terminated.")]}
+        )
     if amount <= 0 or amount > clawback.outstanding:
         raise ValidationError(
             {

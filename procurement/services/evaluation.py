@@ -89,11 +89,11 @@ def conflict_flags(project: Project, expert_ids=None) -> list[dict[str, Any]]:
     return [
         {
             "expert": m.user_id,
-            "expert_username": m.user.get_username(),
+            "expert_name": display_name(m.user),
             "organization": m.organization_id,
             "organization_name": m.organization.name,
             "joined_at": m.created_at,
-            "invited_by": m.invited_by.get_username() if m.invited_by else None,
+            "invited_by": display_name(m.invited_by) if m.invited_by else None,
         }
         for m in rows
     ]
@@ -136,7 +136,7 @@ def _flag(project: Project, flags: list[dict[str, Any]], *, by: Any) -> None:
         body="\n".join(
             _("%(expert)s joined %(org)s on %(date)s, invited by %(by)s.")
             % {
-                "expert": f["expert_username"],
+                "expert": f["expert_name"],
                 "org": f["organization_name"],
                 "date": f["joined_at"].date().isoformat(),
                 "by": f["invited_by"] or "—",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from coordination.models import Incident
 from core import permissions as perms
-from core import regions
+from core import regions, validators
 from core.roles import Role
 from core.states import check_transition
 from procurement import calendar, ocds, rules
@@ -81,6 +81,7 @@ def create_project(
     if method == Method.EMERGENCY and incident is None:
         raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
     _check_criteria(criteria or [], evaluation_method)
+    validators.check("tender_end", validators.deadline, tender_end)
     project = Project.objects.create(
         buyer=buyer,
         title=title,

@@ -5,16 +5,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import permissions as perms
+from core.api import IntegerField, StrictSerializer
 
 
-class MembershipOutSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(source="organization_id")
+class MembershipOutSerializer(StrictSerializer):
+    organization = IntegerField(source="organization_id")
     organization_name = serializers.CharField(source="organization.name")
     role = serializers.CharField()
 
 
-class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class MeSerializer(StrictSerializer):
+    id = IntegerField()
     username = serializers.CharField()
     email = serializers.EmailField()
     memberships = MembershipOutSerializer(many=True)

@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from core import api as core_api
 from core import permissions as perms
+from core import validators
+from core.api import DecimalField, IntegerField, NameField, StrictModelSerializer, StrictSerializer
 from core.models import Region
 from core.roles import Role
 from registry.choices import OrganizationKind, SocialWorkerLevel, Specialty
@@ -27,21 +29,21 @@ def may_see_private(request, organization) -> bool:
     return perms.is_member_of(user, organization) or perms.is_official(user)
 
 
-class EquipmentSerializer(serializers.Serializer):
+class EquipmentSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
-    quantity = serializers.IntegerField(min_value=0)
+    quantity = IntegerField(min_value=0)
 
 
-class CertifiedPersonSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+class CertifiedPersonSerializer(StrictSerializer):
+    name = NameField(max_length=100)
     certificate = serializers.CharField(max_length=200)
 
 
-class CapabilitySerializer(serializers.ModelSerializer):
-    organization = serializers.IntegerField(source="organization_id", read_only=True)
-    current_grade = serializers.IntegerField(read_only=True, allow_null=True)
-    assessed_grade = serializers.IntegerField(read_only=True, allow_null=True)
-    personnel = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+class CapabilitySerializer(StrictModelSerializer):
+    organization = IntegerField(source="organization_id", read_only=True)
+    current_grade = IntegerField(read_only=True, allow_null=True)
+    assessed_grade = IntegerField(read_only=True, allow_null=True)
+    personnel = serializers.DictField(child=IntegerField(min_value=0), required=False)
     equipment = EquipmentSerializer(many=True, required=False)
     certified_personnel = CertifiedPersonSerializer(many=True, required=False)
     service_regions = serializers.ListField(
@@ -95,7 +97,7 @@ class CapabilityUpdateSerializer(CapabilitySerializer):
         read_only_fields = [*CapabilitySerializer.Meta.read_only_fields, "specialty"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(StrictModelSerializer):
     capabilities = CapabilitySerializer(many=True, read_only=True)
 
     class Meta:
@@ -130,7 +132,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(StrictModelSerializer):
+    name = NameField(max_length=200, required=False)
+    name_en = NameField(max_length=200, required=False, allow_blank=True)
+    legal_representative = NameField(max_length=100, required=False, allow_blank=True)
+    contact_name = NameField(max_length=100, required=False, allow_blank=True)
     service_regions = serializers.ListField(
         child=serializers.CharField(max_length=6), required=False
     )
@@ -138,63 +144,66 @@ class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = list(PROFILE_FIELDS)
+        extra_kwargs = {"founded_on": {"validators": [validators.founded]}}
 
 
-class RegistrationOrganizationSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+class RegistrationOrganizationSerializer(StrictSerializer):
+    name = NameField(max_length=200)
+    name_en = NameField(max_length=200, required=False, allow_blank=True)
     uscc = serializers.CharField(max_length=40)
     kind = serializers.ChoiceField(choices=OrganizationKind.choices)
     region_code = serializers.CharField(max_length=6)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact_name = NameField(max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     registration_authority = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    legal_representative = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    legal_representative = NameField(max_length=100, required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True)
-    founded_on = serializers.DateField(required=False, allow_null=True)
+    founded_on = serializers.DateField(
+        required=False, allow_null=True, validators=[validators.founded]
+    )
     service_regions = serializers.ListField(
         child=serializers.CharField(max_length=6), required=False
     )
 
 
-class RegistrationSerializer(serializers.Serializer):
+class RegistrationSerializer(StrictSerializer):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     password = serializers.CharField(write_only=True, max_length=128)
     email = serializers.EmailField()
     organization = RegistrationOrganizationSerializer()
 
 
-class RegistrationResultSerializer(serializers.Serializer):
-    user = serializers.IntegerField()
+class RegistrationResultSerializer(StrictSerializer):
+    user = IntegerField()
     username = serializers.CharField()
     organization = OrganizationSerializer()
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=["verified", "rejected"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
 OptionalReasonSerializer = core_api.OptionalReasonSerializer
 
 
-class AssessSerializer(serializers.Serializer):
-    grade = serializers.IntegerField(min_value=1, max_value=3, help_text="1 (一级) is the highest")
-    score = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+class AssessSerializer(StrictSerializer):
+    grade = IntegerField(min_value=1, max_value=3, help_text="1 (一级) is the highest")
+    score = DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    assessed_on = serializers.DateField(required=False)
-    valid_until = serializers.DateField(required=False)
+    assessed_on = serializers.DateField(required=False, validators=[validators.fact])
+    valid_until = serializers.DateField(required=False, validators=[validators.validity])
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
-    grade = serializers.IntegerField(read_only=True)
+class AssessmentSerializer(StrictModelSerializer):
+    grade = IntegerField(read_only=True)
     assessed_by = core_api.PersonField()
 
     class Meta:
@@ -214,7 +223,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(StrictModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -223,10 +232,10 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(StrictModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    invited_by = serializers.CharField(source="invited_by.username", default=None, read_only=True)
+    invited_by = core_api.PersonField()
 
     class Meta:
         model = Invitation
@@ -245,7 +254,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AddMemberSerializer(serializers.Serializer):
+class AddMemberSerializer(StrictSerializer):
     """An invitation: the user becomes a member only when they accept it."""
 
     username = serializers.CharField(max_length=254, help_text="Username or e-mail of the user.")
@@ -254,11 +263,11 @@ class AddMemberSerializer(serializers.Serializer):
     )
 
 
-class RoleSerializer(serializers.Serializer):
+class RoleSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Role.choices, help_text="admin or member")
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(StrictModelSerializer):
     kind = serializers.CharField(read_only=True)
     download = serializers.SerializerMethodField()
 
@@ -281,21 +290,22 @@ class DocumentSerializer(serializers.ModelSerializer):
         return f"/api/v1/documents/{obj.pk}/download/"
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(StrictSerializer):
     file = serializers.FileField()
     kind = serializers.CharField(
         max_length=32, default="other", help_text=", ".join(Document.Kind.values)
     )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    capability = serializers.IntegerField(required=False, allow_null=True)
+    capability = IntegerField(required=False, allow_null=True)
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(StrictModelSerializer):
     organization = core_api.ActingOrganizationField(
         source="organization_id",
         help_text="Whose talent pool; optional if you act for only one organization.",
     )
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    name = NameField(max_length=100)
     skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     certifications = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False
@@ -318,7 +328,7 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(StrictModelSerializer):
     parent = serializers.CharField(source="parent_id", allow_null=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import permissions as perms
+from core.api import refuse_input
 from core.throttling import AnonRateThrottle
 from registry import queries, services
 from registry.api import serializers as s
@@ -357,18 +358,21 @@ class InvitationViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
     @extend_schema(request=None, responses=s.MembershipSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
+        refuse_input(request)
         membership = services.accept_invitation(invitation=self.get_object(), by=request.user)
         return Response(s.MembershipSerializer(membership).data)
 
     @extend_schema(request=None, responses=s.InvitationSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        refuse_input(request)
         invitation = services.decline_invitation(invitation=self.get_object(), by=request.user)
         return Response(s.InvitationSerializer(invitation).data)
 
     @extend_schema(request=None, responses=s.InvitationSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        refuse_input(request)
         invitation = services.cancel_invitation(invitation=self.get_object(), by=request.user)
         return Response(s.InvitationSerializer(invitation).data)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions as perms
-from core import regions
+from core import regions, validators
 from core.roles import Role
 from core.states import InvalidTransition
 from registry.models import Assessment, Capability, Organization
@@ -121,6 +121,8 @@ def assess(
     valid_until = valid_until or assessed_on + datetime.timedelta(
         days=settings.TONGZHOU_ASSESSMENT_VALID_DAYS
     )
+    validators.check("assessed_on", validators.fact, assessed_on)
+    validators.check("valid_until", validators.validity, valid_until)
     if valid_until <= assessed_on:
         raise ValidationError({"valid_until": [_("Must be after the assessment date.")]})
     with transaction.atomic():

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import text, validators
 from core.notifications import notify
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
@@ -56,7 +57,7 @@ def register_organization(
         raise ValidationError({"password": error.messages}) from None
     _check_region(organization.get("region_code", ""))
     code = validate_uscc_for(organization.get("uscc", ""), kind)
-    fields = {k: v for k, v in organization.items() if k in PROFILE_FIELDS}
+    fields = _clean_profile({k: v for k, v in organization.items() if k in PROFILE_FIELDS})
     fields["service_regions"] = _check_regions(fields.get("service_regions") or [])
     with transaction.atomic():
         user.set_password(password)
@@ -86,12 +87,24 @@ def register_organization(
     return org
 
 
+def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
+    """Shape rules every writer of a profile obeys: names keep no invisible characters
+    (core.text.clean_name) and the founding date is plausible (core.validators.founded)."""
+    for field in ("name", "name_en", "legal_representative", "contact_name"):
+        if isinstance(fields.get(field), str):
+            fields[field] = text.check_name(field, fields[field])
+    if fields.get("founded_on") is not None:
+        validators.check("founded_on", validators.founded, fields["founded_on"])
+    return fields
+
+
 def update_profile(*, organization: Organization, by, changes: dict[str, Any]) -> Organization:
     """An org admin edits the public profile and contacts; code, kind and status stay put."""
     _require_admin(by, organization)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed here.")] for f in unknown})
+    changes = _clean_profile(dict(changes))
     if "service_regions" in changes:
         changes["service_regions"] = _check_regions(changes["service_regions"])
     with transaction.atomic():

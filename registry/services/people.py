@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import text
 from registry.models import Organization, Person
 from registry.queries import acting_organization
 from registry.services.common import (
@@ -26,6 +27,8 @@ def _require_member(user, org: Organization) -> None:
 
 def _clean_person(values: dict[str, Any]) -> dict[str, Any]:
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
+    if "name" in values:
+        values["name"] = text.check_name("name", values["name"])
     if "skills" in values:
         values["skills"] = [str(s).strip() for s in values["skills"] or [] if str(s).strip()]
     if values.get("region_code"):

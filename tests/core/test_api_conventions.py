@@ -157,3 +157,26 @@ def test_an_error_of_a_csv_export_is_a_json_body(api):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
+
+
+def test_the_schema_links_a_created_object_to_its_detail_and_actions():
+    """OpenAPI links (core.schema.add_links) let schemathesis and clients follow a create or a
+    list into the object's own operations."""
+    paths = _schema()["paths"]
+    created = paths["/api/v1/incidents/"]["post"]["responses"]["201"]["links"]
+    detail_id = paths["/api/v1/incidents/{id}/"]["get"]["operationId"]
+    status_id = paths["/api/v1/incidents/{id}/status/"]["post"]["operationId"]
+    targets = {link["operationId"]: link["parameters"] for link in created.values()}
+    assert targets[detail_id] == {"id": "$response.body#/id"}
+    assert targets[status_id] == {"id": "$response.body#/id"}
+    listed = paths["/api/v1/incidents/"]["get"]["responses"]["200"]["links"]
+    assert list(listed.values()) == [
+        {"operationId": detail_id, "parameters": {"id": "$response.body#/results/0/id"}}
+    ]
+
+
+def test_the_schema_says_request_bodies_take_no_unknown_keys():
+    components = _schema()["components"]["schemas"]
+    assert components["IncidentCreateRequest"]["additionalProperties"] is False
+    assert components["ReceiptInRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["Incident"]  # responses may grow

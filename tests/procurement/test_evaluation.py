@@ -231,7 +231,7 @@ def test_lowest_price_awards_without_a_panel(api, official):
     flow.bid_all()
     with flow.after_deadline():
         flow.close_and_open()
-        ranking = api(official).get(f"/api/v1/procurements/{flow.pk}/ranking/").json()
+        ranking = api(official).get(f"/api/v1/procurements/{flow.pk}/ranking/").json()["results"]
         assert ranking[0]["bid"] == flow.bids[0]
         assert flow.award(index=0)["award"]["amount"] == "90000.00"
 
@@ -258,3 +258,22 @@ def test_the_tender_fails_with_too_few_bids_and_is_retendered(api, official):
     assert new["round_number"] == 2
     assert len(new["service_standards"]) == 2 and len(new["criteria"]) == 3
     flow.post("retender", {"tender_end": new["tender_end"]}, expect=409)
+
+
+def test_the_ranking_is_paginated_as_the_schema_says(api, evaluating):
+    """Issue "hardening, round two" 12: a bare list where the schema promised a page."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    evaluating.draw()
+    evaluating.score_all()
+    evaluating.award(index=1)
+    body = api().get(f"/api/v1/procurements/{evaluating.pk}/ranking/").json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == len(body["results"]) == 3
+    assert [row["rank"] for row in body["results"]] == [1, 2, 3]
+    small = api().get(f"/api/v1/procurements/{evaluating.pk}/ranking/?page_size=2").json()
+    assert len(small["results"]) == 2 and small["next"]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ok = schema["paths"]["/api/v1/procurements/{id}/ranking/"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/PaginatedRankingList"

@@ -45,7 +45,7 @@ def test_a_project_goes_from_draft_to_closed_through_the_api(api, official):
         draw = flow.draw()
         assert len(draw["selected"]) == 3
         flow.score_all()
-        ranking = api(official).get(f"/api/v1/procurements/{pk}/ranking/").json()
+        ranking = api(official).get(f"/api/v1/procurements/{pk}/ranking/").json()["results"]
         assert [(r["bid"], r["total"]) for r in ranking] == [
             (flow.bids[1], "93.00"),
             (flow.bids[0], "80.00"),

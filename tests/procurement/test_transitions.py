@@ -43,7 +43,11 @@ def test_an_illegal_project_transition_is_409(api, official, agency, current, ac
     if action == "contract":
         body = {
             "milestones": [
-                {"title": "一", "due_at": timezone.now().isoformat(), "payment_percent": "100"}
+                {
+                    "title": "一",
+                    "due_at": (timezone.now() + dt.timedelta(days=30)).isoformat(),
+                    "payment_percent": "100",
+                }
             ]
         }
     r = api(official).post(f"/api/v1/procurements/{project.pk}/{action}/", body, format="json")

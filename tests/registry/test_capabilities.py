@@ -53,6 +53,11 @@ def test_declared_grade_cannot_set_the_assessed_grade(api, ngo, ngo_admin):
     response = api(ngo_admin).patch(
         f"/api/v1/capabilities/{cap_id}/", {"declared_grade": 1, "assessed_grade": 1}, format="json"
     )
+    assert response.status_code == 400  # a read-only field sent is an unknown key, not ignored
+    assert list(response.json()) == ["assessed_grade"]
+    response = api(ngo_admin).patch(
+        f"/api/v1/capabilities/{cap_id}/", {"declared_grade": 1}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["declared_grade"] == 1 and response.json()["assessed_grade"] is None
 
