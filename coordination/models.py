@@ -281,6 +281,10 @@ class Deployment(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} → {self.area_region_code} ({self.headcount})"
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of this filing's audit rows (``core.states.move``)."""
+        return self.organization_id, self.area_region_code
+
 
 class Task(models.Model):
     class Status(models.TextChoices):
@@ -370,6 +374,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of this task's audit rows (``core.states.move``)."""
+        return self.organization_id, self.region_code
 
 
 class TaskReport(models.Model):
