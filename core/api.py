@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
     exceptions,
     pagination,
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import permissions as perms
-from core.states import InvalidTransition
+from core.states import InvalidTransition, allowed_actions
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -82,3 +83,24 @@ class RequiredReasonSerializer(serializers.Serializer):
     """Input of an action that must say why (hold, cancel, terminate ...)."""
 
     reason = serializers.CharField(max_length=2000)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "What the requesting user may do with this object now "
+        "(core.states.allowed_actions): each name is a POST action of this resource that "
+        "will be accepted.",
+    }
+)
+class ActionsField(serializers.Field):
+    """Read-only ``actions`` list on a detail response: ``allowed_actions(request.user, obj)``."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return allowed_actions(getattr(request, "user", None), obj)

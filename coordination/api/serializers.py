@@ -199,6 +199,16 @@ class DeploymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DeploymentDetailSerializer(DeploymentSerializer):
+    """A filing with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(DeploymentSerializer.Meta):
+        fields = [*DeploymentSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
 class DeploymentCreateSerializer(serializers.Serializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
@@ -239,6 +249,16 @@ class TaskSerializer(serializers.ModelSerializer):
             "claimed",
             "created_at",
         ]
+        read_only_fields = fields
+
+
+class TaskDetailSerializer(TaskSerializer):
+    """A task with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "actions"]
         read_only_fields = fields
 
 

@@ -17,8 +17,8 @@ from coordination import permissions as cperms
 from coordination.exports import three_w_csv
 from coordination.models import Incident, Need, Task
 from coordination.views.flow import acting_organizations, run_service
-from coordination.views.tasks import task_actions
 from core import hooks
+from core.states import allowed_actions
 
 TABS = [
     ("overview", gettext_lazy("Overview")),
@@ -102,7 +102,7 @@ def incident_detail(request, pk: int):
         context["filings"] = list(filings.order_by("status", "-created_at"))
     elif tab == "board":
         context["columns"] = [
-            (status, label, [(task, task_actions(user, task, my_orgs)) for task in tasks])
+            (status, label, [(task, allowed_actions(user, task)) for task in tasks])
             for status, label, tasks in queries.board(incident)
         ]
     elif tab == "3w":
