@@ -1,0 +1,219 @@
+"""One rule, one place: for every state of a model's TRANSITIONS table and every persona, the
+buttons on the page == ``allowed_actions(user, obj)`` == the actions whose service accepts the
+call (each service call is rolled back). A button shown is an action that will succeed."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.test import Client
+
+from coordination import services as csvc
+from coordination.models import Deployment, Task
+from core import permissions as perms
+from core.states import InvalidTransition, action_reasons, allowed_actions
+from tests.coordination.factories import (
+    DeploymentFactory,
+    IncidentFactory,
+    TaskFactory,
+    TaskReportFactory,
+    ready_organization,
+)
+
+PERSONAS = [
+    "anonymous",
+    "official",
+    "outside_official",
+    "ngo_admin",
+    "ngo_member",
+    "other_ngo_admin",
+    "expert",
+]
+BUTTON = re.compile(r'data-action="([a-z_]+)"')
+
+
+class _Rollback(Exception):
+    pass
+
+
+def page_actions(user, url: str, section: str = "") -> set[str]:
+    client = Client()
+    if user.is_authenticated:
+        client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    if section:  # only the part of the page that belongs to the object
+        if section not in html:
+            return set()
+        start = html.index(section)
+        html = html[start : html.index("</table>", start)]
+    return set(BUTTON.findall(html))
+
+
+def accepted(calls: dict, user) -> set[str]:
+    """The actions whose service accepts ``user``'s call; every call is rolled back."""
+    ok = set()
+    for name, call in calls.items():
+        try:
+            with transaction.atomic():
+                call(user)
+                raise _Rollback
+        except _Rollback:
+            ok.add(name)
+        except (PermissionDenied, ValidationError, InvalidTransition):
+            pass
+    return ok
+
+
+@pytest.fixture
+def incident(agency):
+    return IncidentFactory(lead_agency=agency)
+
+
+@pytest.fixture
+def people(request):
+    return {
+        name: AnonymousUser() if name == "anonymous" else request.getfixturevalue(name)
+        for name in PERSONAS
+    }
+
+
+# --- Task ----------------------------------------------------------------------------------
+
+
+def _task_calls(pk: int, ngo, other_ngo, reporter) -> dict:
+    def fresh() -> Task:
+        return Task.objects.select_related("incident", "organization", "need").get(pk=pk)
+
+    def claim_for(user):
+        mine = [m.organization for m in perms.memberships(user)]
+        organization = next((o for o in mine if o.kind != "agency"), ngo)
+        return csvc.claim_task(task=fresh(), organization=organization, by=user)
+
+    return {
+        "claim": claim_for,
+        "assign": lambda u: csvc.assign_task(task=fresh(), organization=ngo, by=u),
+        "accept": lambda u: csvc.accept_task(task=fresh(), by=u),
+        "decline": lambda u: csvc.decline_task(task=fresh(), by=u, reason="人手不足"),
+        "start": lambda u: csvc.start_task(task=fresh(), by=u),
+        "report": lambda u: csvc.report_task(task=fresh(), by=u, summary="进展"),
+        "complete": lambda u: csvc.complete_task(task=fresh(), by=u),
+        "verify": lambda u: csvc.verify_task(task=fresh(), by=u, accepted=True),
+        "cancel": lambda u: csvc.cancel_task(task=fresh(), by=u, reason="不再需要"),
+    }
+
+
+@pytest.mark.parametrize("state", list(Task.TRANSITIONS))
+def test_task_buttons_equal_allowed_actions_equal_what_the_service_accepts(
+    state, incident, ngo, other_ngo, people, api
+):
+    ready_organization(incident, ngo)
+    held = state not in (Task.Status.OPEN, Task.Status.CANCELLED)
+    task = TaskFactory(incident=incident, status=state, organization=ngo if held else None)
+    if state in (Task.Status.IN_PROGRESS, Task.Status.COMPLETED, Task.Status.VERIFIED):
+        TaskReportFactory(task=task, filed_by=people["ngo_admin"])
+    calls = _task_calls(task.pk, ngo, other_ngo, people["ngo_admin"])
+    seen_any = set()
+    for name, user in people.items():
+        obj = Task.objects.select_related("incident").get(pk=task.pk)
+        allowed = allowed_actions(user, obj)
+        assert set(allowed) <= set(calls), allowed
+        assert page_actions(user, f"/tasks/{task.pk}/") == set(allowed), (state, name)
+        assert accepted(calls, user) == set(allowed), (state, name)
+        client = api(user) if user.is_authenticated else api()
+        assert client.get(f"/api/v1/tasks/{task.pk}/").json()["actions"] == allowed
+        reasons = action_reasons(user, obj)
+        assert {a for a, why in reasons.items() if not why} == set(allowed)
+        seen_any |= set(allowed)
+    expected_somewhere = {
+        Task.Status.OPEN: {"claim", "assign", "cancel"},
+        Task.Status.ASSIGNED: {"accept", "decline", "cancel"},
+        Task.Status.ACCEPTED: {"start", "cancel"},
+        Task.Status.IN_PROGRESS: {"report", "complete", "cancel"},
+        Task.Status.COMPLETED: {"verify", "cancel"},
+        Task.Status.VERIFIED: set(),
+        Task.Status.CANCELLED: set(),
+    }[state]
+    assert seen_any == expected_somewhere
+
+
+def test_an_ineligible_organization_sees_no_claim_button_and_is_told_why(
+    incident, other_ngo, other_ngo_admin
+):
+    task = TaskFactory(incident=incident)
+    assert "claim" not in allowed_actions(other_ngo_admin, task)
+    assert action_reasons(other_ngo_admin, task)["claim"]
+    assert "claim" not in page_actions(other_ngo_admin, f"/tasks/{task.pk}/")
+
+
+def test_completing_without_a_report_is_neither_offered_nor_accepted(incident, ngo, ngo_admin):
+    ready_organization(incident, ngo)
+    task = TaskFactory(incident=incident, status="in_progress", organization=ngo)
+    assert "complete" not in allowed_actions(ngo_admin, task)
+    with pytest.raises(InvalidTransition):
+        csvc.complete_task(task=task, by=ngo_admin)
+
+
+# --- Deployment filing ---------------------------------------------------------------------
+
+
+def _deployment_calls(pk: int) -> dict:
+    def fresh() -> Deployment:
+        return Deployment.objects.select_related("incident", "organization").get(pk=pk)
+
+    return {
+        "approve": lambda u: csvc.approve_deployment(deployment=fresh(), by=u),
+        "hold": lambda u: csvc.hold_deployment(deployment=fresh(), by=u, reason="道路中断"),
+        "arrive": lambda u: csvc.arrive_deployment(deployment=fresh(), by=u),
+        "withdraw": lambda u: csvc.withdraw_deployment(deployment=fresh(), by=u),
+    }
+
+
+@pytest.mark.parametrize("state", list(Deployment.TRANSITIONS))
+def test_filing_buttons_equal_allowed_actions_equal_what_the_service_accepts(
+    state, incident, ngo, people, api
+):
+    filing = DeploymentFactory(incident=incident, organization=ngo, status=state)
+    calls = _deployment_calls(filing.pk)
+    seen_any = set()
+    for name, user in people.items():
+        obj = Deployment.objects.select_related("incident").get(pk=filing.pk)
+        allowed = allowed_actions(user, obj)
+        assert set(allowed) <= set(calls)
+        if user.is_authenticated:
+            shown = page_actions(
+                user, f"/incidents/{incident.pk}/?tab=deployments", 'data-testid="filings"'
+            )
+            assert shown == set(allowed), (state, name)
+            response = api(user).get(f"/api/v1/deployments/{filing.pk}/")
+            if response.status_code == 200:
+                assert response.json()["actions"] == allowed
+            else:
+                assert response.status_code == 404 and allowed == []
+        assert accepted(calls, user) == set(allowed), (state, name)
+        seen_any |= set(allowed)
+    assert (
+        seen_any
+        == {
+            Deployment.Status.FILED: {"approve", "hold", "withdraw"},
+            Deployment.Status.HELD: {"approve", "withdraw"},
+            Deployment.Status.APPROVED: {"arrive", "hold", "withdraw"},
+            Deployment.Status.ARRIVED: {"withdraw"},
+            Deployment.Status.WITHDRAWN: set(),
+        }[state]
+    )
+
+
+def test_approval_over_capacity_is_not_offered(incident, ngo, official):
+    incident.area_capacity = {"511826": {"max_teams": 1}}
+    incident.save()
+    DeploymentFactory(incident=incident, status="approved")
+    filing = DeploymentFactory(incident=incident, organization=ngo, status="filed")
+    assert "approve" not in allowed_actions(official, filing)
+    assert (
+        "capacity" in action_reasons(official, filing)["approve"]
+        or action_reasons(official, filing)["approve"]
+    )
