@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions as perms
+from core import states
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from core.uploads import check_size, sniff_content_type
@@ -169,17 +170,12 @@ def report_progress(
         )
         if earlier:
             flagged.append(row.pk)
-    before = milestone.status
-    milestone.status = Milestone.Status.REPORTED
-    milestone.save(update_fields=["status"])
-    record(
+    states.move(
         milestone,
-        project=contract.project,
+        Milestone.Status.REPORTED,
         by=by,
+        action="procurement.progress_reported",
         organization_id=contract.supplier_id,
-        action="progress_reported",
-        from_status=before,
-        to_status=milestone.status,
         data={"report": report.pk, "duplicate_evidence": flagged},
     )
     if flagged:
@@ -217,18 +213,12 @@ def inspect_milestone(
         findings=findings,
         third_party_score=third_party_score,
     )
-    before = milestone.status
-    milestone.status = Milestone.Status.INSPECTED
-    if third_party_score is not None:
-        milestone.third_party_score = third_party_score
-    milestone.save(update_fields=["status", "third_party_score"])
-    record(
+    states.move(
         milestone,
-        project=milestone.contract.project,
+        Milestone.Status.INSPECTED,
         by=by,
-        action="milestone_inspected",
-        from_status=before,
-        to_status=milestone.status,
+        action="procurement.milestone_inspected",
+        changes={"third_party_score": third_party_score} if third_party_score is not None else None,
         data={"inspection": row.pk},
     )
     return row
@@ -286,17 +276,14 @@ def accept_milestone(
         notes=notes,
         accepted_by=by,
     )
-    before = milestone.status
-    milestone.status = Milestone.Status.ACCEPTED if passed else Milestone.Status.REJECTED
-    milestone.accepted_at = timezone.now() if passed else None
-    milestone.save(update_fields=["status", "accepted_at"])
-    record(
+    # The guard asked for "accept"; the outcome may be "not accepted": both moves are in the
+    # table from the same states, and the door checks the one actually written.
+    states.move(
         milestone,
-        project=project,
+        Milestone.Status.ACCEPTED if passed else Milestone.Status.REJECTED,
         by=by,
-        action="milestone_accepted" if passed else "milestone_not_accepted",
-        from_status=before,
-        to_status=milestone.status,
+        action="procurement.milestone_accepted" if passed else "procurement.milestone_not_accepted",
+        changes={"accepted_at": timezone.now() if passed else None},
         data={"results": results, "recipients_count": len(recipients)},
     )
     if (
@@ -338,15 +325,11 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
         raise ValidationError({"amount": [_("Payments may never exceed the contract value.")]})
     Contract.objects.filter(pk=contract.pk).update(paid_amount=F("paid_amount") + amount)
     payment = Payment.objects.create(milestone=milestone, amount=amount, paid_by=by)
-    milestone.status = Milestone.Status.PAID
-    milestone.save(update_fields=["status"])
-    record(
+    states.move(
         milestone,
-        project=project,
+        Milestone.Status.PAID,
         by=by,
-        action="milestone_paid",
-        from_status=Milestone.Status.ACCEPTED,
-        to_status=Milestone.Status.PAID,
+        action="procurement.milestone_paid",
         data={"amount": str(amount)},
     )
     if (
@@ -355,7 +338,10 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
         .exclude(status=Milestone.Status.PAID)
         .exists()
     ):
-        Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.COMPLETED)
+        contract.project = project
+        states.move(
+            contract, Contract.Status.COMPLETED, by=by, action="procurement.contract_completed"
+        )
         move(project, Project.Status.CLOSED, by=by, action="closed")
     ocds.publish_release(project, ["implementation"])
     tell_organizations(
@@ -398,9 +384,15 @@ def terminate(
                 ]
             }
         )
-    contract.status, contract.terminated_at = Contract.Status.TERMINATED, timezone.now()
-    contract.termination_reason = reason
-    contract.save(update_fields=["status", "terminated_at", "termination_reason"])
+    contract.project = project
+    states.move(
+        contract,
+        Contract.Status.TERMINATED,
+        by=by,
+        action="procurement.contract_terminated",
+        reason=reason,
+        changes={"terminated_at": timezone.now(), "termination_reason": reason},
+    )
     if clawback_amount > 0:
         Clawback.objects.create(
             contract=contract,
@@ -452,19 +444,29 @@ def record_recovery(
     ClawbackRecovery.objects.create(
         clawback=clawback, amount=amount, recovered_on=recovered_on, recorded_by=by
     )
-    clawback.recovered_amount += amount
-    clawback.recovered_on = recovered_on
-    if clawback.recovered_amount == clawback.amount_due:
-        clawback.status = Clawback.Status.RECOVERED
-    clawback.save()
-    record(
-        clawback,
-        project=project,
-        by=by,
-        action="clawback_recovered",
-        to_status=clawback.status,
-        data={"amount": str(amount)},
-    )
+    recovered = clawback.recovered_amount + amount
+    changes = {"recovered_amount": recovered, "recovered_on": recovered_on}
+    if recovered == clawback.amount_due:
+        states.move(
+            clawback,
+            Clawback.Status.RECOVERED,
+            by=by,
+            action="procurement.clawback_recovered",
+            changes=changes,
+            data={"amount": str(amount)},
+        )
+    else:  # a part payment: no change of state
+        for field, value in changes.items():
+            setattr(clawback, field, value)
+        clawback.save(update_fields=list(changes))
+        record(
+            clawback,
+            project=project,
+            by=by,
+            action="clawback_recovered",
+            to_status=clawback.status,
+            data={"amount": str(amount)},
+        )
     return clawback
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions as perms
+from core import states
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from procurement import calendar, ocds, rules
@@ -300,26 +301,31 @@ def resolve_challenge(*, challenge: Challenge, by: Any, decision: str, response:
     check_transition(Challenge.TRANSITIONS, challenge.status, decision, label=_("Challenge"))
     if not response.strip():
         raise ValidationError({"response": [_("A response is required.")]})
-    before = challenge.status
-    challenge.status, challenge.response = decision, response
-    challenge.resolved_by, challenge.resolved_at = by, timezone.now()
-    challenge.save()
-    record(
+    resolution = {"response": response, "resolved_by": by, "resolved_at": timezone.now()}
+    states.move(
         challenge,
-        project=project,
+        decision,
         by=by,
-        action="challenge_resolved",
-        from_status=before,
-        to_status=decision,
+        action="procurement.challenge_resolved",
         reason=response,
+        changes=resolution,
     )
     if decision == Challenge.Status.UPHELD:
-        Award.objects.filter(pk=challenge.award_id).update(status=Award.Status.ANNULLED)
-        project.challenges.filter(status=Challenge.Status.OPEN).update(
-            status=Challenge.Status.UPHELD,
-            response=response,
-            resolved_by=by,
-            resolved_at=timezone.now(),
+        states.move(
+            Award.objects.select_related("project").get(pk=challenge.award_id),
+            Award.Status.ANNULLED,
+            by=by,
+            action="procurement.award_annulled",
+            reason=response,
+        )
+        # The other open challenges of the annulled award are upheld with it: one row each.
+        states.move_many(
+            project.challenges.filter(status=Challenge.Status.OPEN).select_related("project"),
+            Challenge.Status.UPHELD,
+            by=by,
+            action="procurement.challenge_resolved",
+            reason=response,
+            changes=resolution,
         )
         move(project, Project.Status.EVALUATING, by=by, action="award_annulled", reason=response)
         ocds.publish_release(project, ["awardCancellation"])
