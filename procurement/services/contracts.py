@@ -7,21 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import permissions as perms
 from core import states
-from core.roles import Role
-from core.states import InvalidTransition, check_transition
+from core.states import InvalidTransition
 from core.uploads import check_size, sniff_content_type
 from procurement import ocds
+from procurement.actions import MILESTONE, PROJECT
 from procurement.models import (
     Acceptance,
-    Challenge,
     Clawback,
     ClawbackRecovery,
     Contract,
@@ -47,18 +45,8 @@ def create_contract(*, project: Project, by: Any, milestones: list[dict]) -> Con
     """After the stand-still with no open challenge, an official signs the contract with the
     awarded supplier: milestones whose payment percents sum to 100 (-> implementing)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS,
-        project.status,
-        Project.Status.IMPLEMENTING,
-        label=_("Procurement project"),
-    )
+    PROJECT.check("contract", by, project)
     current = active_award(project)
-    if project.challenges.filter(status=Challenge.Status.OPEN).exists():
-        raise InvalidTransition(_("An open challenge blocks contracting until it is resolved."))
-    if current is None or timezone.now() < current.standstill_ends_at:
-        raise InvalidTransition(_("The contract may be signed only after the stand-still period."))
     if not milestones:
         raise ValidationError({"milestones": [_("At least one milestone is required.")]})
     total = sum(Decimal(m["payment_percent"]) for m in milestones)
@@ -113,11 +101,6 @@ def _milestone(milestone: Milestone) -> Milestone:
     )
 
 
-def _require_implementing(milestone: Milestone) -> None:
-    if milestone.contract.project.status != Project.Status.IMPLEMENTING:
-        raise InvalidTransition(_("The contract is not being implemented."))
-
-
 @transaction.atomic
 def report_progress(
     *,
@@ -132,12 +115,7 @@ def report_progress(
     keeps its taken-at time and SHA-256, and a hash already seen in another report is flagged."""
     milestone = _milestone(milestone)
     contract = milestone.contract
-    if not perms.is_member_of(by, contract.supplier_id, roles=[Role.ADMIN, Role.MEMBER]):
-        raise PermissionDenied(_("Only the supplier reports progress."))
-    _require_implementing(milestone)
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.REPORTED, label=_("Milestone")
-    )
+    MILESTONE.check("report", by, milestone)
     indicator_ids = {str(i) for i in milestone.indicators.values_list("pk", flat=True)}
     clean: dict[str, str] = {}
     for key, value in (values or {}).items():
@@ -201,11 +179,7 @@ def inspect_milestone(
     """An official records a site inspection of a reported milestone (optional third-party
     score)."""
     milestone = _milestone(milestone)
-    require_official_for(by, milestone.contract.project)
-    _require_implementing(milestone)
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.INSPECTED, label=_("Milestone")
-    )
+    MILESTONE.check("inspect", by, milestone)
     row = Inspection.objects.create(
         milestone=milestone,
         inspector=by,
@@ -234,11 +208,7 @@ def accept_milestone(
     milestone = _milestone(milestone)
     contract = milestone.contract
     project = contract.project
-    require_official_for(by, project)
-    _require_implementing(milestone)
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.ACCEPTED, label=_("Milestone")
-    )
+    MILESTONE.check("accept", by, milestone)
     indicators = list(milestone.indicators.all())
     given = {str(k): v for k, v in (achieved or {}).items()}
     missing = [s.pk for s in indicators if str(s.pk) not in given]
@@ -309,12 +279,7 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
     exceeds its value (checked here under a row lock, and by a database constraint)."""
     milestone = _milestone(milestone)
     project = milestone.contract.project
-    require_official_for(by, project)
-    if project.status not in (Project.Status.IMPLEMENTING, Project.Status.ACCEPTED):
-        raise InvalidTransition(_("Payments are made only under an active contract."))
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.PAID, label=_("Milestone")
-    )
+    MILESTONE.check("pay", by, milestone)
     contract = Contract.objects.select_for_update().get(pk=milestone.contract_id)
     amount = (contract.value * milestone.payment_percent / 100).quantize(Decimal("0.01"))
     unpaid = Milestone.objects.filter(contract=contract).exclude(status=Milestone.Status.PAID)
@@ -365,13 +330,7 @@ def terminate(
     """An official terminates a contract with a reason; money paid for undelivered work is
     clawed back (at most what was paid) and tracked until recovered."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS,
-        project.status,
-        Project.Status.TERMINATED,
-        label=_("Procurement project"),
-    )
+    PROJECT.check("terminate", by, project)
     contract = Contract.objects.select_for_update().get(project=project)
     if not reason.strip():
         raise ValidationError({"reason": [_("A reason is required.")]})

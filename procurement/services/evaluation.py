@@ -14,13 +14,13 @@ from core import states
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from procurement import calendar, ocds, rules
+from procurement.actions import PROJECT
 from procurement.models import (
     Award,
     Bid,
     Challenge,
     Criterion,
     CriterionKind,
-    EvaluationMethod,
     PanelDraw,
     PanelMember,
     Project,
@@ -60,12 +60,9 @@ def draw_panel(*, project: Project, by: Any, size: int = 3) -> PanelDraw:
     """An official draws an odd number (at least 3) of experts at random from the expert pool;
     experts who are members of a bidding organization are refused. Draw and refusals audited."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    _require_evaluating(project)
+    PROJECT.check("panel", by, project)
     if size < 3 or size % 2 == 0:
         raise ValidationError({"size": [_("The panel needs an odd number of at least 3 experts.")]})
-    if project.scores.exists():
-        raise InvalidTransition(_("Scoring has started; the panel can no longer be redrawn."))
     pool = sorted(
         set(Membership.objects.filter(role=Role.EXPERT).values_list("user_id", flat=True))
     )
@@ -176,31 +173,12 @@ def ranking(project: Project):
     )
 
 
-def _missing_scores(project: Project) -> int:
-    panel = project.panel.count()
-    bids = project.bids.filter(status=Bid.Status.SUBMITTED).count()
-    criteria = project.criteria.exclude(kind=CriterionKind.PRICE).count()
-    return panel * bids * criteria - project.scores.filter(bid__status=Bid.Status.SUBMITTED).count()
-
-
 @transaction.atomic
 def award(*, project: Project, by: Any, bid: Bid, reason: str = "") -> Award:
     """An official awards the top-ranked bid (any other needs a written reason); the award is
     published and the stand-still period of 7 working days starts."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS, project.status, Project.Status.AWARDED, label=_("Procurement project")
-    )
-    if bid.project_id != project.pk or bid.status != Bid.Status.SUBMITTED:
-        raise ValidationError({"bid": [_("Not a valid bid of this project.")]})
-    if project.evaluation_method == EvaluationMethod.COMPREHENSIVE:
-        if project.panel.count() < 3:
-            raise ValidationError(
-                {"bid": [_("An expert panel of at least 3 must evaluate first.")]}
-            )
-        if _missing_scores(project):
-            raise ValidationError({"bid": [_("Not every expert has scored every bid yet.")]})
+    PROJECT.check("award", by, project, bid=bid)
     ranked = ranking(project)
     top = ranked[0].bid_id
     if bid.pk != top and not reason.strip():
