@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions as perms
-from core.roles import ACTING_ROLES
+from core.roles import ACTING_ROLES, Role
 from core.states import Action, Actions, Conflict, InvalidTransition
 from procurement import calendar, rules
 from procurement.models import (
@@ -29,6 +29,7 @@ from procurement.models import (
     Milestone,
     Project,
 )
+from registry.models import Membership
 
 # --- rules the guards and the services share ---------------------------------------------------
 
@@ -131,9 +132,27 @@ def _past_deadline(user: Any, project: Project, **context: Any) -> None:
         raise ValidationError({"tender_end": [_("Bids cannot be opened before the deadline.")]})
 
 
-def _no_scores_yet(user: Any, project: Project, **context: Any) -> None:
+def _panel_possible(user: Any, project: Project, size: int = 3, **context: Any) -> None:
+    """Scoring has not started, and the pool has ``size`` experts who are not members of a
+    bidding organization."""
     if project.scores.exists():
         raise InvalidTransition(_("Scoring has started; the panel can no longer be redrawn."))
+    pool = set(Membership.objects.filter(role=Role.EXPERT).values_list("user_id", flat=True))
+    conflicted = set(
+        Membership.objects.filter(
+            user_id__in=pool, organization_id__in=project.bids.values("organization_id")
+        ).values_list("user_id", flat=True)
+    )
+    available = len(pool - conflicted)
+    if available < size:
+        raise ValidationError(
+            {
+                "size": [
+                    _("The expert pool has only %(n)s experts without a conflict of interest.")
+                    % {"n": available}
+                ]
+            }
+        )
 
 
 def _evaluated(user: Any, project: Project, bid: Bid | None = None, **context: Any) -> None:
@@ -171,8 +190,11 @@ PROJECT = Actions(
     Project,
     [
         Action("publish", P.TENDERING, who=project_official, when=_publishable),
-        Action("open", P.EVALUATING, who=project_official, when=_past_deadline),
-        Action("panel", None, who=project_official, when=_no_scores_yet, sources=(P.EVALUATING,)),
+        # AWARDED -> EVALUATING is the annulment of an award, not an opening: only from TENDERING.
+        Action(
+            "open", P.EVALUATING, who=project_official, when=_past_deadline, sources=(P.TENDERING,)
+        ),
+        Action("panel", None, who=project_official, when=_panel_possible, sources=(P.EVALUATING,)),
         Action("award", P.AWARDED, who=project_official, when=_evaluated),
         Action("contract", P.IMPLEMENTING, who=project_official, when=_contractable),
         Action("terminate", P.TERMINATED, who=project_official),

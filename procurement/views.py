@@ -3,10 +3,33 @@ contents, never personal data (acceptance shows how many service recipients took
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
+from core.states import allowed_actions
 from procurement import queries
 from procurement.models import Category, Method, Project, Score
 from procurement.scoring import rank_bids
+
+# Labels of the actions of procurement.actions; the pages list what the user may do now, the
+# API does it (POST /api/v1/procurements/<id>/<action>/, /api/v1/milestones/<id>/<action>/).
+ACTION_LABELS = {
+    "publish": _("Publish the notice"),
+    "open": _("Open the bids"),
+    "panel": _("Draw the expert panel"),
+    "award": _("Award"),
+    "contract": _("Sign the contract"),
+    "terminate": _("Terminate the contract"),
+    "cancel": _("Cancel the project"),
+    "retender": _("Re-tender"),
+    "report": _("Report progress"),
+    "inspect": _("Inspect"),
+    "accept": _("Record the acceptance"),
+    "pay": _("Record the payment"),
+}
+
+
+def _labelled(user, obj) -> list[tuple[str, str]]:
+    return [(name, ACTION_LABELS[name]) for name in allowed_actions(user, obj)]
 
 
 def project_list(request):
@@ -57,6 +80,7 @@ def project_detail(request, pk: int):
             {"rank": r.rank, "name": names.get(r.bid_id, ""), "price": r.price, "total": r.total}
             for r in ranked
         ]
+    milestones = list(contract.milestones.all()) if contract else []
     return render(
         request,
         "procurement/project_detail.html",
@@ -66,7 +90,8 @@ def project_detail(request, pk: int):
             "contract": contract,
             "scores": scores,
             "ranking": ranking,
-            "milestones": list(contract.milestones.all()) if contract else [],
+            "actions": _labelled(request.user, project),
+            "milestones": [(m, _labelled(request.user, m)) for m in milestones],
             "clawback": getattr(contract, "clawback", None) if contract else None,
         },
     )

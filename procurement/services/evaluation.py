@@ -60,7 +60,7 @@ def draw_panel(*, project: Project, by: Any, size: int = 3) -> PanelDraw:
     """An official draws an odd number (at least 3) of experts at random from the expert pool;
     experts who are members of a bidding organization are refused. Draw and refusals audited."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    PROJECT.check("panel", by, project)
+    PROJECT.check("panel", by, project, size=size)
     if size < 3 or size % 2 == 0:
         raise ValidationError({"size": [_("The panel needs an odd number of at least 3 experts.")]})
     pool = sorted(

@@ -2,18 +2,22 @@
 buttons on the page == ``allowed_actions(user, obj)`` == the actions whose service accepts the
 call (each service call is rolled back). A button shown is an action that will succeed."""
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from coordination import services as csvc
 from coordination.models import Deployment, Task
 from core import permissions as perms
 from core.states import InvalidTransition, action_reasons, allowed_actions
+from procurement.models import Award, Bid, Contract, Milestone, Project
 from tests.coordination.factories import (
     DeploymentFactory,
     IncidentFactory,
@@ -21,6 +25,7 @@ from tests.coordination.factories import (
     TaskReportFactory,
     ready_organization,
 )
+from tests.procurement.factories import BidFactory, ProjectFactory, expert_user
 
 PERSONAS = [
     "anonymous",
@@ -43,13 +48,18 @@ def page_actions(user, url: str, section: str = "") -> set[str]:
     if user.is_authenticated:
         client.force_login(user)
     response = client.get(url)
+    if response.status_code == 404:  # the object is not visible to this person
+        return set()
     assert response.status_code == 200, url
     html = response.content.decode()
     if section:  # only the part of the page that belongs to the object
         if section not in html:
             return set()
         start = html.index(section)
-        html = html[start : html.index("</table>", start)]
+        end = min(
+            i for i in (html.find("</table>", start), html.find("</section>", start)) if i > 0
+        )
+        html = html[start:end]
     return set(BUTTON.findall(html))
 
 
@@ -216,4 +226,166 @@ def test_approval_over_capacity_is_not_offered(incident, ngo, official):
     assert (
         "capacity" in action_reasons(official, filing)["approve"]
         or action_reasons(official, filing)["approve"]
+    )
+
+
+# --- Procurement project -------------------------------------------------------------------
+
+
+def _project_calls(pk: int) -> dict:
+    from procurement import services as psvc
+
+    def fresh() -> Project:
+        return Project.objects.get(pk=pk)
+
+    def contract(user):
+        due = timezone.now() + dt.timedelta(days=30)
+        milestones = [{"title": "阶段一", "due_at": due, "payment_percent": "100"}]
+        return psvc.create_contract(project=fresh(), by=user, milestones=milestones)
+
+    def award(user):
+        bid = Bid.objects.filter(project_id=pk, status="submitted").first()
+        if bid is None:  # nothing to award: the service's own refusal
+            bid = BidFactory.build(pk=0, project_id=pk)
+        return psvc.award(project=fresh(), by=user, bid=bid, reason="理由")
+
+    return {
+        "publish": lambda u: psvc.publish_project(project=fresh(), by=u),
+        "open": lambda u: psvc.open_bids(project=fresh(), by=u),
+        "panel": lambda u: psvc.draw_panel(project=fresh(), by=u),
+        "award": award,
+        "contract": contract,
+        "terminate": lambda u: psvc.terminate(
+            project=fresh(), by=u, reason="违约", clawback_amount=Decimal("0")
+        ),
+        "cancel": lambda u: psvc.cancel_project(project=fresh(), by=u, reason="不再需要"),
+        "retender": lambda u: psvc.retender(
+            project=fresh(), by=u, tender_end=timezone.now() + dt.timedelta(days=40)
+        ),
+    }
+
+
+def _project_in(state: str, agency, ngo) -> Project:
+    """A project of the agency in ``state``, with what that state implies (bids, an award
+    past its stand-still, a contract), so the actions the state allows can succeed."""
+    S = Project.Status
+    past = timezone.now() - dt.timedelta(days=1)
+    published = state != S.DRAFT
+    project = ProjectFactory(
+        buyer=agency,
+        status=state,
+        published_at=past if published else None,
+        tender_end=past if published else timezone.now() + dt.timedelta(days=30),
+        evaluation_method="lowest_price",
+    )
+    if state in (S.EVALUATING, S.AWARDED, S.IMPLEMENTING, S.ACCEPTED, S.CLOSED, S.TERMINATED):
+        bid = BidFactory(project=project, organization=ngo, status="submitted")
+    if state in (S.AWARDED, S.IMPLEMENTING, S.ACCEPTED, S.CLOSED, S.TERMINATED):
+        award = Award.objects.create(
+            project=project, bid=bid, amount=bid.price, standstill_ends_at=past
+        )
+    if state in (S.IMPLEMENTING, S.ACCEPTED, S.CLOSED, S.TERMINATED):
+        Contract.objects.create(project=project, award=award, supplier=ngo, value=bid.price)
+    return project
+
+
+@pytest.mark.parametrize("state", list(Project.TRANSITIONS))
+def test_project_actions_equal_what_the_service_accepts(state, agency, ngo, people, api):
+    project = _project_in(state, agency, ngo)
+    for _n in range(3):
+        expert_user()
+    calls = _project_calls(project.pk)
+    seen_any = set()
+    for name, user in people.items():
+        obj = Project.objects.get(pk=project.pk)
+        allowed = allowed_actions(user, obj)
+        assert set(allowed) <= set(calls)
+        shown = page_actions(user, f"/procurements/{project.pk}/", 'data-testid="project-actions"')
+        assert shown == set(allowed), (state, name)
+        client = api(user) if user.is_authenticated else api()
+        response = client.get(f"/api/v1/procurements/{project.pk}/")
+        if response.status_code == 200:
+            assert response.json()["actions"] == allowed
+        else:
+            assert allowed == []
+        assert accepted(calls, user) == set(allowed), (state, name)
+        seen_any |= set(allowed)
+    S = Project.Status
+    assert (
+        seen_any
+        == {
+            S.DRAFT: {"publish", "cancel"},
+            S.TENDERING: {"open", "cancel"},
+            S.EVALUATING: {"panel", "award", "cancel"},
+            S.AWARDED: {"contract", "cancel"},
+            S.IMPLEMENTING: {"terminate"},
+            S.ACCEPTED: set(),
+            S.CLOSED: set(),
+            S.FAILED: {"retender"},
+            S.CANCELLED: set(),
+            S.TERMINATED: set(),
+        }[state]
+    )
+
+
+# --- Contract milestone --------------------------------------------------------------------
+
+
+def _milestone_calls(pk: int) -> dict:
+    from procurement import services as psvc
+
+    def fresh() -> Milestone:
+        return Milestone.objects.select_related("contract__project").get(pk=pk)
+
+    def accept(user):
+        milestone = fresh()
+        achieved = {str(s.pk): str(s.target) for s in milestone.indicators.all()}
+        return psvc.accept_milestone(
+            milestone=milestone, by=user, achieved=achieved, recipients=["安置点居民甲"]
+        )
+
+    return {
+        "report": lambda u: psvc.report_progress(
+            milestone=fresh(), by=u, summary="完成驻点服务", values={}
+        ),
+        "inspect": lambda u: psvc.inspect_milestone(milestone=fresh(), by=u, notes="现场核查"),
+        "accept": accept,
+        "pay": lambda u: psvc.pay_milestone(milestone=fresh(), by=u),
+    }
+
+
+@pytest.mark.parametrize("state", list(Milestone.TRANSITIONS))
+def test_milestone_actions_equal_what_the_service_accepts(state, agency, ngo, people, api):
+    project = _project_in(Project.Status.IMPLEMENTING, agency, ngo)
+    milestone = Milestone.objects.create(
+        contract=project.contract,
+        title="阶段一",
+        due_at=timezone.now() + dt.timedelta(days=30),
+        payment_percent=Decimal("100"),
+        status=state,
+    )
+    milestone.indicators.set(project.service_standards.all())
+    calls = _milestone_calls(milestone.pk)
+    seen_any = set()
+    for name, user in people.items():
+        obj = Milestone.objects.select_related("contract__project").get(pk=milestone.pk)
+        allowed = allowed_actions(user, obj)
+        html_id = f'data-milestone="{milestone.pk}"'
+        shown = page_actions(user, f"/procurements/{project.pk}/", html_id)
+        assert shown == set(allowed), (state, name)
+        client = api(user) if user.is_authenticated else api()
+        assert client.get(f"/api/v1/milestones/{milestone.pk}/").json()["actions"] == allowed
+        assert accepted(calls, user) == set(allowed), (state, name)
+        seen_any |= set(allowed)
+    M = Milestone.Status
+    assert (
+        seen_any
+        == {
+            M.PENDING: {"report"},
+            M.REPORTED: {"report", "inspect", "accept"},
+            M.INSPECTED: {"report", "inspect", "accept"},
+            M.REJECTED: {"report"},
+            M.ACCEPTED: {"pay"},
+            M.PAID: set(),
+        }[state]
     )
