@@ -121,6 +121,16 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return data
 
 
+class OrganizationDetailSerializer(OrganizationSerializer):
+    """An organization with the verification actions the requesting user may take now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     service_regions = serializers.ListField(
         child=serializers.CharField(max_length=6), required=False
