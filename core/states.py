@@ -190,7 +190,7 @@ class Action:
             if status not in self.sources:
                 raise InvalidTransition(
                     _("%(what)s: not possible while it is “%(status)s”.")
-                    % {"what": _label(type(obj)), "status": status}
+                    % {"what": _label(type(obj)), "status": obj.get_status_display()}
                 )
         elif self.target is not None:
             check_transition(type(obj).TRANSITIONS, status, self.target, label=_label(type(obj)))
