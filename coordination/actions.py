@@ -13,7 +13,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from coordination import permissions as cperms
-from coordination.models import Deployment, Incident, Task
+from coordination.models import Deployment, Incident, Need, Task
 from core.states import Action, Actions, Conflict, InvalidTransition
 from registry import queries as registry_queries
 from registry.models import Organization
@@ -185,3 +185,61 @@ DEPLOYMENT = Actions(
         Action("withdraw", D.WITHDRAWN, who=deployment_holder),
     ],
 )
+
+
+# --- incident and need guards ----------------------------------------------------------------
+
+
+def incident_official(user: Any, incident: Incident, **context: Any) -> None:
+    if not cperms.is_official_for(user, incident.region_code):
+        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
+
+
+def _higher_level(user: Any, incident: Incident, **context: Any) -> None:
+    """Escalation goes up: the user's highest agency covering the incident must be of a higher
+    level than the lead agency."""
+    agency = cperms.official_agencies(user, incident.region_code)[0]
+    lead = incident.lead_agency
+    if lead is not None and cperms.level_rank(agency.region_code) >= cperms.level_rank(
+        lead.region_code
+    ):
+        raise PermissionDenied(
+            _("Only an official of a higher-level agency than the lead agency may take over.")
+        )
+
+
+def _acting_organization(user: Any, incident: Incident, **context: Any) -> None:
+    if not registry_queries.acting_organizations(user):
+        raise PermissionDenied(_("Only members of an organization may do this."))
+
+
+def _official_or_organization(user: Any, incident: Incident, **context: Any) -> None:
+    if not cperms.is_official_for(user, incident.region_code):
+        _acting_organization(user, incident)
+
+
+INCIDENT = Actions(
+    Incident,
+    [
+        # Every state has onward moves; the service checks the one asked for in the table.
+        Action("status", None, who=incident_official),
+        Action("capacity", None, who=incident_official),
+        Action("take_over", None, who=incident_official, when=_higher_level),
+        Action("create_task", None, who=incident_official, sources=Incident.ACTIVE),
+        Action("file_deployment", None, who=_acting_organization, sources=Incident.ACTIVE),
+        Action("post_need", None, who=_official_or_organization, sources=Incident.ACTIVE),
+    ],
+)
+
+
+def _unconfirmed(user: Any, need: Need, **context: Any) -> None:
+    if need.confirmed_at:
+        raise InvalidTransition(_("This need is already confirmed."))
+
+
+def need_official(user: Any, need: Need, **context: Any) -> None:
+    if not cperms.is_official_for(user, need.incident.region_code):
+        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
+
+
+NEED = Actions(Need, [Action("confirm", None, who=need_official, when=_unconfirmed)])

@@ -159,6 +159,10 @@ class Incident(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the lead agency's (``core.states.move``)."""
+        return self.lead_agency_id, self.region_code
+
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CLOSED

@@ -185,7 +185,7 @@ class Action:
         if not getattr(user, "is_authenticated", False):
             raise PermissionDenied(_("Sign in to do this."))
         self.who(user, obj, **context)
-        status = obj.status
+        status = getattr(obj, "status", None)  # a model without a life cycle has no status
         if self.sources is not None:
             if status not in self.sources:
                 raise InvalidTransition(

@@ -60,6 +60,16 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class IncidentDetailSerializer(IncidentSerializer):
+    """An incident with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
 class IncidentCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=IncidentKind.choices)
@@ -147,6 +157,16 @@ class NeedSerializer(serializers.ModelSerializer):
 
     def get_gap(self, need) -> int:
         return max(need.quantity - (need.committed or 0), 0)
+
+
+class NeedDetailSerializer(NeedSerializer):
+    """A need with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(NeedSerializer.Meta):
+        fields = [*NeedSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
 
 
 class NeedPageSerializer(serializers.Serializer):

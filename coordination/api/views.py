@@ -80,10 +80,17 @@ class IncidentViewSet(
         incident = services.create_incident(by=request.user, **data.validated_data)
         return Response(s.IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
-    def _respond(self, incident):
-        return Response(s.IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data)
+    def get_serializer_class(self):
+        return s.IncidentDetailSerializer if self.action == "retrieve" else s.IncidentSerializer
 
-    @extend_schema(request=s.IncidentStatusSerializer, responses=s.IncidentSerializer)
+    def _respond(self, incident):
+        return Response(
+            s.IncidentDetailSerializer(
+                self.get_queryset().get(pk=incident.pk), context={"request": self.request}
+            ).data
+        )
+
+    @extend_schema(request=s.IncidentStatusSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         data = s.IncidentStatusSerializer(data=request.data)
@@ -93,7 +100,7 @@ class IncidentViewSet(
         )
         return self._respond(incident)
 
-    @extend_schema(request=s.OptionalReasonSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.OptionalReasonSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"], url_path="take-over")
     def take_over(self, request, pk=None):
         data = s.OptionalReasonSerializer(data=request.data)
@@ -103,7 +110,7 @@ class IncidentViewSet(
         )
         return self._respond(incident)
 
-    @extend_schema(request=s.CapacitySerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.CapacitySerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def capacity(self, request, pk=None):
         data = s.CapacitySerializer(data=request.data)
@@ -158,16 +165,20 @@ class IncidentViewSet(
 
 
 class NeedViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.NeedSerializer
+    serializer_class = s.NeedDetailSerializer
 
     def get_queryset(self):
         return queries.visible_needs_anywhere(self.request.user)
 
-    @extend_schema(request=None, responses=s.NeedSerializer)
+    @extend_schema(request=None, responses=s.NeedDetailSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
     def confirm(self, request, pk=None):
         need = services.confirm_need(need=self.get_object(), by=request.user)
-        return Response(s.NeedSerializer(self.get_queryset().get(pk=need.pk)).data)
+        return Response(
+            s.NeedDetailSerializer(
+                self.get_queryset().get(pk=need.pk), context={"request": request}
+            ).data
+        )
 
 
 class DeploymentFilter(django_filters.FilterSet):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination import permissions as cperms
+from coordination.actions import NEED
 from coordination.models import Incident, Need, NeedCategory, Priority
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
@@ -100,14 +101,12 @@ def _posting_organization(user: Any) -> Organization | None:
 
 def confirm_need(*, need: Need, by: Any) -> Need:
     """An official with jurisdiction confirms a need an organization posted."""
-    if not cperms.is_official_for(by, need.incident.region_code):
-        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
+    NEED["confirm"].who(by, need)
     with transaction.atomic():
         need = (
             Need.objects.select_for_update(of=("self",)).select_related("incident").get(pk=need.pk)
         )
-        if need.confirmed_at:
-            raise InvalidTransition(_("This need is already confirmed."))
+        NEED.check("confirm", by, need)
         need.confirmed_at = timezone.now()
         need.confirmed_by = by
         need.save(update_fields=["confirmed_at", "confirmed_by"])

@@ -5,14 +5,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination import actions
-from coordination import permissions as cperms
-from coordination.actions import TASK
+from coordination.actions import INCIDENT, TASK
 from coordination.models import (
     Deployment,
     Incident,
@@ -23,7 +22,7 @@ from coordination.models import (
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
 from core import audit, regions
-from core.states import Conflict, InvalidTransition, move
+from core.states import Conflict, move
 from registry.choices import Specialty
 from registry.models import Organization
 
@@ -85,10 +84,7 @@ def create_task(
 ) -> Task:
     """An official with jurisdiction creates an open task in the incident's region, optionally
     toward a need of the same incident (committing a quantity to it)."""
-    if not cperms.is_official_for(by, incident.region_code):
-        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
-    if incident.status == Incident.Status.CLOSED:
-        raise InvalidTransition(_("The incident is closed."))
+    INCIDENT.check("create_task", by, incident)
     validate_region(region_code)
     if not regions.covers(incident.region_code, region_code):
         raise ValidationError({"region_code": [_("The area must lie in the incident's region.")]})

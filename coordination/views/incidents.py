@@ -73,6 +73,7 @@ def incident_detail(request, pk: int):
         "tabs": TABS,
         "is_official": is_official,
         "my_orgs": my_orgs,
+        "incident_actions": allowed_actions(user, incident),
         "region_names": queries.region_names([incident.region_code]),
     }
     if tab == "overview":
@@ -91,6 +92,7 @@ def incident_detail(request, pk: int):
     elif tab == "needs":
         needs = list(queries.visible_needs(user, incident))
         for need in needs:
+            need.incident = incident  # the guards read it: no query per row
             need.gap = max(need.quantity - need.committed, 0)
             need.percent = min(round(need.committed * 20 / need.quantity) * 5, 100)
         context["needs"] = needs
