@@ -14,13 +14,14 @@ from django.test import Client
 from django.utils import timezone
 
 from coordination import services as csvc
-from coordination.models import Deployment, Task
+from coordination.models import Deployment, Incident, Need, Task
 from core import permissions as perms
 from core.states import InvalidTransition, action_reasons, allowed_actions
 from procurement.models import Award, Bid, Contract, Milestone, Project
 from tests.coordination.factories import (
     DeploymentFactory,
     IncidentFactory,
+    NeedFactory,
     TaskFactory,
     TaskReportFactory,
     ready_organization,
@@ -389,3 +390,60 @@ def test_milestone_actions_equal_what_the_service_accepts(state, agency, ngo, pe
             M.PAID: set(),
         }[state]
     )
+
+
+# --- Incident and need ---------------------------------------------------------------------
+
+INCIDENT_TABS = ("overview", "needs", "deployments", "board")
+INCIDENT_ACTIONS = {
+    "status",
+    "capacity",
+    "take_over",
+    "create_task",
+    "file_deployment",
+    "post_need",
+}
+
+
+@pytest.mark.parametrize("state", list(Incident.TRANSITIONS))
+def test_incident_buttons_equal_allowed_actions(state, incident, ngo, people, api):
+    Incident.objects.filter(pk=incident.pk).update(status=state)
+    incident.refresh_from_db()
+    for name, user in people.items():
+        obj = Incident.objects.select_related("lead_agency").get(pk=incident.pk)
+        allowed = allowed_actions(user, obj)
+        shown = set()
+        for tab in INCIDENT_TABS:
+            shown |= page_actions(user, f"/incidents/{incident.pk}/?tab={tab}") & INCIDENT_ACTIONS
+        assert shown == set(allowed), (state, name)
+        client = api(user) if user.is_authenticated else api()
+        assert client.get(f"/api/v1/incidents/{incident.pk}/").json()["actions"] == allowed
+    closed = state == Incident.Status.CLOSED
+    official = allowed_actions(people["official"], incident)
+    assert ("create_task" in official) is not closed
+    assert ("file_deployment" in allowed_actions(people["ngo_admin"], incident)) is not closed
+    # the city's own official does not take over from the city: only a higher level may
+    assert "take_over" not in official
+
+
+def test_a_higher_level_official_may_take_over_and_the_service_agrees(
+    incident, province_official, official
+):
+    assert "take_over" in allowed_actions(province_official, incident)
+    csvc.take_over(incident=incident, by=province_official)
+    incident.refresh_from_db()
+    assert "take_over" not in allowed_actions(official, incident)
+    with pytest.raises(PermissionDenied):
+        csvc.take_over(incident=incident, by=official)
+
+
+def test_need_confirm_button_equals_allowed_actions(incident, ngo, people):
+    need = NeedFactory(incident=incident, confirmed_at=None, posted_by_organization=ngo)
+    for name, user in people.items():
+        allowed = allowed_actions(user, Need.objects.select_related("incident").get(pk=need.pk))
+        shown = page_actions(user, f"/incidents/{incident.pk}/?tab=needs") & {"confirm"}
+        assert shown == set(allowed), name
+        assert accepted({"confirm": lambda u: csvc.confirm_need(need=need, by=u)}, user) == set(
+            allowed
+        ), name
+    assert allowed_actions(people["official"], need) == ["confirm"]
