@@ -150,6 +150,22 @@ def move_many(objs: Iterable[models.Model], target: str, **kwargs: Any) -> list[
         return [move(obj, target, **kwargs) for obj in objs]
 
 
+def move_rows(
+    queryset: models.QuerySet, target: str, *, expect: str | Iterable[str], **changes: Any
+) -> int:
+    """The door for machine moves of many rows at once (the alert outbox): check the table for
+    every ``expect -> target``, then one conditional ``UPDATE ... WHERE status IN expect`` over
+    ``queryset``, so concurrent workers stay race-safe. Returns the number of rows moved.
+
+    No audit row: these are high-volume machine moves whose row is its own record (attempts,
+    timestamps, last error). A person's move goes through ``move`` and is audited."""
+    expected = [expect] if isinstance(expect, str) else list(expect)
+    model = queryset.model
+    for source in expected:
+        check_transition(model.TRANSITIONS, source, target, label=_label(model))
+    return queryset.filter(status__in=expected).update(status=target, **changes)
+
+
 # --- What a person may do: one declaration of actions per model ------------------------------
 
 
