@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from alerts import audience as audiences
 from alerts import tasks
+from alerts.actions import DELIVERY
 from alerts.channels import check_public_url
 from alerts.models import (
     URGENT_LEVELS,
@@ -162,10 +163,10 @@ def can_see_deliveries(user: Any, alert: Alert) -> bool:
 
 def mark_read(*, delivery: Delivery, by: Any) -> Delivery:
     """A user marks an in-app alert of their own as read; reading twice changes nothing."""
-    if delivery.user_id != getattr(by, "pk", None) or delivery.channel != Channel.IN_APP:
-        raise PermissionDenied(_("Not your message."))
+    DELIVERY["read"].who(by, delivery)
     if delivery.status == Status.READ:
         return delivery
+    DELIVERY.check("read", by, delivery)
     now = timezone.now()
     move_rows(
         Delivery.objects.filter(pk=delivery.pk), Status.READ, expect=delivery.status, read_at=now
