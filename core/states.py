@@ -126,7 +126,7 @@ def move(
             setattr(obj, field, value)
         if expect is None:
             fields = ["status", *changes]
-            if has_updated_at:
+            if has_updated_at and "updated_at" not in fields:
                 fields.append("updated_at")
             obj.save(update_fields=fields)
         scope_org, scope_region = _scope(obj)

@@ -265,6 +265,10 @@ class Bid(models.Model):
     def __str__(self) -> str:
         return f"{self.project} · {self.organization}"
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the bidder's, in the project's region."""
+        return self.organization_id, self.project.region_code
+
 
 class PanelDraw(models.Model):
     """The record of one random draw of evaluation experts (who was in the pool, who was chosen,
