@@ -74,3 +74,18 @@ def test_move_many_writes_one_audit_row_per_object(official):
     move_many(tasks, Task.Status.CANCELLED, by=official, action="task.cancelled", reason="撤销")
     assert Task.objects.filter(status="cancelled").count() == 3
     assert AuditEvent.objects.filter(action="task.cancelled").count() == 3
+
+
+def test_move_rows_checks_the_table_and_moves_only_rows_in_the_expected_state():
+    from core.states import move_rows
+
+    open_tasks = TaskFactory.create_batch(2, status="open")
+    TaskFactory(status="cancelled")
+    with pytest.raises(InvalidTransition):
+        move_rows(Task.objects.all(), Task.Status.VERIFIED, expect=Task.Status.OPEN)
+    assert move_rows(Task.objects.all(), Task.Status.CANCELLED, expect=Task.Status.OPEN) == 2
+    assert Task.objects.filter(status="cancelled").count() == 3
+    assert {t.pk for t in open_tasks} <= set(
+        Task.objects.filter(status="cancelled").values_list("pk", flat=True)
+    )
+    assert not AuditEvent.objects.exists()  # machine moves of many rows are not audited
