@@ -112,7 +112,7 @@ def _move(
     """Action ``name`` of coordination.actions.DEPLOYMENT, checked on the locked rows."""
     official = name in ("approve", "hold")
     # Callers look the filing up among those visible to the user (404 otherwise).
-    DEPLOYMENT["approve" if official else "withdraw"].who(by, deployment)
+    DEPLOYMENT[name].who(by, deployment)
     with transaction.atomic():
         # Lock the incident first (fixed order: incident, then filing) for capacity checks.
         incident = Incident.objects.select_for_update().get(pk=deployment.incident_id)
