@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from alerts.channels import CHANNELS, DeliveryError
 from alerts.models import Delivery
+from core.states import move_rows
 
 logger = logging.getLogger("tongzhou.alerts")
 Status = Delivery.Status
@@ -29,8 +30,13 @@ def claim(queryset) -> uuid.UUID | None:
     the UPDATE's WHERE status='pending' lets exactly one of them change it)."""
     token = uuid.uuid4()
     now = timezone.now()
-    count = queryset.filter(status=Status.PENDING, next_attempt_at__lte=now).update(
-        status=Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+    count = move_rows(
+        queryset.filter(next_attempt_at__lte=now),
+        Status.SENDING,
+        expect=Status.PENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
     )
     return token if count else None
 
@@ -62,8 +68,12 @@ def deliver(delivery_id: int, *, on_retry: Requeue | None = None) -> str:
 
 
 def _record_sent(ids: list[int], token: uuid.UUID) -> None:
-    Delivery.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    move_rows(
+        Delivery.objects.filter(pk__in=ids, claim_token=token),
+        Status.SENT,
+        expect=Status.SENDING,
+        sent_at=timezone.now(),
+        last_error="",
     )
 
 
@@ -75,13 +85,15 @@ def _record_failure(
 ) -> str:
     ids = [d.pk for d in deliveries]
     attempts = max(d.attempts for d in deliveries)
-    mine = Delivery.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING)
+    mine = Delivery.objects.filter(pk__in=ids, claim_token=token)
     if exc.permanent or attempts >= settings.TONGZHOU_ALERTS_MAX_ATTEMPTS:
-        mine.update(status=Status.FAILED, last_error=str(exc)[:1000])
+        move_rows(mine, Status.FAILED, expect=Status.SENDING, last_error=str(exc)[:1000])
         return "failed"
     delay = backoff(attempts)
-    changed = mine.update(
-        status=Status.PENDING,
+    changed = move_rows(
+        mine,
+        Status.PENDING,
+        expect=Status.SENDING,
         claim_token=None,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         last_error=str(exc)[:1000],
@@ -146,11 +158,14 @@ def sweep(
     stuck = Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
     stuck_ids = list(stuck.order_by("pk").values_list("pk", flat=True)[:limit])
     stuck = stuck.filter(pk__in=stuck_ids)
-    stuck.filter(attempts__gte=settings.TONGZHOU_ALERTS_MAX_ATTEMPTS).update(
-        status=Status.FAILED, last_error="worker lost the delivery too many times"
+    move_rows(
+        stuck.filter(attempts__gte=settings.TONGZHOU_ALERTS_MAX_ATTEMPTS),
+        Status.FAILED,
+        expect=Status.SENDING,
+        last_error="worker lost the delivery too many times",
     )
     revived = list(stuck.values_list("pk", flat=True))
-    stuck.update(status=Status.PENDING, claim_token=None, next_attempt_at=now)
+    move_rows(stuck, Status.PENDING, expect=Status.SENDING, claim_token=None, next_attempt_at=now)
     due = revived + list(
         Delivery.objects.filter(
             status=Status.PENDING,

@@ -394,6 +394,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "SpecialtyEnum": "registry.choices.Specialty",
     }
 )
+# Choice sets that a list serializer and its detail serializer (with ``actions``) share.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ProjectStatusEnum": "procurement.models.Project.Status",
+        "MilestoneStatusEnum": "procurement.models.Milestone.Status",
+        "OrganizationStatusEnum": "registry.models.Organization.Status",
+    }
+)
 CELERY_BEAT_SCHEDULE["coordination-expire-claims"] = {
     "task": "coordination.tasks.expire_claims",
     "schedule": 15 * 60,

@@ -159,6 +159,10 @@ class Incident(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the lead agency's (``core.states.move``)."""
+        return self.lead_agency_id, self.region_code
+
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CLOSED
@@ -281,6 +285,10 @@ class Deployment(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} → {self.area_region_code} ({self.headcount})"
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of this filing's audit rows (``core.states.move``)."""
+        return self.organization_id, self.area_region_code
+
 
 class Task(models.Model):
     class Status(models.TextChoices):
@@ -370,6 +378,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of this task's audit rows (``core.states.move``)."""
+        return self.organization_id, self.region_code
 
 
 class TaskReport(models.Model):

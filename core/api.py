@@ -23,7 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import permissions as perms
 from core import text
-from core.states import InvalidTransition
+from core.states import InvalidTransition, allowed_actions
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -230,3 +230,24 @@ class PersonField(serializers.Field):
 def refuse_input(request) -> None:
     """For an action that takes no body: 400 ``{"<key>": ["Unknown field."]}`` for any key sent."""
     NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "What the requesting user may do with this object now "
+        "(core.states.allowed_actions): each name is a POST action of this resource that "
+        "will be accepted.",
+    }
+)
+class ActionsField(serializers.Field):
+    """Read-only ``actions`` list on a detail response: ``allowed_actions(request.user, obj)``."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return allowed_actions(getattr(request, "user", None), obj)

@@ -171,6 +171,10 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of this project's audit rows (``core.states.move``)."""
+        return self.buyer_id, self.region_code
+
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
@@ -261,6 +265,10 @@ class Bid(models.Model):
     def __str__(self) -> str:
         return f"{self.project} · {self.organization}"
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the bidder's, in the project's region."""
+        return self.organization_id, self.project.region_code
+
 
 class PanelDraw(models.Model):
     """The record of one random draw of evaluation experts (who was in the pool, who was chosen,
@@ -332,6 +340,8 @@ class Award(models.Model):
         ACTIVE = "active", _("Active")
         ANNULLED = "annulled", _("Annulled")
 
+    TRANSITIONS = {Status.ACTIVE: (Status.ANNULLED,), Status.ANNULLED: ()}
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="awards")
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -350,6 +360,10 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.amount}"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the buyer's, as for its project."""
+        return self.project.buyer_id, self.project.region_code
 
 
 class Challenge(models.Model):
@@ -384,6 +398,10 @@ class Challenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.organization} ({self.status})"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the buyer's, as for its project."""
+        return self.project.buyer_id, self.project.region_code
 
 
 class Contract(models.Model):
@@ -425,6 +443,10 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.supplier}"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the buyer's, as for its project."""
+        return self.project.buyer_id, self.project.region_code
 
 
 class Milestone(models.Model):
@@ -468,6 +490,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the buyer's, as for its project."""
+        project = self.contract.project
+        return project.buyer_id, project.region_code
 
     @property
     def amount(self) -> Decimal:
@@ -573,6 +600,8 @@ class Clawback(models.Model):
         OPEN = "open", _("Open")
         RECOVERED = "recovered", _("Recovered")
 
+    TRANSITIONS = {Status.OPEN: (Status.RECOVERED,), Status.RECOVERED: ()}
+
     contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="clawback")
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)
     due_on = models.DateField(_("due on"))
@@ -595,6 +624,11 @@ class Clawback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} · {self.amount_due}"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the buyer's, as for its project."""
+        project = self.contract.project
+        return project.buyer_id, project.region_code
 
     @property
     def outstanding(self) -> Decimal:

@@ -3,12 +3,35 @@ contents, never personal data (acceptance shows how many service recipients took
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
 from core import permissions as perms
 from core.display import people
+from core.states import allowed_actions
 from procurement import queries, services
 from procurement.models import Category, Method, Project, Score
 from procurement.scoring import rank_bids
+
+# Labels of the actions of procurement.actions; the pages list what the user may do now, the
+# API does it (POST /api/v1/procurements/<id>/<action>/, /api/v1/milestones/<id>/<action>/).
+ACTION_LABELS = {
+    "publish": _("Publish the notice"),
+    "open": _("Open the bids"),
+    "panel": _("Draw the expert panel"),
+    "award": _("Award"),
+    "contract": _("Sign the contract"),
+    "terminate": _("Terminate the contract"),
+    "cancel": _("Cancel the project"),
+    "retender": _("Re-tender"),
+    "report": _("Report progress"),
+    "inspect": _("Inspect"),
+    "accept": _("Record the acceptance"),
+    "pay": _("Record the payment"),
+}
+
+
+def _labelled(user, obj) -> list[tuple[str, str]]:
+    return [(name, ACTION_LABELS[name]) for name in allowed_actions(user, obj)]
 
 
 def project_list(request):
@@ -63,6 +86,7 @@ def project_detail(request, pk: int):
     conflict_flags = []
     if project.published_at and perms.is_official_for(request.user, project.region_code):
         conflict_flags = services.conflict_flags(project)
+    milestones = list(contract.milestones.all()) if contract else []
     return render(
         request,
         "procurement/project_detail.html",
@@ -72,7 +96,8 @@ def project_detail(request, pk: int):
             "contract": contract,
             "scores": scores,
             "ranking": ranking,
-            "milestones": list(contract.milestones.all()) if contract else [],
+            "actions": _labelled(request.user, project),
+            "milestones": [(m, _labelled(request.user, m)) for m in milestones],
             "clawback": getattr(contract, "clawback", None) if contract else None,
             "conflict_flags": conflict_flags,
         },

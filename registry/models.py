@@ -78,6 +78,10 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows (``core.states.move``)."""
+        return self.pk, self.region_code
+
     @property
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED

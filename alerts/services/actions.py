@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from alerts import audience as audiences
 from alerts import tasks
+from alerts.actions import DELIVERY
 from alerts.channels import check_public_url
 from alerts.models import (
     URGENT_LEVELS,
@@ -26,7 +27,7 @@ from alerts.services.outbox import notify
 from core import permissions as perms
 from core.audit import record
 from core.roles import Role
-from core.states import check_transition
+from core.states import move, move_rows
 from registry.choices import OrganizationKind
 from registry.models import Organization
 from registry.queries import acting_organization
@@ -194,14 +195,13 @@ def can_see_deliveries(user: Any, alert: Alert) -> bool:
 
 def mark_read(*, delivery: Delivery, by: Any) -> Delivery:
     """A user marks an in-app alert of their own as read; reading twice changes nothing."""
-    if delivery.user_id != getattr(by, "pk", None) or delivery.channel != Channel.IN_APP:
-        raise PermissionDenied(_("Not your message."))
+    DELIVERY["read"].who(by, delivery)
     if delivery.status == Status.READ:
         return delivery
-    check_transition(Delivery.TRANSITIONS, delivery.status, Status.READ, label=_("Delivery"))
+    DELIVERY.check("read", by, delivery)
     now = timezone.now()
-    Delivery.objects.filter(pk=delivery.pk, status=delivery.status).update(
-        status=Status.READ, read_at=now
+    move_rows(
+        Delivery.objects.filter(pk=delivery.pk), Status.READ, expect=delivery.status, read_at=now
     )
     delivery.status, delivery.read_at = Status.READ, now
     return delivery
@@ -209,8 +209,11 @@ def mark_read(*, delivery: Delivery, by: Any) -> Delivery:
 
 def mark_all_read(*, by: Any) -> int:
     """Mark every unread in-app alert of the user as read."""
-    return Delivery.objects.filter(user=by, channel=Channel.IN_APP, status=Status.SENT).update(
-        status=Status.READ, read_at=timezone.now()
+    return move_rows(
+        Delivery.objects.filter(user=by, channel=Channel.IN_APP),
+        Status.READ,
+        expect=Status.SENT,
+        read_at=timezone.now(),
     )
 
 
@@ -219,18 +222,14 @@ def retry_delivery(*, delivery: Delivery, by: Any) -> Delivery:
     if not can_see_deliveries(by, delivery.alert):
         raise PermissionDenied(_("Not in your jurisdiction."))
     with transaction.atomic():
-        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        check_transition(Delivery.TRANSITIONS, locked.status, Status.PENDING, label=_("Delivery"))
-        locked.status, locked.attempts, locked.claim_token = Status.PENDING, 0, None
-        locked.next_attempt_at = timezone.now()
-        locked.save(update_fields=["status", "attempts", "claim_token", "next_attempt_at"])
-        record(
-            actor=by,
+        locked = Delivery.objects.get(pk=delivery.pk)
+        move(
+            locked,
+            Status.PENDING,
+            by=by,
             action="alert.delivery_retry",
-            target=locked,
+            changes={"attempts": 0, "claim_token": None, "next_attempt_at": timezone.now()},
             region_code=delivery.alert.region_code,
-            from_status=Status.FAILED,
-            to_status=Status.PENDING,
         )
         if not locked.digest:
             transaction.on_commit(lambda: tasks.enqueue([locked.pk]), robust=True)

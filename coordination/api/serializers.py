@@ -70,6 +70,16 @@ class IncidentSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
+class IncidentDetailSerializer(IncidentSerializer):
+    """An incident with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
 class IncidentCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=IncidentKind.choices)
@@ -151,6 +161,16 @@ class NeedSerializer(StrictModelSerializer):
         return max(need.quantity - (need.committed or 0), 0)
 
 
+class NeedDetailSerializer(NeedSerializer):
+    """A need with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(NeedSerializer.Meta):
+        fields = [*NeedSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
 class NeedPageSerializer(StrictSerializer):
     """One page of needs (the same envelope as every list)."""
 
@@ -204,6 +224,16 @@ class DeploymentSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
+class DeploymentDetailSerializer(DeploymentSerializer):
+    """A filing with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(DeploymentSerializer.Meta):
+        fields = [*DeploymentSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
 class DeploymentCreateSerializer(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     organization = ActingOrganizationField(
@@ -246,6 +276,16 @@ class TaskSerializer(StrictModelSerializer):
             "claimed",
             "created_at",
         ]
+        read_only_fields = fields
+
+
+class TaskDetailSerializer(TaskSerializer):
+    """A task with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "actions"]
         read_only_fields = fields
 
 

@@ -79,10 +79,17 @@ class IncidentViewSet(
         incident = services.create_incident(by=request.user, **data.validated_data)
         return Response(s.IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
-    def _respond(self, incident):
-        return Response(s.IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data)
+    def get_serializer_class(self):
+        return s.IncidentDetailSerializer if self.action == "retrieve" else s.IncidentSerializer
 
-    @extend_schema(request=s.IncidentStatusSerializer, responses=s.IncidentSerializer)
+    def _respond(self, incident):
+        return Response(
+            s.IncidentDetailSerializer(
+                self.get_queryset().get(pk=incident.pk), context={"request": self.request}
+            ).data
+        )
+
+    @extend_schema(request=s.IncidentStatusSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         data = s.IncidentStatusSerializer(data=request.data)
@@ -92,7 +99,7 @@ class IncidentViewSet(
         )
         return self._respond(incident)
 
-    @extend_schema(request=s.OptionalReasonSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.OptionalReasonSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"], url_path="take-over")
     def take_over(self, request, pk=None):
         data = s.OptionalReasonSerializer(data=request.data)
@@ -102,7 +109,7 @@ class IncidentViewSet(
         )
         return self._respond(incident)
 
-    @extend_schema(request=s.CapacitySerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.CapacitySerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def capacity(self, request, pk=None):
         data = s.CapacitySerializer(data=request.data)
@@ -157,17 +164,21 @@ class IncidentViewSet(
 
 
 class NeedViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.NeedSerializer
+    serializer_class = s.NeedDetailSerializer
 
     def get_queryset(self):
         return queries.visible_needs_anywhere(self.request.user)
 
-    @extend_schema(request=None, responses=s.NeedSerializer)
+    @extend_schema(request=None, responses=s.NeedDetailSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
     def confirm(self, request, pk=None):
         refuse_input(request)
         need = services.confirm_need(need=self.get_object(), by=request.user)
-        return Response(s.NeedSerializer(self.get_queryset().get(pk=need.pk)).data)
+        return Response(
+            s.NeedDetailSerializer(
+                self.get_queryset().get(pk=need.pk), context={"request": request}
+            ).data
+        )
 
 
 class DeploymentFilter(django_filters.FilterSet):
@@ -191,6 +202,9 @@ class DeploymentViewSet(
     def get_queryset(self):
         return queries.visible_deployments(self.request.user).order_by("-created_at", "-id")
 
+    def get_serializer_class(self):
+        return s.DeploymentDetailSerializer if self.action == "retrieve" else s.DeploymentSerializer
+
     @extend_schema(request=s.DeploymentCreateSerializer, responses={201: s.DeploymentSerializer})
     def create(self, request, *args, **kwargs):
         data = s.DeploymentCreateSerializer(data=request.data)
@@ -203,24 +217,28 @@ class DeploymentViewSet(
         data.is_valid(raise_exception=True)
         kwargs = data.validated_data
         deployment = service(deployment=self.get_object(), by=self.request.user, **kwargs)
-        return Response(s.DeploymentSerializer(self.get_queryset().get(pk=deployment.pk)).data)
+        return Response(
+            s.DeploymentDetailSerializer(
+                self.get_queryset().get(pk=deployment.pk), context={"request": self.request}
+            ).data
+        )
 
-    @extend_schema(request=None, responses=s.DeploymentSerializer)
+    @extend_schema(request=None, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._run(services.approve_deployment)
 
-    @extend_schema(request=s.RequiredReasonSerializer, responses=s.DeploymentSerializer)
+    @extend_schema(request=s.RequiredReasonSerializer, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
         return self._run(services.hold_deployment, s.RequiredReasonSerializer)
 
-    @extend_schema(request=None, responses=s.DeploymentSerializer)
+    @extend_schema(request=None, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def arrive(self, request, pk=None):
         return self._run(services.arrive_deployment)
 
-    @extend_schema(request=s.OptionalReasonSerializer, responses=s.DeploymentSerializer)
+    @extend_schema(request=s.OptionalReasonSerializer, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._run(services.withdraw_deployment, s.OptionalReasonSerializer)
@@ -256,8 +274,15 @@ class TaskViewSet(
             return [permissions.IsAuthenticated()]
         return [IsOfficial()]
 
+    def get_serializer_class(self):
+        return s.TaskDetailSerializer if self.action == "retrieve" else s.TaskSerializer
+
     def _respond(self, task):
-        return Response(s.TaskSerializer(self.get_queryset().get(pk=task.pk)).data)
+        return Response(
+            s.TaskDetailSerializer(
+                self.get_queryset().get(pk=task.pk), context={"request": self.request}
+            ).data
+        )
 
     @extend_schema(request=s.TaskCreateSerializer, responses={201: s.TaskSerializer})
     def create(self, request, *args, **kwargs):
@@ -266,7 +291,7 @@ class TaskViewSet(
         task = services.create_task(by=request.user, **data.validated_data)
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.AssignSerializer, responses=s.TaskSerializer)
+    @extend_schema(request=s.AssignSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         data = s.AssignSerializer(data=request.data)
@@ -274,7 +299,7 @@ class TaskViewSet(
         task = services.assign_task(task=self.get_object(), by=request.user, **data.validated_data)
         return self._respond(task)
 
-    @extend_schema(request=s.ClaimSerializer, responses=s.TaskSerializer)
+    @extend_schema(request=s.ClaimSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         data = s.ClaimSerializer(data=request.data)
@@ -288,32 +313,32 @@ class TaskViewSet(
         kwargs = data.validated_data
         return self._respond(service(task=self.get_object(), by=self.request.user, **kwargs))
 
-    @extend_schema(request=None, responses=s.TaskSerializer)
+    @extend_schema(request=None, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._run(services.accept_task)
 
-    @extend_schema(request=s.RequiredReasonSerializer, responses=s.TaskSerializer)
+    @extend_schema(request=s.RequiredReasonSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._run(services.decline_task, s.RequiredReasonSerializer)
 
-    @extend_schema(request=None, responses=s.TaskSerializer)
+    @extend_schema(request=None, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._run(services.start_task)
 
-    @extend_schema(request=None, responses=s.TaskSerializer)
+    @extend_schema(request=None, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._run(services.complete_task)
 
-    @extend_schema(request=s.TaskVerifySerializer, responses=s.TaskSerializer)
+    @extend_schema(request=s.TaskVerifySerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self._run(services.verify_task, s.TaskVerifySerializer)
 
-    @extend_schema(request=s.RequiredReasonSerializer, responses=s.TaskSerializer)
+    @extend_schema(request=s.RequiredReasonSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._run(services.cancel_task, s.RequiredReasonSerializer)

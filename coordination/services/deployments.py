@@ -4,47 +4,19 @@ hold; organizations report arrival and withdraw. Area capacity holds filings aut
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from coordination import permissions as cperms
+from coordination.actions import DEPLOYMENT, over_capacity
 from coordination.models import Deployment, Incident
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
 from core import audit, regions, text, validators
-from core.states import Conflict, InvalidTransition, check_transition
+from core.states import Conflict, InvalidTransition, move
 from registry.choices import Specialty
 from registry.models import Organization
 from registry.queries import acting_organization
-
-
-def _over_capacity(incident: Incident, area: str, headcount: int, exclude_pk=None) -> str:
-    """The reason this filing would exceed the area's capacity, or "" if it fits."""
-    limits = incident.capacity_for(area)
-    if not limits:
-        return ""
-    occupying = Deployment.objects.filter(
-        incident=incident, area_region_code=area, status__in=Deployment.OCCUPYING
-    )
-    if exclude_pk:
-        occupying = occupying.exclude(pk=exclude_pk)
-    totals = occupying.aggregate(teams=Count("id"), people=Sum("headcount"))
-    teams, people = totals["teams"] or 0, totals["people"] or 0
-    max_teams, max_people = limits.get("max_teams"), limits.get("max_people")
-    if max_teams is not None and teams + 1 > max_teams:
-        return _("Area %(area)s is at capacity: %(teams)s of %(max)s teams already approved.") % {
-            "area": area,
-            "teams": teams,
-            "max": max_teams,
-        }
-    if max_people is not None and people + headcount > max_people:
-        return _(
-            "Area %(area)s is at capacity: %(people)s of %(max)s people already approved; "
-            "this filing brings %(headcount)s more."
-        ) % {"area": area, "people": people, "max": max_people, "headcount": headcount}
-    return ""
 
 
 def file_deployment(
@@ -90,7 +62,7 @@ def file_deployment(
             status__in=Deployment.OPEN,
         ).exists():
             raise Conflict(_("Your organization already has an open filing for this area."))
-        reason = _over_capacity(incident, area_region_code, headcount)
+        reason = over_capacity(incident, area_region_code, headcount)
         deployment = Deployment.objects.create(
             incident=incident,
             organization=organization,
@@ -135,43 +107,28 @@ def file_deployment(
 
 
 def _move(
-    *, deployment: Deployment, by: Any, target: str, official: bool, reason: str = ""
+    *, deployment: Deployment, by: Any, name: str, target: str, reason: str = ""
 ) -> Deployment:
-    incident = deployment.incident
+    """Action ``name`` of coordination.actions.DEPLOYMENT, checked on the locked rows."""
+    official = name in ("approve", "hold")
     # Callers look the filing up among those visible to the user (404 otherwise).
-    if official and not cperms.is_official_for(by, incident.region_code):
-        raise PermissionDenied(_("Only an official with jurisdiction may do this."))
-    if not official:
-        try:  # the filing organization, whatever its status now (it may withdraw when suspended)
-            acting_organization(by, deployment.organization_id, verified=False)
-        except PermissionDenied:
-            raise PermissionDenied(_("Only the filing organization may do this.")) from None
+    DEPLOYMENT[name].who(by, deployment)
     with transaction.atomic():
         # Lock the incident first (fixed order: incident, then filing) for capacity checks.
-        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        incident = Incident.objects.select_for_update().get(pk=deployment.incident_id)
         deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
-        current = deployment.status
-        check_transition(Deployment.TRANSITIONS, current, target, label=_("Deployment filing"))
-        if target == Deployment.Status.APPROVED:
-            over = _over_capacity(
-                incident, deployment.area_region_code, deployment.headcount, deployment.pk
-            )
-            if over:
-                raise Conflict(over)
-        deployment.status = target
-        deployment.status_reason = reason
+        deployment.incident = incident
+        DEPLOYMENT.check(name, by, deployment)
+        changes = {"status_reason": reason}
         if official:
-            deployment.decided_by = by
-        deployment.save()
-        audit.record(
-            actor=by,
+            changes["decided_by"] = by
+        move(
+            deployment,
+            target,
+            by=by,
             action=f"deployment.{target}",
-            target=deployment,
-            organization_id=deployment.organization_id,
-            region_code=deployment.area_region_code,
-            from_status=current,
-            to_status=target,
             reason=reason,
+            changes=changes,
         )
         title = _("Filing for %(area)s: %(status)s") % {
             "area": deployment.area_region_code,
@@ -192,7 +149,7 @@ def _move(
 
 def approve_deployment(*, deployment: Deployment, by: Any) -> Deployment:
     """An official with jurisdiction approves a filing, unless the area is at capacity."""
-    return _move(deployment=deployment, by=by, target=Deployment.Status.APPROVED, official=True)
+    return _move(deployment=deployment, by=by, name="approve", target=Deployment.Status.APPROVED)
 
 
 def hold_deployment(*, deployment: Deployment, by: Any, reason: str) -> Deployment:
@@ -200,13 +157,13 @@ def hold_deployment(*, deployment: Deployment, by: Any, reason: str) -> Deployme
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Holding a filing needs a reason.")]})
     return _move(
-        deployment=deployment, by=by, target=Deployment.Status.HELD, official=True, reason=reason
+        deployment=deployment, by=by, name="hold", target=Deployment.Status.HELD, reason=reason
     )
 
 
 def arrive_deployment(*, deployment: Deployment, by: Any) -> Deployment:
     """The organization reports it has arrived; only an approved filing may arrive."""
-    return _move(deployment=deployment, by=by, target=Deployment.Status.ARRIVED, official=False)
+    return _move(deployment=deployment, by=by, name="arrive", target=Deployment.Status.ARRIVED)
 
 
 def withdraw_deployment(*, deployment: Deployment, by: Any, reason: str = "") -> Deployment:
@@ -214,7 +171,7 @@ def withdraw_deployment(*, deployment: Deployment, by: Any, reason: str = "") ->
     return _move(
         deployment=deployment,
         by=by,
+        name="withdraw",
         target=Deployment.Status.WITHDRAWN,
-        official=False,
         reason=reason,
     )

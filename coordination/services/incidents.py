@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination import permissions as cperms
+from coordination.actions import INCIDENT
 from coordination.models import (
     Deployment,
     Incident,
@@ -23,7 +24,7 @@ from coordination.models import (
 from coordination.services import alerting
 from core import audit, regions, validators
 from core.models import Region
-from core.states import InvalidTransition, check_transition
+from core.states import InvalidTransition, check_transition, move
 
 UNGRADED_KINDS = (IncidentKind.SOCIAL_SECURITY,)
 
@@ -119,7 +120,7 @@ def change_status(
 ) -> Incident:
     """Moves an incident along monitoring -> responding -> recovery -> closed. Starting a
     response records its level, expected duration and measures; reopening needs a reason."""
-    _require_official(by, incident.region_code)
+    INCIDENT.check("status", by, incident)
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         current = incident.status
@@ -127,6 +128,7 @@ def change_status(
         if current == Incident.Status.CLOSED and not reason.strip():
             raise ValidationError({"reason": [_("Reopening an incident needs a reason.")]})
         now = timezone.now()
+        changes: dict[str, Any] = {"closed_at": now if status == Incident.Status.CLOSED else None}
         if status == Incident.Status.RESPONDING:
             errors = {}
             if response_level not in (1, 2, 3, 4):
@@ -137,22 +139,19 @@ def change_status(
                 errors["measures"] = [_("Describe the response measures.")]
             if errors:
                 raise ValidationError(errors)
-            incident.response_level = response_level
-            incident.expected_duration_hours = expected_duration_hours
-            incident.response_measures = measures
-            incident.response_started_at = now
-        incident.closed_at = now if status == Incident.Status.CLOSED else None
-        incident.status = status
-        incident.save()
-        audit.record(
-            actor=by,
+            changes.update(
+                response_level=response_level,
+                expected_duration_hours=expected_duration_hours,
+                response_measures=measures,
+                response_started_at=now,
+            )
+        move(
+            incident,
+            status,
+            by=by,
             action="incident.status",
-            target=incident,
-            organization_id=incident.lead_agency_id,
-            region_code=incident.region_code,
-            from_status=current,
-            to_status=status,
             reason=reason,
+            changes=changes,
             data={"response_level": response_level} if response_level else {},
         )
         label = Incident.Status(status).label
@@ -193,12 +192,7 @@ def take_over(*, incident: Incident, by: Any, reason: str = "") -> Incident:
             .get(pk=incident.pk)
         )
         previous = incident.lead_agency
-        if previous is not None and cperms.level_rank(agency.region_code) >= cperms.level_rank(
-            previous.region_code
-        ):
-            raise PermissionDenied(
-                _("Only an official of a higher-level agency than the lead agency may take over.")
-            )
+        INCIDENT.check("take_over", by, incident)
         incident.lead_agency = agency
         incident.save(update_fields=["lead_agency", "updated_at"])
         audit.record(
@@ -231,7 +225,7 @@ def set_area_capacity(
     """Officials cap how many teams or people may be approved into an area, so the roads stay
     free; filings over the cap are held automatically."""
     validate_region(area_region_code, "area_region_code")
-    _require_official(by, incident.region_code)
+    INCIDENT.check("capacity", by, incident)
     if not regions.covers(incident.region_code, area_region_code):
         raise ValidationError(
             {"area_region_code": [_("The area must lie in the incident's region.")]}

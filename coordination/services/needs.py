@@ -3,12 +3,13 @@ officials confirm what organizations post."""
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination import permissions as cperms
+from coordination.actions import NEED
 from coordination.models import Incident, Need, NeedCategory, Priority
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
@@ -87,14 +88,12 @@ def post_need(
 
 def confirm_need(*, need: Need, by: Any) -> Need:
     """An official with jurisdiction confirms a need an organization posted."""
-    if not cperms.is_official_for(by, need.incident.region_code):
-        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
+    NEED["confirm"].who(by, need)
     with transaction.atomic():
         need = (
             Need.objects.select_for_update(of=("self",)).select_related("incident").get(pk=need.pk)
         )
-        if need.confirmed_at:
-            raise InvalidTransition(_("This need is already confirmed."))
+        NEED.check("confirm", by, need)
         need.confirmed_at = timezone.now()
         need.confirmed_by = by
         need.save(update_fields=["confirmed_at", "confirmed_by"])

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.actions import TASK
 from coordination.models import EvidencePhoto, Task, TaskReport
-from coordination.services.tasks import locked_task, require_holder, tell_task_officials
+from coordination.services.tasks import locked_task, tell_task_officials
 from core import audit, validators
-from core.states import InvalidTransition
 from core.uploads import PHOTO_TYPES, sniff_content_type
 
 
@@ -40,12 +40,7 @@ def report_task(
     sniffed = [_read_photo(upload, taken_at) for upload, taken_at in photos or []]
     with transaction.atomic():
         task = locked_task(task)
-        require_holder(by, task)
-        if task.status != Task.Status.IN_PROGRESS:
-            raise InvalidTransition(
-                _("Only a task in progress can be reported on (it is “%(status)s”).")
-                % {"status": task.get_status_display()}
-            )
+        TASK.check("report", by, task)
         report = TaskReport.objects.create(
             task=task,
             summary=summary,

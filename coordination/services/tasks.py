@@ -5,12 +5,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import permissions as cperms
+from coordination import actions
+from coordination.actions import INCIDENT, TASK
 from coordination.models import (
     Deployment,
     Incident,
@@ -21,47 +22,15 @@ from coordination.models import (
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
 from core import audit, regions, validators
-from core.states import Conflict, InvalidTransition, check_transition
-from registry import queries as registry_queries
+from core.states import Conflict, move
 from registry.choices import Specialty
 from registry.models import Organization
 from registry.queries import acting_organization
 
 
-def _require_official(user: Any, task: Task) -> None:
-    if not cperms.is_official_for(user, task.incident.region_code):
-        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
-
-
-def require_holder(user: Any, task: Task) -> Organization:
-    """The holding organization, when ``user`` acts for it (``acting_organization`` with
-    ``verified=False``: the holder took the task while verified and answers for it to the end)."""
-    refusal = _("Only the organization holding this task may do this.")
-    if task.organization_id is None:
-        raise PermissionDenied(refusal)
-    try:
-        return acting_organization(user, task.organization_id, verified=False)
-    except PermissionDenied:
-        raise PermissionDenied(refusal) from None
-
-
 def ineligibility(task: Task, organization: Organization) -> str:
-    """Why ``organization`` may not take ``task`` ("" when it may): verified, assessed grade
-    meeting min_grade for the specialty, and an approved filing for the incident."""
-    if not registry_queries.is_eligible(
-        organization, specialty=task.specialty or None, min_grade=task.min_grade
-    ):
-        if task.specialty:
-            return _(
-                "The organization is not verified with a current assessed grade for this "
-                "specialty that meets the task's minimum grade."
-            )
-        return _("Only verified organizations may take tasks.")
-    if not Deployment.objects.filter(
-        incident_id=task.incident_id, organization=organization, status__in=Deployment.OCCUPYING
-    ).exists():
-        return _("The organization has no approved deployment filing for this incident.")
-    return ""
+    """Why ``organization`` may not take ``task`` ("" when it may); see coordination.actions."""
+    return actions.ineligibility(task, organization)
 
 
 def _audit(
@@ -116,10 +85,7 @@ def create_task(
 ) -> Task:
     """An official with jurisdiction creates an open task in the incident's region, optionally
     toward a need of the same incident (committing a quantity to it)."""
-    if not cperms.is_official_for(by, incident.region_code):
-        raise PermissionDenied(_("Only an official with jurisdiction over this area may do this."))
-    if incident.status == Incident.Status.CLOSED:
-        raise InvalidTransition(_("The incident is closed."))
+    INCIDENT.check("create_task", by, incident)
     validate_region(region_code)
     if not regions.covers(incident.region_code, region_code):
         raise ValidationError({"region_code": [_("The area must lie in the incident's region.")]})
@@ -165,12 +131,11 @@ def create_task(
 
 def assign_task(*, task: Task, organization: int | str | Organization, by: Any) -> Task:
     """An official assigns an open task to an eligible organization (see ``ineligibility``);
-    ``organization`` is the one named (an Organization or its id), not one the official acts for."""
-    _require_official(by, task)
+    ``organization`` is the one named (an Organization or its id), not one the official acts for.
+    The official's permission and the task's state are checked before the name is looked up."""
+    TASK.check("assign", by, task)
     organization = _named_organization(organization)
-    reason = ineligibility(task, organization)
-    if reason:
-        raise ValidationError({"organization": [reason]})
+    TASK.check("assign", by, task, organization=organization)
     return _take(task=task, organization=organization, by=by, claimed=False)
 
 
@@ -194,32 +159,25 @@ def claim_task(
     conditional UPDATE ``WHERE status = 'open'``, so of two simultaneous claims exactly one
     changes the row and the other gets 409."""
     organization = acting_organization(by, organization)
-    reason = ineligibility(task, organization)
-    if reason:
-        raise PermissionDenied(reason)
+    TASK.check("claim", by, task, organization=organization)
     return _take(task=task, organization=organization, by=by, claimed=True)
 
 
 def _take(*, task: Task, organization: Organization, by: Any, claimed: bool) -> Task:
-    check_transition(Task.TRANSITIONS, task.status, Task.Status.ASSIGNED, label=_("Task"))
-    now = timezone.now()
     with transaction.atomic():
-        won = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
-            status=Task.Status.ASSIGNED,
-            organization=organization,
-            assigned_at=now,
-            claimed=claimed,
-            status_reason="",
-            updated_at=now,
-        )
-        if won != 1:
-            raise Conflict(_("Another organization took this task first."))
-        task = Task.objects.select_related("incident").get(pk=task.pk)
-        _audit(
+        move(
             task,
-            by,
-            "task.claimed" if claimed else "task.assigned",
-            Task.Status.OPEN,
+            Task.Status.ASSIGNED,
+            by=by,
+            action="task.claimed" if claimed else "task.assigned",
+            expect=Task.Status.OPEN,
+            changes={
+                "organization": organization,
+                "assigned_at": timezone.now(),
+                "claimed": claimed,
+                "status_reason": "",
+            },
+            conflict=_("Another organization took this task first."),
             data={"organization": organization.pk},
         )
         if claimed:
@@ -239,34 +197,25 @@ def _take(*, task: Task, organization: Organization, by: Any, claimed: bool) -> 
     return task
 
 
-# The holder's actions, each from one state (the table also allows completed -> in_progress,
-# but only for an official's rejection).
-HOLDER_SOURCES = {
-    "task.accepted": Task.Status.ASSIGNED,
-    "task.declined": Task.Status.ASSIGNED,
-    "task.started": Task.Status.ACCEPTED,
-    "task.completed": Task.Status.IN_PROGRESS,
-}
-
-
-def _holder_move(*, task: Task, by: Any, target: str, action: str, reason: str = "") -> Task:
+def _holder_move(
+    *, task: Task, by: Any, name: str, target: str, action: str, reason: str = "", changes=None
+) -> Task:
+    """One of the holder's actions (``name`` in coordination.actions.TASK), checked on the
+    locked row: the task may have changed hands."""
     with transaction.atomic():
         task = locked_task(task)
-        require_holder(by, task)  # checked on the locked row: it may have changed hands
-        current, holder = task.status, task.organization_id
-        check_transition(Task.TRANSITIONS, current, target, label=_("Task"))
-        if current != HOLDER_SOURCES[action]:
-            check_transition({}, current, target, label=_("Task"))
-        if target == Task.Status.OPEN:
-            task.organization = None
-            task.assigned_at = None
-            task.claimed = False
-        if target == Task.Status.COMPLETED and not task.reports.exists():
-            raise InvalidTransition(_("Report on the task before completing it."))
-        task.status = target
-        task.status_reason = reason
-        task.save()
-        _audit(task, by, action, current, reason, org_id=holder)
+        TASK.check(name, by, task)
+        if name == "decline" and not (reason or "").strip():
+            raise ValidationError({"reason": [_("Declining needs a reason.")]})
+        move(
+            task,
+            target,
+            by=by,
+            action=action,
+            reason=reason,
+            changes={"status_reason": reason, **(changes or {})},
+            organization_id=task.organization_id,
+        )
         tell_task_officials(
             task,
             by,
@@ -279,55 +228,55 @@ def _holder_move(*, task: Task, by: Any, target: str, action: str, reason: str =
 
 def accept_task(*, task: Task, by: Any) -> Task:
     """The holding organization accepts an assigned task (within the claim window)."""
-    return _holder_move(task=task, by=by, target=Task.Status.ACCEPTED, action="task.accepted")
+    return _holder_move(
+        task=task, by=by, name="accept", target=Task.Status.ACCEPTED, action="task.accepted"
+    )
 
 
 def decline_task(*, task: Task, by: Any, reason: str) -> Task:
     """The holding organization declines an assigned task with a reason; it returns to open."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("Declining needs a reason.")]})
     return _holder_move(
-        task=task, by=by, target=Task.Status.OPEN, action="task.declined", reason=reason
+        task=task,
+        by=by,
+        name="decline",
+        target=Task.Status.OPEN,
+        action="task.declined",
+        reason=reason,
+        changes={"organization": None, "assigned_at": None, "claimed": False},
     )
 
 
 def start_task(*, task: Task, by: Any) -> Task:
     """The holding organization starts work on an accepted task."""
-    return _holder_move(task=task, by=by, target=Task.Status.IN_PROGRESS, action="task.started")
+    return _holder_move(
+        task=task, by=by, name="start", target=Task.Status.IN_PROGRESS, action="task.started"
+    )
 
 
 def complete_task(*, task: Task, by: Any) -> Task:
     """The holding organization declares the work done; it needs at least one report."""
-    return _holder_move(task=task, by=by, target=Task.Status.COMPLETED, action="task.completed")
+    return _holder_move(
+        task=task, by=by, name="complete", target=Task.Status.COMPLETED, action="task.completed"
+    )
 
 
 def verify_task(*, task: Task, by: Any, accepted: bool, reason: str = "") -> Task:
     """Second-person rule: an official with jurisdiction who filed none of the task's reports
     (and is not a member of the holding organization) accepts the work (-> verified) or sends
     it back to in progress with a reason."""
-    _require_official(by, task)
-    if not accepted and not (reason or "").strip():
-        raise ValidationError({"reason": [_("Sending work back needs a reason.")]})
     with transaction.atomic():
         task = locked_task(task)
-        current = task.status
-        target = Task.Status.VERIFIED if accepted else Task.Status.IN_PROGRESS
-        if current != Task.Status.COMPLETED:
-            raise InvalidTransition(
-                _("Only a completed task can be verified (it is “%(status)s”).")
-                % {"status": task.get_status_display()}
-            )
-        check_transition(Task.TRANSITIONS, current, target, label=_("Task"))
-        reporters = set(task.reports.values_list("filed_by_id", flat=True))
-        if by.pk in reporters or cperms.acts_for(by, task.organization_id):
-            raise PermissionDenied(
-                _("A report must be verified by someone other than the person who filed it.")
-            )
-        task.status = target
-        task.status_reason = reason
-        task.verified_by = by if accepted else None
-        task.save()
-        _audit(task, by, "task.verified" if accepted else "task.rejected", current, reason)
+        TASK.check("verify", by, task)
+        if not accepted and not (reason or "").strip():
+            raise ValidationError({"reason": [_("Sending work back needs a reason.")]})
+        move(
+            task,
+            Task.Status.VERIFIED if accepted else Task.Status.IN_PROGRESS,
+            by=by,
+            action="task.verified" if accepted else "task.rejected",
+            reason=reason,
+            changes={"status_reason": reason, "verified_by": by if accepted else None},
+        )
         _tell_holder(
             task,
             by,
@@ -340,17 +289,19 @@ def verify_task(*, task: Task, by: Any, accepted: bool, reason: str = "") -> Tas
 
 def cancel_task(*, task: Task, by: Any, reason: str) -> Task:
     """An official with jurisdiction cancels a task that is not yet verified, with a reason."""
-    _require_official(by, task)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("Cancelling needs a reason.")]})
     with transaction.atomic():
         task = locked_task(task)
-        current = task.status
-        check_transition(Task.TRANSITIONS, current, Task.Status.CANCELLED, label=_("Task"))
-        task.status = Task.Status.CANCELLED
-        task.status_reason = reason
-        task.save()
-        _audit(task, by, "task.cancelled", current, reason)
+        TASK.check("cancel", by, task)
+        if not (reason or "").strip():
+            raise ValidationError({"reason": [_("Cancelling needs a reason.")]})
+        move(
+            task,
+            Task.Status.CANCELLED,
+            by=by,
+            action="task.cancelled",
+            reason=reason,
+            changes={"status_reason": reason},
+        )
         if task.organization_id:
             _tell_holder(task, by, _("Task cancelled: %(title)s") % {"title": task.title}, reason)
     return task
@@ -363,29 +314,28 @@ def expire_claim(*, task: Task, now: datetime | None = None) -> bool:
     cutoff = now - timedelta(hours=settings.TONGZHOU_CLAIM_WINDOW_HOURS)
     with transaction.atomic():
         previous = Task.objects.filter(pk=task.pk).values_list("organization_id", flat=True).first()
-        expired = Task.objects.filter(
-            pk=task.pk, status=Task.Status.ASSIGNED, assigned_at__lte=cutoff
-        ).update(
-            status=Task.Status.OPEN,
-            organization=None,
-            assigned_at=None,
-            claimed=False,
-            status_reason=_("Not accepted within the claim window."),
-            updated_at=now,
-        )
-        if not expired:
+        reason = _("Not accepted within the claim window.")
+        try:
+            move(
+                task,
+                Task.Status.OPEN,
+                by=None,
+                action="task.claim_expired",
+                reason=reason,
+                expect=Task.Status.ASSIGNED,
+                where={"assigned_at__lte": cutoff},
+                changes={
+                    "organization": None,
+                    "assigned_at": None,
+                    "claimed": False,
+                    "status_reason": reason,
+                    "updated_at": now,
+                },
+                organization_id=previous,
+            )
+        except Conflict:
             return False
         task = Task.objects.select_related("incident").get(pk=task.pk)
-        audit.record(
-            actor=None,
-            action="task.claim_expired",
-            target=task,
-            organization_id=previous,
-            region_code=task.region_code,
-            from_status=Task.Status.ASSIGNED,
-            to_status=Task.Status.OPEN,
-            reason=task.status_reason,
-        )
         title = _("Not accepted in time, back on the board: %(title)s") % {"title": task.title}
         alerting.tell_organizations(
             incident=task.incident, organization_ids=[previous], title=title

@@ -17,8 +17,8 @@ from coordination import permissions as cperms
 from coordination.exports import three_w_csv
 from coordination.models import Incident, Need, Task
 from coordination.views.flow import acting_organizations, run_service
-from coordination.views.tasks import task_actions
 from core import hooks
+from core.states import allowed_actions
 
 TABS = [
     ("overview", gettext_lazy("Overview")),
@@ -73,6 +73,7 @@ def incident_detail(request, pk: int):
         "tabs": TABS,
         "is_official": is_official,
         "my_orgs": my_orgs,
+        "incident_actions": allowed_actions(user, incident),
         "region_names": queries.region_names([incident.region_code]),
     }
     if tab == "overview":
@@ -91,6 +92,7 @@ def incident_detail(request, pk: int):
     elif tab == "needs":
         needs = list(queries.visible_needs(user, incident))
         for need in needs:
+            need.incident = incident  # the guards read it: no query per row
             need.gap = max(need.quantity - need.committed, 0)
             need.percent = min(round(need.committed * 20 / need.quantity) * 5, 100)
         context["needs"] = needs
@@ -102,7 +104,7 @@ def incident_detail(request, pk: int):
         context["filings"] = list(filings.order_by("status", "-created_at"))
     elif tab == "board":
         context["columns"] = [
-            (status, label, [(task, task_actions(user, task, my_orgs)) for task in tasks])
+            (status, label, [(task, allowed_actions(user, task)) for task in tasks])
             for status, label, tasks in queries.board(incident)
         ]
     elif tab == "3w":

@@ -14,31 +14,7 @@ from coordination import forms, queries, services
 from coordination import permissions as cperms
 from coordination.models import Deployment, EvidencePhoto, Incident, Task
 from coordination.views.flow import acting_organizations, run_service
-from registry.models import Organization
-
-
-def task_actions(user, task: Task, my_orgs: list[Organization]) -> list[str]:
-    """What this user may do with this task right now (no query: memberships are cached)."""
-    if not user.is_authenticated:
-        return []
-    allowed = []
-    if cperms.is_official_for(user, task.incident.region_code):
-        if task.status == Task.Status.OPEN:
-            allowed.append("assign")
-        if task.status == Task.Status.COMPLETED:
-            allowed.append("verify")
-        if task.status not in (Task.Status.VERIFIED, Task.Status.CANCELLED):
-            allowed.append("cancel")
-    holder = task.organization_id and cperms.acts_for(user, task.organization_id)
-    if task.status == Task.Status.OPEN and my_orgs:
-        allowed.append("claim")
-    if holder:
-        allowed += {
-            Task.Status.ASSIGNED: ["accept", "decline"],
-            Task.Status.ACCEPTED: ["start"],
-            Task.Status.IN_PROGRESS: ["report", "complete"],
-        }.get(task.status, [])
-    return allowed
+from core.states import allowed_actions
 
 
 @login_required
@@ -69,7 +45,7 @@ def task_detail(request, pk: int):
     task = get_object_or_404(queries.tasks_with_relations(), pk=pk)
     user = request.user
     my_orgs = acting_organizations(user) if user.is_authenticated else []
-    allowed = task_actions(user, task, my_orgs)
+    allowed = allowed_actions(user, task)
     private = cperms.sees_private(
         user, region_code=task.incident.region_code, organization_id=task.organization_id
     )
@@ -168,8 +144,8 @@ def my_tasks(request):
         request,
         "coordination/my_tasks.html",
         {
-            "held": [(t, task_actions(request.user, t, my_orgs)) for t in held],
-            "claimable": [(t, task_actions(request.user, t, my_orgs)) for t in claimable],
+            "held": [(t, allowed_actions(request.user, t)) for t in held],
+            "claimable": [(t, allowed_actions(request.user, t)) for t in claimable],
             "my_orgs": my_orgs,
         },
     )

@@ -2,6 +2,7 @@ from django import template
 
 from core import display
 from core.queries import history_for
+from core.states import action_reasons, allowed_actions
 
 register = template.Library()
 
@@ -29,3 +30,18 @@ def query_with(context, **kwargs):
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def actions_for(context, obj):
+    """``{% actions_for obj as actions %}``: what the signed-in user may do with ``obj`` now
+    (``core.states.allowed_actions``); a template renders a button per name, never decides."""
+    request = context.get("request")
+    return allowed_actions(getattr(request, "user", None), obj)
+
+
+@register.simple_tag(takes_context=True)
+def action_reasons_for(context, obj):
+    """``{% action_reasons_for obj as why %}``: action -> why it is not possible ("" if it is)."""
+    request = context.get("request")
+    return action_reasons(getattr(request, "user", None), obj)

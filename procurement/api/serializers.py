@@ -151,6 +151,15 @@ class ContractOutSerializer(StrictSerializer):
         return ClawbackSerializer(clawback).data if clawback else None
 
 
+class MilestoneDetailSerializer(MilestoneSerializer):
+    """A milestone with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(MilestoneSerializer.Meta):
+        fields = [*MilestoneSerializer.Meta.fields, "actions"]
+
+
 class ProjectSerializer(StrictModelSerializer):
     buyer = OrgRefSerializer(read_only=True)
     method_name = serializers.CharField(source="method_chinese_name", read_only=True)
@@ -420,3 +429,12 @@ class OcdsPackageSerializer(StrictSerializer):
     publishedDate = serializers.CharField()  # noqa: N815 (OCDS field name)
     publisher = serializers.JSONField()
     releases = serializers.ListField(child=serializers.JSONField())
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    """A project with what the requesting user may do with it now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "actions"]

@@ -59,9 +59,15 @@ class ProjectViewSet(
 
     def _fresh(self, project: Project, code=status.HTTP_200_OK) -> Response:
         project = queries.visible_projects(self.request.user).get(pk=project.pk)
-        return Response(s.ProjectSerializer(project).data, status=code)
+        return Response(
+            s.ProjectDetailSerializer(project, context={"request": self.request}).data,
+            status=code,
+        )
 
-    @extend_schema(request=s.ProjectInputSerializer, responses={201: s.ProjectSerializer})
+    def get_serializer_class(self):
+        return s.ProjectDetailSerializer if self.action == "retrieve" else s.ProjectSerializer
+
+    @extend_schema(request=s.ProjectInputSerializer, responses={201: s.ProjectDetailSerializer})
     def create(self, request, *args, **kwargs):
         data = s.ProjectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -73,26 +79,26 @@ class ProjectViewSet(
         project = func(project=self._project(), by=self.request.user, **kwargs)
         return self._fresh(project)
 
-    @extend_schema(request=None, responses=s.ProjectSerializer)
+    @extend_schema(request=None, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         refuse_input(request)
         return self._simple(services.publish_project)
 
-    @extend_schema(request=None, responses=s.ProjectSerializer)
+    @extend_schema(request=None, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"], url_path="open")
     def open_bids(self, request, pk=None):
         refuse_input(request)
         return self._simple(services.open_bids)
 
-    @extend_schema(request=s.ProcurementReasonSerializer, responses=s.ProjectSerializer)
+    @extend_schema(request=s.ProcurementReasonSerializer, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         data = s.ProcurementReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._simple(services.cancel_project, reason=data.validated_data["reason"])
 
-    @extend_schema(request=s.RetenderInputSerializer, responses={201: s.ProjectSerializer})
+    @extend_schema(request=s.RetenderInputSerializer, responses={201: s.ProjectDetailSerializer})
     @action(detail=True, methods=["post"])
     def retender(self, request, pk=None):
         data = s.RetenderInputSerializer(data=request.data)
@@ -198,7 +204,7 @@ class ProjectViewSet(
         page = self.paginate_queryset(list(ranking(project)))
         return self.get_paginated_response(s.RankingSerializer(page, many=True).data)
 
-    @extend_schema(request=s.AwardInputSerializer, responses=s.ProjectSerializer)
+    @extend_schema(request=s.AwardInputSerializer, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def award(self, request, pk=None):
         data = s.AwardInputSerializer(data=request.data)
@@ -229,7 +235,7 @@ class ProjectViewSet(
         page = self.paginate_queryset(list(qs))
         return self.get_paginated_response(s.ChallengeSerializer(page, many=True).data)
 
-    @extend_schema(request=s.ContractInputSerializer, responses={201: s.ProjectSerializer})
+    @extend_schema(request=s.ContractInputSerializer, responses={201: s.ProjectDetailSerializer})
     @action(detail=True, methods=["post"])
     def contract(self, request, pk=None):
         data = s.ContractInputSerializer(data=request.data)
@@ -240,7 +246,7 @@ class ProjectViewSet(
         )
         return self._fresh(project, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.TerminateInputSerializer, responses=s.ProjectSerializer)
+    @extend_schema(request=s.TerminateInputSerializer, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
         data = s.TerminateInputSerializer(data=request.data)
@@ -322,14 +328,14 @@ class ChallengeViewSet(viewsets.GenericViewSet):
 
 
 class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.MilestoneSerializer
+    serializer_class = s.MilestoneDetailSerializer
 
     def get_queryset(self):
         return (
             Milestone.objects.filter(
                 contract__project__in=queries.visible_projects(self.request.user).values("pk")
             )
-            .select_related("contract")
+            .select_related("contract__project")
             .prefetch_related("indicators", "acceptances")
         )
 
@@ -354,7 +360,7 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         return Response(s.ReportSerializer(row).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.InspectInputSerializer, responses=s.MilestoneSerializer)
+    @extend_schema(request=s.InspectInputSerializer, responses=s.MilestoneDetailSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
     def inspect(self, request, pk=None):
         data = s.InspectInputSerializer(data=request.data)
@@ -362,9 +368,11 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         services.inspect_milestone(
             milestone=self.get_object(), by=request.user, **data.validated_data
         )
-        return Response(s.MilestoneSerializer(self.get_object()).data)
+        return Response(
+            s.MilestoneDetailSerializer(self.get_object(), context={"request": request}).data
+        )
 
-    @extend_schema(request=s.AcceptInputSerializer, responses=s.MilestoneSerializer)
+    @extend_schema(request=s.AcceptInputSerializer, responses=s.MilestoneDetailSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
     def accept(self, request, pk=None):
         data = s.AcceptInputSerializer(data=request.data)
@@ -372,7 +380,9 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         services.accept_milestone(
             milestone=self.get_object(), by=request.user, **data.validated_data
         )
-        return Response(s.MilestoneSerializer(self.get_object()).data)
+        return Response(
+            s.MilestoneDetailSerializer(self.get_object(), context={"request": request}).data
+        )
 
     @extend_schema(request=None, responses={201: s.PaymentSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsOfficial])

@@ -5,10 +5,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.states import InvalidTransition, check_transition
+from core import states
+from core.states import InvalidTransition
 from procurement.models import INVITATION_METHODS, Bid, Project
 from procurement.services.common import record
 from registry.models import Organization
@@ -53,6 +53,7 @@ def submit_bid(
     if price <= 0:
         raise ValidationError({"price": [_("The price must be positive.")]})
     bid = Bid.objects.filter(project=project, organization=organization).first()
+    # The audit trail never carries the sealed contents.
     if bid is None:
         bid = Bid.objects.create(
             project=project,
@@ -62,22 +63,22 @@ def submit_bid(
             team_size=team_size,
             submitted_by=by,
         )
-        before = ""
-    else:
-        check_transition(Bid.TRANSITIONS, bid.status, Bid.Status.SUBMITTED, label=_("Bid"))
-        before = bid.status
-        bid.price, bid.proposal, bid.team_size = price, proposal, team_size
-        bid.status, bid.submitted_by = Bid.Status.SUBMITTED, by
-        bid.save()
-    # The audit trail never carries the sealed contents.
-    record(
+        record(
+            bid,
+            by=by,
+            project=project,
+            organization_id=organization.pk,
+            action="bid_submitted",
+            to_status=bid.status,
+        )
+        return bid
+    bid.project = project
+    states.move(
         bid,
+        Bid.Status.SUBMITTED,
         by=by,
-        project=project,
-        organization_id=organization.pk,
-        action="bid_submitted" if not before else "bid_updated",
-        from_status=before,
-        to_status=bid.status,
+        action="procurement.bid_updated",
+        changes={"price": price, "proposal": proposal, "team_size": team_size, "submitted_by": by},
     )
     return bid
 
@@ -91,17 +92,5 @@ def withdraw_bid(*, bid: Bid, by: Any) -> Bid:
     except PermissionDenied:
         raise PermissionDenied(_("You may only withdraw your own organization's bid.")) from None
     _require_open(bid.project)
-    check_transition(Bid.TRANSITIONS, bid.status, Bid.Status.WITHDRAWN, label=_("Bid"))
-    bid.status = Bid.Status.WITHDRAWN
-    bid.save(update_fields=["status", "updated_at"])
-    record(
-        bid,
-        by=by,
-        project=bid.project,
-        organization_id=bid.organization_id,
-        action="bid_withdrawn",
-        from_status=Bid.Status.SUBMITTED,
-        to_status=bid.status,
-    )
-    bid.updated_at = timezone.now()
+    states.move(bid, Bid.Status.WITHDRAWN, by=by, action="procurement.bid_withdrawn")
     return bid

@@ -6,9 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from alerts.services import notify
-from core import audit
+from core import audit, states
 from core import permissions as perms
-from core.states import check_transition
 from procurement.models import Project
 
 
@@ -24,23 +23,18 @@ def link(project: Project) -> str:
 
 
 def move(project: Project, target: str, *, by: Any, action: str, reason: str = "", data=None):
-    """Change a project's status through its table and audit the move."""
-    check_transition(Project.TRANSITIONS, project.status, target, label=_("Procurement project"))
-    before = project.status
-    project.status = target
-    if reason:
-        project.status_reason = reason
-    project.save(update_fields=["status", "status_reason", "updated_at"])
-    record(
+    """Change a project's status through ``core.states.move`` (audit action
+    ``procurement.<action>``)."""
+    return states.move(
         project,
+        target,
         by=by,
-        action=action,
-        from_status=before,
-        to_status=target,
+        action=f"procurement.{action}",
         reason=reason,
         data=data,
+        changes={"status_reason": reason} if reason else None,
+        label=_("Procurement project"),
     )
-    return project
 
 
 def record(

@@ -7,19 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import validators
-from core.states import InvalidTransition, check_transition
+from core import states, validators
+from core.states import InvalidTransition
 from core.uploads import check_size, sniff_content_type
 from procurement import ocds
+from procurement.actions import MILESTONE, PROJECT
 from procurement.models import (
     Acceptance,
-    Challenge,
     Clawback,
     ClawbackRecovery,
     Contract,
@@ -38,7 +38,6 @@ from procurement.services.common import (
     tell_organizations,
 )
 from procurement.services.evaluation import active_award
-from registry.queries import acting_organization
 
 
 @transaction.atomic
@@ -46,18 +45,8 @@ def create_contract(*, project: Project, by: Any, milestones: list[dict]) -> Con
     """After the stand-still with no open challenge, an official signs the contract with the
     awarded supplier: milestones whose payment percents sum to 100 (-> implementing)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS,
-        project.status,
-        Project.Status.IMPLEMENTING,
-        label=_("Procurement project"),
-    )
+    PROJECT.check("contract", by, project)
     current = active_award(project)
-    if project.challenges.filter(status=Challenge.Status.OPEN).exists():
-        raise InvalidTransition(_("An open challenge blocks contracting until it is resolved."))
-    if current is None or timezone.now() < current.standstill_ends_at:
-        raise InvalidTransition(_("The contract may be signed only after the stand-still period."))
     if not milestones:
         raise ValidationError({"milestones": [_("At least one milestone is required.")]})
     total = sum(Decimal(m["payment_percent"]) for m in milestones)
@@ -114,11 +103,6 @@ def _milestone(milestone: Milestone) -> Milestone:
     )
 
 
-def _require_implementing(milestone: Milestone) -> None:
-    if milestone.contract.project.status != Project.Status.IMPLEMENTING:
-        raise InvalidTransition(_("The contract is not being implemented."))
-
-
 @transaction.atomic
 def report_progress(
     *,
@@ -133,14 +117,7 @@ def report_progress(
     keeps its taken-at time and SHA-256, and a hash already seen in another report is flagged."""
     milestone = _milestone(milestone)
     contract = milestone.contract
-    try:  # the supplier, whatever its status now: it answers for the contract to the end
-        acting_organization(by, contract.supplier_id, verified=False)
-    except PermissionDenied:
-        raise PermissionDenied(_("Only the supplier reports progress.")) from None
-    _require_implementing(milestone)
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.REPORTED, label=_("Milestone")
-    )
+    MILESTONE.check("report", by, milestone)
     indicator_ids = {str(i) for i in milestone.indicators.values_list("pk", flat=True)}
     clean: dict[str, str] = {}
     for key, value in (values or {}).items():
@@ -176,17 +153,12 @@ def report_progress(
         )
         if earlier:
             flagged.append(row.pk)
-    before = milestone.status
-    milestone.status = Milestone.Status.REPORTED
-    milestone.save(update_fields=["status"])
-    record(
+    states.move(
         milestone,
-        project=contract.project,
+        Milestone.Status.REPORTED,
         by=by,
+        action="procurement.progress_reported",
         organization_id=contract.supplier_id,
-        action="progress_reported",
-        from_status=before,
-        to_status=milestone.status,
         data={"report": report.pk, "duplicate_evidence": flagged},
     )
     if flagged:
@@ -212,11 +184,7 @@ def inspect_milestone(
     """An official records a site inspection of a reported milestone (optional third-party
     score)."""
     milestone = _milestone(milestone)
-    require_official_for(by, milestone.contract.project)
-    _require_implementing(milestone)
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.INSPECTED, label=_("Milestone")
-    )
+    MILESTONE.check("inspect", by, milestone)
     row = Inspection.objects.create(
         milestone=milestone,
         inspector=by,
@@ -224,18 +192,12 @@ def inspect_milestone(
         findings=findings,
         third_party_score=third_party_score,
     )
-    before = milestone.status
-    milestone.status = Milestone.Status.INSPECTED
-    if third_party_score is not None:
-        milestone.third_party_score = third_party_score
-    milestone.save(update_fields=["status", "third_party_score"])
-    record(
+    states.move(
         milestone,
-        project=milestone.contract.project,
+        Milestone.Status.INSPECTED,
         by=by,
-        action="milestone_inspected",
-        from_status=before,
-        to_status=milestone.status,
+        action="procurement.milestone_inspected",
+        changes={"third_party_score": third_party_score} if third_party_score is not None else None,
         data={"inspection": row.pk},
     )
     return row
@@ -251,11 +213,7 @@ def accept_milestone(
     milestone = _milestone(milestone)
     contract = milestone.contract
     project = contract.project
-    require_official_for(by, project)
-    _require_implementing(milestone)
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.ACCEPTED, label=_("Milestone")
-    )
+    MILESTONE.check("accept", by, milestone)
     indicators = list(milestone.indicators.all())
     given = {str(k): v for k, v in (achieved or {}).items()}
     missing = [s.pk for s in indicators if str(s.pk) not in given]
@@ -293,17 +251,14 @@ def accept_milestone(
         notes=notes,
         accepted_by=by,
     )
-    before = milestone.status
-    milestone.status = Milestone.Status.ACCEPTED if passed else Milestone.Status.REJECTED
-    milestone.accepted_at = timezone.now() if passed else None
-    milestone.save(update_fields=["status", "accepted_at"])
-    record(
+    # The guard asked for "accept"; the outcome may be "not accepted": both moves are in the
+    # table from the same states, and the door checks the one actually written.
+    states.move(
         milestone,
-        project=project,
+        Milestone.Status.ACCEPTED if passed else Milestone.Status.REJECTED,
         by=by,
-        action="milestone_accepted" if passed else "milestone_not_accepted",
-        from_status=before,
-        to_status=milestone.status,
+        action="procurement.milestone_accepted" if passed else "procurement.milestone_not_accepted",
+        changes={"accepted_at": timezone.now() if passed else None},
         data={"results": results, "recipients_count": len(recipients)},
     )
     if (
@@ -329,12 +284,7 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
     exceeds its value (checked here under a row lock, and by a database constraint)."""
     milestone = _milestone(milestone)
     project = milestone.contract.project
-    require_official_for(by, project)
-    if project.status not in (Project.Status.IMPLEMENTING, Project.Status.ACCEPTED):
-        raise InvalidTransition(_("Payments are made only under an active contract."))
-    check_transition(
-        Milestone.TRANSITIONS, milestone.status, Milestone.Status.PAID, label=_("Milestone")
-    )
+    MILESTONE.check("pay", by, milestone)
     contract = Contract.objects.select_for_update().get(pk=milestone.contract_id)
     amount = (contract.value * milestone.payment_percent / 100).quantize(Decimal("0.01"))
     unpaid = Milestone.objects.filter(contract=contract).exclude(status=Milestone.Status.PAID)
@@ -345,15 +295,11 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
         raise ValidationError({"amount": [_("Payments may never exceed the contract value.")]})
     Contract.objects.filter(pk=contract.pk).update(paid_amount=F("paid_amount") + amount)
     payment = Payment.objects.create(milestone=milestone, amount=amount, paid_by=by)
-    milestone.status = Milestone.Status.PAID
-    milestone.save(update_fields=["status"])
-    record(
+    states.move(
         milestone,
-        project=project,
+        Milestone.Status.PAID,
         by=by,
-        action="milestone_paid",
-        from_status=Milestone.Status.ACCEPTED,
-        to_status=Milestone.Status.PAID,
+        action="procurement.milestone_paid",
         data={"amount": str(amount)},
     )
     if (
@@ -362,7 +308,10 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
         .exclude(status=Milestone.Status.PAID)
         .exists()
     ):
-        Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.COMPLETED)
+        contract.project = project
+        states.move(
+            contract, Contract.Status.COMPLETED, by=by, action="procurement.contract_completed"
+        )
         move(project, Project.Status.CLOSED, by=by, action="closed")
     ocds.publish_release(project, ["implementation"])
     tell_organizations(
@@ -386,13 +335,7 @@ def terminate(
     """An official terminates a contract with a reason; money paid for undelivered work is
     clawed back (at most what was paid) and tracked until recovered."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS,
-        project.status,
-        Project.Status.TERMINATED,
-        label=_("Procurement project"),
-    )
+    PROJECT.check("terminate", by, project)
     contract = Contract.objects.select_for_update().get(project=project)
     if due_on is not None:
         validators.check("due_on", validators.deadline, due_on)
@@ -407,9 +350,15 @@ def terminate(
                 ]
             }
         )
-    contract.status, contract.terminated_at = Contract.Status.TERMINATED, timezone.now()
-    contract.termination_reason = reason
-    contract.save(update_fields=["status", "terminated_at", "termination_reason"])
+    contract.project = project
+    states.move(
+        contract,
+        Contract.Status.TERMINATED,
+        by=by,
+        action="procurement.contract_terminated",
+        reason=reason,
+        changes={"terminated_at": timezone.now(), "termination_reason": reason},
+    )
     if clawback_amount > 0:
         Clawback.objects.create(
             contract=contract,
@@ -467,19 +416,29 @@ def record_recovery(
     ClawbackRecovery.objects.create(
         clawback=clawback, amount=amount, recovered_on=recovered_on, recorded_by=by
     )
-    clawback.recovered_amount += amount
-    clawback.recovered_on = recovered_on
-    if clawback.recovered_amount == clawback.amount_due:
-        clawback.status = Clawback.Status.RECOVERED
-    clawback.save()
-    record(
-        clawback,
-        project=project,
-        by=by,
-        action="clawback_recovered",
-        to_status=clawback.status,
-        data={"amount": str(amount)},
-    )
+    recovered = clawback.recovered_amount + amount
+    changes = {"recovered_amount": recovered, "recovered_on": recovered_on}
+    if recovered == clawback.amount_due:
+        states.move(
+            clawback,
+            Clawback.Status.RECOVERED,
+            by=by,
+            action="procurement.clawback_recovered",
+            changes=changes,
+            data={"amount": str(amount)},
+        )
+    else:  # a part payment: no change of state
+        for field, value in changes.items():
+            setattr(clawback, field, value)
+        clawback.save(update_fields=list(changes))
+        record(
+            clawback,
+            project=project,
+            by=by,
+            action="clawback_recovered",
+            to_status=clawback.status,
+            data={"amount": str(amount)},
+        )
     return clawback
 
 

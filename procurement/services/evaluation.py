@@ -6,21 +6,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import states
 from core.display import display_name, prime
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
 from procurement import calendar, ocds, rules
+from procurement.actions import PROJECT
+from procurement.conflicts import bidder_org_ids, conflicted_experts, counts_as_conflict
 from procurement.models import (
     Award,
     Bid,
     Challenge,
     Criterion,
     CriterionKind,
-    EvaluationMethod,
     PanelDraw,
     PanelMember,
     Project,
@@ -38,38 +39,6 @@ from registry.models import Membership, Organization
 from registry.queries import acting_organization
 
 
-def bidder_org_ids(project: Project) -> set[int]:
-    return set(project.bids.values_list("organization_id", flat=True))
-
-
-def _counts_as_conflict(project: Project) -> Q:
-    """Which memberships in a bidding organization make an expert conflicted.
-
-    A membership counts when it was active before the tender was published, or when the expert
-    made it themself (``invited_by`` empty: registration, staff, or before invitations existed
-    and no admin added it; or the expert's own invitation). A membership that began after
-    publication through someone else's invitation does not exclude the expert: otherwise a
-    bidder could empty the panel by inviting every expert (Hardening, round two, item 3). Such
-    memberships are flagged to the buyer instead (``conflict_flags``).
-    """
-    own = Q(invited_by__isnull=True) | Q(invited_by=F("user"))
-    if project.published_at is None:
-        return Q()
-    return own | Q(created_at__lt=project.published_at)
-
-
-def conflicted_experts(project: Project, expert_ids) -> set[int]:
-    """Experts whose membership of an organization that bid on the project is a conflict of
-    interest (``_counts_as_conflict``)."""
-    return set(
-        Membership.objects.filter(
-            _counts_as_conflict(project),
-            user_id__in=list(expert_ids),
-            organization_id__in=bidder_org_ids(project),
-        ).values_list("user_id", flat=True)
-    )
-
-
 def conflict_flags(project: Project, expert_ids=None) -> list[dict[str, Any]]:
     """Experts who joined a bidding organization after publication at someone else's invitation:
     not excluded from the panel, but shown to the buyer (project page, API, alert at the draw
@@ -82,7 +51,7 @@ def conflict_flags(project: Project, expert_ids=None) -> list[dict[str, Any]]:
             organization_id__in=bidder_org_ids(project),
             user_id__in=list(expert_ids) if expert_ids is not None else experts,
         )
-        .exclude(_counts_as_conflict(project))
+        .exclude(counts_as_conflict(project))
         .select_related("user", "organization", "invited_by")
         .order_by("user_id", "organization_id")
     )
@@ -160,12 +129,9 @@ def draw_panel(*, project: Project, by: Any, size: int = 3) -> PanelDraw:
     are refused. Draw and refusals audited; selected experts who joined a bidder after
     publication at someone else's invitation are flagged to the buyer (audit + alert)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    _require_evaluating(project)
+    PROJECT.check("panel", by, project, size=size)
     if size < 3 or size % 2 == 0:
         raise ValidationError({"size": [_("The panel needs an odd number of at least 3 experts.")]})
-    if project.scores.exists():
-        raise InvalidTransition(_("Scoring has started; the panel can no longer be redrawn."))
     pool = sorted(
         set(Membership.objects.filter(role=Role.EXPERT).values_list("user_id", flat=True))
     )
@@ -277,31 +243,12 @@ def ranking(project: Project):
     )
 
 
-def _missing_scores(project: Project) -> int:
-    panel = project.panel.count()
-    bids = project.bids.filter(status=Bid.Status.SUBMITTED).count()
-    criteria = project.criteria.exclude(kind=CriterionKind.PRICE).count()
-    return panel * bids * criteria - project.scores.filter(bid__status=Bid.Status.SUBMITTED).count()
-
-
 @transaction.atomic
 def award(*, project: Project, by: Any, bid: Bid, reason: str = "") -> Award:
     """An official awards the top-ranked bid (any other needs a written reason); the award is
     published and the stand-still period of 7 working days starts."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS, project.status, Project.Status.AWARDED, label=_("Procurement project")
-    )
-    if bid.project_id != project.pk or bid.status != Bid.Status.SUBMITTED:
-        raise ValidationError({"bid": [_("Not a valid bid of this project.")]})
-    if project.evaluation_method == EvaluationMethod.COMPREHENSIVE:
-        if project.panel.count() < 3:
-            raise ValidationError(
-                {"bid": [_("An expert panel of at least 3 must evaluate first.")]}
-            )
-        if _missing_scores(project):
-            raise ValidationError({"bid": [_("Not every expert has scored every bid yet.")]})
+    PROJECT.check("award", by, project, bid=bid)
     ranked = ranking(project)
     top = ranked[0].bid_id
     if bid.pk != top and not reason.strip():
@@ -406,26 +353,31 @@ def resolve_challenge(*, challenge: Challenge, by: Any, decision: str, response:
     check_transition(Challenge.TRANSITIONS, challenge.status, decision, label=_("Challenge"))
     if not response.strip():
         raise ValidationError({"response": [_("A response is required.")]})
-    before = challenge.status
-    challenge.status, challenge.response = decision, response
-    challenge.resolved_by, challenge.resolved_at = by, timezone.now()
-    challenge.save()
-    record(
+    resolution = {"response": response, "resolved_by": by, "resolved_at": timezone.now()}
+    states.move(
         challenge,
-        project=project,
+        decision,
         by=by,
-        action="challenge_resolved",
-        from_status=before,
-        to_status=decision,
+        action="procurement.challenge_resolved",
         reason=response,
+        changes=resolution,
     )
     if decision == Challenge.Status.UPHELD:
-        Award.objects.filter(pk=challenge.award_id).update(status=Award.Status.ANNULLED)
-        project.challenges.filter(status=Challenge.Status.OPEN).update(
-            status=Challenge.Status.UPHELD,
-            response=response,
-            resolved_by=by,
-            resolved_at=timezone.now(),
+        states.move(
+            Award.objects.select_related("project").get(pk=challenge.award_id),
+            Award.Status.ANNULLED,
+            by=by,
+            action="procurement.award_annulled",
+            reason=response,
+        )
+        # The other open challenges of the annulled award are upheld with it: one row each.
+        states.move_many(
+            project.challenges.filter(status=Challenge.Status.OPEN).select_related("project"),
+            Challenge.Status.UPHELD,
+            by=by,
+            action="procurement.challenge_resolved",
+            reason=response,
+            changes=resolution,
         )
         move(project, Project.Status.EVALUATING, by=by, action="award_annulled", reason=response)
         ocds.publish_release(project, ["awardCancellation"])

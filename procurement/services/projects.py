@@ -13,13 +13,12 @@ from coordination.models import Incident
 from core import permissions as perms
 from core import regions, validators
 from core.roles import Role
-from core.states import check_transition
-from procurement import calendar, ocds, rules
+from procurement import ocds, rules
+from procurement.actions import PROJECT, check_criteria
 from procurement.models import (
     INVITATION_METHODS,
     Bid,
     Criterion,
-    CriterionKind,
     EvaluationMethod,
     Method,
     Project,
@@ -28,7 +27,6 @@ from procurement.models import (
 from procurement.services.common import (
     move,
     record,
-    require_official_for,
     tell_officials,
     tell_organizations,
 )
@@ -80,7 +78,7 @@ def create_project(
     eligibility = eligibility or {}
     if method == Method.EMERGENCY and incident is None:
         raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
-    _check_criteria(criteria or [], evaluation_method)
+    check_criteria(criteria or [], evaluation_method)
     validators.check("tender_end", validators.deadline, tender_end)
     project = Project.objects.create(
         buyer=buyer,
@@ -115,86 +113,14 @@ def create_project(
     return project
 
 
-def _check_criteria(criteria: list[dict], evaluation_method: str) -> None:
-    if not criteria:
-        return
-    total = sum(int(c["weight"]) for c in criteria)
-    if total != 100:
-        raise ValidationError(
-            {
-                "criteria": [
-                    _("Criterion weights must sum to 100 (they sum to %(n)s).") % {"n": total}
-                ]
-            }
-        )
-    prices = [c for c in criteria if c["kind"] == CriterionKind.PRICE]
-    if evaluation_method == EvaluationMethod.COMPREHENSIVE and len(prices) != 1:
-        raise ValidationError(
-            {"criteria": [_("Comprehensive scoring needs exactly one price criterion.")]}
-        )
-
-
-def minimum_period_problem(project: Project, now: dt.datetime) -> str:
-    """The broken rule as a sentence, or '' when the deadline leaves the method's minimum period."""
-    rule = rules.MINIMUM_PERIOD[project.method]
-    if rule is None:
-        return ""
-    number, kind = rule
-    name = project.get_method_display()
-    if kind == rules.CALENDAR_DAYS:
-        if project.tender_end - now < dt.timedelta(days=number):
-            return _("%(method)s requires at least %(n)s days from the notice to the deadline.") % {
-                "method": name,
-                "n": number,
-            }
-    elif calendar.working_days_between(now, project.tender_end) < number:
-        return _(
-            "%(method)s requires at least %(n)s working days from the notice to the deadline."
-        ) % {"method": name, "n": number}
-    return ""
-
-
 @transaction.atomic
 def publish_project(*, project: Project, by: Any) -> Project:
     """Publish the tender notice (-> tendering): needs a measurable indicator, criteria weighing
     100, the invitees the method requires, and the method's minimum period before the deadline;
     emergency procurement only for an incident in `responding`."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS,
-        project.status,
-        Project.Status.TENDERING,
-        label=_("Procurement project"),
-    )
+    PROJECT.check("publish", by, project)
     now = timezone.now()
-    errors: dict[str, list[str]] = {}
-    if not project.service_standards.exists():
-        errors["service_standards"] = [_("Publish needs at least one measurable indicator.")]
-    criteria = list(project.criteria.values("kind", "weight"))
-    if not criteria:
-        errors["criteria"] = [_("Publish needs at least one evaluation criterion.")]
-    else:
-        try:
-            _check_criteria(criteria, project.evaluation_method)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    invitees = project.invitees.count()
-    if project.method in INVITATION_METHODS and invitees == 0:
-        errors["invitees"] = [_("This method needs invited organizations.")]
-    if project.method == Method.SINGLE_SOURCE and invitees > 1:
-        errors["invitees"] = [_("Single source names exactly one supplier.")]
-    if project.method == Method.EMERGENCY:
-        if not project.incident or project.incident.status != "responding":
-            errors["incident"] = [
-                _("Emergency procurement is only allowed for an incident in response.")
-            ]
-    else:
-        problem = minimum_period_problem(project, now)
-        if problem:
-            errors["tender_end"] = [problem]
-    if errors:
-        raise ValidationError(errors)
     project.published_at = now
     project.save(update_fields=["published_at"])
     move(project, Project.Status.TENDERING, by=by, action="published")
@@ -267,15 +193,7 @@ def open_bids(*, project: Project, by: Any) -> Project:
     """An official opens the bids after the deadline (-> evaluating), or the project fails when
     fewer valid bids than the method requires arrived."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS,
-        project.status,
-        Project.Status.EVALUATING,
-        label=_("Procurement project"),
-    )
-    if project.is_sealed:
-        raise ValidationError({"tender_end": [_("Bids cannot be opened before the deadline.")]})
+    PROJECT.check("open", by, project)
     if not project.tender_closed_at:
         project.tender_closed_at = timezone.now()
     project.opened_at = timezone.now()
@@ -307,13 +225,7 @@ def open_bids(*, project: Project, by: Any) -> Project:
 def cancel_project(*, project: Project, by: Any, reason: str) -> Project:
     """An official cancels a project that is not yet under contract, giving a reason."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    check_transition(
-        Project.TRANSITIONS,
-        project.status,
-        Project.Status.CANCELLED,
-        label=_("Procurement project"),
-    )
+    PROJECT.check("cancel", by, project)
     if not reason.strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     was_published = project.is_published
@@ -327,15 +239,7 @@ def cancel_project(*, project: Project, by: Any, reason: str) -> Project:
 def retender(*, project: Project, by: Any, tender_end: dt.datetime) -> Project:
     """A failed tender is re-tendered as a new draft round linked to the failed one."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    require_official_for(by, project)
-    if project.status != Project.Status.FAILED:
-        from core.states import InvalidTransition
-
-        raise InvalidTransition(_("Only a failed tender can be re-tendered."))
-    if hasattr(project, "next_round"):
-        from core.states import Conflict
-
-        raise Conflict(_("This tender has already been re-tendered."))
+    PROJECT.check("retender", by, project)
     new = create_project(
         by=by,
         title=project.title,

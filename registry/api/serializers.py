@@ -132,6 +132,16 @@ class OrganizationSerializer(StrictModelSerializer):
         return data
 
 
+class OrganizationDetailSerializer(OrganizationSerializer):
+    """An organization with the verification actions the requesting user may take now."""
+
+    actions = core_api.ActionsField()
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
 class ProfileSerializer(StrictModelSerializer):
     name = NameField(max_length=200, required=False)
     name_en = NameField(max_length=200, required=False, allow_blank=True)

@@ -96,7 +96,9 @@ class RegisterView(APIView):
             OpenApiParameter("search", str),
         ]
     ),
-    partial_update=extend_schema(request=s.ProfileSerializer, responses=s.OrganizationSerializer),
+    partial_update=extend_schema(
+        request=s.ProfileSerializer, responses=s.OrganizationDetailSerializer
+    ),
 )
 class OrganizationViewSet(
     mixins.ListModelMixin,
@@ -131,13 +133,18 @@ class OrganizationViewSet(
             organization=org, by=request.user, changes=dict(data.validated_data)
         )
         org = self.get_queryset().get(pk=org.pk)
-        return Response(s.OrganizationSerializer(org, context={"request": request}).data)
+        return Response(s.OrganizationDetailSerializer(org, context={"request": request}).data)
 
     def _done(self, org):
         org = self.get_queryset().get(pk=org.pk)
-        return Response(s.OrganizationSerializer(org, context={"request": self.request}).data)
+        return Response(s.OrganizationDetailSerializer(org, context={"request": self.request}).data)
 
-    @extend_schema(request=s.VerifySerializer, responses=s.OrganizationSerializer)
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.OrganizationDetailSerializer
+        return s.OrganizationSerializer
+
+    @extend_schema(request=s.VerifySerializer, responses=s.OrganizationDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         org = self.get_object()
@@ -146,7 +153,7 @@ class OrganizationViewSet(
         services.decide_verification(organization=org, by=request.user, **data.validated_data)
         return self._done(org)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.OrganizationSerializer)
+    @extend_schema(request=s.ReasonSerializer, responses=s.OrganizationDetailSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         org = self.get_object()
@@ -155,7 +162,7 @@ class OrganizationViewSet(
         services.suspend(organization=org, by=request.user, reason=data.validated_data["reason"])
         return self._done(org)
 
-    @extend_schema(request=s.OptionalReasonSerializer, responses=s.OrganizationSerializer)
+    @extend_schema(request=s.OptionalReasonSerializer, responses=s.OrganizationDetailSerializer)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
         org = self.get_object()

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from core import text, validators
 from core.notifications import notify
 from core.roles import Role
-from core.states import InvalidTransition, check_transition
+from core.states import move
+from registry.actions import ORGANIZATION
 from registry.choices import OrganizationKind
 from registry.models import PROFILE_FIELDS, Membership, Organization
 from registry.services.common import (
@@ -121,16 +122,15 @@ def update_profile(*, organization: Organization, by, changes: dict[str, Any]) -
     return organization
 
 
-def _transition(org: Organization, *, to: str, by, reason: str, action: str) -> Organization:
+def _transition(org: Organization, *, name: str, to: str, by, reason: str, action: str):
+    """Action ``name`` of registry.actions.ORGANIZATION, checked on the locked row, through
+    the one door (core.states.move)."""
     locked = Organization.objects.select_for_update().get(pk=org.pk)
-    check_transition(Organization.TRANSITIONS, locked.status, to, label=_("Organization"))
-    previous = locked.status
-    locked.status = to
-    locked.status_reason = reason
+    ORGANIZATION.check(name, by, locked)
+    changes = {"status_reason": reason}
     if to == Organization.Status.VERIFIED:
-        locked.verified_at = timezone.now()
-    locked.save(update_fields=["status", "status_reason", "verified_at", "updated_at"])
-    _audit(locked, actor=by, action=action, from_status=previous, to_status=to, reason=reason)
+        changes["verified_at"] = timezone.now()
+    move(locked, to, by=by, action=action, reason=reason, changes=changes)
     _tell_admins(
         locked,
         title=_("%(name)s: %(status)s")
@@ -153,7 +153,12 @@ def decide_verification(
         reason = _require_reason(reason)
     with transaction.atomic():
         return _transition(
-            organization, to=decision, by=by, reason=reason, action="registry.verify"
+            organization,
+            name="verify",
+            to=decision,
+            by=by,
+            reason=reason,
+            action="registry.verify",
         )
 
 
@@ -164,6 +169,7 @@ def suspend(*, organization: Organization, by, reason: str) -> Organization:
     with transaction.atomic():
         return _transition(
             organization,
+            name="suspend",
             to=Organization.Status.SUSPENDED,
             by=by,
             reason=reason,
@@ -175,10 +181,9 @@ def reinstate(*, organization: Organization, by, reason: str = "") -> Organizati
     """An official with jurisdiction reinstates a suspended organization (back to verified)."""
     _require_official_for(by, organization)
     with transaction.atomic():
-        if organization.status != Organization.Status.SUSPENDED:
-            raise InvalidTransition(_("Only a suspended organization can be reinstated."))
         return _transition(
             organization,
+            name="reinstate",
             to=Organization.Status.VERIFIED,
             by=by,
             reason=reason,
