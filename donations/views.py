@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from coordination.models import Incident
 from core.forms import REFUSED_TAG
 from core.permissions import is_member_of, is_official_for
-from core.states import InvalidTransition
+from core.states import InvalidTransition, allowed_actions
 from donations import forms, queries, services
 from donations.models import Evidence, LedgerEntry
 from registry.models import Organization
@@ -101,22 +101,15 @@ def trace(request):
 
 def entry_detail(request, seq: int, revealed: dict | None = None):
     entry = get_object_or_404(queries.public_entries().prefetch_related("evidence"), seq=seq)
-    can_act = services.can_write(request.user, entry.holder)
-    can_sign = (
-        entry.kind == LedgerEntry.Kind.ALLOCATION
-        and entry.counterparty_id
-        and services.can_write(request.user, entry.counterparty)
-    )
+    actions = allowed_actions(request.user, entry)
     return render(
         request,
         "donations/entry.html",
         {
             "entry": entry,
-            "can_reverse": can_act and entry.kind in ("receipt", "allocation", "disbursement"),
-            "can_sign": can_sign,
-            "can_see_evidence": can_act or is_official_for(request.user, entry.holder.region_code),
-            "can_reveal": entry.kind == LedgerEntry.Kind.RECEIPT
-            and is_member_of(request.user, entry.holder),
+            "actions": actions,
+            "can_see_evidence": services.can_write(request.user, entry.holder)
+            or is_official_for(request.user, entry.holder.region_code),
             "revealed": revealed,
             "reverse_form": forms.ReverseForm(),
             "ack_form": forms.AcknowledgeForm(),

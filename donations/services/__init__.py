@@ -4,7 +4,7 @@ Order of locks, always: the entry an action depends on, then lots (by id), then 
 """
 
 from core.states import Conflict
-from donations.services.common import can_write
+from donations.actions import can_write
 from donations.services.corrections import change_use, reverse
 from donations.services.private import purge_due_private_data, purge_private, reveal_private
 from donations.services.receipts import record_receipt

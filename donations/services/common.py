@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,29 +16,10 @@ from core import audit, validators
 from donations import chain
 from donations.balances import Want
 from donations.models import GoodsLine, LedgerEntry
-from registry.models import Organization
-from registry.queries import acting_organization, may_act_for
 
 Kind = LedgerEntry.Kind
-RECEIVING_KINDS = ("foundation", "social_group", "social_service", "volunteer_team")
 CENT = Decimal("0.01")
 MAX_VALUE = Decimal("1e12")  # the ledger's amount columns hold 12 digits before the point
-
-
-def receiving_kinds() -> list[str]:
-    return list(getattr(settings, "TONGZHOU_RECEIVING_KINDS", RECEIVING_KINDS))
-
-
-def require_writer(user: Any, organization: Any) -> Organization:
-    """The organization whose ledger ``user`` writes: ``acting_organization``'s answer for the
-    one named (an Organization, its id, or None for the user's only one) among verified
-    receiving organizations. Not a member or not allowed: 403; several to choose from: 400."""
-    return acting_organization(user, organization, kinds=receiving_kinds())
-
-
-def can_write(user: Any, organization: Any) -> bool:
-    """Whether ``require_writer`` lets ``user`` write ``organization``'s ledger (for pages)."""
-    return may_act_for(user, organization, kinds=receiving_kinds())
 
 
 def wants_from(amount: Decimal | None, items: list[dict] | None) -> list[Want]:

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from core.states import InvalidTransition
 from donations import balances, chain, privacy
+from donations.actions import ENTRY, require_writer
 from donations.models import GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
     Kind,
     audit_entry,
-    require_writer,
     summarize,
 )
 
@@ -22,16 +22,13 @@ from donations.services.common import (
 def reverse(*, entry: LedgerEntry, by: Any, reason: str) -> LedgerEntry:
     """Correct a mistake by a reversing entry (never an edit): receipts only while untouched,
     allocations only before they are signed for; each entry is reversed at most once."""
-    require_writer(by, entry.holder)
+    ENTRY["reverse"].who(by, entry)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the reversal.")]})
     privacy.screen(reason=reason)
-    if entry.kind not in (Kind.RECEIPT, Kind.ALLOCATION, Kind.DISBURSEMENT):
-        raise InvalidTransition(_("This kind of entry cannot be reversed."))
     with transaction.atomic():
         entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.followers.filter(kind__in=[Kind.REVERSAL, Kind.ACKNOWLEDGEMENT]).exists():
-            raise InvalidTransition(_("This entry was already reversed or signed for."))
+        ENTRY.check("reverse", by, entry)
         if entry.kind == Kind.RECEIPT:
             moved = balances.empty_untouched(Lot.objects.filter(acquired_by=entry))
         else:

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from core import audit
-from core.permissions import is_member_of
+from donations.actions import ENTRY
 from donations.models import DonorDetails, LedgerEntry
 from donations.services.common import region_of
 
@@ -34,8 +35,10 @@ def reveal_private(*, entry: LedgerEntry, by: Any) -> dict:
     Audited: the organization hands them to the donor or an auditor who asks to check the
     commitments. ``purged`` is true once the purge has blanked them.
     """
-    if not is_member_of(by, entry.holder):
-        raise Http404
+    try:
+        ENTRY.check("reveal", by, entry)
+    except PermissionDenied:
+        raise Http404 from None
     details = DonorDetails.objects.filter(entry=entry).first()
     with transaction.atomic():
         audit.record(

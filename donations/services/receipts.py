@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import text
 from donations import chain, privacy
+from donations.actions import require_writer
 from donations.donors import donor_display, new_trace_code
 from donations.models import DonorDetails, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
@@ -17,7 +18,6 @@ from donations.services.common import (
     MAX_VALUE,
     Kind,
     audit_entry,
-    require_writer,
     wants_from,
     when,
 )

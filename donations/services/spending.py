@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from donations import balances, chain, privacy
+from donations.actions import require_writer
 from donations.evidence import sniff
 from donations.models import Evidence, LedgerEntry
 from donations.services.common import (
@@ -16,7 +17,6 @@ from donations.services.common import (
     audit_entry,
     common_incident,
     named_sources,
-    require_writer,
     summarize,
     use_time,
     wants_from,

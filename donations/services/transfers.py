@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.services import notify
-from core.states import InvalidTransition
 from donations import balances, chain, privacy
+from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
     CENT,
@@ -20,9 +20,7 @@ from donations.services.common import (
     audit_entry,
     common_incident,
     named_sources,
-    receiving_kinds,
     region_of,
-    require_writer,
     summarize,
     use_time,
     wants_from,
@@ -96,15 +94,12 @@ def acknowledge(
 ) -> LedgerEntry:
     """The receiver signs for (签收) what actually arrived; less than allocated is flagged as a
     shortfall publicly and alerted to the sender and the region's officials."""
-    if allocation.kind != Kind.ALLOCATION:
-        raise InvalidTransition(_("Only an allocation can be signed for."))
+    ENTRY["acknowledge"].who(by, allocation)
     receiver = allocation.counterparty
-    require_writer(by, receiver)
     wants = {(w.item, w.unit): w.quantity for w in wants_from(amount, items)}
     with transaction.atomic():
         allocation = LedgerEntry.objects.select_for_update().get(pk=allocation.pk)
-        if allocation.followers.filter(kind__in=[Kind.REVERSAL, Kind.ACKNOWLEDGEMENT]).exists():
-            raise InvalidTransition(_("This allocation was already signed for or reversed."))
+        ENTRY.check("acknowledge", by, allocation)
         draws = list(allocation.sources.select_related("lot"))
         sent: OrderedDict[tuple[str, str], Decimal] = OrderedDict()
         for s in draws:
