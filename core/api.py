@@ -251,3 +251,29 @@ class ActionsField(serializers.Field):
     def to_representation(self, obj) -> list[str]:
         request = self.context.get("request")
         return allowed_actions(getattr(request, "user", None), obj)
+
+
+class ServiceActionsMixin:
+    """For a ViewSet whose POST actions each call one service on the object: read the body with
+    one input serializer (none: ``NoInputSerializer``), call
+    ``service(<service_object>=obj, by=user, **validated)``, and answer with the object's detail
+    (``detail_serializer_class``, re-read through ``get_queryset`` so the response has the same
+    shape and query cost as a GET)."""
+
+    service_object = "obj"
+    detail_serializer_class: type[serializers.Serializer] | None = None
+
+    def run_service(self, service, serializer_class=None):
+        data = (serializer_class or NoInputSerializer)(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        result = service(
+            **{self.service_object: self.get_object()}, by=self.request.user, **data.validated_data
+        )
+        return self.respond(result)
+
+    def respond(self, obj):
+        return Response(
+            self.detail_serializer_class(
+                self.get_queryset().get(pk=obj.pk), context={"request": self.request}
+            ).data
+        )

@@ -17,7 +17,7 @@ from coordination import queries, services
 from coordination.api import serializers as s
 from coordination.exports import three_w_csv
 from coordination.models import Deployment, EvidencePhoto, Incident, Need, Task
-from core.api import IsOfficial, NoInputSerializer, refuse_input
+from core.api import IsOfficial, ServiceActionsMixin, refuse_input
 from core.parsers import JSONParser
 
 
@@ -50,6 +50,7 @@ class IncidentFilter(django_filters.FilterSet):
 
 
 class IncidentViewSet(
+    ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -58,6 +59,8 @@ class IncidentViewSet(
     """Incidents are public; officials create them in their jurisdiction and move them along."""
 
     serializer_class = s.IncidentSerializer
+    service_object = "incident"
+    detail_serializer_class = s.IncidentDetailSerializer
     filterset_class = IncidentFilter
 
     def get_queryset(self):
@@ -82,42 +85,20 @@ class IncidentViewSet(
     def get_serializer_class(self):
         return s.IncidentDetailSerializer if self.action == "retrieve" else s.IncidentSerializer
 
-    def _respond(self, incident):
-        return Response(
-            s.IncidentDetailSerializer(
-                self.get_queryset().get(pk=incident.pk), context={"request": self.request}
-            ).data
-        )
-
     @extend_schema(request=s.IncidentStatusSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        data = s.IncidentStatusSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        incident = services.change_status(
-            incident=self.get_object(), by=request.user, **data.validated_data
-        )
-        return self._respond(incident)
+        return self.run_service(services.change_status, s.IncidentStatusSerializer)
 
     @extend_schema(request=s.OptionalReasonSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"], url_path="take-over")
     def take_over(self, request, pk=None):
-        data = s.OptionalReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        incident = services.take_over(
-            incident=self.get_object(), by=request.user, **data.validated_data
-        )
-        return self._respond(incident)
+        return self.run_service(services.take_over, s.OptionalReasonSerializer)
 
     @extend_schema(request=s.CapacitySerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def capacity(self, request, pk=None):
-        data = s.CapacitySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        incident = services.set_area_capacity(
-            incident=self.get_object(), by=request.user, **data.validated_data
-        )
-        return self._respond(incident)
+        return self.run_service(services.set_area_capacity, s.CapacitySerializer)
 
     @extend_schema(methods=["GET"], request=None, responses=s.NeedPageSerializer, filters=False)
     @extend_schema(
@@ -188,6 +169,7 @@ class DeploymentFilter(django_filters.FilterSet):
 
 
 class DeploymentViewSet(
+    ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -196,6 +178,8 @@ class DeploymentViewSet(
     """Deployment filings (报备): officials with jurisdiction and the filing organization only."""
 
     serializer_class = s.DeploymentSerializer
+    service_object = "deployment"
+    detail_serializer_class = s.DeploymentDetailSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = DeploymentFilter
 
@@ -212,36 +196,25 @@ class DeploymentViewSet(
         deployment = services.file_deployment(by=request.user, **data.validated_data)
         return Response(s.DeploymentSerializer(deployment).data, status=status.HTTP_201_CREATED)
 
-    def _run(self, service, serializer_class=NoInputSerializer):
-        data = serializer_class(data=self.request.data)
-        data.is_valid(raise_exception=True)
-        kwargs = data.validated_data
-        deployment = service(deployment=self.get_object(), by=self.request.user, **kwargs)
-        return Response(
-            s.DeploymentDetailSerializer(
-                self.get_queryset().get(pk=deployment.pk), context={"request": self.request}
-            ).data
-        )
-
     @extend_schema(request=None, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._run(services.approve_deployment)
+        return self.run_service(services.approve_deployment)
 
     @extend_schema(request=s.RequiredReasonSerializer, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
-        return self._run(services.hold_deployment, s.RequiredReasonSerializer)
+        return self.run_service(services.hold_deployment, s.RequiredReasonSerializer)
 
     @extend_schema(request=None, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def arrive(self, request, pk=None):
-        return self._run(services.arrive_deployment)
+        return self.run_service(services.arrive_deployment)
 
     @extend_schema(request=s.OptionalReasonSerializer, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._run(services.withdraw_deployment, s.OptionalReasonSerializer)
+        return self.run_service(services.withdraw_deployment, s.OptionalReasonSerializer)
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -253,6 +226,7 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class TaskViewSet(
+    ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -261,6 +235,8 @@ class TaskViewSet(
     """Tasks are public (no private field); their reports are not."""
 
     serializer_class = s.TaskSerializer
+    service_object = "task"
+    detail_serializer_class = s.TaskDetailSerializer
     filterset_class = TaskFilter
     ORG_ACTIONS = ("claim", "accept", "decline", "start", "report", "complete", "reports")
 
@@ -277,13 +253,6 @@ class TaskViewSet(
     def get_serializer_class(self):
         return s.TaskDetailSerializer if self.action == "retrieve" else s.TaskSerializer
 
-    def _respond(self, task):
-        return Response(
-            s.TaskDetailSerializer(
-                self.get_queryset().get(pk=task.pk), context={"request": self.request}
-            ).data
-        )
-
     @extend_schema(request=s.TaskCreateSerializer, responses={201: s.TaskSerializer})
     def create(self, request, *args, **kwargs):
         data = s.TaskCreateSerializer(data=request.data)
@@ -297,7 +266,7 @@ class TaskViewSet(
         data = s.AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.assign_task(task=self.get_object(), by=request.user, **data.validated_data)
-        return self._respond(task)
+        return self.respond(task)
 
     @extend_schema(request=s.ClaimSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -305,43 +274,37 @@ class TaskViewSet(
         data = s.ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.claim_task(task=self.get_object(), by=request.user, **data.validated_data)
-        return self._respond(task)
-
-    def _run(self, service, serializer_class=NoInputSerializer):
-        data = serializer_class(data=self.request.data)
-        data.is_valid(raise_exception=True)
-        kwargs = data.validated_data
-        return self._respond(service(task=self.get_object(), by=self.request.user, **kwargs))
+        return self.respond(task)
 
     @extend_schema(request=None, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._run(services.accept_task)
+        return self.run_service(services.accept_task)
 
     @extend_schema(request=s.RequiredReasonSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        return self._run(services.decline_task, s.RequiredReasonSerializer)
+        return self.run_service(services.decline_task, s.RequiredReasonSerializer)
 
     @extend_schema(request=None, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._run(services.start_task)
+        return self.run_service(services.start_task)
 
     @extend_schema(request=None, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._run(services.complete_task)
+        return self.run_service(services.complete_task)
 
     @extend_schema(request=s.TaskVerifySerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        return self._run(services.verify_task, s.TaskVerifySerializer)
+        return self.run_service(services.verify_task, s.TaskVerifySerializer)
 
     @extend_schema(request=s.RequiredReasonSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._run(services.cancel_task, s.RequiredReasonSerializer)
+        return self.run_service(services.cancel_task, s.RequiredReasonSerializer)
 
     @extend_schema(request=s.ReportSerializer, responses={201: s.TaskReportSerializer})
     @action(
