@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, validators
-from donations import chain
+from donations import balances, chain
 from donations.balances import Want
 from donations.models import GoodsLine, LedgerEntry
+from registry.models import Organization
 
 Kind = LedgerEntry.Kind
 CENT = Decimal("0.01")
@@ -114,3 +115,44 @@ def use_time(value: datetime | None, drawn, *, field: str = "occurred_at") -> da
 def common_incident(sources) -> int | None:
     incidents = {s.lot.incident_id for s in sources}
     return incidents.pop() if len(incidents) == 1 else None
+
+
+def outgoing_entry(
+    *,
+    kind: str,
+    organization: Organization,
+    by: Any,
+    wants: list[Want],
+    sources: list[dict] | None,
+    incident: Any,
+    purpose: str,
+    occurred_at: datetime | None,
+    evidence: list[str] = (),
+    **fields: Any,
+) -> tuple[LedgerEntry, list]:
+    """Draw what an outgoing entry (allocation, disbursement) takes from the holder's lots
+    (``balances.draw``: named sources, else the rule's choice), and append the entry to the
+    chain with what it drew. Inside the caller's transaction; returns the entry and the draws.
+    """
+    drawn = balances.draw(
+        holder_id=organization.pk,
+        wants=wants,
+        named=named_sources(sources),
+        incident_id=incident.pk if incident else None,
+        purpose=purpose,
+    )
+    money, goods_value, lines = summarize(drawn)
+    entry = LedgerEntry(
+        kind=kind,
+        holder=organization,
+        incident_id=incident.pk if incident else common_incident(drawn),
+        purpose=purpose,
+        restricted=any(s.lot.restricted for s in drawn),
+        amount=money,
+        goods_value=goods_value,
+        occurred_at=use_time(occurred_at, drawn),
+        created_by=by,
+        **fields,
+    )
+    chain.append(entry, lines=lines, sources=drawn, evidence=list(evidence))
+    return entry, drawn

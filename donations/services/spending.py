@@ -8,17 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from donations import balances, chain, privacy
+from donations import privacy
 from donations.actions import require_writer
 from donations.evidence import sniff
 from donations.models import Evidence, LedgerEntry
 from donations.services.common import (
     Kind,
     audit_entry,
-    common_incident,
-    named_sources,
-    summarize,
-    use_time,
+    outgoing_entry,
     wants_from,
 )
 
@@ -47,28 +44,19 @@ def disburse(
     wants = wants_from(amount, items)
     files = [(f, *sniff(f)) for f in (evidence or [])]
     with transaction.atomic():
-        drawn = balances.draw(
-            holder_id=organization.pk,
-            wants=wants,
-            named=named_sources(sources),
-            incident_id=incident.pk if incident else None,
-            purpose=purpose,
-        )
-        money, goods_value, lines = summarize(drawn)
-        entry = LedgerEntry(
+        entry, _drawn = outgoing_entry(
             kind=Kind.DISBURSEMENT,
-            holder=organization,
-            incident_id=incident.pk if incident else common_incident(drawn),
+            organization=organization,
+            by=by,
+            wants=wants,
+            sources=sources,
+            incident=incident,
             purpose=purpose,
-            restricted=any(s.lot.restricted for s in drawn),
-            amount=money,
-            goods_value=goods_value,
-            occurred_at=use_time(occurred_at, drawn),
+            occurred_at=occurred_at,
+            evidence=[h for _f, _ct, h in files],
             region_code=region_code,
             beneficiaries=beneficiaries or 0,
-            created_by=by,
         )
-        chain.append(entry, lines=lines, sources=drawn, evidence=[h for _f, _ct, h in files])
         for upload, content_type, digest in files:
             Evidence.objects.create(
                 entry=entry,

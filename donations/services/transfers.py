@@ -11,18 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.services import notify
-from donations import balances, chain, privacy
+from donations import chain, privacy
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
     CENT,
     Kind,
     audit_entry,
-    common_incident,
-    named_sources,
+    outgoing_entry,
     region_of,
-    summarize,
-    use_time,
     wants_from,
 )
 
@@ -53,27 +50,17 @@ def allocate(
         raise ValidationError({"to_organization": [_("Allocate to another organization.")]})
     wants = wants_from(amount, items)
     with transaction.atomic():
-        drawn = balances.draw(
-            holder_id=organization.pk,
-            wants=wants,
-            named=named_sources(sources),
-            incident_id=incident.pk if incident else None,
-            purpose=purpose,
-        )
-        money, goods_value, lines = summarize(drawn)
-        entry = LedgerEntry(
+        entry, _drawn = outgoing_entry(
             kind=Kind.ALLOCATION,
-            holder=organization,
-            counterparty=to_organization,
-            incident_id=incident.pk if incident else common_incident(drawn),
+            organization=organization,
+            by=by,
+            wants=wants,
+            sources=sources,
+            incident=incident,
             purpose=purpose,
-            restricted=any(s.lot.restricted for s in drawn),
-            amount=money,
-            goods_value=goods_value,
-            occurred_at=use_time(occurred_at, drawn),
-            created_by=by,
+            occurred_at=occurred_at,
+            counterparty=to_organization,
         )
-        chain.append(entry, lines=lines, sources=drawn, evidence=[])
         audit_entry(entry, by, to_organization=to_organization.pk)
         notify(
             title=_("%(org)s allocated donations to you") % {"org": organization.name},
