@@ -15,6 +15,7 @@ from core import permissions as perms
 from core.models import Region
 from core.states import InvalidTransition
 from registry import forms, queries, services
+from registry.actions import CAPABILITY
 from registry.api.views import document_response
 from registry.models import Capability, Membership, Organization
 
@@ -80,7 +81,6 @@ def organization_detail(request, pk: int):
             "private": private,
             "is_admin": perms.is_org_admin(request.user, org),
             "is_official_for": perms.is_official_for(request.user, org.region_code),
-            "may_assess": services.may_assess(request.user, org),
             "track_record": hooks.collect("organization_track_record", org),
             "region_name": names.get(org.region_code, org.region_code),
             "service_region_names": [names.get(c, c) for c in org.service_regions or []],
@@ -367,8 +367,7 @@ def suspend(request, pk: int):
 def assess(request, capability_id: int):
     cap = get_object_or_404(Capability.objects.select_related("organization"), pk=capability_id)
     org = cap.organization
-    if not services.may_assess(request.user, org):
-        raise PermissionDenied
+    CAPABILITY["assess"].who(request.user, cap)  # 403 before the form, as the service would
     form = forms.AssessmentForm(request.POST or None)
 
     def run(d):
@@ -384,8 +383,7 @@ def assess(request, capability_id: int):
 @login_required
 def revoke(request, capability_id: int):
     cap = get_object_or_404(Capability.objects.select_related("organization"), pk=capability_id)
-    if not services.may_assess(request.user, cap.organization):
-        raise PermissionDenied
+    CAPABILITY["revoke"].who(request.user, cap)
     form = forms.ReasonForm(request.POST or None)
     return _official_action(
         request,

@@ -11,11 +11,11 @@ trail (core.audit.record) and tells the organization's admins through core.notif
 - ``people``: the talent pool.
 """
 
+from registry.actions import may_assess
 from registry.models import PROFILE_FIELDS
 from registry.services.capabilities import (
     assess,
     declare_capability,
-    may_assess,
     revoke,
     update_capability,
 )

@@ -9,10 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import permissions as perms
-from core import regions, validators
+from core import validators
 from core.roles import Role
-from core.states import InvalidTransition
+from registry.actions import CAPABILITY
 from registry.models import Assessment, Capability, Organization
 from registry.queries import acting_organization
 from registry.services.common import (
@@ -81,19 +80,6 @@ def update_capability(*, capability: Capability, by, changes: dict[str, Any]) ->
     return capability
 
 
-def may_assess(user, organization: Organization) -> bool:
-    """Assessment (测评) is run by the province, or by a prefecture-level city the province has
-    delegated it to (settings.TONGZHOU_ASSESSMENT_DELEGATED_CITIES), within their jurisdiction."""
-    delegated = set(settings.TONGZHOU_ASSESSMENT_DELEGATED_CITIES)
-    for code in perms.jurisdictions(user):
-        if not regions.covers(code, organization.region_code):
-            continue
-        level = regions.level_of(code)
-        if level == "province" or (level == "prefecture" and code in delegated):
-            return True
-    return False
-
-
 def assess(
     *,
     capability: Capability,
@@ -107,12 +93,7 @@ def assess(
     """An assessing official sets the assessed grade with a score (0-100); it counts until
     valid_until (default TONGZHOU_ASSESSMENT_VALID_DAYS) unless revoked."""
     org = capability.organization
-    if not may_assess(by, org):
-        raise PermissionDenied(
-            _("Only the province or a delegated city may assess this organization.")
-        )
-    if org.status != Organization.Status.VERIFIED:
-        raise InvalidTransition(_("Only a verified organization can be assessed."))
+    CAPABILITY.check("assess", by, capability)
     if grade not in (1, 2, 3):
         raise ValidationError({"grade": [_("Grade is 1, 2 or 3.")]})
     if score is None or not (0 <= score <= 100):
@@ -169,13 +150,11 @@ def assess(
 def revoke(*, capability: Capability, by, reason: str) -> Capability:
     """An assessing official revokes (注销) the assessed grade, with a reason; it stops counting."""
     org = capability.organization
-    if not may_assess(by, org):
-        raise PermissionDenied(_("Only the province or a delegated city may revoke this grade."))
+    CAPABILITY["revoke"].who(by, capability)
     reason = _require_reason(reason)
     with transaction.atomic():
         cap = Capability.objects.select_for_update().get(pk=capability.pk)
-        if cap.assessed_grade is None or cap.revoked_at is not None:
-            raise InvalidTransition(_("There is no assessed grade to revoke."))
+        CAPABILITY.check("revoke", by, cap)
         now = timezone.now()
         cap.revoked_at = now
         cap.revoke_reason = reason
