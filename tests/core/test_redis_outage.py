@@ -165,7 +165,7 @@ def test_a_redis_outage_keeps_reads_login_and_writes_working(
 ):
     import redis
 
-    from alerts import services
+    from alerts import tasks
     from tests.alerts.test_integration import RedisServer
 
     settings.TONGZHOU_CACHE_RETRY_SECONDS = 0.5
@@ -206,7 +206,7 @@ def test_a_redis_outage_keeps_reads_login_and_writes_working(
         broker(server.url)
         direct = redis.Redis.from_url(server.url)
         assert direct.llen("alerts") == 0  # a fresh server: nothing from before
-        queued = services.requeue_stuck(pending_after=0)
+        queued = tasks.requeue_stuck(pending_after=0)
         assert queued >= len(stranded)
         assert direct.llen("alerts") == queued
         time.sleep(0.6)  # the cache's circuit retries Redis after TONGZHOU_CACHE_RETRY_SECONDS
