@@ -27,6 +27,22 @@ PROFILE_FIELDS = (
     "service_regions",
 )
 
+# Fields an org admin may change on a capability (the specialty and the assessment are not).
+CAPABILITY_FIELDS = (
+    "declared_grade",
+    "personnel",
+    "equipment",
+    "mobility_range",
+    "assembly_hours_local",
+    "assembly_hours_remote",
+    "sustained_sites",
+    "sustained_hours",
+    "phases",
+    "certified_personnel",
+    "service_regions",
+    "usar_scale",
+)
+
 
 class Organization(models.Model):
     class Status(models.TextChoices):
@@ -179,6 +195,10 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} -> {self.organization} ({self.role}, {self.status})"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows (``core.states.move``)."""
+        return self.organization_id, self.organization.region_code
 
 
 class CapabilityQuerySet(models.QuerySet):

@@ -10,6 +10,7 @@ from core.models import Region
 from core.roles import Role
 from registry.choices import OrganizationKind, SocialWorkerLevel, Specialty
 from registry.models import (
+    CAPABILITY_FIELDS,
     PROFILE_FIELDS,
     Assessment,
     Capability,
@@ -62,18 +63,7 @@ class CapabilitySerializer(StrictModelSerializer):
             "id",
             "organization",
             "specialty",
-            "declared_grade",
-            "personnel",
-            "equipment",
-            "mobility_range",
-            "assembly_hours_local",
-            "assembly_hours_remote",
-            "sustained_sites",
-            "sustained_hours",
-            "phases",
-            "certified_personnel",
-            "service_regions",
-            "usar_scale",
+            *CAPABILITY_FIELDS,
             "assessed_grade",
             "assessed_score",
             "assessed_on",

@@ -12,7 +12,7 @@ trail (core.audit.record) and tells the organization's admins through core.notif
 """
 
 from registry.actions import may_assess
-from registry.models import PROFILE_FIELDS
+from registry.models import CAPABILITY_FIELDS, PROFILE_FIELDS
 from registry.services.capabilities import (
     assess,
     declare_capability,
@@ -20,7 +20,6 @@ from registry.services.capabilities import (
     update_capability,
 )
 from registry.services.common import (
-    CAPABILITY_FIELDS,
     PERSON_FIELDS,
     validate_uscc_for,
 )

@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from core import validators
 from core.roles import Role
 from registry.actions import CAPABILITY
-from registry.models import Assessment, Capability, Organization
+from registry.models import CAPABILITY_FIELDS, Assessment, Capability, Organization
 from registry.queries import acting_organization
 from registry.services.common import (
-    CAPABILITY_FIELDS,
     _audit,
     _check_regions,
     _require_reason,

@@ -19,20 +19,6 @@ from registry.models import Document, Organization
 
 User = get_user_model()
 
-CAPABILITY_FIELDS = (
-    "declared_grade",
-    "personnel",
-    "equipment",
-    "mobility_range",
-    "assembly_hours_local",
-    "assembly_hours_remote",
-    "sustained_sites",
-    "sustained_hours",
-    "phases",
-    "certified_personnel",
-    "service_regions",
-    "usar_scale",
-)
 PERSON_FIELDS = (
     "name",
     "skills",

@@ -16,7 +16,7 @@ from core import hooks
 from core import permissions as perms
 from core.notifications import notify
 from core.roles import ACTING_ROLES, Role
-from core.states import Conflict, check_transition
+from core.states import Conflict, move
 from registry.models import Invitation, Membership, Organization
 from registry.services.common import (
     User,
@@ -73,15 +73,18 @@ def invite_member(
     return invitation
 
 
-def _decide(invitation: Invitation, target: str) -> Invitation:
-    """Lock the invitation and move it through its table (409 when it is no longer open)."""
-    locked = (
-        Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+def _decide(invitation: Invitation, target: str, *, by, action: str, data: dict) -> Invitation:
+    """Move the invitation through its table with one audit row (``core.states.move``: the row
+    is locked and re-read, 409 when it is no longer open)."""
+    return move(
+        invitation,
+        target,
+        by=by,
+        action=action,
+        data=data,
+        changes={"decided_at": timezone.now()},
+        label=_("Invitation"),
     )
-    check_transition(Invitation.TRANSITIONS, locked.status, target, label=_("Invitation"))
-    locked.status, locked.decided_at = target, timezone.now()
-    locked.save(update_fields=["status", "decided_at"])
-    return locked
 
 
 def accept_invitation(*, invitation: Invitation, by) -> Membership:
@@ -91,7 +94,13 @@ def accept_invitation(*, invitation: Invitation, by) -> Membership:
     if invitation.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("Only the invited person may accept or decline."))
     with transaction.atomic():
-        invitation = _decide(invitation, Invitation.Status.ACCEPTED)
+        invitation = _decide(
+            invitation,
+            Invitation.Status.ACCEPTED,
+            by=by,
+            action="registry.invitation_accepted",
+            data={"user": by.pk, "role": invitation.role},
+        )
         org = invitation.organization
         membership, created = Membership.objects.get_or_create(
             user=by,
@@ -100,15 +109,6 @@ def accept_invitation(*, invitation: Invitation, by) -> Membership:
         )
         if not created:
             raise ValidationError({"invitation": [_("You are already a member.")]})
-        _audit(
-            org,
-            actor=by,
-            action="registry.invitation_accepted",
-            target=invitation,
-            from_status=Invitation.Status.INVITED,
-            to_status=Invitation.Status.ACCEPTED,
-            data={"user": by.pk, "role": invitation.role, "membership": membership.pk},
-        )
         _tell_admins(
             org,
             title=_("%(user)s accepted the invitation to %(name)s")
@@ -125,14 +125,11 @@ def decline_invitation(*, invitation: Invitation, by) -> Invitation:
     if invitation.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("Only the invited person may accept or decline."))
     with transaction.atomic():
-        invitation = _decide(invitation, Invitation.Status.DECLINED)
-        _audit(
-            invitation.organization,
-            actor=by,
+        invitation = _decide(
+            invitation,
+            Invitation.Status.DECLINED,
+            by=by,
             action="registry.invitation_declined",
-            target=invitation,
-            from_status=Invitation.Status.INVITED,
-            to_status=Invitation.Status.DECLINED,
             data={"user": by.pk},
         )
     return invitation
@@ -142,14 +139,11 @@ def cancel_invitation(*, invitation: Invitation, by) -> Invitation:
     """An org admin withdraws a pending invitation."""
     _require_admin(by, invitation.organization)
     with transaction.atomic():
-        invitation = _decide(invitation, Invitation.Status.CANCELLED)
-        _audit(
-            invitation.organization,
-            actor=by,
+        invitation = _decide(
+            invitation,
+            Invitation.Status.CANCELLED,
+            by=by,
             action="registry.invitation_cancelled",
-            target=invitation,
-            from_status=Invitation.Status.INVITED,
-            to_status=Invitation.Status.CANCELLED,
             data={"user": invitation.user_id},
         )
     return invitation

@@ -3,14 +3,11 @@ buttons on the page == ``allowed_actions(user, obj)`` == the actions whose servi
 call (each service call is rolled back). A button shown is an action that will succeed."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.test import Client
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from coordination import services as csvc
@@ -18,6 +15,7 @@ from coordination.models import Deployment, Incident, Need, Task
 from core import permissions as perms
 from core.states import InvalidTransition, action_reasons, allowed_actions
 from procurement.models import Award, Bid, Contract, Milestone, Project
+from tests.actions import accepted, page_actions
 from tests.coordination.factories import (
     DeploymentFactory,
     IncidentFactory,
@@ -37,46 +35,6 @@ PERSONAS = [
     "other_ngo_admin",
     "expert",
 ]
-BUTTON = re.compile(r'data-action="([a-z_]+)"')
-
-
-class _Rollback(Exception):
-    pass
-
-
-def page_actions(user, url: str, section: str = "") -> set[str]:
-    client = Client()
-    if user.is_authenticated:
-        client.force_login(user)
-    response = client.get(url)
-    if response.status_code == 404:  # the object is not visible to this person
-        return set()
-    assert response.status_code == 200, url
-    html = response.content.decode()
-    if section:  # only the part of the page that belongs to the object
-        if section not in html:
-            return set()
-        start = html.index(section)
-        end = min(
-            i for i in (html.find("</table>", start), html.find("</section>", start)) if i > 0
-        )
-        html = html[start:end]
-    return set(BUTTON.findall(html))
-
-
-def accepted(calls: dict, user) -> set[str]:
-    """The actions whose service accepts ``user``'s call; every call is rolled back."""
-    ok = set()
-    for name, call in calls.items():
-        try:
-            with transaction.atomic():
-                call(user)
-                raise _Rollback
-        except _Rollback:
-            ok.add(name)
-        except (PermissionDenied, ValidationError, InvalidTransition):
-            pass
-    return ok
 
 
 @pytest.fixture
