@@ -219,6 +219,11 @@ class Need(models.Model):
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.quantity} {self.unit}"
 
+    def audit_scope(self) -> tuple[int | None, str]:
+        """(organization, region) of its audit rows: the posting organization's (none when an
+        official posted it)."""
+        return self.posted_by_organization_id, self.region_code
+
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None

@@ -39,3 +39,19 @@ def record(
         data=data or {},
         ip=current_ip.get(),
     )
+
+
+def scope_of(target: models.Model) -> tuple[int | None, str]:
+    """(organization_id, region_code) of an object's audit rows, from its model's
+    ``audit_scope()`` method ((None, "") for a model without one)."""
+    hook = getattr(target, "audit_scope", None)
+    return hook() if hook else (None, "")
+
+
+def record_on(target: models.Model, *, actor: Any, action: str, **fields: Any) -> AuditEvent:
+    """``record`` with the organization and region the target's ``audit_scope()`` gives (the same
+    scope ``core.states.move`` writes), so a service does not restate them."""
+    organization_id, region_code = scope_of(target)
+    fields.setdefault("organization_id", organization_id)
+    fields.setdefault("region_code", region_code)
+    return record(actor=actor, action=action, target=target, **fields)

@@ -56,10 +56,7 @@ def _label(model: type[models.Model]) -> str:
     return str(capfirst(model._meta.verbose_name))
 
 
-def _scope(obj: models.Model) -> tuple[int | None, str]:
-    """(organization_id, region_code) for the audit row, from the model's ``audit_scope()``."""
-    hook = getattr(obj, "audit_scope", None)
-    return hook() if hook else (None, "")
+_scope = audit.scope_of  # (organization_id, region_code) of the audit row
 
 
 def move(

@@ -78,12 +78,10 @@ def file_deployment(
             status_reason=reason,
             filed_by=by,
         )
-        audit.record(
+        audit.record_on(
+            deployment,
             actor=by,
             action="deployment.filed",
-            target=deployment,
-            organization_id=organization.pk,
-            region_code=area_region_code,
             to_status=deployment.status,
             reason=reason,
             data={"headcount": headcount, "area": area_region_code},

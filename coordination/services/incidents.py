@@ -90,12 +90,10 @@ def create_incident(
             lead_agency=agencies[-1],
             created_by=by,
         )
-        audit.record(
+        audit.record_on(
+            incident,
             actor=by,
             action="incident.created",
-            target=incident,
-            organization_id=incident.lead_agency_id,
-            region_code=region_code,
             to_status=incident.status,
             data={"grade": grade, "kind": kind, "subtype": subtype},
         )
@@ -195,12 +193,10 @@ def take_over(*, incident: Incident, by: Any, reason: str = "") -> Incident:
         INCIDENT.check("take_over", by, incident)
         incident.lead_agency = agency
         incident.save(update_fields=["lead_agency", "updated_at"])
-        audit.record(
+        audit.record_on(
+            incident,
             actor=by,
             action="incident.taken_over",
-            target=incident,
-            organization_id=agency.pk,
-            region_code=incident.region_code,
             reason=reason,
             data={"from_agency": getattr(previous, "pk", None), "to_agency": agency.pk},
         )
@@ -244,12 +240,10 @@ def set_area_capacity(
             capacity.pop(area_region_code, None)
         incident.area_capacity = capacity
         incident.save(update_fields=["area_capacity", "updated_at"])
-        audit.record(
+        audit.record_on(
+            incident,
             actor=by,
             action="incident.capacity",
-            target=incident,
-            organization_id=incident.lead_agency_id,
-            region_code=incident.region_code,
             data={"area": area_region_code, **limits},
         )
     return incident
@@ -277,12 +271,10 @@ def purge_personal_data(*, incident: Incident, now: datetime | None = None) -> d
         )
         incident.personal_data_purged_at = now
         incident.save(update_fields=["personal_data_purged_at", "updated_at"])
-        audit.record(
+        audit.record_on(
+            incident,
             actor=None,
             action="incident.personal_data_purged",
-            target=incident,
-            organization_id=incident.lead_agency_id,
-            region_code=incident.region_code,
             data=counts,
         )
     return counts

@@ -68,12 +68,10 @@ def post_need(
             confirmed_at=now if official else None,
             confirmed_by=by if official else None,
         )
-        audit.record(
+        audit.record_on(
+            need,
             actor=by,
             action="need.posted",
-            target=need,
-            organization_id=None if official else organization.pk,
-            region_code=region_code,
             data={"category": category, "quantity": quantity, "unit": unit},
         )
         if not official:
@@ -97,13 +95,7 @@ def confirm_need(*, need: Need, by: Any) -> Need:
         need.confirmed_at = timezone.now()
         need.confirmed_by = by
         need.save(update_fields=["confirmed_at", "confirmed_by"])
-        audit.record(
-            actor=by,
-            action="need.confirmed",
-            target=need,
-            organization_id=need.posted_by_organization_id,
-            region_code=need.region_code,
-        )
+        audit.record_on(need, actor=by, action="need.confirmed")
         alerting.tell_organizations(
             incident=need.incident,
             organization_ids=[need.posted_by_organization_id],

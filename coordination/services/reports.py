@@ -59,12 +59,10 @@ def report_task(
             )
             photo.file.save("evidence", ContentFile(content), save=False)
             photo.save()
-        audit.record(
+        audit.record_on(
+            task,
             actor=by,
             action="task.reported",
-            target=task,
-            organization_id=task.organization_id,
-            region_code=task.region_code,
             data={
                 "report": report.pk,
                 "people_served": report.people_served,

@@ -33,22 +33,6 @@ def ineligibility(task: Task, organization: Organization) -> str:
     return actions.ineligibility(task, organization)
 
 
-def _audit(
-    task: Task, by: Any, action: str, current: str, reason: str = "", data=None, org_id=None
-) -> None:
-    audit.record(
-        actor=by,
-        action=action,
-        target=task,
-        organization_id=org_id or task.organization_id,
-        region_code=task.region_code,
-        from_status=current,
-        to_status=task.status,
-        reason=reason,
-        data=data,
-    )
-
-
 def _tell_holder(task: Task, by: Any, title: str, body: str = "") -> None:
     alerting.tell_organizations(
         incident=task.incident,
@@ -113,7 +97,7 @@ def create_task(
             quantity_committed=quantity_committed or 0,
             created_by=by,
         )
-        _audit(task, by, "task.created", "")
+        audit.record_on(task, actor=by, action="task.created", to_status=task.status)
         deployed = list(
             incident.deployments.filter(status__in=Deployment.OCCUPYING).values_list(
                 "organization_id", flat=True
