@@ -744,6 +744,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/organizations/{org_id}/ allocation":        (IN,  BAD, BAD, 404, 404, 404, 404),
     "POST /ledger/organizations/{org_id}/ disbursement":      (IN,  OK,  OK,  404, 404, 404, 404),
     "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/entries/{seq}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
     "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
@@ -795,6 +796,7 @@ PAGE_API = {
     "POST /ledger/organizations/{org_id}/ allocation": "POST /api/v1/ledger/allocations/",
     "POST /ledger/organizations/{org_id}/ disbursement": "POST /api/v1/ledger/disbursements/",
     "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
+    "POST /ledger/entries/{seq}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
     "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
@@ -817,6 +819,7 @@ PAGE_TARGETS = {
     "POST /ledger/organizations/{org_id}/ allocation": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/organizations/{org_id}/ disbursement": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
+    "POST /ledger/entries/{seq}/reveal/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
 }
 
