@@ -23,8 +23,8 @@ Each polygon is simplified with Douglas-Peucker (shapely's ``simplify`` with
 tolerance below one screen pixel at the scale the file is drawn at (the whole country, a
 province, a prefecture), then snapped to a grid of 10**-decimals degrees; the script stops if a
 result is not a valid geometry. Divisions are simplified one by one, so a shared border may
-differ by up to the tolerance on either side: far below a pixel at the intended scale. Nothing is reprojected: the coordinates stay as the package
-has them (GCJ-02, see the README).
+differ by up to the tolerance on either side: far below a pixel at the intended scale.
+Nothing is reprojected: the coordinates stay as the package has them (GCJ-02, see the README).
 """
 
 from __future__ import annotations
@@ -41,7 +41,13 @@ OUT = ROOT / "static" / "geo"
 # (file, SQL filter on the index, level, Douglas-Peucker tolerance in degrees, decimals)
 LAYERS = [
     ("provinces.json", "level = '省'", "province", 0.02, 5),
-    ("prefectures-51.json", "level = '市' AND path LIKE '%/51____.geojson'", "prefecture", 0.004, 4),
+    (
+        "prefectures-51.json",
+        "level = '市' AND path LIKE '%/51____.geojson'",
+        "prefecture",
+        0.004,
+        4,
+    ),
     ("counties-5118.json", "level = '区县' AND path LIKE '%/5118__.geojson'", "county", 0.001, 4),
 ]
 NAME_COLUMN = {"province": "province", "prefecture": "city", "county": "district"}
@@ -138,8 +144,10 @@ def main() -> None:
             json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n",
             encoding="utf-8",
         )
-        print(f"{target.relative_to(ROOT)}: {len(collection['features'])} features, "
-              f"{target.stat().st_size / 1024:.0f} KiB")
+        print(
+            f"{target.relative_to(ROOT)}: {len(collection['features'])} features, "
+            f"{target.stat().st_size / 1024:.0f} KiB"
+        )
 
 
 if __name__ == "__main__":
