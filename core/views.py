@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.http import require_safe
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 
@@ -33,6 +34,7 @@ def live(request):
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 def favicon(request):
     """``/favicon.ico``, which browsers request whatever a page links: the static icon.
 

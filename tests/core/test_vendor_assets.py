@@ -175,6 +175,7 @@ def test_favicon_ico_is_served_not_a_404(client):
     assert response.status_code == 302
     assert response["Location"] == settings.STATIC_URL + "favicon.ico"
     assert (STATIC / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"  # ICO header
+    assert client.post("/favicon.ico").status_code == 405  # GET and HEAD only
 
 
 @pytest.mark.django_db
