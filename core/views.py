@@ -4,10 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.http import require_safe
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 
@@ -30,6 +32,15 @@ def audit_trail(request):
 def live(request):
     """The cheapest Django view: no database. The benchmarks' denominator (api_ceiling)."""
     return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, which browsers request whatever a page links: the static icon.
+
+    A temporary redirect, because the static URL carries a content hash once collected.
+    """
+    return redirect(static("favicon.ico"))
 
 
 def healthz(request):

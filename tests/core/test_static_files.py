@@ -6,6 +6,7 @@ The third-party static trees (the admin, Swagger UI/ReDoc) are left out of this 
 keep the test quick; the login page links only the platform's own stylesheet.
 """
 
+import json
 import os
 import re
 import shutil
@@ -116,6 +117,25 @@ def test_gunicorn_with_debug_off_serves_the_pages_css(production_env):
         assert headers["Content-Type"].startswith("text/css")
         assert css == (base / "static" / "css" / "tongzhou.css").read_bytes()
         assert "max-age=315360000" in headers.get("Cache-Control", "")
+
+        # /favicon.ico redirects to the hashed icon (urllib follows the redirect).
+        status, _, icon = _get(f"{url}/favicon.ico")
+        assert status == 200
+        assert icon == (base / "static" / "favicon.ico").read_bytes()
+        # The vendored libraries went through the manifest storage too (leaflet.js names its
+        # source map, which must be there for the post-processing to succeed).
+        paths = json.loads(manifest.read_text())["paths"]
+        for name in [
+            "vendor/leaflet/leaflet.js",
+            "vendor/echarts/echarts.min.js",
+            "geo/provinces.json",
+        ]:
+            status, _, body = _get(f"{url}/static/{paths[name]}")
+            assert status == 200, name
+            # (the storage rewrites leaflet.js's source map reference to the hashed name)
+            unmapped = re.compile(rb"//# sourceMappingURL=\S+")
+            original = (base / "static" / name).read_bytes()
+            assert unmapped.sub(b"", body) == unmapped.sub(b"", original)
     finally:
         server.terminate()
         try:
