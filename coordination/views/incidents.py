@@ -98,9 +98,9 @@ def incident_detail(request, pk: int):
         context["needs"] = needs
     elif tab == "deployments":
         context["on_site"] = queries.people_on_site(incident)
+        # officials: the jurisdiction's filings; others: their organizations' own, whatever the
+        # organization's status now (a suspended team still withdraws its filing)
         filings = queries.visible_deployments(user).filter(incident=incident)
-        if not is_official:
-            filings = filings.filter(organization__in=my_orgs)
         context["filings"] = list(filings.order_by("status", "-created_at"))
     elif tab == "board":
         context["columns"] = [

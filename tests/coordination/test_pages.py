@@ -230,3 +230,16 @@ def test_my_tasks_costs_the_same_for_5_and_100(
         )
         with django_assert_max_num_queries(10):
             assert client.get("/tasks/mine/").status_code == 200
+
+
+def test_a_suspended_team_still_sees_and_withdraws_its_filing(client, ngo, ngo_admin):
+    """The filings tab shows an organization's own filings whatever its status now, with the
+    actions the service accepts (a suspended team may still withdraw)."""
+    incident = IncidentFactory(region_code="511826")
+    filing = DeploymentFactory(incident=incident, organization=ngo, status="approved")
+    ngo.status = "suspended"
+    ngo.save(update_fields=["status"])
+    client.force_login(ngo_admin)
+    html = client.get(f"/incidents/{incident.pk}/?tab=deployments").content.decode()
+    assert 'data-testid="filings"' in html
+    assert f"/deployments/{filing.pk}/withdraw/" in html
