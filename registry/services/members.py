@@ -73,15 +73,20 @@ def invite_member(
     return invitation
 
 
-def _decide(invitation: Invitation, target: str, *, by, action: str, data: dict) -> Invitation:
-    """Move the invitation through its table with one audit row (``core.states.move``: the row
-    is locked and re-read, 409 when it is no longer open)."""
+def _require_invitee(invitation: Invitation, by) -> None:
+    if invitation.user_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("Only the invited person may accept or decline."))
+
+
+def _decide(invitation: Invitation, target: str, *, by, data: dict | None = None) -> Invitation:
+    """Move the invitation through its table with one audit row, ``registry.invitation_<target>``
+    (``core.states.move``: the row is locked and re-read, 409 when it is no longer open)."""
     return move(
         invitation,
         target,
         by=by,
-        action=action,
-        data=data,
+        action=f"registry.invitation_{target}",
+        data=data or {"user": invitation.user_id},
         changes={"decided_at": timezone.now()},
         label=_("Invitation"),
     )
@@ -91,14 +96,12 @@ def accept_invitation(*, invitation: Invitation, by) -> Membership:
     """The invited person accepts: the membership starts now, with the invited role; the admins
     are told and apps may react (``membership_joined`` hook, e.g. procurement flags an expert
     joining a bidder after a tender was published)."""
-    if invitation.user_id != getattr(by, "pk", None):
-        raise PermissionDenied(_("Only the invited person may accept or decline."))
+    _require_invitee(invitation, by)
     with transaction.atomic():
         invitation = _decide(
             invitation,
             Invitation.Status.ACCEPTED,
             by=by,
-            action="registry.invitation_accepted",
             data={"user": by.pk, "role": invitation.role},
         )
         org = invitation.organization
@@ -122,31 +125,14 @@ def accept_invitation(*, invitation: Invitation, by) -> Membership:
 
 def decline_invitation(*, invitation: Invitation, by) -> Invitation:
     """The invited person declines; nothing else changes."""
-    if invitation.user_id != getattr(by, "pk", None):
-        raise PermissionDenied(_("Only the invited person may accept or decline."))
-    with transaction.atomic():
-        invitation = _decide(
-            invitation,
-            Invitation.Status.DECLINED,
-            by=by,
-            action="registry.invitation_declined",
-            data={"user": by.pk},
-        )
-    return invitation
+    _require_invitee(invitation, by)
+    return _decide(invitation, Invitation.Status.DECLINED, by=by)
 
 
 def cancel_invitation(*, invitation: Invitation, by) -> Invitation:
     """An org admin withdraws a pending invitation."""
     _require_admin(by, invitation.organization)
-    with transaction.atomic():
-        invitation = _decide(
-            invitation,
-            Invitation.Status.CANCELLED,
-            by=by,
-            action="registry.invitation_cancelled",
-            data={"user": invitation.user_id},
-        )
-    return invitation
+    return _decide(invitation, Invitation.Status.CANCELLED, by=by)
 
 
 def set_member_role(*, membership: Membership, by, role: str) -> Membership:
