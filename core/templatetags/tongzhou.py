@@ -1,6 +1,7 @@
 from django import template
+from django.utils.html import format_html
 
-from core import display
+from core import display, words
 from core.queries import history_for
 from core.states import action_reasons, allowed_actions
 
@@ -45,3 +46,62 @@ def action_reasons_for(context, obj):
     """``{% action_reasons_for obj as why %}``: action -> why it is not possible ("" if it is)."""
     request = context.get("request")
     return action_reasons(getattr(request, "user", None), obj)
+
+
+# Words, not codes (core.words): {{ code|region }}, {{ amount|money }}, {{ when|when }} ...
+
+
+@register.filter
+def region(code):
+    """``{{ code|region }}``: ``<span title="511826">四川省 雅安市 宝兴县</span>``."""
+    if not code:
+        return "—"
+    return format_html('<span class="region" title="{}">{}</span>', code, words.region_path(code))
+
+
+@register.filter
+def region_path(code):
+    """``{{ code|region_path }}``: the full name path as plain text (for titles, attributes)."""
+    return words.region_path(code) if code else ""
+
+
+@register.filter
+def region_name(code):
+    """``{{ code|region_name }}``: the region's own short name, ``宝兴县``."""
+    return words.region_name(code) if code else ""
+
+
+@register.filter
+def money(value, currency="CNY"):
+    """``{{ amount|money }}`` -> ``¥8,500``; ``{{ amount|money:"USD" }}`` -> ``8,500 USD``."""
+    return words.money(value, currency)
+
+
+@register.filter
+def number(value, places=None):
+    """``{{ n|number }}`` -> ``12,345``; ``{{ n|number:2 }}`` -> ``12,345.00``."""
+    return words.number(value, None if places in (None, "") else int(places))
+
+
+@register.filter
+def quantity(value, unit=""):
+    """``{{ line.quantity|quantity:line.unit }}`` -> ``1,200 箱``."""
+    return words.quantity(value, unit)
+
+
+@register.filter(name="when")
+def when(value):
+    """``{{ dt|when }}`` -> ``2026年12月26日 06:47`` (local time, to the minute)."""
+    return words.datetime_text(value) or "—"
+
+
+@register.filter
+def day(value):
+    """``{{ d|day }}`` -> ``2026年12月26日``."""
+    return words.date_text(value) or "—"
+
+
+@register.filter
+def distance(metres):
+    """``{{ metres|distance }}`` -> ``850 米`` / ``3.2 公里``."""
+    return words.distance(metres)
