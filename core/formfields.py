@@ -41,3 +41,17 @@ def formfield(model_field, **kwargs):
         ):
             kwargs.setdefault("form_class", IntegerField)
     return model_field.formfield(**kwargs)
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """A photo input that opens the phone's camera (``accept="image/*" capture``) and shows a
+    thumbnail of what was picked (static/js/photo-input.js; the page includes that script).
+    ``multiple=True`` lets a person pick several photos (the field must then accept a list)."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs=None, *, multiple: bool = False):
+        base = {"accept": "image/*", "capture": "environment", "data-photo-input": ""}
+        if multiple:
+            base["multiple"] = True
+        super().__init__({**base, **(attrs or {})})

@@ -10,6 +10,14 @@ and concatenates the lists they return. This is plain, visible code (no signals)
 - ``membership_joined(membership) -> list``: called by registry inside the transaction in which a
   person accepted an invitation (a Membership made by someone else's invitation); procurement
   flags an expert joining a bidder after a tender was published. Return value ignored.
+- ``work_queue(user) -> list[dict]``: what this person has to do now, for their home page:
+  ``{"role": "official"|"organization"|"charity"|"expert"|"evaluator", "key": str, "label": str
+  (translated), "count": int, "url": str, "oldest": datetime | None, "hint": str (optional)}``;
+  a fixed number of queries whatever the counts; items with count 0 may be returned (the home
+  shows them as done).
+- ``navigation_links(user) -> list[dict]``: ``{"label", "url", "order": int, "key"}`` places of
+  this person's role shown in the main navigation (e.g. the expert's panels, the charity's ledger
+  workspace); public places (organizations, incidents, ledger ...) are in base.html.
 - ``incident_panels(incident) -> list[dict]``: ``{"title", "template", "context"}`` extra panels
   on an incident page (e.g. donations received for it, from the ledger).
 

@@ -149,3 +149,45 @@ def quantity(value: Any, unit: str = "") -> str:
     """``1200`` and ``箱`` -> ``1,200 箱``."""
     text = number(value)
     return f"{text} {unit}".strip() if unit else text
+
+
+def steps(
+    order: list[str],
+    current: str,
+    labels: dict[str, str],
+    *,
+    stopped: set[str] | frozenset[str] = frozenset(),
+    hints: dict[str, str] | None = None,
+) -> list[dict]:
+    """The stepper of a multi-step object: every state of the main path in ``order``, the ones
+    before ``current`` done, ``current`` current (or ``stopped`` when it is an end off the main
+    path: cancelled, rejected, terminated — then it is appended after the last step reached)."""
+    hints = hints or {}
+    out: list[dict] = []
+    if current in order:
+        at = order.index(current)
+        for i, key in enumerate(order):
+            state = "done" if i < at else "current" if i == at else "next"
+            out.append(
+                {
+                    "key": key,
+                    "label": labels.get(key, key),
+                    "state": state,
+                    "hint": hints.get(key, ""),
+                }
+            )
+        return out
+    for key in order:
+        out.append(
+            {"key": key, "label": labels.get(key, key), "state": "next", "hint": hints.get(key, "")}
+        )
+    if current in stopped:
+        out.append(
+            {
+                "key": current,
+                "label": labels.get(current, current),
+                "state": "stopped",
+                "hint": hints.get(current, ""),
+            }
+        )
+    return out

@@ -105,3 +105,12 @@ def day(value):
 def distance(metres):
     """``{{ metres|distance }}`` -> ``850 米`` / ``3.2 公里``."""
     return words.distance(metres)
+
+
+@register.inclusion_tag("core/_stepper.html")
+def stepper(steps, aria_label=""):
+    """``{% stepper steps %}``: where a multi-step object is and what comes next.
+
+    ``steps`` is ``core.words.steps(order, current, labels, stopped=...)`` output (or any list of
+    ``{"key", "label", "state", "hint"?}`` with state ``done|current|next|stopped``)."""
+    return {"steps": steps, "aria_label": aria_label}

@@ -36,3 +36,20 @@ def browser_page(live_server):
             context.close()
             browser.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """``screenshot(page, "name")``: a full-page PNG of what a person saw, for people to look at.
+    Written to $TONGZHOU_SCREENSHOTS when set (CI keeps them), else to the test's tmp_path."""
+    from pathlib import Path
+
+    folder = Path(os.environ.get("TONGZHOU_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
