@@ -266,8 +266,8 @@ class Deployment(models.Model):
     specialties = models.JSONField(_("specialties"), default=list, blank=True)
     vehicles = models.PositiveIntegerField(_("vehicles"), default=0)
     area_region_code = models.CharField(_("area"), max_length=6, db_index=True)
-    # The team's base (驻地) in WGS-84 (GPS, CGCS2000), optional; public pages and API show it blurred
-    # (coordination.maps, core.geo.blur).
+    # The team's base (驻地) in WGS-84 (GPS, CGCS2000), optional; public pages and API show it
+    # blurred (coordination.maps, core.geo.blur).
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
