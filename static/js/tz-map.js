@@ -147,29 +147,28 @@
     return colour;
   }
 
-  function legendControl(data) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      var box = L.DomUtil.create("div", "tz-legend");
-      box.appendChild(text("strong", "", data.legend.title));
-      data.legend.classes.forEach(function (c) {
-        var row = text("div", "tz-legend-row", "");
-        var swatch = text("span", "tz-swatch tz-swatch-" + c.colour.slice(1), "");
-        row.appendChild(swatch);
-        row.appendChild(document.createTextNode(c.label));
-        box.appendChild(row);
+  // The legend sits below the map (on a phone an overlay would hide half of it); it names only
+  // the kinds of points the map holds.
+  function legendBox(data) {
+    var box = text("div", "tz-legend", "");
+    box.appendChild(text("strong", "", data.legend.title));
+    var rows = text("div", "tz-legend-rows", "");
+    data.legend.classes.forEach(function (c) {
+      var row = text("span", "tz-legend-row", "");
+      row.appendChild(text("span", "tz-swatch tz-swatch-" + c.colour.slice(1), ""));
+      row.appendChild(document.createTextNode(c.label));
+      rows.appendChild(row);
+    });
+    [["incidents", "tz-incident"], ["needs", "tz-need"], ["filings", "tz-filing"], ["tasks", "tz-task"]]
+      .forEach(function (k) {
+        if (!(data[k[0]] || []).length) return;
+        var row = text("span", "tz-legend-row", "");
+        row.appendChild(text("span", "tz-dot " + k[1], ""));
+        row.appendChild(document.createTextNode(data.labels[k[0]]));
+        rows.appendChild(row);
       });
-      var keys = [["tz-incident", data.labels.incidents], ["tz-need", data.labels.needs],
-                  ["tz-filing", data.labels.filings], ["tz-task", data.labels.tasks]];
-      keys.forEach(function (k) {
-        var row = text("div", "tz-legend-row", "");
-        row.appendChild(text("span", "tz-dot " + k[0], ""));
-        row.appendChild(document.createTextNode(k[1]));
-        box.appendChild(row);
-      });
-      return box;
-    };
-    return control;
+    box.appendChild(rows);
+    return box;
   }
 
   function areaTooltip(area, labels) {
@@ -198,15 +197,19 @@
         var layer = byCode[code];
         if (layer) layer.bindTooltip(areaTooltip(areas[code], data.labels), { sticky: true });
       });
-      var focus = byCode[data.focus];
+      // The incident's region with every point on it, or all the points, or one incident.
+      var view = byCode[data.focus] ? L.latLngBounds(byCode[data.focus].getBounds()) : null;
       if (data.bounds) {
-        var sw = toDisplay(config, data.bounds[0][0], data.bounds[0][1]);
-        var ne = toDisplay(config, data.bounds[1][0], data.bounds[1][1]);
-        map.fitBounds(L.latLngBounds(sw, ne).pad(0.3), { maxZoom: 11 });
-      } else if (focus) {
-        map.fitBounds(focus.getBounds(), { maxZoom: 11 });
+        var points = L.latLngBounds(
+          toDisplay(config, data.bounds[0][0], data.bounds[0][1]),
+          toDisplay(config, data.bounds[1][0], data.bounds[1][1])
+        ).pad(0.3);
+        view = view ? view.extend(points) : points;
+      }
+      if (view) {
+        map.fitBounds(view, { maxZoom: 11 });
       } else if (data.incidents.length === 1) {
-        map.setView(toDisplay(config, data.incidents[0].lat, data.incidents[0].lon), 9);
+        map.setView(toDisplay(config, data.incidents[0].lat, data.incidents[0].lon), 8);
       }
       drawPoints();
       el.dataset.mapReady = "1";
@@ -229,7 +232,7 @@
         });
       });
     }
-    legendControl(data).addTo(map);
+    el.insertAdjacentElement("afterend", legendBox(data));
   }
 
   // --- Point picker -------------------------------------------------------------------------
