@@ -107,7 +107,8 @@
     });
   }
 
-  function outline(feature, index) {
+  // Lines by level; without tiles the country is filled so that land stands out from the sea.
+  function outline(feature, index, tiles) {
     var level = feature.properties.level;
     if (level === "maritime") return { className: "tz-boundary tz-maritime", color: "#4a6fa5", weight: 1.5, dashArray: "6 4", fill: false };
     var weights = { province: 1.4, prefecture: 1, county: 0.5 };
@@ -116,7 +117,7 @@
       color: level === "county" ? "#9aa7b5" : "#5b6b7d",
       weight: weights[level] || 0.8,
       fillColor: "#f4f1ea",
-      fillOpacity: index === 0 ? 0.6 : 0,
+      fillOpacity: index === 0 && !tiles ? 0.6 : 0,
       interactive: index > 0
     };
   }
@@ -188,7 +189,7 @@
     var map = baseMap(el, config);
     var areas = data.areas || {};
     drawBoundaries(map, config, data.provinces, function (feature, index) {
-      var style = outline(feature, index);
+      var style = outline(feature, index, config.tiles);
       var colour = classFor(areas, data.legend, feature.properties.code);
       if (colour) { style.fillColor = colour; style.fillOpacity = 0.7; style.className += " tz-gap"; }
       return style;
@@ -270,7 +271,9 @@
 
     var regionInput = form.querySelector("[name='region_code'], [name='area_region_code']");
     var region = regionInput && /^\d{6}$/.test(regionInput.value) ? regionInput.value : "";
-    drawBoundaries(map, config, region ? [region.slice(0, 2)] : [], outline).then(function (byCode) {
+    drawBoundaries(map, config, region ? [region.slice(0, 2)] : [], function (feature, index) {
+      return outline(feature, index, config.tiles);
+    }).then(function (byCode) {
       var focus = byCode[region] || byCode[region.slice(0, 4) + "00"] || byCode[region.slice(0, 2) + "0000"];
       if (!current() && focus) map.fitBounds(focus.getBounds());
       el.dataset.mapReady = "1";

@@ -169,3 +169,24 @@ def test_an_official_places_a_need_by_clicking_the_picker_map(
     need = incident.needs.get()
     assert float(need.latitude) == pytest.approx(latitude, abs=1e-6)
     assert float(need.longitude) == pytest.approx(longitude, abs=1e-6)
+
+
+def test_with_a_tile_server_the_tiles_come_under_the_same_boundaries(
+    browser_page, agency, live_server, settings
+):
+    """A city's own tile server (here: the test server itself) adds a tile layer; the
+    boundaries and points are still drawn, shifted to the tiles' datum."""
+    settings.TONGZHOU_MAP_TILES = live_server.url + "/static/favicon.svg?z={z}&x={x}&y={y}"
+    settings.TONGZHOU_MAP_TILES_ATTRIBUTION = "本市地图服务"
+    settings.TONGZHOU_MAP_TILES_DATUM = "wgs84"
+    incident = IncidentFactory(lead_agency=agency)
+    page = browser_page
+    urls = _record_requests(page)
+    page.goto(f"{page.base_url}/incidents/{incident.pk}/")
+    page.wait_for_selector(MAP_READY)
+    page.wait_for_selector("img.leaflet-tile")
+    assert page.locator("path.tz-province").count() >= 34
+    assert page.locator("path.tz-incident").count() == 1
+    assert "本市地图服务" in page.inner_text(".leaflet-control-attribution")
+    assert any("/static/favicon.svg?z=" in url for url in urls)
+    _only_local(urls)
