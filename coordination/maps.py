@@ -135,6 +135,7 @@ def _labels() -> dict:
         "exact": _("Exact location"),
         "open": _("Needs with a gap"),
         "people": _("People on site"),
+        "peopleShort": _("%(n)s on site"),
         "none": _("No open needs"),
         "boundaries": _("Administrative boundaries"),
     }

@@ -21,6 +21,7 @@ and unpredictable without the key. Who sees exact points is decided by ``coordin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
@@ -167,6 +168,7 @@ def gcj02_to_wgs84(latitude: float, longitude: float) -> tuple[float, float]:
     return guess_lat, guess_lon
 
 
+@functools.lru_cache(maxsize=1)
 def boundary_urls() -> dict:
     """Static URLs of the shipped boundary files (hashed names in production):
     ``{"provinces": url, "51": {"prefectures": url, "counties": url}, ...}``. The map loads a

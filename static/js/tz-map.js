@@ -196,10 +196,24 @@
     }).then(function (byCode) {
       Object.keys(areas).forEach(function (code) {
         var layer = byCode[code];
-        if (layer) layer.bindTooltip(areaTooltip(areas[code], data.labels), { sticky: true });
+        if (!layer) return;
+        layer.bindTooltip(areaTooltip(areas[code], data.labels), { sticky: true });
+        // People on site (approved and arrived filings) as a label in the middle of the area.
+        if (areas[code].people) {
+          L.circleMarker(layer.getBounds().getCenter(), { className: "tz-point tz-area-people", radius: 5, weight: 1 })
+            .bindTooltip(data.labels.peopleShort.replace("%(n)s", areas[code].people),
+                         { permanent: true, direction: "right", className: "tz-people-label" })
+            .addTo(map);
+        }
       });
-      // The incident's region with every point on it, or all the points, or one incident.
+      // The incident's region, the areas with open needs and every point; or one incident.
       var view = byCode[data.focus] ? L.latLngBounds(byCode[data.focus].getBounds()) : null;
+      if (data.focus) {
+        Object.keys(areas).forEach(function (code) {
+          if (!byCode[code] || !areas[code].open) return;
+          view = view ? view.extend(byCode[code].getBounds()) : L.latLngBounds(byCode[code].getBounds());
+        });
+      }
       if (data.bounds) {
         var points = L.latLngBounds(
           toDisplay(config, data.bounds[0][0], data.bounds[0][1]),

@@ -89,6 +89,9 @@ def test_the_incident_page_draws_boundaries_points_and_the_chart_from_local_file
     assert page.locator("path.tz-need.tz-blurred").count() == 1
     assert page.locator("path.tz-filing.tz-blurred").count() == 1
     assert page.locator("path.tz-task.tz-blurred").count() == 1
+    # the approved filing's 10 people, labelled in the middle of 芦山县
+    assert page.locator("path.tz-area-people").count() == 1
+    assert "在场 10 人" in page.inner_text(".tz-people-label")
     legend = page.inner_text(".tz-legend")
     assert "各地区有缺口的需求数" in legend and "7 个及以上" in legend
     chart = page.inner_text("[data-testid=needs-chart]")
