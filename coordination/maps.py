@@ -11,6 +11,9 @@ organization involved (the need's poster, the filing organization, the task's ho
 else gets ``core.geo.blur``'s stand-in, 0.5-2 km away, the same for the same object every time.
 The API serializers apply the same rule (``point_for``).
 
+A filing's point shows its organization's name only to those who see it exactly; the others
+see "a team on site" with its headcount, as the public per-area counts already tell.
+
 **The choropleth** counts needs with a gap (quantity not yet committed by a live task) per area
 code, whatever its level: needs of different kinds and units cannot be added, but "how many
 needs are still open here" can. The tooltip lists the gaps with their units, and the people on
@@ -177,8 +180,10 @@ def incident_map(user: Any, incident: Incident, needs: list[Need] | None = None)
     for filing in filings:
         point = _point(user, filing)
         if point:
+            # A filing is private to the area's officials and its organization (docs/
+            # coordination.md): the others learn that a team of n is based near there, not whose.
             point.update(
-                title=filing.organization.name,
+                title=filing.organization.name if point["exact"] else _("A team on site"),
                 detail=_("%(n)s people, %(status)s")
                 % {"n": words.number(filing.headcount), "status": filing.get_status_display()},
             )

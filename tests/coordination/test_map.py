@@ -88,6 +88,9 @@ def test_the_public_sees_every_point_blurred_on_the_incident_page(client, world)
     assert _points(data, "filings") == [_blurred(world["filing"])]
     assert _points(data, "tasks") == [_blurred(world["task"])]
     assert not any(p["exact"] for kind in ("needs", "filings", "tasks") for p in data[kind])
+    # a filing is private: the public learns a team of 10 is near there, not whose
+    assert data["filings"][0]["title"] == "在场队伍"
+    assert world["filing"].organization.name not in json.dumps(data, ensure_ascii=False)
     # the incident's own point is public
     assert _points(data, "incidents") == [(30.284, 102.956)]
     assert data["incidents"][0]["exact"] is True
@@ -102,6 +105,7 @@ def test_an_official_of_the_area_sees_every_point_exact(client, official, world)
     assert _points(data, "filings") == [_exact(world["filing"])]
     assert _points(data, "tasks") == [_exact(world["task"])]
     assert all(p["exact"] for kind in ("needs", "filings", "tasks") for p in data[kind])
+    assert data["filings"][0]["title"] == world["filing"].organization.name
 
 
 def test_an_official_elsewhere_sees_them_blurred(client, outside_official, world):
