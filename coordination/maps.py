@@ -280,7 +280,7 @@ def needs_chart(needs: list[Need]) -> dict | None:
         row[3] += max(need.quantity - committed, 0)
     if not rows:
         return None
-    names = [f"{label}（{unit}）" for label, unit in rows]
+    names = [_("%(type)s (%(unit)s)") % {"type": label, "unit": unit} for label, unit in rows]
     series = [
         (_("Requested"), "#5470c6"),
         (_("Committed"), "#91cc75"),

@@ -410,3 +410,13 @@ def test_the_pages_with_a_map_cost_the_same_for_5_and_60_rows(client, official, 
             assert client.get(url.format(pk=incident.pk)).status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_map_and_the_chart_speak_english_when_asked(client, incident):
+    NeedFactory(incident=incident, quantity=100, unit="tents")
+    data = _map_on_page(client, f"/incidents/{incident.pk}/?lang=en")
+    assert data["legend"]["title"] == "Needs with a gap, by area"
+    assert data["labels"]["blurred"] == "Approximate location (within about 2 km)"
+    assert data["config"]["labels"]["locate"] == "Use my location"
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "Shelter (tents)" in page and "Needs and their gaps by type" in page
