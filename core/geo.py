@@ -36,7 +36,6 @@ EARTH_RADIUS_KM = 6371.0088
 BLUR_MIN_KM = 0.5
 BLUR_MAX_KM = 2.0
 BLUR_DECIMALS = Decimal("0.001")
-EXACT_DECIMALS = Decimal("0.000001")
 
 # A generous box around China's territory (incl. the South China Sea islands): a point outside
 # it is a typo (latitude and longitude swapped, a sign lost), not a place of an incident here.

@@ -86,8 +86,8 @@
 
   // The boundary layers: the country, then each province's prefectures and counties (drawn in
   // that order, finer lines on top). Resolves to {code: layer} of every division drawn.
-  function drawBoundaries(map, config, provinces, styleFor) {
-    var urls = [config.boundaries.provinces];
+  function drawBoundaries(map, config, provinces, styleFor, withoutCountry) {
+    var urls = withoutCountry ? [] : [config.boundaries.provinces];
     (provinces || []).forEach(function (p) {
       var files = config.boundaries[p];
       if (files) urls.push(files.prefectures, files.counties);
@@ -98,8 +98,8 @@
       collections.forEach(function (collection, index) {
         L.geoJSON(collection, {
           coordsToLatLng: toLatLng,
-          interactive: index > 0,
-          style: function (feature) { return styleFor(feature, index); },
+          interactive: index > 0 || withoutCountry,
+          style: function (feature) { return styleFor(feature, withoutCountry ? index + 1 : index); },
           onEachFeature: function (feature, layer) { byCode[feature.properties.code] = layer; }
         }).addTo(map);
       });
@@ -283,17 +283,30 @@
       [latInput, lonInput].forEach(function (i) { i.dispatchEvent(new Event("change", { bubbles: true })); });
     }
 
+    // The map opens on the form's area (region_code / area_region_code) unless a point is set,
+    // and follows the area when it changes; each province's files are drawn once.
     var regionInput = form.querySelector("[name='region_code'], [name='area_region_code']");
-    var region = regionInput && /^\d{6}$/.test(regionInput.value) ? regionInput.value : "";
-    drawBoundaries(map, config, region ? [region.slice(0, 2)] : [], function (feature, index) {
-      return outline(feature, index, config.tiles);
-    }).then(function (byCode) {
-      var focus = byCode[region] || byCode[region.slice(0, 4) + "00"] || byCode[region.slice(0, 2) + "0000"];
-      if (!current() && focus) map.fitBounds(focus.getBounds());
-      el.dataset.mapReady = "1";
-    }).catch(function () {
-      status.textContent = config.labels.boundariesFailed;
-    });
+    var drawn = {};
+    function showRegion(first) {
+      var region = regionInput && /^\d{6}$/.test(regionInput.value) ? regionInput.value : "";
+      var province = region.slice(0, 2);
+      var wanted = first ? [province] : (province && !drawn[province] ? [province] : []);
+      var files = drawBoundaries(map, config, wanted.filter(Boolean), function (feature, index) {
+        return outline(feature, index, config.tiles);
+      }, first ? null : true);
+      if (province) drawn[province] = true;
+      return files.then(function (byCode) {
+        Object.assign(known, byCode);
+        var focus = known[region] || known[region.slice(0, 4) + "00"] || known[province + "0000"];
+        if (!current() && focus) map.fitBounds(focus.getBounds());
+        el.dataset.mapReady = "1";
+      }).catch(function () {
+        status.textContent = config.labels.boundariesFailed;
+      });
+    }
+    var known = {};
+    showRegion(true);
+    if (regionInput) regionInput.addEventListener("change", function () { showRegion(false); });
 
     var start = current();
     if (start) place(start[0], start[1], true);

@@ -420,3 +420,20 @@ def test_the_map_and_the_chart_speak_english_when_asked(client, incident):
     assert data["config"]["labels"]["locate"] == "Use my location"
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert "Shelter (tents)" in page and "Needs and their gaps by type" in page
+
+
+def test_an_incident_with_a_swapped_or_half_point_is_refused(api, official):
+    body = {
+        "title": "芦山地震",
+        "kind": "natural_disaster",
+        "subtype": "earthquake",
+        "grade": 2,
+        "region_code": "511826",
+        "started_at": timezone.now().isoformat(),
+    }
+    swapped = api(official).post(
+        "/api/v1/incidents/", {**body, "latitude": "102.956", "longitude": "30.284"}, format="json"
+    )
+    assert swapped.status_code == 400 and "latitude" in swapped.json()
+    half = api(official).post("/api/v1/incidents/", {**body, "longitude": "102.956"}, format="json")
+    assert half.status_code == 400 and "latitude" in half.json()
