@@ -162,6 +162,30 @@ def test_an_official_places_a_need_by_clicking_the_picker_map(
     longitude = float(page.input_value("input[name=longitude]"))
     # The map opened on the incident's county (芦山县, about 30.0-30.6 N, 102.7-103.2 E).
     assert 29.8 < latitude < 30.8 and 102.5 < longitude < 103.4
+    assert page.inner_text("[data-picker-status]") == "已标出位置，请核对经纬度。"
+
+    # "Use my location": the phone's GPS position (WGS-84) is stored as it is.
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 30.123456, "longitude": 102.654321})
+    page.click("[data-locate]")
+    page.wait_for_function(
+        "() => document.querySelector('input[name=latitude]').value === '30.123456'"
+    )
+    assert page.input_value("input[name=longitude]") == "102.654321"
+    assert page.inner_text("[data-picker-status]") == "已在地图上标出您的位置。"
+
+    # The map centred on that point, drawn in GCJ-02 (no tiles). A click there must give back
+    # the same WGS-84 point (within a pixel, ~70 m at this zoom): without the conversion back
+    # it would be the GCJ-02 position, ~280 m away here.
+    page.locator(".point-picker .tz-map").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-picker-status]').textContent.startsWith('已标出位置')"
+    )
+    latitude = float(page.input_value("input[name=latitude]"))
+    longitude = float(page.input_value("input[name=longitude]"))
+    assert geo.distance_km((latitude, longitude), (30.123456, 102.654321)) < 0.15
+    gcj = geo.wgs84_to_gcj02(30.123456, 102.654321)
+    assert geo.distance_km((latitude, longitude), gcj) > 0.2
     page.fill("textarea[name=description]", "帐篷")
     page.fill("input[name=quantity]", "20")
     page.fill("input[name=unit]", "顶")
