@@ -231,6 +231,8 @@ def test_the_need_form_takes_a_point_and_refuses_half_of_one(client, official, i
     form = client.get(url).content.decode()
     assert "data-point-picker" in form and 'name="latitude"' in form and 'name="longitude"' in form
     assert "使用我的位置" in form
+    # without JavaScript the map stays hidden and the two inputs are typed
+    assert re.search(r'<div class="point-picker" data-point-picker[^>]* hidden>', form)
     body = {
         "category": "shelter",
         "description": "帐篷",

@@ -162,3 +162,51 @@ def test_the_map_words_are_translated():
         labels = geo.map_settings()["labels"]
     assert labels["locate"] == "使用我的位置"
     assert json.dumps(labels, ensure_ascii=False).count("location") == 0
+
+
+def _inside(point, geometry) -> bool:
+    """Ray casting over a (Multi)Polygon's outer rings and holes."""
+    lon, lat = point
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    hits = 0
+    for polygon in polygons:
+        for ring in polygon:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    hits += 1
+    return hits % 2 == 1
+
+
+@pytest.mark.parametrize(
+    "place, lon_lat, province",
+    [
+        ("达旺 (藏南)", (91.86, 27.59), "540000"),
+        ("阿克赛钦", (79.5, 35.2), "650000"),
+        ("台北", (121.56, 25.04), "710000"),
+        ("海口", (110.33, 20.03), "460000"),
+    ],
+)
+def test_the_boundaries_follow_chinas_official_map(place, lon_lat, province):
+    """The shipped shapes draw China's territory as the official map does: 藏南, 阿克赛钦,
+    台湾 and the South China Sea islands are inside the province the official map puts them in
+    (the dashed maritime line is checked in tests/core/test_vendor_assets.py)."""
+    features = json.loads((settings.BASE_DIR / "static/geo/provinces.json").read_text())["features"]
+    containing = [
+        f["properties"]["code"]
+        for f in features
+        if f["properties"]["level"] == "province" and _inside(lon_lat, f["geometry"])
+    ]
+    assert containing == [province], (place, containing)
+
+
+def test_the_south_china_sea_islands_are_drawn_as_parts_of_hainan():
+    features = json.loads((settings.BASE_DIR / "static/geo/provinces.json").read_text())["features"]
+    hainan = next(f for f in features if f["properties"]["code"] == "460000")
+    vertices = [
+        v for polygon in hainan["geometry"]["coordinates"] for ring in polygon for v in ring
+    ]
+    for place, (lon, lat) in {"永兴岛": (112.335, 16.834), "曾母暗沙": (112.28, 3.97)}.items():
+        nearest = min(((x - lon) ** 2 + (y - lat) ** 2) ** 0.5 for x, y in vertices)
+        assert nearest < 0.1, place
