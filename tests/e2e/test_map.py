@@ -199,7 +199,7 @@ def test_an_official_places_a_need_by_clicking_the_picker_map(
 
 
 def test_with_a_tile_server_the_tiles_come_under_the_same_boundaries(
-    browser_page, agency, live_server, settings
+    browser_page, agency, live_server, settings, screenshot
 ):
     """A city's own tile server (here: the test server itself) adds a tile layer; the
     boundaries and points are still drawn, shifted to the tiles' datum."""
@@ -209,6 +209,7 @@ def test_with_a_tile_server_the_tiles_come_under_the_same_boundaries(
     incident = IncidentFactory(lead_agency=agency)
     page = browser_page
     urls = _record_requests(page)
+    page.set_viewport_size(PHONE)
     page.goto(f"{page.base_url}/incidents/{incident.pk}/")
     page.wait_for_selector(MAP_READY)
     page.wait_for_selector("img.leaflet-tile")
@@ -217,3 +218,5 @@ def test_with_a_tile_server_the_tiles_come_under_the_same_boundaries(
     assert "本市地图服务" in page.inner_text(".leaflet-control-attribution")
     assert any("/static/favicon.svg?z=" in url for url in urls)
     _only_local(urls)
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "incident-map-with-tiles")
