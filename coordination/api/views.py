@@ -112,9 +112,14 @@ class IncidentViewSet(
             data.is_valid(raise_exception=True)
             need = services.post_need(incident=incident, by=request.user, **data.validated_data)
             need = queries.needs_with_progress(Need.objects.filter(pk=need.pk)).get()
-            return Response(s.NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+            return Response(
+                s.NeedSerializer(need, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
         page = self.paginate_queryset(queries.visible_needs(request.user, incident))
-        return self.get_paginated_response(s.NeedSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            s.NeedSerializer(page, many=True, context={"request": request}).data
+        )
 
     @extend_schema(
         request=None,
@@ -194,7 +199,10 @@ class DeploymentViewSet(
         data = s.DeploymentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         deployment = services.file_deployment(by=request.user, **data.validated_data)
-        return Response(s.DeploymentSerializer(deployment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.DeploymentSerializer(deployment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -258,7 +266,10 @@ class TaskViewSet(
         data = s.TaskCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.create_task(by=request.user, **data.validated_data)
-        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.TaskSerializer(task, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=s.AssignSerializer, responses=s.TaskDetailSerializer)
     @action(detail=True, methods=["post"])

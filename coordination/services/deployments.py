@@ -2,6 +2,7 @@
 hold; organizations report arrival and withdraw. Area capacity holds filings automatically."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from coordination.actions import DEPLOYMENT, over_capacity
 from coordination.models import Deployment, Incident
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
-from core import audit, regions, text, validators
+from core import audit, geo, regions, text, validators
 from core.states import Conflict, InvalidTransition, move
 from registry.choices import Specialty
 from registry.models import Organization
@@ -32,6 +33,8 @@ def file_deployment(
     specialties: list[str] | None = None,
     vehicles: int = 0,
     self_sufficiency_days: int = 0,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
 ) -> Deployment:
     """A verified organization the user acts for (``acting_organization``: the one named, or
     the user's only one) files before entering the area. A filing that would exceed the area's
@@ -49,6 +52,7 @@ def file_deployment(
             {"area_region_code": [_("The area must lie in the incident's region.")]}
         )
     validators.check("arrival_at", validators.plan, arrival_at)
+    geo.check_point(latitude, longitude)
     leader_name = text.check_name("leader_name", leader_name)
     with transaction.atomic():
         # The incident row lock serializes capacity decisions for its areas.
@@ -70,6 +74,8 @@ def file_deployment(
             specialties=specialties,
             vehicles=vehicles,
             area_region_code=area_region_code,
+            latitude=latitude,
+            longitude=longitude,
             arrival_at=arrival_at,
             leader_name=leader_name,
             leader_phone=leader_phone,

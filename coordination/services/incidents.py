@@ -22,7 +22,7 @@ from coordination.models import (
     suggest_accident_grade,
 )
 from coordination.services import alerting
-from core import audit, regions, validators
+from core import audit, geo, regions, validators
 from core.models import Region
 from core.states import InvalidTransition, check_transition, move
 
@@ -72,6 +72,7 @@ def create_incident(
         raise ValidationError({"grade": [_("A grade (I-IV) is required for this kind.")]})
     if grade is not None and grade not in (1, 2, 3, 4):
         raise ValidationError({"grade": [_("The grade is 1 (I) to 4 (IV).")]})
+    geo.check_point(latitude, longitude)
     agencies = cperms.official_agencies(by, region_code)
     with transaction.atomic():
         incident = Incident.objects.create(

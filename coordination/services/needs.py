@@ -1,6 +1,7 @@
 """Needs (the social-needs database): posted by officials or verified organizations;
 officials confirm what organizations post."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from coordination.actions import NEED
 from coordination.models import Incident, Need, NeedCategory, Priority
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
-from core import audit, regions
+from core import audit, geo, regions
 from core.states import InvalidTransition
 from registry.models import Organization
 from registry.queries import acting_organization
@@ -35,6 +36,8 @@ def post_need(
     region_code: str,
     urgency: str = Priority.NORMAL,
     organization: int | str | Organization | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
 ) -> Need:
     """An official's need counts at once; a verified organization's need waits for an official
     to confirm it. The area must lie in the incident's region. An official with jurisdiction who
@@ -49,6 +52,7 @@ def post_need(
     validate_region(region_code)
     if not regions.covers(incident.region_code, region_code):
         raise ValidationError({"region_code": [_("The area must lie in the incident's region.")]})
+    geo.check_point(latitude, longitude)
     official = organization in (None, "") and cperms.is_official_for(by, incident.region_code)
     if not official:
         organization = acting_organization(by, organization)
@@ -62,6 +66,8 @@ def post_need(
             quantity=quantity,
             unit=unit,
             region_code=region_code,
+            latitude=latitude,
+            longitude=longitude,
             urgency=urgency,
             posted_by=by,
             posted_by_organization=None if official else organization,

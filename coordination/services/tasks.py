@@ -2,6 +2,7 @@
 reported with evidence, completed, and verified by a second person."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from coordination.models import (
 )
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
-from core import audit, regions, validators
+from core import audit, geo, regions, validators
 from core.states import Conflict, move
 from registry.choices import Specialty
 from registry.models import Organization
@@ -66,6 +67,8 @@ def create_task(
     due_at: datetime | None = None,
     need: Need | None = None,
     quantity_committed: int = 0,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
 ) -> Task:
     """An official with jurisdiction creates an open task in the incident's region, optionally
     toward a need of the same incident (committing a quantity to it)."""
@@ -83,6 +86,7 @@ def create_task(
         validators.check("due_at", validators.deadline, due_at)
     if need is not None and need.incident_id != incident.pk:
         raise ValidationError({"need": [_("The need belongs to another incident.")]})
+    geo.check_point(latitude, longitude)
     with transaction.atomic():
         task = Task.objects.create(
             incident=incident,
@@ -94,6 +98,8 @@ def create_task(
             region_code=region_code,
             priority=priority,
             due_at=due_at,
+            latitude=latitude,
+            longitude=longitude,
             quantity_committed=quantity_committed or 0,
             created_by=by,
         )

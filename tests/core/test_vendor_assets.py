@@ -30,8 +30,21 @@ VENDORED = {
         "images/marker-shadow.png",
     ],
 }
-GEO = {"provinces.json": "", "prefectures-51.json": "51", "counties-5118.json": "5118"}
+# provinces.json, then prefectures-PP.json and counties-PP.json for every province PP.
+GEO = {
+    "provinces.json": "",
+    **{path.name: path.stem.split("-")[1] for path in (STATIC / "geo").glob("*-??.json")},
+}
 MAX_GEO_BYTES = 1_500_000
+MAX_GEO_TOTAL_BYTES = 12_500_000
+
+
+def test_every_province_has_its_prefecture_and_county_files_and_the_set_stays_small():
+    provinces = {code[:2] for code, _, level, _ in region_data.rows() if level == "province"}
+    for province in provinces:
+        assert f"prefectures-{province}.json" in GEO, province
+        assert f"counties-{province}.json" in GEO, province
+    assert sum((STATIC / "geo" / name).stat().st_size for name in GEO) < MAX_GEO_TOTAL_BYTES
 
 
 @pytest.mark.parametrize("name", sorted(VENDORED))
@@ -109,8 +122,11 @@ def test_the_country_map_has_every_province_and_the_maritime_boundary():
 def test_the_demo_region_maps_match_the_platform_regions():
     """The Sichuan and 雅安 shapes join to core.Region codes (what the map pages colour)."""
     known = {code: name for code, name, _, _ in region_data.rows()}
-    for filename, expected in [("prefectures-51.json", 21), ("counties-5118.json", 8)]:
-        features = _features(filename)
+    for filename, prefix, expected in [
+        ("prefectures-51.json", "51", 21),
+        ("counties-51.json", "5118", 8),
+    ]:
+        features = [f for f in _features(filename) if f["properties"]["code"].startswith(prefix)]
         assert len(features) == expected
         for feature in features:
             code, name = feature["properties"]["code"], feature["properties"]["name"]
