@@ -1,0 +1,139 @@
+"""How the procurement pages call services and name things (shared by every role's views)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import words
+from core.forms import REFUSED_TAG
+from core.states import Conflict, InvalidTransition
+from procurement import queries
+from procurement.models import Milestone, Project
+
+# Button labels of the actions of procurement.actions (what a page offers, never decides).
+ACTION_LABELS = {
+    "publish": gettext_lazy("Publish the notice"),
+    "open": gettext_lazy("Open the bids"),
+    "panel": gettext_lazy("Draw the expert panel"),
+    "award": gettext_lazy("Award"),
+    "contract": gettext_lazy("Sign the contract"),
+    "terminate": gettext_lazy("Terminate the contract"),
+    "cancel": gettext_lazy("Cancel the project"),
+    "retender": gettext_lazy("Re-tender"),
+    "report": gettext_lazy("Report progress"),
+    "inspect": gettext_lazy("Inspect"),
+    "accept": gettext_lazy("Record the acceptance"),
+    "pay": gettext_lazy("Record the payment"),
+}
+
+# The life cycle as people read it: plan -> tender -> evaluation -> award -> contract ->
+# milestones -> closed; the off-path ends are shown as stopped.
+PROJECT_STEPS = [
+    "draft",
+    "tendering",
+    "evaluating",
+    "awarded",
+    "implementing",
+    "accepted",
+    "closed",
+]
+PROJECT_STEP_LABELS = {
+    "draft": gettext_lazy("Plan"),
+    "tendering": gettext_lazy("Tender"),
+    "evaluating": gettext_lazy("Evaluation"),
+    "awarded": gettext_lazy("Award"),
+    "implementing": gettext_lazy("Contract"),
+    "accepted": gettext_lazy("Milestones accepted"),
+    "closed": gettext_lazy("Closed"),
+    "failed": gettext_lazy("Failed (no valid bids)"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "terminated": gettext_lazy("Terminated"),
+}
+MILESTONE_STEPS = ["pending", "reported", "inspected", "accepted", "paid"]
+
+
+def error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, InvalidTransition | Conflict):
+        return getattr(error, "message", "") or str(error)
+    return str(error) or _("You may not do this.")
+
+
+def run_service(request, service, *, success: str, form=None, **kwargs) -> Any:
+    """Call one service as the signed-in person. A refusal becomes a message (tagged
+    ``REFUSED_TAG`` for a permission refusal) or, when a form is given and the service names
+    one of its fields, an error on that field; the caller re-renders or redirects. Returns the
+    service's result, or None when it refused."""
+    try:
+        result = service(by=request.user, **kwargs)
+    except ValidationError as error:
+        if form is not None and hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.error(request, error_text(error))
+        return None
+    except (InvalidTransition, Conflict) as error:
+        messages.error(request, error_text(error))
+        return None
+    except PermissionDenied as error:
+        messages.error(request, error_text(error), extra_tags=REFUSED_TAG)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def to_project(pk: int, anchor: str = "") -> HttpResponseRedirect:
+    url = reverse("procurement:project_detail", args=[pk])
+    return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def to_milestone(pk: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("procurement:milestone_detail", args=[pk]))
+
+
+def project_or_404(request, pk: int) -> Project:
+    """A project this person may see (a draft only in the official's jurisdiction)."""
+    return get_object_or_404(queries.visible_projects(request.user), pk=pk)
+
+
+def milestone_or_404(request, pk: int) -> Milestone:
+    visible = queries.visible_projects(request.user).values("pk")
+    return get_object_or_404(
+        Milestone.objects.select_related(
+            "contract__project__buyer", "contract__supplier"
+        ).prefetch_related("indicators"),
+        pk=pk,
+        contract__project__in=visible,
+    )
+
+
+def project_steps(project: Project) -> list[dict]:
+    hints = {}
+    if project.published_at:
+        hints["tendering"] = words.datetime_text(project.tender_end)
+    return words.steps(
+        PROJECT_STEPS,
+        project.status,
+        PROJECT_STEP_LABELS,
+        stopped={"failed", "cancelled", "terminated"},
+        hints=hints,
+    )
+
+
+def milestone_steps(milestone: Milestone) -> list[dict]:
+    labels = dict(Milestone.Status.choices)
+    if milestone.status == Milestone.Status.REJECTED:
+        # Not accepted: reported again next; shown after what was reached.
+        steps = words.steps(MILESTONE_STEPS, "reported", labels)
+        steps[1]["state"] = "done"
+        steps.insert(2, {"key": "rejected", "label": labels["rejected"], "state": "stopped"})
+        return steps
+    return words.steps(MILESTONE_STEPS, milestone.status, labels)
