@@ -8,20 +8,20 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core import words
 from core.forms import REFUSED_TAG
-from core.states import Conflict, InvalidTransition
+from core.states import Conflict, InvalidTransition, action_reasons, actions_of
 from procurement import queries
-from procurement.models import Milestone, Project
+from procurement.models import Award, Bid, Challenge, Clawback, Contract, Milestone, Project
 
 # Button labels of the actions of procurement.actions (what a page offers, never decides).
 ACTION_LABELS = {
     "publish": gettext_lazy("Publish the notice"),
     "open": gettext_lazy("Open the bids"),
     "panel": gettext_lazy("Draw the expert panel"),
-    "award": gettext_lazy("Award"),
+    "award": pgettext_lazy("procurement action", "Award"),
     "contract": gettext_lazy("Sign the contract"),
     "terminate": gettext_lazy("Terminate the contract"),
     "cancel": gettext_lazy("Cancel the project"),
@@ -44,13 +44,13 @@ PROJECT_STEPS = [
     "closed",
 ]
 PROJECT_STEP_LABELS = {
-    "draft": gettext_lazy("Plan"),
-    "tendering": gettext_lazy("Tender"),
-    "evaluating": gettext_lazy("Evaluation"),
-    "awarded": gettext_lazy("Award"),
-    "implementing": gettext_lazy("Contract"),
-    "accepted": gettext_lazy("Milestones accepted"),
-    "closed": gettext_lazy("Closed"),
+    "draft": pgettext_lazy("procurement step", "Plan"),
+    "tendering": pgettext_lazy("procurement step", "Tender"),
+    "evaluating": pgettext_lazy("procurement step", "Evaluation"),
+    "awarded": pgettext_lazy("procurement step", "Award"),
+    "implementing": pgettext_lazy("procurement step", "Contract"),
+    "accepted": pgettext_lazy("procurement step", "Milestones accepted"),
+    "closed": pgettext_lazy("procurement step", "Closed"),
     "failed": gettext_lazy("Failed (no valid bids)"),
     "cancelled": gettext_lazy("Cancelled"),
     "terminated": gettext_lazy("Terminated"),
@@ -58,12 +58,45 @@ PROJECT_STEP_LABELS = {
 MILESTONE_STEPS = ["pending", "reported", "inspected", "accepted", "paid"]
 
 
+def _status_words() -> dict[str, str]:
+    words_for: dict[str, str] = {}
+    for model in (Bid, Challenge, Clawback, Contract, Award, Milestone, Project):
+        words_for.update({value: str(label) for value, label in model.Status.choices})
+    return words_for
+
+
 def error_text(error: Exception) -> str:
+    """A refusal as a sentence. ``core.states.check_transition`` names the states by their codes
+    (“draft”); a page names them in words (“草稿”)."""
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     if isinstance(error, InvalidTransition | Conflict):
-        return getattr(error, "message", "") or str(error)
+        text = str(error)
+        for value, label in _status_words().items():
+            text = text.replace(f"“{value}”", f"“{label}”")
+        return text
     return str(error) or _("You may not do this.")
+
+
+def reasons_to_show(user: Any, obj: Any) -> dict[str, str]:
+    """Why an action is not possible, for the actions the object's state does allow (a draft
+    is not told why it cannot be paid): the guard's answer, e.g. the deadline has not passed."""
+    declared = actions_of(obj)
+    if declared is None:
+        return {}
+    status = obj.status
+    shown = {}
+    for name, why in action_reasons(user, obj).items():
+        action = declared.by_name[name]
+        if action.sources is not None:
+            possible = status in action.sources
+        else:
+            possible = action.target is None or action.target in type(obj).TRANSITIONS.get(
+                status, ()
+            )
+        if why and possible:
+            shown[name] = why
+    return shown
 
 
 def run_service(request, service, *, success: str, form=None, **kwargs) -> Any:

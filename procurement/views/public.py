@@ -11,11 +11,10 @@ from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core import permissions as perms
 from core.display import people
-from core.states import action_reasons
 from procurement import queries, rules, services
 from procurement.calendar import add_working_days
 from procurement.forms import (
@@ -87,9 +86,9 @@ def budget_chart(projects) -> dict:
         "xAxis": {"type": "category", "data": [str(labels[k]) for k in keys]},
         "yAxis": {"type": "value"},
         "series": [
-            series(_("Budget"), budget),
-            series(_("Awarded"), awarded),
-            series(_("Paid"), paid),
+            series(pgettext("procurement chart", "Budget"), budget),
+            series(pgettext("procurement chart", "Awarded"), awarded),
+            series(pgettext("procurement chart", "Paid"), paid),
         ],
     }
 
@@ -225,7 +224,7 @@ def project_detail(request, pk: int):
         if project.published_at and official
         else [],
         "labels": common.ACTION_LABELS,
-        "why": {k: v for k, v in action_reasons(user, project).items() if v},
+        "why": common.reasons_to_show(user, project),
         "minimum_period": minimum_period(project) if draft else None,
         "emergency_draft": draft and project.method == Method.EMERGENCY,
         "may_edit": official and draft,
@@ -280,7 +279,7 @@ def milestone_detail(request, pk: int):
             "payment": getattr(milestone, "payment", None),
             "private": official or member,
             "labels": common.ACTION_LABELS,
-            "why": {k: v for k, v in action_reasons(user, milestone).items() if v},
+            "why": common.reasons_to_show(user, milestone),
             "report_form": ReportForm(indicators=indicators),
             "inspect_form": InspectForm(),
             "accept_form": AcceptForm(indicators=indicators),
