@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core import words
 from core.forms import REFUSED_TAG
-from core.states import Conflict, InvalidTransition, action_reasons, actions_of
+from core.states import Conflict, InvalidTransition, actions_of
 from procurement import queries
 from procurement.models import Award, Bid, Challenge, Clawback, Contract, Milestone, Project
 
@@ -79,23 +79,30 @@ def error_text(error: Exception) -> str:
 
 
 def reasons_to_show(user: Any, obj: Any) -> dict[str, str]:
-    """Why an action is not possible, for the actions the object's state does allow (a draft
-    is not told why it cannot be paid): the guard's answer, e.g. the deadline has not passed."""
+    """Why an action of this person's role is not possible now, for the actions the object's
+    state allows: the guard's answer (the deadline has not passed, the stand-still runs). Not
+    the actions of other roles (a supplier is not told it may not inspect), nor of other states
+    (a draft is not told why it cannot be paid)."""
     declared = actions_of(obj)
-    if declared is None:
+    if declared is None or not getattr(user, "is_authenticated", False):
         return {}
     status = obj.status
     shown = {}
-    for name, why in action_reasons(user, obj).items():
-        action = declared.by_name[name]
+    for name, action in declared.by_name.items():
         if action.sources is not None:
             possible = status in action.sources
         else:
             possible = action.target is None or action.target in type(obj).TRANSITIONS.get(
                 status, ()
             )
-        if why and possible:
-            shown[name] = why
+        if not possible:
+            continue
+        try:
+            action.check(user, obj)
+        except PermissionDenied:
+            continue
+        except (InvalidTransition, ValidationError) as error:
+            shown[name] = error_text(error)
     return shown
 
 

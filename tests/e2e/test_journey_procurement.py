@@ -5,7 +5,8 @@ the rescue team finds it among the tenders it may bid on and sends a sealed bid;
 deadline the official opens the bids and draws three experts, who score on their sheets from
 我的评审; the official awards, and after the stand-still signs the contract; the team reports
 the first milestone with photos; the official inspects (with a photo and the third-party
-score), accepts and pays. zh-Hans, 1280x900; every page reads like a product.
+score), accepts and pays. zh-Hans, 1280x900 (the team's report from a phone, 390x844); every
+page reads like a product and none scrolls sideways.
 
 The fixture creates the people (official, team with its assessed capability, three experts) and
 the incident; after it nothing but the browser acts. Time is moved with time_machine (the live
@@ -13,6 +14,7 @@ server runs in this process): past the tender deadline, then past the stand-stil
 """
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -20,7 +22,7 @@ from django.utils import timezone
 
 from procurement.models import Milestone, Project
 from tests.coordination.factories import IncidentFactory
-from tests.procurement.factories import JPEG, JPEG2, bidder, expert_user
+from tests.procurement.factories import bidder, expert_user
 from tests.readable import assert_no_horizontal_scroll, assert_reads_like_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,8 +64,13 @@ def readable(page) -> None:
     assert page.locator(".messages .error").count() == 0, page.inner_text(".messages")
 
 
-def photo(name: str, content: bytes) -> dict:
-    return {"name": name, "mimeType": "image/jpeg", "buffer": content}
+def photo(name: str, colour: tuple[int, int, int]) -> dict:
+    """A real (tiny) JPEG, so the page shows a picture."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 72), colour).save(buffer, "JPEG")
+    return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
 
 
 def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screenshot):
@@ -179,7 +186,8 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
         readable(page)
         milestone = Milestone.objects.order_by("due_at").first()
 
-        # 7. The team reports the first milestone with photos.
+        # 7. The team reports the first milestone with photos, from a phone on site.
+        page.set_viewport_size({"width": 390, "height": 844})
         login(page, team_admin)
         page.goto(base + f"/procurements/{project.pk}/")
         page.click(f"[data-milestone='{milestone.pk}'] a[href='/milestones/{milestone.pk}/']")
@@ -190,12 +198,14 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
         reported[1].fill("95")
         page.set_input_files(
             "form#report input[name=evidence]",
-            files=[photo("site-1.jpg", JPEG), photo("site-2.jpg", JPEG2)],
+            files=[photo("site-1.jpg", (40, 120, 200)), photo("site-2.jpg", (200, 140, 40))],
         )
         page.fill("form#report input[name=taken_at]", local(timezone.now() - dt.timedelta(hours=2)))
         page.click("form#report button[type=submit]")
         page.wait_for_selector("[data-testid=reports] .evidence-list img")
         readable(page)
+        screenshot(page, "journey-procurement-phone-report")
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # 8. The official inspects with a photo and the third-party score, accepts and pays.
         login(page, official)
@@ -204,7 +214,7 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
         page.fill("form#inspect textarea[name=notes]", "现场核查：驻点服务属实。")
         page.fill("form#inspect input[name=third_party_score]", "92")
         page.set_input_files(
-            "form#inspect input[name=photos]", files=[photo("inspect.jpg", JPEG + b"inspect")]
+            "form#inspect input[name=photos]", files=[photo("inspect.jpg", (60, 160, 80))]
         )
         page.click("form#inspect button[type=submit]")
         page.wait_for_selector("[data-testid=inspections]")
