@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.forms import REFUSED_TAG
 from core.states import InvalidTransition
@@ -18,6 +19,7 @@ from procurement.models import Bid, CriterionKind, Project, Score
 from procurement.views import common
 
 
+@require_safe
 @login_required
 def my_panels(request):
     """我的评审: every panel the expert sits on, how much of the sheet is filled, and a link to
@@ -57,6 +59,7 @@ def _sheet(request, project):
     return bids, criteria, mine
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def score(request, pk: int):
     """The scoring sheet: only the project's panel experts, only once the bids are open. Every

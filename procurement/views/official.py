@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import permissions as perms
 from procurement import services
@@ -102,11 +102,13 @@ def _project_form_page(request, project: Project | None):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def project_create(request):
     return _project_form_page(request, None)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def project_edit(request, pk: int):
     project = common.project_or_404(request, pk)
@@ -194,6 +196,7 @@ def project_action(request, pk: int, action: str):
     return common.to_project(project.pk)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def contract(request, pk: int):
     """Sign the contract with the awarded supplier: milestones whose payments sum to 100 %."""

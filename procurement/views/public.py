@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import pgettext
+from django.views.decorators.http import require_safe
 
 from core import permissions as perms
 from core.display import people
@@ -245,6 +246,7 @@ def project_detail(request, pk: int):
     return render(request, "procurement/project_detail.html", context)
 
 
+@require_safe
 def milestone_detail(request, pk: int):
     milestone = common.milestone_or_404(request, pk)
     contract = milestone.contract
@@ -289,6 +291,7 @@ def milestone_detail(request, pk: int):
     )
 
 
+@require_safe
 def evidence_file(request, kind: str, pk: int):
     """A report's evidence or an inspection photo: the project's officials and the supplier's
     members only (the files are never served directly)."""

@@ -5,11 +5,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import permissions as perms
 from procurement import queries, services
@@ -70,6 +69,7 @@ def supplier_state(user: Any, project: Project, bids: list[Bid]) -> dict | None:
     }
 
 
+@require_safe
 @login_required
 def tenders(request):
     """可投标项目: open tenders one of the person's organizations is eligible for."""
@@ -95,6 +95,7 @@ def tenders(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def bid(request, pk: int):
     """Submit the sealed bid, or replace it while the tender is open (one bid per organization:
@@ -173,12 +174,11 @@ def challenge(request, pk: int):
     return common.to_project(project.pk, "challenges")
 
 
+@require_POST
 @login_required
 def report(request, pk: int):
     """The supplier reports a milestone: what was delivered, a value per indicator, photos."""
     milestone = common.milestone_or_404(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     indicators = list(milestone.indicators.all())
     form = ReportForm(request.POST, request.FILES, indicators=indicators)
     if form.is_valid():
