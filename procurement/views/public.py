@@ -248,6 +248,12 @@ def project_detail(request, pk: int):
 
 @require_safe
 def milestone_detail(request, pk: int):
+    return milestone_page(request, pk)
+
+
+def milestone_page(request, pk: int, *, status: int = 200, **forms):
+    """The milestone page; ``forms`` replace the empty ones (a form sent with errors is shown
+    again in place, with ``status`` 400)."""
     milestone = common.milestone_or_404(request, pk)
     contract = milestone.contract
     project = contract.project
@@ -285,9 +291,9 @@ def milestone_detail(request, pk: int):
             "report_form": ReportForm(indicators=indicators),
             "inspect_form": InspectForm(),
             "accept_form": AcceptForm(indicators=indicators),
-            # a form sent with errors is shown again in place (supplier.report, official views)
-            **getattr(request, "procurement_forms", {}),
+            **forms,
         },
+        status=status,
     )
 
 

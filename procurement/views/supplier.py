@@ -201,8 +201,7 @@ def report(request, pk: int):
 
 
 def render_milestone_with(request, milestone, **forms):
-    """The milestone page again with a form's errors in place."""
-    from procurement.views.public import milestone_detail
+    """The milestone page again with a form's errors in place (400)."""
+    from procurement.views.public import milestone_page
 
-    request.procurement_forms = forms
-    return milestone_detail(request, milestone.pk)
+    return milestone_page(request, milestone.pk, status=400, **forms)
