@@ -655,3 +655,82 @@ def test_my_panels_costs_a_fixed_number_of_queries(
         page = client.get("/procurements/panels/")
     assert page.content.decode().count("/score/") == rows
     assert_readable_html(page.content)
+
+
+@pytest.mark.parametrize("rows", [4, 40])
+def test_the_officials_project_page_costs_a_fixed_number_of_queries(
+    client, official, agency, rows, django_assert_max_num_queries
+):
+    past = timezone.now() - dt.timedelta(days=1)
+    project = ProjectFactory(
+        buyer=agency, status="evaluating", published_at=past, tender_end=past, opened_at=past
+    )
+    experts = [expert_user() for _ in range(3)]
+    for e in experts:
+        project.panel.create(expert=e)
+    criteria = list(project.criteria.exclude(kind="price"))
+    for _ in range(rows):
+        bid = BidFactory(project=project, proposal="每周驻点服务")
+        Score.objects.bulk_create(
+            Score(project=project, bid=bid, criterion=c, expert=e, score=10)
+            for e in experts
+            for c in criteria
+        )
+    logged_in(client, official)
+    with django_assert_max_num_queries(34):  # measured: 34 for 4 and for 40 bids
+        page = client.get(f"/procurements/{project.pk}/")
+    html = page.content.decode()
+    assert html.count("data-bid=") == rows
+    assert 'data-testid="ranking"' in html and 'data-action="award"' in html
+    assert_readable_html(page.content)
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_the_milestone_page_costs_a_fixed_number_of_queries(
+    client, implementing, rows, django_assert_max_num_queries
+):
+    flow = implementing
+    supplier = flow.bidders[1][1]
+    milestone = flow.project.contract.milestones.order_by("due_at").first()
+    for i in range(rows):
+        services.report_progress(
+            milestone=milestone,
+            by=supplier,
+            summary=f"第{i}次报告",
+            values={},
+            evidence=[photo(f"{i}.jpg", JPEG + bytes([i]))],
+        )
+    logged_in(client, flow.official)
+    with django_assert_max_num_queries(12):  # measured: 12 for 2 and for 20 reports
+        page = client.get(f"/milestones/{milestone.pk}/")
+    assert page.content.decode().count("/procurement-files/evidence/") == rows * 2
+    assert_readable_html(page.content)
+
+
+def test_the_pages_read_in_english_too(client, implementing, settings):
+    flow = implementing
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    logged_in(client, flow.official)
+    html = client.get(f"/procurements/{flow.pk}/").content.decode()
+    assert "What you may do now" in html and "Contract" in html and "Implementing" in html
+    milestone = flow.project.contract.milestones.first()
+    html = client.get(f"/milestones/{milestone.pk}/").content.decode()
+    assert "Pending" in html and "Progress reports" in html
+
+
+def test_after_the_award_the_public_sees_ranking_and_scores_not_before(client, evaluating):
+    flow = evaluating
+    flow.draw()
+    flow.score_all()
+    html = client.get(f"/procurements/{flow.pk}/").content.decode()
+    assert 'data-testid="ranking"' not in html and "每周驻点服务方案" not in html
+    flow.award()
+    page = client.get(f"/procurements/{flow.pk}/")
+    html = page.content.decode()
+    assert 'data-testid="ranking"' in html and 'data-testid="award"' in html
+    assert "每周驻点服务方案" not in html  # proposals are never public
+    assert_readable_html(page.content)
+    # the expert sees their submitted scores on the closed sheet
+    logged_in(client, flow.experts[0])
+    sheet = client.get(f"/procurements/{flow.pk}/score/").content.decode()
+    assert 'data-testid="my-scores"' in sheet and 'data-testid="score-form"' not in sheet
