@@ -31,7 +31,7 @@ from procurement.forms import (
 )
 from procurement.models import Bid, Challenge, Clawback, Project
 from procurement.views import common
-from procurement.views.supplier import render_milestone_with
+from procurement.views.public import milestone_page
 
 DEFAULT_CRITERIA = [
     {"name": _("Technical proposal"), "kind": "technical", "weight": 40},
@@ -311,7 +311,7 @@ def milestone_action(request, pk: int, action: str):
             )
             if done is not None:
                 return common.to_milestone(milestone.pk)
-        return render_milestone_with(request, milestone, inspect_form=form)
+        return milestone_page(request, milestone.pk, status=400, inspect_form=form)
     form = AcceptForm(request.POST, indicators=list(milestone.indicators.all()))
     if form.is_valid():
         done = common.run_service(
@@ -326,4 +326,4 @@ def milestone_action(request, pk: int, action: str):
         )
         if done is not None:
             return common.to_milestone(milestone.pk)
-    return render_milestone_with(request, milestone, accept_form=form)
+    return milestone_page(request, milestone.pk, status=400, accept_form=form)

@@ -44,7 +44,7 @@ from procurement.models import (
     Score,
 )
 from procurement.scoring import rank_bids
-from procurement.views import common, supplier
+from procurement.views import common, roles
 from registry.choices import Grade, Specialty
 
 
@@ -171,7 +171,11 @@ def project_detail(request, pk: int):
     if user.is_authenticated:
         bids = list(queries.visible_bids(user, project))
         for b in bids:
-            b.readable = queries.can_read_contents(user, b, project)
+            # The sealing rule, and on this page the buyer reads the bids once they are opened
+            # (after the deadline, before opening, the rows stay marked sealed).
+            b.readable = queries.can_read_contents(user, b, project) and (
+                project.opened_at is not None or perms.is_member_of(user, b.organization_id)
+            )
     groups = queries.same_representative_groups(project) if official and bids else []
 
     # Scores: per expert after the award for everyone; before, the officials see them once
@@ -240,8 +244,8 @@ def project_detail(request, pk: int):
         "terminate_form": TerminateForm(),
         "resolve_form": ResolveForm(),
         "recovery_form": RecoveryForm(initial={"recovered_on": timezone.localdate()}),
-        "supplier": supplier.supplier_state(user, project, bids),
-        "challenge_form": ChallengeForm(organizations=supplier.bidder_organizations(user, project)),
+        "supplier": roles.supplier_state(user, project, bids),
+        "challenge_form": ChallengeForm(organizations=roles.bidder_organizations(user, project)),
     }
     return render(request, "procurement/project_detail.html", context)
 

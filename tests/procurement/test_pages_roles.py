@@ -255,6 +255,8 @@ def test_opening_before_the_deadline_is_a_message_and_after_it_the_bids_are_read
     assert tender.project.status == "tendering"
     with tender.after_deadline():
         logged_in(client, official)  # weeks later: a new session
+        before = client.get(f"/procurements/{tender.pk}/").content.decode()
+        assert "每周驻点服务方案" not in before and 'data-testid="sealed"' in before
         response = client.post(f"/procurements/{tender.pk}/open/")
         assert "已开标。" in said(response)
         page = client.get(f"/procurements/{tender.pk}/")
