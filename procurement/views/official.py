@@ -157,18 +157,17 @@ def project_action(request, pk: int, action: str):
             request, services.draw_panel, success=success, project=project, size=d["size"]
         )
     elif action == "award":
-        chosen = Bid.objects.filter(project=project, pk=d["bid"]).first()
-        if chosen is None:
-            messages.error(request, _("Not a valid bid of this project."))
-        else:
-            common.run_service(
-                request,
-                services.award,
-                success=success,
-                project=project,
-                bid=chosen,
-                reason=d["reason"],
-            )
+        # An id that is no bid of this project still goes to the service, which refuses it
+        # after the permission check (as the API does): a stand-in of no project.
+        chosen = Bid.objects.filter(project=project, pk=d["bid"]).first() or Bid(project_id=0)
+        common.run_service(
+            request,
+            services.award,
+            success=success,
+            project=project,
+            bid=chosen,
+            reason=d["reason"],
+        )
     elif action == "cancel":
         common.run_service(
             request, services.cancel_project, success=success, project=project, reason=d["reason"]

@@ -86,6 +86,7 @@ def bid(request, pk: int):
         request,
         "procurement/bid_form.html",
         {"project": project, "form": form, "existing": existing},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -219,7 +219,7 @@ def test_a_supplier_sees_eligible_tenders_and_submits_a_sealed_bid(client, tende
     response = client.post(
         f"/procurements/{tender.pk}/bid/", {"price": "1000", "team_size": "1", "proposal": "x"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert Bid.objects.filter(project_id=tender.pk).count() == 1
     assert refused(response)
 
@@ -322,6 +322,10 @@ def test_award_through_the_page_then_challenge_and_answer(client, evaluating):
     logged_in(client, flow.official)
     page = client.get(f"/procurements/{flow.pk}/").content.decode()
     assert 'data-testid="ranking"' in page and 'data-action="award"' in page
+    # a bid that is not this project's is refused with a message
+    response = client.post(f"/procurements/{flow.pk}/award/", {"bid": "999999"})
+    assert response.status_code == 302 and said(response) and not refused(response)
+    assert flow.project.status == "evaluating"
     # awarding the second-ranked bid without a reason is refused with the reason why
     response = client.post(f"/procurements/{flow.pk}/award/", {"bid": flow.bids[0], "reason": ""})
     assert any("理由" in m for m in said(response))
@@ -736,3 +740,33 @@ def test_after_the_award_the_public_sees_ranking_and_scores_not_before(client, e
     logged_in(client, flow.experts[0])
     sheet = client.get(f"/procurements/{flow.pk}/score/").content.decode()
     assert 'data-testid="my-scores"' in sheet and 'data-testid="score-form"' not in sheet
+
+
+def test_a_person_of_two_teams_names_the_one_that_bids(client, tender):
+    from registry.models import Membership
+
+    first, admin = bidder(name="甲队")
+    second, _other = bidder(name="乙队")
+    Membership.objects.create(user=admin, organization=second, role="admin")
+    logged_in(client, admin)
+    form = client.get(f"/procurements/{tender.pk}/bid/").content.decode()
+    assert '<select name="organization"' in form and "乙队" in form
+    body = {"price": "98000", "team_size": "6", "proposal": "方案"}
+    response = client.post(f"/procurements/{tender.pk}/bid/", body)
+    assert response.status_code == 400 and not Bid.objects.exists()
+    response = client.post(f"/procurements/{tender.pk}/bid/", {**body, "organization": second.pk})
+    assert response.status_code == 302
+    assert Bid.objects.get().organization == second
+
+
+@pytest.mark.parametrize("action", ["open", "panel", "award", "cancel", "terminate"])
+@pytest.mark.parametrize("persona", ["ngo_admin", "expert", "outside_official"])
+def test_only_the_buying_officials_act_on_a_project(client, request, tender, action, persona):
+    user = request.getfixturevalue(persona)
+    before = tender.project.status
+    response = logged_in(client, user).post(
+        f"/procurements/{tender.pk}/{action}/",
+        {"size": "3", "bid": "1", "reason": "x", "clawback_amount": "0"},
+    )
+    assert response.status_code == 302 and refused(response)
+    assert tender.project.status == before
