@@ -105,6 +105,7 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
     page.fill("input[name=standards-1-target]", "90")
     page.fill("input[name=standards-1-unit]", "%")
     page.select_option("select[name=standards-1-verification]", "third_party")
+    screenshot(page, "journey-procurement-plan")
     page.click("[data-testid=project-form] button[type=submit]")
     page.wait_for_selector("[data-testid=project-actions]")
     readable(page)
@@ -156,6 +157,8 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
             for cell in page.locator("[data-testid=score-form] input[name^=s_]").all():
                 cell.fill("25")
             page.check("input[name=declaration]")
+            if expert == experts[0]:
+                screenshot(page, "journey-procurement-score")
             page.click("[data-testid=score-form] button[type=submit]")
             page.wait_for_selector(".messages .success")
             readable(page)
