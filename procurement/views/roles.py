@@ -32,7 +32,9 @@ def supplier_state(user: Any, project: Project, bids: list[Bid]) -> dict | None:
     why not), whether it may challenge. None for people who act for no organization."""
     if not user.is_authenticated or perms.is_official_for(user, project.region_code):
         return None
-    orgs = acting_organizations(user)
+    # whatever the organization's status now: a suspended bidder still sees and may withdraw
+    # its bid (withdraw_bid checks with verified=False); can_bid asks for a verified one
+    orgs = acting_organizations(user, verified=False)
     if not orgs:
         return None
     mine = [b for b in bids if b.organization_id in {o.pk for o in orgs}]
