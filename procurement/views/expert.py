@@ -4,7 +4,6 @@ each bid on each non-price factor, with the conflict-of-interest declaration."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -63,7 +62,8 @@ def _sheet(request, project):
 @login_required
 def score(request, pk: int):
     """The scoring sheet: only the project's panel experts, only once the bids are open. Every
-    cell is one ``submit_score`` call; the sheet is saved all or nothing."""
+    cell is one ``submit_score`` call, after the form has checked every cell's range and the
+    declaration."""
     project = common.project_or_404(request, pk)
     if not queries.is_panel_expert(request.user, project):
         raise Http404
@@ -72,15 +72,17 @@ def score(request, pk: int):
         form = ScoreForm(request.POST, bids=bids, criteria=criteria)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    for name, bid, criterion in form.cells:
-                        services.submit_score(
-                            project=project,
-                            by=request.user,
-                            bid=bid,
-                            criterion=criterion,
-                            score=form.cleaned_data[name],
-                        )
+                # One service call per cell, each its own transaction: a conflicted expert's
+                # refusal is audited by the service even though nothing is scored (an outer
+                # transaction would roll that record back). The form has checked every range.
+                for name, bid, criterion in form.cells:
+                    services.submit_score(
+                        project=project,
+                        by=request.user,
+                        bid=bid,
+                        criterion=criterion,
+                        score=form.cleaned_data[name],
+                    )
             except ValidationError as error:
                 messages.error(request, common.error_text(error))
             except InvalidTransition as error:

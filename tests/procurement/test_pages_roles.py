@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.forms import REFUSED_TAG
 from core.hooks import collect
+from core.models import AuditEvent
 from procurement import services
 from procurement.models import Bid, Challenge, Milestone, Project, Score
 from tests.procurement.factories import JPEG, JPEG2, BidFactory, ProjectFactory, bidder, expert_user
@@ -770,3 +771,39 @@ def test_only_the_buying_officials_act_on_a_project(client, request, tender, act
     )
     assert response.status_code == 302 and refused(response)
     assert tender.project.status == before
+
+
+def test_a_conflicted_expert_is_refused_on_the_sheet(client, evaluating):
+    from registry.models import Membership
+
+    flow = evaluating
+    flow.draw()
+    expert = flow.experts[0]
+    # the expert joins a bidder by themself: a conflict of interest
+    Membership.objects.create(user=expert, organization=flow.bidders[0][0], role="member")
+    bids = list(flow.project.bids.order_by("id"))
+    criteria = list(flow.project.criteria.exclude(kind="price"))
+    cells = {f"s_{b.pk}_{c.pk}": "10" for b in bids for c in criteria}
+    response = logged_in(client, expert).post(
+        f"/procurements/{flow.pk}/score/", {**cells, "declaration": "on"}
+    )
+    assert response.status_code == 400 and refused(response)
+    assert not Score.objects.exists()
+    assert AuditEvent.objects.filter(action="procurement.expert_refused", actor=expert).exists()
+
+
+def test_an_upheld_challenge_sends_the_project_back_to_evaluation(client, awarded):
+    flow, _end = awarded
+    logged_in(client, flow.bidders[0][1]).post(
+        f"/procurements/{flow.pk}/challenge/", {"reason": "价格计算有误"}
+    )
+    challenge = Challenge.objects.get()
+    logged_in(client, flow.official)
+    page = client.get(f"/procurements/{flow.pk}/").content.decode()
+    assert 'data-testid="resolve"' in page and 'data-action="contract"' not in page
+    client.post(
+        f"/procurement-challenges/{challenge.pk}/resolve/",
+        {"decision": "upheld", "response": "重新评审"},
+    )
+    assert flow.project.status == "evaluating"
+    assert flow.project.awards.get().status == "annulled"
