@@ -40,3 +40,50 @@ class ProcurementConfig(AppConfig):
             {"label": _("Contracts terminated"), "value": record["terminated"]},
             {"label": _("Open clawbacks"), "value": record["clawbacks"]},
         ]
+
+    def work_queue(self, user) -> list[dict]:
+        """The official's milestones awaiting inspection or acceptance and challenges to answer;
+        the supplier's tenders it may bid on and milestones to report; the expert's panels to
+        score (oldest: when the bids were opened). One query per item, whatever the counts."""
+        from procurement.queries import work_queue
+
+        return work_queue(user)
+
+    def navigation_links(self, user) -> list[dict]:
+        """我的评审 for experts, 新建采购项目 for officials, 可投标项目 for suppliers."""
+        from django.urls import reverse
+
+        from core import permissions as perms
+        from procurement.queries import supplier_organization_ids
+
+        if not getattr(user, "is_authenticated", False):
+            return []
+        links = []
+        if perms.is_official(user):
+            links.append(
+                {
+                    "key": "procurement_new",
+                    "label": _("New procurement project"),
+                    "url": reverse("procurement:project_create"),
+                    "order": 40,
+                }
+            )
+        if supplier_organization_ids(user):
+            links.append(
+                {
+                    "key": "procurement_tenders",
+                    "label": _("Tenders to bid on"),
+                    "url": reverse("procurement:tenders"),
+                    "order": 41,
+                }
+            )
+        if perms.is_expert(user):
+            links.append(
+                {
+                    "key": "procurement_panels",
+                    "label": _("My evaluations"),
+                    "url": reverse("procurement:my_panels"),
+                    "order": 42,
+                }
+            )
+        return links

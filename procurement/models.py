@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -78,7 +79,7 @@ class Project(models.Model):
         EVALUATING = "evaluating", _("Evaluating")
         AWARDED = "awarded", _("Awarded")
         IMPLEMENTING = "implementing", _("Implementing")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("procurement status", "Accepted")
         CLOSED = "closed", _("Closed")
         FAILED = "failed", _("Failed (no valid bids)")
         CANCELLED = "cancelled", _("Cancelled")
@@ -230,7 +231,7 @@ class Criterion(models.Model):
 class Bid(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("procurement status", "Withdrawn")
 
     TRANSITIONS = {
         Status.SUBMITTED: (Status.SUBMITTED, Status.WITHDRAWN),
@@ -370,7 +371,7 @@ class Challenge(models.Model):
     """A bidder's challenge (质疑) of an award during the stand-still period."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("procurement challenge", "Open")
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
 
@@ -451,10 +452,10 @@ class Contract(models.Model):
 
 class Milestone(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        REPORTED = "reported", _("Reported")
-        INSPECTED = "inspected", _("Inspected")
-        ACCEPTED = "accepted", _("Accepted")
+        PENDING = "pending", pgettext_lazy("procurement milestone", "Pending")
+        REPORTED = "reported", pgettext_lazy("procurement milestone", "Reported")
+        INSPECTED = "inspected", pgettext_lazy("procurement milestone", "Inspected")
+        ACCEPTED = "accepted", pgettext_lazy("procurement milestone", "Accepted")
         REJECTED = "rejected", _("Not accepted")
         PAID = "paid", _("Paid")
 
@@ -555,6 +556,23 @@ class Inspection(models.Model):
         return f"{self.milestone} · inspection {self.pk}"
 
 
+class InspectionPhoto(models.Model):
+    """A photo taken by the inspector on site (sniffed like evidence, kept private: officials of
+    the project and the supplier see it)."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="procurement/inspections/%Y/%m/")
+    content_type = models.CharField(max_length=60)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
 class Acceptance(models.Model):
     """Acceptance (验收) of a milestone: achieved against target per indicator, with the service
     recipients who took part (names are private; the count is public)."""
@@ -597,7 +615,7 @@ class Clawback(models.Model):
     """Money to recover from a terminated supplier, tracked until fully recovered."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("procurement clawback", "Open")
         RECOVERED = "recovered", _("Recovered")
 
     TRANSITIONS = {Status.OPEN: (Status.RECOVERED,), Status.RECOVERED: ()}

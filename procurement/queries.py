@@ -117,3 +117,171 @@ def track_record(organization) -> dict[str, int]:
         clawbacks=Count("clawback", filter=Q(clawback__status=Clawback.Status.OPEN)),
     )
     return contracts
+
+
+def tenders_open_to(org_ids) -> QuerySet[Project]:
+    """Published tenders still open for bids (before the deadline) that one of ``org_ids`` is
+    eligible for: the specialty and grade the project asks (a current assessed capability), and
+    an invitation where the method requires one. One query; ``submit_bid`` decides again."""
+    from django.db.models import Exists, OuterRef, Value
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from procurement.models import INVITATION_METHODS
+    from registry.models import Capability, Organization
+
+    ids = list(
+        Organization.objects.filter(pk__in=list(org_ids), status="verified")
+        .exclude(kind="agency")
+        .values_list("pk", flat=True)
+    )
+    caps = Capability.objects.current().filter(organization_id__in=ids)
+    open_to_all = Q(eligibility_specialty="", eligibility_min_grade__isnull=True)
+    by_specialty = ~Q(eligibility_specialty="") & Q(
+        Exists(
+            caps.filter(
+                specialty=OuterRef("eligibility_specialty"),
+                assessed_grade__lte=Coalesce(OuterRef("eligibility_min_grade"), Value(99)),
+            )
+        )
+    )
+    by_grade = Q(eligibility_specialty="", eligibility_min_grade__isnull=False) & Q(
+        Exists(caps.filter(assessed_grade__lte=OuterRef("eligibility_min_grade")))
+    )
+    invited = Exists(
+        Project.invitees.through.objects.filter(project_id=OuterRef("pk"), organization_id__in=ids)
+    )
+    qs = open_tenders().filter(tender_end__gt=timezone.now())
+    if not ids:
+        return qs.none()
+    return qs.filter(open_to_all | by_specialty | by_grade).filter(
+        ~Q(method__in=INVITATION_METHODS) | Q(invited)
+    )
+
+
+def panels_of(user: Any) -> QuerySet[PanelMember]:
+    """The panels an expert sits on, newest first, with the project."""
+    return (
+        PanelMember.objects.filter(expert=user)
+        .select_related("project__buyer")
+        .order_by("-project__opened_at", "-id")
+    )
+
+
+def supplier_organization_ids(user: Any) -> list[int]:
+    """The non-agency organizations the person acts for (admin or member), any status: the
+    supplier's side of the work queue (bids need a verified one; ``tenders_open_to`` checks)."""
+    from core.roles import ACTING_ROLES
+
+    return [
+        m.organization_id
+        for m in perms.memberships(user)
+        if m.role in ACTING_ROLES and m.organization.kind != "agency"
+    ]
+
+
+def work_queue(user: Any) -> list[dict]:
+    """``core.hooks`` work_queue items (see its docstring): one aggregate query per item."""
+    from django.db.models import Min
+    from django.urls import reverse
+
+    from procurement.models import Challenge
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from django.utils.translation import gettext as _
+
+    items: list[dict] = []
+    prefixes = perms.jurisdiction_prefixes(user)
+    if prefixes:
+        region = Q()
+        for prefix in prefixes:
+            region |= Q(contract__project__region_code__startswith=prefix)
+        waiting = Milestone.objects.filter(
+            region,
+            status__in=[Milestone.Status.REPORTED, Milestone.Status.INSPECTED],
+            contract__project__status=Project.Status.IMPLEMENTING,
+        ).aggregate(n=Count("pk"), oldest=Min("reports__created_at"))
+        items.append(
+            {
+                "role": "official",
+                "key": "procurement_milestones_to_inspect",
+                "label": _("Milestones to inspect and accept"),
+                "count": waiting["n"],
+                "url": reverse("procurement:project_list") + "?status=implementing",
+                "oldest": waiting["oldest"],
+            }
+        )
+        region = Q()
+        for prefix in prefixes:
+            region |= Q(project__region_code__startswith=prefix)
+        open_challenges = Challenge.objects.filter(region, status=Challenge.Status.OPEN).aggregate(
+            n=Count("pk"), oldest=Min("created_at")
+        )
+        items.append(
+            {
+                "role": "official",
+                "key": "procurement_challenges",
+                "label": _("Challenges to answer"),
+                "count": open_challenges["n"],
+                "url": reverse("procurement:project_list") + "?status=awarded",
+                "oldest": open_challenges["oldest"],
+            }
+        )
+    org_ids = supplier_organization_ids(user)
+    if org_ids:
+        tenders = tenders_open_to(org_ids).exclude(
+            bids__organization_id__in=org_ids, bids__status=Bid.Status.SUBMITTED
+        )
+        open_count = tenders.order_by().aggregate(
+            n=Count("pk", distinct=True), oldest=Min("tender_end")
+        )
+        items.append(
+            {
+                "role": "organization",
+                "key": "procurement_tenders",
+                "label": _("Tenders you may bid on"),
+                "count": open_count["n"],
+                "url": reverse("procurement:tenders"),
+                "oldest": None,
+                "hint": _("Next deadline: %(when)s") % {"when": _deadline(open_count["oldest"])}
+                if open_count["oldest"]
+                else "",
+            }
+        )
+        due = Milestone.objects.filter(
+            contract__supplier_id__in=org_ids,
+            contract__project__status=Project.Status.IMPLEMENTING,
+            status__in=[Milestone.Status.PENDING, Milestone.Status.REJECTED],
+        ).aggregate(n=Count("pk"), oldest=Min("due_at"))
+        items.append(
+            {
+                "role": "organization",
+                "key": "procurement_milestones_to_report",
+                "label": _("Milestones to report"),
+                "count": due["n"],
+                "url": reverse("procurement:project_list") + "?status=implementing",
+                "oldest": due["oldest"],
+            }
+        )
+    if perms.is_expert(user):
+        panels = PanelMember.objects.filter(
+            expert=user, project__status=Project.Status.EVALUATING
+        ).aggregate(n=Count("pk"), oldest=Min("project__opened_at"))
+        items.append(
+            {
+                "role": "expert",
+                "key": "procurement_panels",
+                "label": _("Panels to score"),
+                "count": panels["n"],
+                "url": reverse("procurement:my_panels"),
+                "oldest": panels["oldest"],
+            }
+        )
+    return items
+
+
+def _deadline(value) -> str:
+    from core.words import datetime_text
+
+    return datetime_text(value)

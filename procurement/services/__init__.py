@@ -27,6 +27,7 @@ from procurement.services.projects import (
     open_bids,
     publish_project,
     retender,
+    update_draft,
 )
 
 __all__ = [
@@ -52,5 +53,6 @@ __all__ = [
     "submit_bid",
     "submit_score",
     "terminate",
+    "update_draft",
     "withdraw_bid",
 ]

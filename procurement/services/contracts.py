@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import states, validators
 from core.states import InvalidTransition
-from core.uploads import check_size, sniff_content_type
+from core.uploads import PHOTO_TYPES, check_size, sniff_content_type
 from procurement import ocds
 from procurement.actions import MILESTONE, PROJECT
 from procurement.models import (
@@ -25,6 +25,7 @@ from procurement.models import (
     Contract,
     Evidence,
     Inspection,
+    InspectionPhoto,
     Milestone,
     Payment,
     ProgressReport,
@@ -180,9 +181,10 @@ def inspect_milestone(
     notes: str,
     findings: str = "",
     third_party_score: Decimal | None = None,
+    photos: list | None = None,
 ) -> Inspection:
     """An official records a site inspection of a reported milestone (optional third-party
-    score)."""
+    score, optional photos: JPEG or PNG by their first bytes)."""
     milestone = _milestone(milestone)
     MILESTONE.check("inspect", by, milestone)
     row = Inspection.objects.create(
@@ -192,6 +194,19 @@ def inspect_milestone(
         findings=findings,
         third_party_score=third_party_score,
     )
+    for upload in photos or []:
+        check_size(upload, "photos")
+        content = upload.read()
+        kind = sniff_content_type(content[:16], PHOTO_TYPES)
+        if not kind:
+            raise ValidationError({"photos": [_("Photos must be JPEG or PNG files.")]})
+        upload.seek(0)
+        InspectionPhoto.objects.create(
+            inspection=row,
+            file=upload,
+            content_type=kind,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
     states.move(
         milestone,
         Milestone.Status.INSPECTED,

@@ -13,6 +13,7 @@ from coordination.models import Incident
 from core import permissions as perms
 from core import regions, validators
 from core.roles import Role
+from core.states import InvalidTransition
 from procurement import ocds, rules
 from procurement.actions import PROJECT, check_criteria
 from procurement.models import (
@@ -110,6 +111,69 @@ def create_project(
         to_status=project.status,
         data={"previous_round": previous_round.pk if previous_round else None},
     )
+    return project
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    project: Project,
+    by: Any,
+    title: str,
+    category: str,
+    method: str,
+    budget_amount: Decimal,
+    region_code: str,
+    tender_end: dt.datetime,
+    description: str = "",
+    evaluation_method: str = EvaluationMethod.COMPREHENSIVE,
+    incident: Incident | None = None,
+    eligibility: dict | None = None,
+    service_standards: list[dict] | None = None,
+    criteria: list[dict] | None = None,
+    invitees: list[Organization] | None = None,
+) -> Project:
+    """An official with jurisdiction edits a draft (only a draft: a published notice is changed
+    by cancelling or re-tendering). The indicators, criteria and invitees are replaced by the
+    ones given; the rules of ``create_project`` apply, and the new region must also be theirs."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not perms.is_official_for(by, project.region_code) or not perms.is_official_for(
+        by, region_code
+    ):
+        raise PermissionDenied(
+            _("Only an official with jurisdiction over the region may buy services.")
+        )
+    if project.status != Project.Status.DRAFT:
+        raise InvalidTransition(_("Only a draft can be edited."))
+    eligibility = eligibility or {}
+    if method == Method.EMERGENCY and incident is None:
+        raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
+    check_criteria(criteria or [], evaluation_method)
+    validators.check("tender_end", validators.deadline, tender_end)
+    fields = {
+        "title": title,
+        "category": category,
+        "method": method,
+        "evaluation_method": evaluation_method,
+        "budget_amount": budget_amount,
+        "region_code": region_code,
+        "incident": incident,
+        "description": description,
+        "eligibility_specialty": eligibility.get("specialty") or "",
+        "eligibility_min_grade": eligibility.get("min_grade"),
+        "tender_end": tender_end,
+    }
+    for field, value in fields.items():
+        setattr(project, field, value)
+    project.save(update_fields=[*fields, "updated_at"])
+    project.service_standards.all().delete()
+    ServiceStandard.objects.bulk_create(
+        ServiceStandard(project=project, **s) for s in service_standards or []
+    )
+    project.criteria.all().delete()
+    Criterion.objects.bulk_create(Criterion(project=project, **c) for c in criteria or [])
+    project.invitees.set(invitees or [])
+    record(project, by=by, action="draft_edited", to_status=project.status)
     return project
 
 

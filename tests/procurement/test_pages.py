@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
+from core import words
 from core.display import display_name
 from core.hooks import collect
 from tests.procurement.factories import BidFactory, ProjectFactory
@@ -28,7 +29,7 @@ def test_the_list_shows_open_tenders_with_eligibility_and_deadline(client, agenc
     page = client.get("/procurements/").content.decode()
     assert project.title in page
     assert "内部草稿" not in page
-    assert timezone.localtime(project.tender_end).strftime("%Y-%m-%d") in page
+    assert words.datetime_text(project.tender_end) in page
 
 
 def test_a_draft_page_is_404_for_the_public(client, agency):
@@ -67,7 +68,7 @@ def test_the_detail_page_shows_award_contract_and_acceptance_without_personal_da
         )
     page = client.get(f"/procurements/{flow.pk}/").content.decode()
     winner = flow.bidders[1][0]
-    assert winner.name in page and "100000.00" in page
+    assert winner.name in page and "¥100,000" in page
     assert all(escape(display_name(e)) in page for e in flow.experts)
     assert not any(e.username in page for e in flow.experts)
     assert "999" in page

@@ -1,0 +1,424 @@
+"""Forms of the procurement pages. They check shape only; the services decide (permission, state,
+the rules of publication, scoring and payment), exactly as for the API."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Incident
+from core import formfields, validators
+from core.forms import ActingOrganizationField
+from procurement.models import (
+    Category,
+    CriterionKind,
+    EvaluationMethod,
+    Method,
+    Project,
+    Verification,
+)
+from registry.choices import Grade, Specialty
+from registry.models import Organization
+
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+
+
+def when_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE)
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _checked(field: str, rule, value):
+    """Run a ``core.validators`` date rule as a form error on ``field``."""
+    try:
+        validators.check(field, rule, value)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.message_dict.get(field, exc.messages)) from exc
+    return value
+
+
+class ProjectForm(forms.Form):
+    """A plan (draft project). Region: a plain 6-digit code for now (the shared region picker
+    replaces it at merge time)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
+    evaluation_method = forms.ChoiceField(
+        label=_("Evaluation"),
+        choices=EvaluationMethod.choices,
+        initial=EvaluationMethod.COMPREHENSIVE,
+    )
+    budget_amount = formfields.DecimalField(
+        label=_("Budget (yuan)"), max_digits=14, decimal_places=2, min_value=0.01
+    )
+    region_code = forms.RegexField(
+        label=_("Region code"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("Enter the 6-digit region code.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 6}),
+    )
+    tender_end = forms.DateTimeField(
+        label=_("Tender deadline"), widget=when_input(), input_formats=[LOCAL_MINUTE]
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    incident = forms.ModelChoiceField(
+        label=_("Incident (emergency procurement)"),
+        queryset=Incident.objects.none(),
+        required=False,
+    )
+    eligibility_specialty = forms.ChoiceField(
+        label=_("Required specialty"),
+        choices=[("", _("Any"))] + list(Specialty.choices),
+        required=False,
+    )
+    eligibility_min_grade = forms.TypedChoiceField(
+        label=_("Minimum assessed grade"),
+        choices=[("", _("Any"))] + list(Grade.choices),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    invitees = forms.ModelMultipleChoiceField(
+        label=_("Invited organizations (invited tender, negotiation, single source)"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incident"].queryset = Incident.objects.filter(
+            status__in=[Incident.Status.RESPONDING, Incident.Status.RECOVERY]
+        ).order_by("-id")
+        self.fields["incident"].label_from_instance = lambda i: i.title
+        self.fields["invitees"].queryset = (
+            Organization.objects.filter(status="verified").exclude(kind="agency").order_by("name")
+        )
+        self.fields["invitees"].label_from_instance = lambda o: o.name
+
+    def clean_tender_end(self):
+        return _checked("tender_end", validators.deadline, self.cleaned_data["tender_end"])
+
+    def service_arguments(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title": d["title"],
+            "category": d["category"],
+            "method": d["method"],
+            "evaluation_method": d["evaluation_method"],
+            "budget_amount": d["budget_amount"],
+            "region_code": d["region_code"],
+            "tender_end": d["tender_end"],
+            "description": d["description"],
+            "incident": d["incident"],
+            "eligibility": {
+                "specialty": d["eligibility_specialty"] or "",
+                "min_grade": d["eligibility_min_grade"],
+            },
+            "invitees": list(d["invitees"]),
+        }
+
+    @staticmethod
+    def initial_for(project: Project) -> dict:
+        return {
+            "title": project.title,
+            "category": project.category,
+            "method": project.method,
+            "evaluation_method": project.evaluation_method,
+            "budget_amount": project.budget_amount,
+            "region_code": project.region_code,
+            "tender_end": timezone.localtime(project.tender_end),
+            "description": project.description,
+            "incident": project.incident_id,
+            "eligibility_specialty": project.eligibility_specialty,
+            "eligibility_min_grade": project.eligibility_min_grade,
+            "invitees": [o.pk for o in project.invitees.all()],
+        }
+
+
+class StandardForm(forms.Form):
+    """One measurable indicator (服务标准)."""
+
+    indicator = forms.CharField(label=_("Indicator"), max_length=200)
+    target = formfields.DecimalField(label=_("Target"), max_digits=14, decimal_places=2)
+    unit = forms.CharField(label=_("Unit"), max_length=30)
+    verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
+
+
+class CriterionForm(forms.Form):
+    """One evaluation factor with its weight."""
+
+    name = forms.CharField(label=_("Factor"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CriterionKind.choices)
+    weight = formfields.IntegerField(label=_("Weight"), min_value=1, max_value=100)
+
+
+class RowFormSet(forms.BaseFormSet):
+    """Rows added and removed in the browser (procurement/static/procurement/rows.js); a row
+    left empty or marked for removal is not sent to the service."""
+
+    def rows(self) -> list[dict]:
+        return [
+            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+StandardFormSet = forms.formset_factory(
+    StandardForm, formset=RowFormSet, extra=0, can_delete=True, max_num=30, validate_max=True
+)
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, formset=RowFormSet, extra=0, can_delete=True, max_num=20, validate_max=True
+)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PanelForm(forms.Form):
+    size = formfields.IntegerField(label=_("Panel size"), min_value=3, max_value=25, initial=3)
+
+
+class AwardForm(forms.Form):
+    bid = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=_("Reason (required when not the top-ranked bid)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RetenderForm(forms.Form):
+    tender_end = forms.DateTimeField(
+        label=_("New tender deadline"), widget=when_input(), input_formats=[LOCAL_MINUTE]
+    )
+
+    def clean_tender_end(self):
+        return _checked("tender_end", validators.deadline, self.cleaned_data["tender_end"])
+
+
+class BidForm(forms.Form):
+    organization = ActingOrganizationField()
+    price = formfields.DecimalField(
+        label=_("Price (yuan)"), max_digits=14, decimal_places=2, min_value=0.01
+    )
+    team_size = formfields.IntegerField(label=_("Team size"), min_value=0, initial=0)
+    proposal = forms.CharField(
+        label=_("Technical proposal"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].organizations = organizations
+
+
+class ChallengeForm(forms.Form):
+    organization = ActingOrganizationField()
+    reason = forms.CharField(
+        label=_("Grounds of the challenge"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].organizations = organizations
+
+
+class ResolveForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("dismissed", _("Dismiss the challenge")),
+            ("upheld", _("Uphold: annul the award")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    response = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MilestoneRowForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_at = forms.DateTimeField(label=_("Due"), widget=when_input(), input_formats=[LOCAL_MINUTE])
+    payment_percent = formfields.DecimalField(
+        label=_("Payment (%)"), max_digits=5, decimal_places=2, min_value=0.01, max_value=100
+    )
+
+    def clean_due_at(self):
+        return _checked("milestones", validators.deadline, self.cleaned_data["due_at"])
+
+
+MilestoneFormSet = forms.formset_factory(
+    MilestoneRowForm, formset=RowFormSet, extra=0, can_delete=True, max_num=24, validate_max=True
+)
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    clawback_amount = formfields.DecimalField(
+        label=_("Amount to claw back (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        initial=0,
+    )
+    due_on = forms.DateField(
+        label=_("Clawback due on"), required=False, widget=date_input(), input_formats=["%Y-%m-%d"]
+    )
+
+    def clean_due_on(self):
+        value = self.cleaned_data.get("due_on")
+        return _checked("due_on", validators.deadline, value) if value else value
+
+
+class RecoveryForm(forms.Form):
+    amount = formfields.DecimalField(
+        label=_("Amount recovered (yuan)"), max_digits=14, decimal_places=2, min_value=0.01
+    )
+    recovered_on = forms.DateField(
+        label=_("Recovered on"), widget=date_input(), input_formats=["%Y-%m-%d"]
+    )
+
+    def clean_recovered_on(self):
+        return _checked("recovered_on", validators.fact, self.cleaned_data["recovered_on"])
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (core.formfields.PhotoInput with ``multiple``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", formfields.PhotoInput(multiple=True))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class IndicatorValuesMixin:
+    """One number field per indicator of the milestone (``v_<id>``)."""
+
+    prefix_key = "v"
+
+    def add_indicators(self, indicators, *, label_suffix="", required=True):
+        self.indicators = list(indicators)
+        for s in self.indicators:
+            self.fields[f"{self.prefix_key}_{s.pk}"] = formfields.DecimalField(
+                label=f"{s.indicator} ({label_suffix}{s.unit})",
+                max_digits=14,
+                decimal_places=2,
+                required=required,
+            )
+
+    def indicator_values(self) -> dict[str, str]:
+        out = {}
+        for s in self.indicators:
+            value = self.cleaned_data.get(f"{self.prefix_key}_{s.pk}")
+            if value is not None:
+                out[str(s.pk)] = str(value)
+        return out
+
+
+class ReportForm(IndicatorValuesMixin, forms.Form):
+    summary = forms.CharField(
+        label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = MultiplePhotoField(label=_("Photos"), required=False)
+    taken_at = forms.DateTimeField(
+        label=_("Photos taken at"),
+        required=False,
+        widget=when_input(),
+        input_formats=[LOCAL_MINUTE],
+    )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_indicators(indicators, required=False)
+
+    def clean_taken_at(self):
+        value = self.cleaned_data.get("taken_at")
+        return _checked("taken_at", validators.fact, value) if value else value
+
+
+class InspectForm(forms.Form):
+    notes = forms.CharField(
+        label=_("What was seen on site"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    findings = forms.CharField(
+        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    third_party_score = formfields.DecimalField(
+        label=_("Third-party evaluator's score (0-100)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
+    photos = MultiplePhotoField(label=_("Photos of the inspection"), required=False)
+
+
+class AcceptForm(IndicatorValuesMixin, forms.Form):
+    prefix_key = "a"
+    recipients = forms.CharField(
+        label=_(
+            "Service recipients present (one name a line; kept private, only the count is public)"
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_indicators(indicators)
+
+    def recipient_names(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data["recipients"].splitlines() if line.strip()
+        ]
+
+
+class ScoreForm(forms.Form):
+    """An expert's points for every valid bid on every non-price factor (``s_<bid>_<criterion>``),
+    and the conflict-of-interest declaration every score needs."""
+
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that I have no conflict of interest with any bidder: I am not a member, "
+            "employee or relative of anyone at a bidding organization."
+        ),
+        required=True,
+    )
+
+    def __init__(self, *args, bids=(), criteria=(), mine=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = mine or {}
+        self.cells = []
+        for bid in bids:
+            for c in criteria:
+                name = f"s_{bid.pk}_{c.pk}"
+                self.fields[name] = formfields.DecimalField(
+                    label=f"{bid.organization.name} · {c.name} (0-{c.weight})",
+                    max_digits=6,
+                    decimal_places=2,
+                    min_value=0,
+                    max_value=c.weight,
+                    initial=mine.get((bid.pk, c.pk)),
+                )
+                self.cells.append((name, bid, c))
+
+
+def default_deadline(days: int = 30) -> dt.datetime:
+    return (timezone.localtime() + dt.timedelta(days=days)).replace(second=0, microsecond=0)

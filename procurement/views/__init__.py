@@ -1,0 +1,36 @@
+"""Procurement pages, by who uses them: everyone (public), the buyer's officials, the
+supplier's people and the panel's experts."""
+
+from procurement.views.expert import my_panels, score
+from procurement.views.official import (
+    contract,
+    milestone_action,
+    project_action,
+    project_create,
+    project_edit,
+    recover,
+    resolve,
+)
+from procurement.views.public import evidence_file, milestone_detail, project_detail, project_list
+from procurement.views.supplier import bid, challenge, report, tenders, withdraw
+
+__all__ = [
+    "bid",
+    "challenge",
+    "contract",
+    "evidence_file",
+    "milestone_action",
+    "milestone_detail",
+    "my_panels",
+    "project_action",
+    "project_create",
+    "project_detail",
+    "project_edit",
+    "project_list",
+    "recover",
+    "report",
+    "resolve",
+    "score",
+    "tenders",
+    "withdraw",
+]

@@ -1,0 +1,325 @@
+"""Pages everyone reads: the project list with its budget chart, a project's life cycle and a
+milestone's. What a person may do appears on the same pages, by role: buttons come only from
+``allowed_actions`` (and, for bids, scores and challenges, the services' own rules), with the
+reason when an action is not possible. Never sealed bid contents before the deadline, never
+personal data (acceptance shows how many service recipients took part)."""
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_safe
+
+from core import permissions as perms
+from core.display import people
+from procurement import queries, rules, services
+from procurement.calendar import add_working_days
+from procurement.forms import (
+    AcceptForm,
+    AwardForm,
+    ChallengeForm,
+    InspectForm,
+    PanelForm,
+    ReasonForm,
+    RecoveryForm,
+    ReportForm,
+    ResolveForm,
+    RetenderForm,
+    TerminateForm,
+    default_deadline,
+)
+from procurement.models import (
+    Award,
+    Category,
+    Challenge,
+    Contract,
+    Evidence,
+    InspectionPhoto,
+    Method,
+    Project,
+    Score,
+)
+from procurement.scoring import rank_bids
+from procurement.views import common, roles
+from registry.choices import Grade, Specialty
+
+
+def budget_chart(projects) -> dict:
+    """ECharts option: budget, awarded and paid per category, over the projects listed (three
+    aggregate queries whatever the number of projects)."""
+    ids = projects.values("pk")
+    budget = dict(
+        Project.objects.filter(pk__in=ids)
+        .values_list("category")
+        .annotate(total=Sum("budget_amount"))
+        .order_by()
+    )
+    awarded = dict(
+        Award.objects.filter(project__in=ids, status=Award.Status.ACTIVE)
+        .values_list("project__category")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    paid = dict(
+        Contract.objects.filter(project__in=ids)
+        .values_list("project__category")
+        .annotate(total=Sum("paid_amount"))
+        .order_by()
+    )
+    keys = [c for c in Category.values if c in budget]
+    labels = dict(Category.choices)
+
+    def series(name: str, data: dict) -> dict:
+        return {
+            "name": name,
+            "type": "bar",
+            "data": [float(data.get(k) or Decimal(0)) for k in keys],
+        }
+
+    return {
+        "tzMoney": True,
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 8, "bottom": 8, "top": 36, "containLabel": True},
+        "xAxis": {"type": "category", "data": [str(labels[k]) for k in keys]},
+        "yAxis": {"type": "value"},
+        "series": [
+            series(pgettext("procurement chart", "Budget"), budget),
+            series(pgettext("procurement chart", "Awarded"), awarded),
+            series(pgettext("procurement chart", "Paid"), paid),
+        ],
+    }
+
+
+def project_list(request):
+    projects = queries.visible_projects(request.user).order_by("-published_at", "-id")
+    status = request.GET.get("status", "")
+    method = request.GET.get("method", "")
+    if status in Project.Status.values:
+        projects = projects.filter(status=status)
+    if method in Method.values:
+        projects = projects.filter(method=method)
+    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "procurement/project_list.html",
+        {
+            "page": page,
+            "projects": page.object_list,
+            "statuses": Project.Status.choices,
+            "methods": Method.choices,
+            "status": status,
+            "method": method,
+            "chart": budget_chart(projects),
+            "can_create": perms.is_official(request.user),
+            "specialties": dict(Specialty.choices),
+            "grades": dict(Grade.choices),
+        },
+    )
+
+
+def minimum_period(project: Project) -> dict | None:
+    """The legal minimum period of the method and the earliest deadline it allows if the notice
+    were published now (None: emergency procurement has none)."""
+    rule = rules.MINIMUM_PERIOD[project.method]
+    if rule is None:
+        return None
+    number, kind = rule
+    now = timezone.now()
+    if kind == rules.CALENDAR_DAYS:
+        earliest = now + timezone.timedelta(days=number)
+    else:
+        earliest = add_working_days(now, number)
+    return {"number": number, "working": kind == rules.WORKING_DAYS, "earliest": earliest}
+
+
+def _ranking(project: Project, bids: list, scores: list) -> list[dict]:
+    ranked = rank_bids(
+        evaluation_method=project.evaluation_method,
+        bids=[b for b in bids if b.status == "submitted"],
+        criteria=list(project.criteria.all()),
+        scores=scores,
+        panel=list(project.panel.values_list("expert_id", flat=True)),
+    )
+    names = {b.pk: b.organization.name for b in bids}
+    return [
+        {
+            "bid": r.bid_id,
+            "rank": r.rank,
+            "name": names.get(r.bid_id, ""),
+            "price": r.price,
+            "total": r.total,
+        }
+        for r in ranked
+    ]
+
+
+def project_detail(request, pk: int):
+    project = common.project_or_404(request, pk)
+    user = request.user
+    official = perms.is_official_for(user, project.region_code)
+    award = project.active_awards[0] if project.active_awards else None
+    contract = getattr(project, "contract", None)
+    awarded_ever = award is not None or project.status in ("implementing", "accepted", "closed")
+    panel_expert = queries.is_panel_expert(user, project)
+
+    # Bids: the rows this person may list; contents only where the sealing rule allows.
+    bids = []
+    if user.is_authenticated:
+        bids = list(queries.visible_bids(user, project))
+        for b in bids:
+            # The sealing rule, and on this page the buyer reads the bids once they are opened
+            # (after the deadline, before opening, the rows stay marked sealed).
+            b.readable = queries.can_read_contents(user, b, project) and (
+                project.opened_at is not None or perms.is_member_of(user, b.organization_id)
+            )
+    groups = queries.same_representative_groups(project) if official and bids else []
+
+    # Scores: per expert after the award for everyone; before, the officials see them once
+    # the bids are open (they award on them).
+    scores, ranking = [], []
+    if awarded_ever or (official and project.opened_at):
+        scores = list(
+            Score.objects.filter(project=project)
+            .select_related("expert", "criterion", "bid__organization")
+            .prefetch_related(people("expert"))
+            .order_by("bid_id", "expert_id", "criterion_id")
+        )
+        all_bids = bids if official else list(project.bids.select_related("organization"))
+        ranking = _ranking(project, all_bids, scores)
+
+    challenges = (
+        list(
+            Challenge.objects.filter(project=project)
+            .select_related("organization")
+            .order_by("id")
+            .filter(
+                **({} if official else {"organization_id__in": list(perms.organization_ids(user))})
+            )
+        )
+        if user.is_authenticated
+        else []
+    )
+
+    milestones = list(contract.milestones.all()) if contract else []
+    clawback = getattr(contract, "clawback", None) if contract else None
+    draft = project.status == Project.Status.DRAFT
+    # The services' own rules (challenges, clawbacks and drafts have no Actions declaration).
+    for c in challenges:
+        c.may_resolve = official and c.status == Challenge.Status.OPEN
+    context = {
+        "project": project,
+        "steps": common.project_steps(project),
+        "award": award,
+        "contract": contract,
+        "bids": bids,
+        "same_rep": {i for g in groups for i in g},
+        "scores": scores,
+        "ranking": ranking,
+        "challenges": challenges,
+        "milestones": milestones,
+        "clawback": clawback,
+        "recoveries": list(clawback.recoveries.all()) if clawback else [],
+        "official": official,
+        "panel_expert": panel_expert,
+        "conflict_flags": services.conflict_flags(project)
+        if project.published_at and official
+        else [],
+        "labels": common.ACTION_LABELS,
+        "why": common.reasons_to_show(user, project),
+        "minimum_period": minimum_period(project) if draft else None,
+        "emergency_draft": draft and project.method == Method.EMERGENCY,
+        "may_edit": official and draft,
+        "may_recover": official and clawback is not None and clawback.status == "open",
+        "specialties": dict(Specialty.choices),
+        "grades": dict(Grade.choices),
+        # forms of the actions that take input
+        "panel_form": PanelForm(),
+        "award_form": AwardForm(),
+        "reason_form": ReasonForm(),
+        "retender_form": RetenderForm(initial={"tender_end": default_deadline(40)}),
+        "terminate_form": TerminateForm(),
+        "resolve_form": ResolveForm(),
+        "recovery_form": RecoveryForm(initial={"recovered_on": timezone.localdate()}),
+        "supplier": roles.supplier_state(user, project, bids),
+        "challenge_form": ChallengeForm(organizations=roles.bidder_organizations(user, project)),
+    }
+    return render(request, "procurement/project_detail.html", context)
+
+
+@require_safe
+def milestone_detail(request, pk: int):
+    return milestone_page(request, pk)
+
+
+def milestone_page(request, pk: int, *, status: int = 200, **forms):
+    """The milestone page; ``forms`` replace the empty ones (a form sent with errors is shown
+    again in place, with ``status`` 400)."""
+    milestone = common.milestone_or_404(request, pk)
+    contract = milestone.contract
+    project = contract.project
+    user = request.user
+    official = perms.is_official_for(user, project.region_code)
+    member = perms.is_member_of(user, contract.supplier_id)
+    indicators = list(milestone.indicators.all())
+    reports = list(
+        milestone.reports.prefetch_related("evidence").select_related("submitted_by").order_by("id")
+    )
+    inspections = list(
+        milestone.inspections.prefetch_related("photos", people("inspector"))
+        .select_related("inspector")
+        .order_by("id")
+    )
+    names = {str(s.pk): s for s in indicators}
+    for r in reports:
+        r.rows = [(names.get(k), v) for k, v in r.values.items() if k in names]
+    return render(
+        request,
+        "procurement/milestone_detail.html",
+        {
+            "milestone": milestone,
+            "contract": contract,
+            "project": project,
+            "steps": common.milestone_steps(milestone),
+            "indicators": indicators,
+            "reports": reports,
+            "inspections": inspections,
+            "acceptances": list(milestone.acceptances.order_by("id")),
+            "payment": getattr(milestone, "payment", None),
+            "private": official or member,
+            "labels": common.ACTION_LABELS,
+            "why": common.reasons_to_show(user, milestone),
+            "report_form": ReportForm(indicators=indicators),
+            "inspect_form": InspectForm(),
+            "accept_form": AcceptForm(indicators=indicators),
+            **forms,
+        },
+        status=status,
+    )
+
+
+@require_safe
+def evidence_file(request, kind: str, pk: int):
+    """A report's evidence or an inspection photo: the project's officials and the supplier's
+    members only (the files are never served directly)."""
+    if kind == "evidence":
+        row = get_object_or_404(
+            Evidence.objects.select_related("report__milestone__contract__project"), pk=pk
+        )
+        contract = row.report.milestone.contract
+    else:
+        row = get_object_or_404(
+            InspectionPhoto.objects.select_related("inspection__milestone__contract__project"),
+            pk=pk,
+        )
+        contract = row.inspection.milestone.contract
+    user = request.user
+    if not (
+        perms.is_official_for(user, contract.project.region_code)
+        or perms.is_member_of(user, contract.supplier_id)
+    ):
+        raise Http404
+    return FileResponse(row.file.open("rb"), content_type=row.content_type)
