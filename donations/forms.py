@@ -254,6 +254,11 @@ class DisbursementForm(AmountOrItems):
     )
 
 
+def _plain(value: Decimal) -> Decimal:
+    """10.000 -> 10 and 2.500 -> 2.5 for an input's value (``normalize`` alone gives 1E+1)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 class SignForForm(forms.Form):
     """Sign for (签收) an allocation: prefilled with what was sent, line by line."""
 
@@ -285,7 +290,7 @@ class SignForForm(forms.Form):
             name = f"line-{position}"
             fields[name] = NumberField(
                 label=f"{line.name}{f' ({line.spec})' if line.spec else ''}",
-                initial=line.quantity.normalize(),
+                initial=_plain(line.quantity),
                 min_value=Decimal(0),
                 max_value=line.quantity,
                 max_digits=14,
