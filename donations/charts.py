@@ -56,7 +56,7 @@ def _bars(names: list[str], series: list[dict]) -> dict:
         "tzMoney": True,
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0} if len(series) > 1 else {"show": False},
-        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
+        "grid": {"left": 8, "right": 36, "top": 32, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "name": _("yuan")},
         "yAxis": {
             "type": "category",
@@ -84,12 +84,14 @@ def flows(*, incident_id: int | None = None) -> Chart:
             {
                 "name": received,
                 "type": "bar",
+                "barMaxWidth": 28,
                 "color": INFLOW,
                 "data": [_yuan(d["inflow"]) for d in days],
             },
             {
                 "name": disbursed,
                 "type": "bar",
+                "barMaxWidth": 28,
                 "color": OUTFLOW,
                 "data": [_yuan(d["outflow"]) for d in days],
             },

@@ -44,7 +44,13 @@ def number(raw: str) -> str:
 
 
 class NumberField(formfields.DecimalField):
-    """A decimal typed the way people type it (``number`` above)."""
+    """A decimal typed the way people type it (``number`` above). A text input with a decimal
+    keypad, not ``type=number``: browsers refuse full-width digits and "1，200" there."""
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -246,7 +252,12 @@ class DisbursementForm(AmountOrItems):
         required=False,
         help_text=_("Six digits, e.g. the county where the goods were handed out."),
     )
-    beneficiaries = formfields.IntegerField(label=_("Beneficiaries"), min_value=0, required=False)
+    beneficiaries = formfields.IntegerField(
+        label=_("Beneficiaries"),
+        min_value=0,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     evidence = EvidenceField(
         label=_("Evidence photos or PDF"),
         required=False,
