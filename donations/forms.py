@@ -146,9 +146,29 @@ class GoodsLineForm(forms.Form):
         }
 
 
-GoodsLineFormSet = forms.formset_factory(
-    GoodsLineForm, extra=3, max_num=MAX_LINES, absolute_max=MAX_LINES, validate_max=True
-)
+class HeldGoodsLineForm(GoodsLineForm):
+    """A row of goods drawn from what the organization holds (an allocation, a disbursement):
+    the value and specification come from the lots drawn, so they are not asked; the name
+    offers the items held (``<datalist id="held-items">`` on the workspace)."""
+
+    name = forms.CharField(
+        label=_("Item"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "held-items"}),
+    )
+    spec = None
+    unit_value = None
+
+
+def goods_formset(line_form: type[GoodsLineForm]):
+    return forms.formset_factory(
+        line_form, extra=3, max_num=MAX_LINES, absolute_max=MAX_LINES, validate_max=True
+    )
+
+
+GoodsLineFormSet = goods_formset(GoodsLineForm)
+HeldGoodsLineFormSet = goods_formset(HeldGoodsLineForm)
 
 
 class AmountOrItems(forms.Form):
@@ -168,11 +188,13 @@ class AmountOrItems(forms.Form):
         help_text=ITEMS_HELP,
     )
 
+    goods_formset = GoodsLineFormSet
+
     def __init__(self, data=None, files=None, **kwargs):
         super().__init__(data, files, **kwargs)
         goods_prefix = self.add_prefix("goods")
         sent_rows = data is not None and f"{goods_prefix}-TOTAL_FORMS" in data
-        self.goods = GoodsLineFormSet(data if sent_rows else None, prefix=goods_prefix)
+        self.goods = self.goods_formset(data if sent_rows else None, prefix=goods_prefix)
 
     def goods_valid(self) -> bool:
         return not self.goods.is_bound or self.goods.is_valid()
@@ -220,6 +242,7 @@ class ReceiptForm(AmountOrItems):
 
 
 class AllocationForm(AmountOrItems):
+    goods_formset = HeldGoodsLineFormSet
     to_organization = forms.ModelChoiceField(
         label=_("To organization"),
         queryset=Organization.objects.filter(status="verified").exclude(kind="agency"),
@@ -244,6 +267,7 @@ class EvidenceField(forms.FileField):
 
 
 class DisbursementForm(AmountOrItems):
+    goods_formset = HeldGoodsLineFormSet
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     incident = forms.ModelChoiceField(label=_("Incident"), queryset=_incidents(), required=False)
     region_code = forms.RegexField(

@@ -144,6 +144,7 @@ def workspace(request, org_id: int):
         request.FILES if which == "disbursement" else None,
         prefix="d",
     )
+    holdings = queries.holdings(org)
     if posted:  # the services decide who writes (registry.queries.acting_organization)
         done = None
         if which == "receipt" and receipt_form.is_valid():
@@ -210,7 +211,8 @@ def workspace(request, org_id: int):
         {
             "org": org,
             "writable": writable,
-            "holdings": queries.holdings(org),
+            "holdings": holdings,
+            "held_items": sorted({(h["item"], h["unit"]) for h in holdings if h["item"]}),
             "pending": queries.pending_acknowledgements(org),
             "receipt_form": receipt_form,
             "allocation_form": allocation_form,

@@ -304,6 +304,10 @@ def test_workspace_offers_goods_rows_that_work_without_javascript(client, charit
     html = client.get(f"/ledger/organizations/{charity.pk}/").content.decode()
     assert 'name="r-goods-TOTAL_FORMS" value="3"' in html
     assert 'name="r-goods-2-quantity"' in html and "data-add-row" in html
+    assert 'name="r-goods-0-unit_value"' in html and 'name="r-goods-0-spec"' in html
+    # goods passed on or handed out take their value from the lots drawn: not asked again
+    assert 'name="a-goods-0-quantity"' in html and 'name="a-goods-0-unit_value"' not in html
+    assert 'name="d-goods-0-name"' in html and 'name="d-goods-0-spec"' not in html
     assert "data-photo-input" in html and "photo-input.js" in html and "goods-lines.js" in html
     assert_readable_html(html)
 

@@ -54,6 +54,7 @@ def test_charity_allocates_goods_team_signs_short_and_hands_out_with_a_photo(
     # 1. the charity records tents and water it received, as goods rows
     log_in(page, charity_admin)
     page.goto(f"{page.base_url}/ledger/organizations/{charity.pk}/")
+    page.click("#receipt summary")
     receipt = page.locator("#receipt form")
     receipt.locator("input[name='r-donor_name']").fill("成都某某食品有限公司")
     receipt.locator("select[name='r-donor_kind']").select_option("company")
@@ -63,17 +64,24 @@ def test_charity_allocates_goods_team_signs_short_and_hands_out_with_a_photo(
     receipt.locator("input[name='r-goods-0-unit']").fill("顶")
     receipt.locator("input[name='r-goods-0-quantity']").fill("１０")  # full-width, as typed
     receipt.locator("input[name='r-goods-0-unit_value']").fill("800")
+    receipt.locator("[data-add-row]").click()
     receipt.locator("input[name='r-goods-1-name']").fill("矿泉水")
     receipt.locator("input[name='r-goods-1-unit']").fill("箱")
     receipt.locator("input[name='r-goods-1-quantity']").fill("50")
     receipt.locator("input[name='r-goods-1-unit_value']").fill("30")
+    receipt.locator("[data-add-row]").click()  # a third row, typed by mistake and removed
+    receipt.locator("input[name='r-goods-2-name']").fill("多余的一行")
+    receipt.locator("input[name='r-goods-2-quantity']").fill("1")
+    receipt.locator("[data-goods-row]:has(input[name='r-goods-2-name']) [data-remove-row]").click()
     check(page, screenshot, "d1-receipt-form")
     receipt.locator("button[type=submit]").click()
     page.wait_for_selector(".messages >> text=已登记接收")
     holdings = page.inner_text("[data-testid=holdings]")
     assert "帐篷" in holdings and "10 顶" in holdings and "50 箱" in holdings
+    assert "多余的一行" not in holdings
 
     # 2. ... and allocates all of it to the rescue team (a row added with the button)
+    page.click("#allocation summary")
     allocation = page.locator("#allocation form")
     allocation.locator("select[name='a-to_organization']").select_option(str(ngo.pk))
     allocation.locator("input[name='a-purpose']").fill("安置点生活保障")
@@ -81,9 +89,9 @@ def test_charity_allocates_goods_team_signs_short_and_hands_out_with_a_photo(
     allocation.locator("input[name='a-goods-0-unit']").fill("顶")
     allocation.locator("input[name='a-goods-0-quantity']").fill("10")
     allocation.locator("[data-add-row]").click()
-    allocation.locator("input[name='a-goods-3-name']").fill("矿泉水")
-    allocation.locator("input[name='a-goods-3-unit']").fill("箱")
-    allocation.locator("input[name='a-goods-3-quantity']").fill("50")
+    allocation.locator("input[name='a-goods-1-name']").fill("矿泉水")
+    allocation.locator("input[name='a-goods-1-unit']").fill("箱")
+    allocation.locator("input[name='a-goods-1-quantity']").fill("50")
     allocation.locator("button[type=submit]").click()
     page.wait_for_selector(".messages >> text=已登记拨付")
     check(page, screenshot, "d2-allocated")
@@ -115,6 +123,7 @@ def test_charity_allocates_goods_team_signs_short_and_hands_out_with_a_photo(
     # 4. the team hands out tents and records it with a photo, on the phone
     page.goto(f"{page.base_url}/ledger/organizations/{ngo.pk}/")
     check(page, screenshot, "d4-workspace-phone", phone=True)
+    page.click("#disbursement summary")
     spend = page.locator("#disbursement form")
     spend.locator("input[name='d-purpose']").fill("芦山县安置点发放帐篷")
     spend.locator("input[name='d-region_code']").fill("511826")

@@ -1,7 +1,8 @@
 // Goods rows of the ledger forms (donations/templates/donations/_goods_lines.html): "Add a row"
 // copies the formset's empty row, "Remove" takes a row out. Without this script the server's
 // empty rows are there to fill in. The formset's TOTAL_FORMS counts the rows sent; a removed
-// row is emptied and hidden rather than renumbered, so the indexes stay contiguous.
+// row is emptied and hidden rather than renumbered, so the indexes stay contiguous, and it is
+// the first to come back on "Add a row".
 document.querySelectorAll("[data-goods-lines]").forEach(function (box) {
   var prefix = box.dataset.goodsLines;
   var total = box.querySelector('input[name="' + prefix + '-TOTAL_FORMS"]');
@@ -17,10 +18,28 @@ document.querySelectorAll("[data-goods-lines]").forEach(function (box) {
       row.hidden = true;
     });
   }
-  rows.querySelectorAll("[data-goods-row]").forEach(wire);
+  function empty(row) {
+    return Array.prototype.every.call(row.querySelectorAll("input"), function (input) {
+      return !input.value;
+    });
+  }
+  // With the "Add a row" button at hand, one empty row is enough: hide the spare ones.
+  var spare = false;
+  rows.querySelectorAll("[data-goods-row]").forEach(function (row) {
+    wire(row);
+    if (!empty(row) || row.querySelector(".errorlist")) return;
+    if (spare) row.hidden = true;
+    spare = true;
+  });
   if (!add || !template || !total) return;
   add.hidden = false;
   add.addEventListener("click", function () {
+    var hidden = rows.querySelector("[data-goods-row][hidden]");
+    if (hidden) {  // a spare or removed row: empty, and already counted in TOTAL_FORMS
+      hidden.hidden = false;
+      hidden.querySelector("input").focus();
+      return;
+    }
     var index = parseInt(total.value, 10) || 0;
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     var holder = document.createElement("div");
