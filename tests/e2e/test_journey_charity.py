@@ -135,6 +135,7 @@ def test_charity_allocates_goods_team_signs_short_and_hands_out_with_a_photo(
         [{"name": "发放现场.png", "mimeType": "image/png", "buffer": photo()}]
     )
     page.wait_for_selector("#disbursement .thumbs img")  # the thumbnail before sending
+    page.wait_for_function("document.querySelector('#disbursement .thumbs img').naturalWidth > 0")
     check(page, screenshot, "d4-disbursement-form-phone", phone=True)
     spend.locator("button[type=submit]").click()
     page.wait_for_selector(".messages >> text=已登记使用")
