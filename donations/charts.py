@@ -57,7 +57,7 @@ def _bars(names: list[str], series: list[dict]) -> dict:
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0} if len(series) > 1 else {"show": False},
         "grid": {"left": 8, "right": 36, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "name": _("yuan")},
+        "xAxis": {"type": "value", "name": _("yuan"), "axisLabel": {"hideOverlap": True}},
         "yAxis": {
             "type": "category",
             "inverse": True,

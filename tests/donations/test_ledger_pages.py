@@ -290,6 +290,18 @@ def test_every_error_is_shown_at_once_field_by_field(client, charity, charity_ad
     assert_readable_html(html)
 
 
+@pytest.mark.parametrize("total", ["abc", "-1", "100000"])
+def test_tampered_goods_rows_are_a_form_error_not_a_crash(client, charity, charity_admin, total):
+    client.force_login(charity_admin)
+    body = {"form": "receipt", "r-donor_kind": "individual", "r-channel": "cash"}
+    body |= {**goods_rows("r", [{"name": "帐篷", "unit": "顶", "quantity": "1"}])}
+    body["r-goods-TOTAL_FORMS"] = total
+    response = client.post(f"/ledger/organizations/{charity.pk}/", body)
+    assert response.status_code == 200 and not LedgerEntry.objects.exists()
+    form = response.context["receipt_form"]
+    assert form.goods.non_form_errors() or form.non_field_errors()
+
+
 def test_a_form_with_neither_amount_nor_goods_says_so(client, charity, charity_admin):
     client.force_login(charity_admin)
     body = {"form": "allocation", "a-to_organization": "", **goods_rows("a", [], extra=3)}
