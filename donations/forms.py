@@ -15,14 +15,16 @@ Decisions where the issue is silent:
 """
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Incident
-from core import formfields, words
+from core import formfields, region_data, words
 from core.text import number_text
 from donations.models import Channel, DonorKind, LedgerEntry
 from registry.models import Organization
@@ -266,15 +268,60 @@ class EvidenceField(forms.FileField):
         return [super(EvidenceField, self).clean(f, initial) for f in files]
 
 
+@lru_cache(maxsize=1)
+def _regions_by_name() -> dict[str, frozenset[str]]:
+    """Every way a person may name a region -> its codes: the name (芦山县) and each tail of its
+    path, with or without spaces (雅安市 芦山县, 雅安市芦山县, 四川省 雅安市 芦山县)."""
+    index: dict[str, set[str]] = {}
+    for code, _name, _level, _parent in region_data.rows():
+        names = words.region_path(code).split(" ")
+        for start in range(len(names)):
+            tail = names[start:]
+            for key in (" ".join(tail), "".join(tail)):
+                index.setdefault(key, set()).add(code)
+    return {key: frozenset(codes) for key, codes in index.items()}
+
+
+class RegionField(forms.CharField):
+    """A region typed as its name (芦山县, 雅安市 芦山县) or its six-digit code; cleaned to the
+    code. A name several regions share (朝阳区) asks for the city or province as well."""
+
+    def clean(self, value):
+        text = " ".join(unicodedata.normalize("NFKC", super().clean(value) or "").split())
+        if not text:
+            return ""
+        if re.fullmatch(r"\d{6}", text):
+            if not words.known_region(text):
+                raise ValidationError(_("No region has this code."), code="unknown_region")
+            return text
+        codes = _regions_by_name().get(text)
+        if not codes:
+            raise ValidationError(
+                _("No region is called “%(name)s”: type the county's name or its code.")
+                % {"name": text},
+                code="unknown_region",
+            )
+        if len(codes) > 1:
+            raise ValidationError(
+                _("Several regions are called “%(name)s”: %(regions)s. Add the city or province.")
+                % {"name": text, "regions": "、".join(sorted(words.region_path(c) for c in codes))},
+                code="ambiguous_region",
+            )
+        return next(iter(codes))
+
+
 class DisbursementForm(AmountOrItems):
     goods_formset = HeldGoodsLineFormSet
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     incident = forms.ModelChoiceField(label=_("Incident"), queryset=_incidents(), required=False)
-    region_code = forms.RegexField(
-        label=_("Region code"),
-        regex=r"^\d{6}$",
+    region_code = RegionField(
+        label=_("Where it was used"),
+        max_length=60,
         required=False,
-        help_text=_("Six digits, e.g. the county where the goods were handed out."),
+        help_text=_(
+            "The county (or city) where the money was spent or the goods handed out, "
+            "e.g. 芦山县; its six-digit code works too."
+        ),
     )
     beneficiaries = formfields.IntegerField(
         label=_("Beneficiaries"),

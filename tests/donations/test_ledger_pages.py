@@ -311,6 +311,36 @@ def test_a_form_with_neither_amount_nor_goods_says_so(client, charity, charity_a
     assert response.context["allocation_form"].non_field_errors()
 
 
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [("芦山县", "511826"), ("雅安市 芦山县", "511826"), ("５１１８２６", "511826"), ("", "")],
+)
+def test_disbursement_region_is_typed_as_a_name_or_code(
+    client, charity, charity_admin, typed, saved
+):
+    df.receipt(charity, charity_admin, "100.00")
+    client.force_login(charity_admin)
+    body = {"form": "disbursement", "d-amount": "5", "d-purpose": "饮用水", "d-region_code": typed}
+    assert client.post(f"/ledger/organizations/{charity.pk}/", body).status_code == 302
+    assert LedgerEntry.objects.get(kind="disbursement").region_code == saved
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("朝阳区", "北京市 朝阳区、吉林省 长春市 朝阳区"), ("火星县", "火星县"), ("999999", "代码")],
+)
+def test_an_unknown_or_shared_region_name_is_a_field_error(
+    client, charity, charity_admin, typed, says
+):
+    df.receipt(charity, charity_admin, "100.00")
+    client.force_login(charity_admin)
+    body = {"form": "disbursement", "d-amount": "5", "d-purpose": "饮用水", "d-region_code": typed}
+    response = client.post(f"/ledger/organizations/{charity.pk}/", body)
+    assert response.status_code == 200 and not LedgerEntry.objects.filter(kind="disbursement")
+    errors = response.context["disbursement_form"].errors["region_code"]
+    assert says in errors[0]
+
+
 def test_workspace_offers_goods_rows_that_work_without_javascript(client, charity, charity_admin):
     client.force_login(charity_admin)
     html = client.get(f"/ledger/organizations/{charity.pk}/").content.decode()

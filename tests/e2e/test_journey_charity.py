@@ -126,7 +126,7 @@ def test_charity_allocates_goods_team_signs_short_and_hands_out_with_a_photo(
     page.click("#disbursement summary")
     spend = page.locator("#disbursement form")
     spend.locator("input[name='d-purpose']").fill("芦山县安置点发放帐篷")
-    spend.locator("input[name='d-region_code']").fill("511826")
+    spend.locator("input[name='d-region_code']").fill("芦山县")
     spend.locator("input[name='d-beneficiaries']").fill("24")
     spend.locator("input[name='d-goods-0-name']").fill("帐篷")
     spend.locator("input[name='d-goods-0-unit']").fill("顶")
