@@ -227,6 +227,11 @@ def _incidents():
 
 
 class ReceiptForm(AmountOrItems):
+    field_order = [
+        "donor_name", "donor_kind", "anonymous", "channel", "amount", "items", "incident",
+        "restricted", "purpose", "receipt_number", "donation_agreement", "handler",
+        "donor_phone", "donor_address",
+    ]  # fmt: skip
     donor_name = formfields.NameField(label=_("Donor name"), max_length=200, required=False)
     donor_kind = forms.ChoiceField(label=_("Donor kind"), choices=DonorKind.choices)
     anonymous = forms.BooleanField(label=_("Anonymous donor"), required=False)
@@ -245,6 +250,7 @@ class ReceiptForm(AmountOrItems):
 
 class AllocationForm(AmountOrItems):
     goods_formset = HeldGoodsLineFormSet
+    field_order = ["to_organization", "incident", "purpose", "amount", "items"]
     to_organization = forms.ModelChoiceField(
         label=_("To organization"),
         queryset=Organization.objects.filter(status="verified").exclude(kind="agency"),
@@ -312,6 +318,7 @@ class RegionField(forms.CharField):
 
 class DisbursementForm(AmountOrItems):
     goods_formset = HeldGoodsLineFormSet
+    field_order = ["purpose", "incident", "region_code", "beneficiaries", "amount", "items"]
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     incident = forms.ModelChoiceField(label=_("Incident"), queryset=_incidents(), required=False)
     region_code = RegionField(
