@@ -409,6 +409,7 @@ def test_a_shortfall_needs_a_reason_which_is_published(client, goods_sent, team_
     assert water.quantity == 48
     html = client.get(f"/ledger/entries/{signed.seq}/").content.decode()
     assert "运输途中破损两箱" in html and "badge warn" in html
+    assert f"{goods_sent.holder.name} → {ngo.name}" in html  # from the sender to the team
 
 
 def test_more_than_sent_or_nothing_at_all_is_a_field_error(client, goods_sent, team_writer):
