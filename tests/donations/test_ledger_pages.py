@@ -440,6 +440,19 @@ def test_only_the_receiver_signs_and_only_once(
     assert 'data-action="acknowledge"' not in response.content.decode()
 
 
+def test_signing_for_what_is_not_an_allocation_or_an_unknown_action_is_404(
+    client, charity, charity_admin, team_writer
+):
+    gift = df.receipt(charity, charity_admin, "100.00")
+    client.force_login(team_writer)
+    assert (
+        client.post(f"/ledger/entries/{gift.seq}/acknowledge/", {"amount": "1"}).status_code == 404
+    )
+    assert client.post(f"/ledger/entries/{gift.seq}/approve/").status_code == 404
+    assert client.post("/ledger/entries/999/acknowledge/", {"amount": "1"}).status_code == 404
+    assert client.get(f"/ledger/entries/{gift.seq}/acknowledge/").status_code == 302
+
+
 def test_money_sign_for_is_prefilled_and_a_reason_goes_through_the_api(
     client, api, charity, charity_admin, ngo, team_writer
 ):

@@ -121,6 +121,11 @@ def test_charity_allocates_goods_team_signs_short_and_hands_out_with_a_photo(
     check(page, screenshot, "d3-signed-short-phone", phone=True)
 
     # 4. the team hands out tents and records it with a photo, on the phone
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{page.base_url}/ledger/organizations/{ngo.pk}/")
+    page.click("#disbursement summary")
+    check(page, screenshot, "d4-workspace-desktop")
+    page.set_viewport_size(PHONE)
     page.goto(f"{page.base_url}/ledger/organizations/{ngo.pk}/")
     check(page, screenshot, "d4-workspace-phone", phone=True)
     page.click("#disbursement summary")
