@@ -12,13 +12,15 @@ Decisions where the issue is silent:
 - By organization means what each organization disbursed (money and goods value stacked), from
   ``queries.totals``; by purpose and by region, disbursed value (money + goods), from
   ``queries.spending_by_purpose`` and ``queries.spending_by_region``.
-- The flow chart covers the last 60 days (``queries.flows_by_day``' window), one bar pair a day
-  with a movement.
+- The flow chart covers the last 60 days (``queries.flows_by_day``' window): every day from the
+  first movement to today on the axis (quiet days at zero); its table lists the days with one.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import words
@@ -68,17 +70,36 @@ def _bars(names: list[str], series: list[dict]) -> dict:
     }
 
 
+def _calendar(days: list[dict]) -> list[dict]:
+    """Every day from the first movement to today, days without one at zero: the axis is time,
+    so a quiet week shows as a gap rather than disappearing."""
+    if not days:
+        return []
+    by_day = {d["day"]: d for d in days}
+    first, last = days[0]["day"], max(timezone.localdate(), days[-1]["day"])
+    zero = {"inflow": Decimal(0), "outflow": Decimal(0)}
+    return [
+        {"day": day, **by_day.get(day, zero)}
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+    ]
+
+
 def flows(*, incident_id: int | None = None) -> Chart:
     """Received and disbursed per day (money + goods value) over the last 60 days."""
     days = queries.flows_by_day(incident_id=incident_id)
-    labels = [words.date_text(d["day"]) for d in days]
+    calendar = _calendar(days)
     received, disbursed = _("Received"), _("Disbursed")
     option = {
         "tzMoney": True,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "data": [received, disbursed]},
         "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": labels, "name": _("date")},
+        "xAxis": {
+            "type": "category",
+            "data": [words.date_text(d["day"]) for d in calendar],
+            "name": _("date"),
+            "axisLabel": {"hideOverlap": True},
+        },
         "yAxis": {"type": "value", "name": _("yuan")},
         "series": [
             {
@@ -86,14 +107,14 @@ def flows(*, incident_id: int | None = None) -> Chart:
                 "type": "bar",
                 "barMaxWidth": 28,
                 "color": INFLOW,
-                "data": [_yuan(d["inflow"]) for d in days],
+                "data": [_yuan(d["inflow"]) for d in calendar],
             },
             {
                 "name": disbursed,
                 "type": "bar",
                 "barMaxWidth": 28,
                 "color": OUTFLOW,
-                "data": [_yuan(d["outflow"]) for d in days],
+                "data": [_yuan(d["outflow"]) for d in calendar],
             },
         ],
     }
@@ -103,10 +124,10 @@ def flows(*, incident_id: int | None = None) -> Chart:
         option=option,
         columns=[_("Date"), received, disbursed],
         rows=[
-            [label, words.money(d["inflow"]), words.money(d["outflow"])]
-            for label, d in zip(labels, days, strict=True)
+            [words.date_text(d["day"]), words.money(d["inflow"]), words.money(d["outflow"])]
+            for d in days
         ],
-        size=len(days),
+        size=len(calendar),
     )
 
 

@@ -86,10 +86,13 @@ def test_flow_chart_has_dates_and_both_directions(client, charity, charity_admin
     html = client.get("/ledger/").content.decode()
     flows = chart(html, "chart-flows")
     assert flows["tzMoney"] is True and flows["yAxis"]["type"] == "value"
-    assert len(flows["xAxis"]["data"]) == 2 and "年" in flows["xAxis"]["data"][0]
+    # every day from the first movement to today is on the axis, quiet days at zero
+    assert len(flows["xAxis"]["data"]) == 4 and "年" in flows["xAxis"]["data"][0]
     received, disbursed = flows["series"]
     assert (received["name"], disbursed["name"]) == ("接收", "使用")
-    assert received["data"] == [1200.0, 0.0] and disbursed["data"] == [0.0, 200.0]
+    assert received["data"] == [1200.0, 0.0, 0.0, 0.0]
+    assert disbursed["data"] == [0.0, 0.0, 0.0, 200.0]
+    assert html.count("¥1,200") >= 2  # the table lists the two days with a movement
     assert "static/vendor/echarts/echarts.min.js" in html and "static/js/tz-charts.js" in html
 
 
