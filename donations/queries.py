@@ -278,3 +278,51 @@ def track_record(organization) -> dict:
         "disbursed": f"{Decimal(sums['disbursed']).quantize(Decimal('0.01')):,}",
         "shortfalls": shortfalls,
     }
+
+
+def spending_by_region(*, incident_id: int | None = None) -> list[dict]:
+    """Where it went, by place: disbursed value (money + goods) per region the disbursement
+    served ("" when none was given), largest first; every region, one query."""
+    entries = live_entries().filter(kind=Kind.DISBURSEMENT)
+    if incident_id:
+        entries = entries.filter(incident_id=incident_id)
+    return list(
+        entries.values("region_code")
+        .annotate(total=Sum(F("amount") + F("goods_value")))
+        .order_by("-total", "region_code")
+    )
+
+
+# Age brackets of goods still held (days since the holder acquired them): (label key, from, to).
+HELD_AGES = (("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("90+", 91, None))
+
+
+def held_goods_by_age(*, incident_id: int | None = None, now=None) -> list[dict]:
+    """Goods received but not yet passed on or used (open goods lots), valued at their unit
+    value and counted in lots, per age bracket of ``HELD_AGES``: one aggregate query.
+
+    The age runs from when the current holder acquired the goods (a receipt, or the sign-for of
+    an allocation), so goods passed on promptly and then left lying count at the last holder."""
+    now = now or timezone.now()
+    lots = Lot.objects.filter(remaining__gt=0).exclude(item="")
+    if incident_id:
+        lots = lots.filter(incident_id=incident_id)
+    value = F("remaining") * F("unit_value")
+    sums = {}
+    for key, low, high in HELD_AGES:
+        window = Q(acquired_at__lte=now - timedelta(days=low))
+        if high is not None:
+            window &= Q(acquired_at__gt=now - timedelta(days=high + 1))
+        sums[f"value_{key}"] = Coalesce(
+            Sum(value, filter=window, output_field=DecimalField()), ZERO
+        )
+        sums[f"lots_{key}"] = Count("id", filter=window)
+    row = lots.aggregate(**sums)
+    return [
+        {
+            "age": key,
+            "value": Decimal(row[f"value_{key}"]).quantize(Decimal("0.01")),
+            "lots": row[f"lots_{key}"],
+        }
+        for key, _low, _high in HELD_AGES
+    ]

@@ -1,7 +1,5 @@
 """Pages: the public ledger and trace (no login) and an organization's ledger workspace."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,48 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.models import Incident
+from core.display import people
 from core.forms import REFUSED_TAG
 from core.permissions import is_member_of, is_official_for
 from core.states import InvalidTransition, allowed_actions
-from donations import forms, queries, services
-from donations.models import Evidence, LedgerEntry
+from donations import charts, forms, queries, services
+from donations.models import Channel, DonorKind, Evidence, LedgerEntry
 from registry.models import Organization
 
 PAGE = 50
-
-
-def _bars(rows: list[dict], width: int = 640, height: int = 160) -> dict:
-    """Geometry of the inflow/outflow chart (server-rendered SVG, nothing fetched)."""
-    top = max([max(r["inflow"], r["outflow"]) for r in rows] + [Decimal(1)])
-    step = width / max(len(rows), 1)
-    bar = max(step / 2 - 1, 1)
-    out = []
-    for i, r in enumerate(rows):
-        hin = float(r["inflow"] / top) * height
-        hout = float(r["outflow"] / top) * height
-        out.append(
-            {
-                "day": r["day"],
-                "inflow": r["inflow"],
-                "outflow": r["outflow"],
-                "x_in": round(i * step, 1),
-                "x_out": round(i * step + bar, 1),
-                "w": round(bar, 1),
-                "h_in": round(hin, 1),
-                "y_in": round(height - hin, 1),
-                "h_out": round(hout, 1),
-                "y_out": round(height - hout, 1),
-            }
-        )
-    return {"bars": out, "width": width, "height": height, "top": top}
-
-
-def _purpose_bars(rows: list[dict], width: int = 400) -> list[dict]:
-    top = max([r["total"] for r in rows] + [Decimal(1)])
-    return [
-        {**r, "y": i * 26, "w": round(float(r["total"] / top) * width, 1)}
-        for i, r in enumerate(rows)
-    ]
 
 
 def _filters(request) -> dict:
@@ -67,8 +32,21 @@ def _filters(request) -> dict:
     return out
 
 
+def _labels(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Translated labels of the choice values the entry stores as plain text."""
+    donor_kinds, channels = dict(DonorKind.choices), dict(Channel.choices)
+    for e in entries:
+        e.donor_kind_label = donor_kinds.get(e.donor_kind, e.donor_kind)
+        e.channel_label = channels.get(e.channel, e.channel)
+    return entries
+
+
 def ledger(request):
-    """Totals, charts and the entries list with filters and a seq cursor (``?before=``)."""
+    """Totals, charts and the entries list with filters and a seq cursor (``?before=``).
+
+    Entries are listed in chain order (by sequence number, newest first): an entry written
+    after the fact keeps its place in the chain, so the page shows both when it happened and
+    when it was recorded."""
     flt = _filters(request)
     entries = queries.public_entries().filter(**flt)
     before = request.GET.get("before", "")
@@ -76,12 +54,14 @@ def ledger(request):
         entries = entries.filter(seq__lt=int(before))
     rows = list(entries[: PAGE + 1])
     more = len(rows) > PAGE
-    rows = rows[:PAGE]
+    rows = _labels(rows[:PAGE])
     incident_id = flt.get("incident_id")
+    totals = queries.totals(incident_id=incident_id, organization_id=flt.get("holder_id"))
     context = {
-        "totals": queries.totals(incident_id=incident_id, organization_id=flt.get("holder_id")),
-        "flow_chart": _bars(queries.flows_by_day(incident_id=incident_id)),
-        "purposes": _purpose_bars(queries.spending_by_purpose(incident_id=incident_id)),
+        "totals": totals,
+        "charts": charts.ledger_charts(
+            incident_id=incident_id, organizations=totals["organizations"]
+        ),
         "entries": rows,
         "next_before": rows[-1].seq if more and rows else None,
         "kinds": LedgerEntry.Kind.choices,
@@ -99,9 +79,25 @@ def trace(request):
     return render(request, "donations/trace.html", {"code": code, "found": found})
 
 
-def entry_detail(request, seq: int, revealed: dict | None = None):
-    entry = get_object_or_404(queries.public_entries().prefetch_related("evidence"), seq=seq)
+def entry_detail(
+    request,
+    seq: int,
+    revealed: dict | None = None,
+    sign_form: forms.SignForForm | None = None,
+    reverse_form: forms.ReverseForm | None = None,
+):
+    """One entry: both dates, goods lines, sources, evidence (thumbnails for its holder and the
+    region's officials), and the sign-for and reversal forms its actions allow."""
+    entry = get_object_or_404(
+        queries.public_entries()
+        .select_related("created_by", "related")
+        .prefetch_related("evidence", people("created_by")),
+        seq=seq,
+    )
+    _labels([entry])
     actions = allowed_actions(request.user, entry)
+    if sign_form is None and "acknowledge" in actions:
+        sign_form = forms.SignForForm(allocation=entry)
     return render(
         request,
         "donations/entry.html",
@@ -111,8 +107,9 @@ def entry_detail(request, seq: int, revealed: dict | None = None):
             "can_see_evidence": services.can_write(request.user, entry.holder)
             or is_official_for(request.user, entry.holder.region_code),
             "revealed": revealed,
-            "reverse_form": forms.ReverseForm(),
-            "ack_form": forms.AcknowledgeForm(),
+            "reverse_form": reverse_form or forms.ReverseForm(),
+            "sign_form": sign_form,
+            "ack_form": sign_form,
         },
     )
 
@@ -147,6 +144,7 @@ def workspace(request, org_id: int):
         request.FILES if which == "disbursement" else None,
         prefix="d",
     )
+    holdings = queries.holdings(org)
     if posted:  # the services decide who writes (registry.queries.acting_organization)
         done = None
         if which == "receipt" and receipt_form.is_valid():
@@ -201,7 +199,7 @@ def workspace(request, org_id: int):
                     incident=d["incident"],
                     amount=d["amount"],
                     items=d["items"] or None,
-                    evidence=[d["evidence"]] if d.get("evidence") else None,
+                    evidence=d["evidence"] or None,
                 ),
                 success=_("Disbursement #%(seq)s recorded."),
             )
@@ -213,7 +211,8 @@ def workspace(request, org_id: int):
         {
             "org": org,
             "writable": writable,
-            "holdings": queries.holdings(org),
+            "holdings": holdings,
+            "held_items": sorted({(h["item"], h["unit"]) for h in holdings if h["item"]}),
             "pending": queries.pending_acknowledgements(org),
             "receipt_form": receipt_form,
             "allocation_form": allocation_form,
@@ -233,27 +232,30 @@ def entry_action(request, seq: int, action: str):
         return entry_detail(request, seq, revealed=revealed)
     if action == "reverse":
         form = forms.ReverseForm(request.POST)
-        if form.is_valid():
-            _run(
-                request,
-                lambda: services.reverse(
-                    entry=entry, by=request.user, reason=form.cleaned_data["reason"]
-                ),
-                success=_("Reversal #%(seq)s recorded."),
-            )
+        if not form.is_valid():
+            return entry_detail(request, seq, reverse_form=form)
+        _run(
+            request,
+            lambda: services.reverse(
+                entry=entry, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            success=_("Reversal #%(seq)s recorded."),
+        )
     elif action == "acknowledge":
-        form = forms.AcknowledgeForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            _run(
-                request,
-                lambda: services.acknowledge(
-                    allocation=entry, by=request.user, amount=d["amount"], items=d["items"] or None
-                ),
-                success=_("Signed for: entry #%(seq)s."),
-            )
-        else:
-            messages.error(request, _("Give the amount or the goods lines that arrived."))
+        if entry.kind != LedgerEntry.Kind.ALLOCATION:
+            raise Http404
+        form = forms.SignForForm(request.POST, allocation=entry)
+        if not form.is_valid():
+            return entry_detail(request, seq, sign_form=form)
+        done = _run(
+            request,
+            lambda: services.acknowledge(
+                allocation=entry, by=request.user, **form.service_arguments()
+            ),
+            success=_("Signed for: entry #%(seq)s."),
+        )
+        if done:
+            return redirect("donations:entry", seq=done.seq)
     else:
         raise Http404
     return redirect("donations:entry", seq=seq)

@@ -135,6 +135,7 @@ class DisbursementIn(OutgoingIn):
 class AcknowledgeIn(StrictSerializer):
     amount = _amount_field()
     items = JSONListField(child=ItemIn(), required=False, max_length=200)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
     def validate(self, attrs):
         if (attrs.get("amount") is None) == (not attrs.get("items")):

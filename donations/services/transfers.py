@@ -78,10 +78,13 @@ def acknowledge(
     by: Any,
     amount: Decimal | None = None,
     items: list[dict] | None = None,
+    reason: str = "",
 ) -> LedgerEntry:
     """The receiver signs for (签收) what actually arrived; less than allocated is flagged as a
-    shortfall publicly and alerted to the sender and the region's officials."""
+    shortfall publicly and alerted to the sender and the region's officials. ``reason`` (why
+    less arrived) is published with the entry; the sign-for page requires it for a shortfall."""
     ENTRY["acknowledge"].who(by, allocation)
+    privacy.screen(reason=reason)
     receiver = allocation.counterparty
     wants = {(w.item, w.unit): w.quantity for w in wants_from(amount, items)}
     with transaction.atomic():
@@ -130,6 +133,7 @@ def acknowledge(
             occurred_at=timezone.now(),
             related=allocation,
             shortfall=shortfall,
+            reason=reason.strip(),
             created_by=by,
         )
         chain.append(entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[])
