@@ -8,9 +8,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import formfields
+from donations import chain
 from donations.forms import ITEMS_HELP, parse_items
 from donations.models import ReceiverKind
 from donations.questions import MAX_TEXT
+
+MAX_PHOTOS = 5
+
+
+class PhotosField(forms.FileField):
+    """The photos picked with ``core.formfields.PhotoInput`` (which always posts a list)."""
+
+    def clean(self, data, initial=None):
+        if not isinstance(data, list | tuple):
+            data = [data] if data else []
+        if len(data) > MAX_PHOTOS:
+            raise forms.ValidationError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS})
+        photos = [super(PhotosField, self).clean(item, initial) for item in data if item]
+        if self.required and not photos:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return photos
 
 
 class QuestionForm(forms.Form):
@@ -56,8 +73,10 @@ class SignForm(forms.Form):
 
     signer_name = formfields.NameField(label=_("Your name"), max_length=100)
     signer_role = forms.CharField(label=_("Your role"), max_length=100)
-    photo = forms.FileField(
-        label=_("Photo of what arrived"), required=False, widget=formfields.PhotoInput()
+    photos = PhotosField(
+        label=_("Photos of what arrived"),
+        required=False,
+        widget=formfields.PhotoInput(multiple=True),
     )
 
     def __init__(self, *args, lines=(), **kwargs):
@@ -69,7 +88,7 @@ class SignForm(forms.Form):
                 min_value=Decimal(0),
                 max_digits=14,
                 decimal_places=3,
-                initial=line.quantity.normalize(),
+                initial=chain.quantity(line.quantity),
             )
             self.fields[f"note{n}"] = forms.CharField(
                 label=_("Not as ordered? (e.g. ordered N95, got KN95)"),

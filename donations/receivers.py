@@ -174,10 +174,10 @@ def sign_for(
     lines: list[dict],
     signer_name: str,
     signer_role: str,
-    photo: Any = None,
+    photos: list | None = None,
 ) -> LedgerEntry:
     """The receiver's person signs for what arrived, per line (quantity, mismatch note), with
-    a photo; appended to the chain as ``receiver_signed``. The link then stops working.
+    photos; appended to the chain as ``receiver_signed``. The link then stops working.
 
     ``lines`` follow the disbursement's lines in order: ``{"quantity": Decimal, "note": str}``.
     """
@@ -218,9 +218,9 @@ def sign_for(
         )
     if not any(s["quantity"] > 0 for s in signed_lines):
         raise ValidationError({"lines": [_("Nothing arrived? Say so to the sender instead.")]})
-    files = evidence_rules.prepare([photo] if photo else None, field="photo")
-    if files and files[0].content_type not in PHOTO_TYPES:
-        raise ValidationError({"photo": [_("The photo must be a JPEG or PNG image.")]})
+    files = evidence_rules.prepare(photos, field="photos")
+    if any(f.content_type not in PHOTO_TYPES for f in files):
+        raise ValidationError({"photos": [_("The photo must be a JPEG or PNG image.")]})
     shortfall = any(
         s["quantity"] < line.quantity for s, line in zip(signed_lines, sent, strict=True)
     )

@@ -175,7 +175,7 @@ def receiver_sign(request, token: str):
                 lines=form.signed_lines(),
                 signer_name=d["signer_name"],
                 signer_role=d["signer_role"],
-                photo=d.get("photo"),
+                photos=d.get("photos") or None,
             )
         except InvalidTransition as error:
             context.update(state="used", message=error.message)

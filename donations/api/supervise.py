@@ -182,7 +182,7 @@ class SignIn(StrictSerializer):
     lines = JSONListField(child=SignLineIn(), min_length=1, max_length=200)
     signer_name = NameField(max_length=100)
     signer_role = serializers.CharField(max_length=100)
-    photo = serializers.FileField(required=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=5)
 
 
 class ReceiverSign(APIView):
