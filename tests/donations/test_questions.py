@@ -26,9 +26,7 @@ def entry(charity, charity_admin):
 
 
 def _ask(client, entry, text="这笔钱用在哪里了？", **extra):
-    return client.post(
-        reverse("donations:question_ask", args=[entry.seq]), {"text": text, **extra}
-    )
+    return client.post(reverse("donations:question_ask", args=[entry.seq]), {"text": text, **extra})
 
 
 def test_anyone_asks_without_an_account_and_sees_it_masked_on_the_entry(client, entry):
@@ -165,9 +163,9 @@ def test_overdue_question_is_flagged_and_alerted_to_the_bureau_once(
         assert questions.alert_overdue_questions() == 0  # once
         entry_page = client.get(reverse("donations:entry", args=[entry.seq])).content.decode()
         ledger_page = client.get(reverse("donations:ledger")).content.decode()
-    alerted = Delivery.objects.filter(alert__title__contains="unanswered") | Delivery.objects.filter(
-        alert__title__contains="未答复"
-    )
+    alerted = Delivery.objects.filter(
+        alert__title__contains="unanswered"
+    ) | Delivery.objects.filter(alert__title__contains="未答复")
     recipients = set(alerted.values_list("user", flat=True))
     assert recipients == {province_official.pk}  # 510000 covers the charity's 510100
     assert "overdue" in entry_page or "逾期" in entry_page

@@ -52,7 +52,7 @@ def _hand_over(client, org, **extra):
 
 
 def _link(response) -> str:
-    return re.search(r'data-receiver-link[^>]*>([^<]+)<', response.content.decode()).group(1)
+    return re.search(r"data-receiver-link[^>]*>([^<]+)<", response.content.decode()).group(1)
 
 
 @pytest.fixture
@@ -107,7 +107,10 @@ def test_the_receiver_signs_on_the_link_without_an_account(client, handed, chari
     assert delivery.signed_entry == signed and delivery.status == "signed"
     assert signed.related_id == delivery.entry_id and signed.shortfall  # 18 of 20
     assert signed.reason == "N95口罩: 订的N95，到的是KN95"
-    assert [(ln.name, ln.quantity) for ln in signed.lines.all()] == [("N95口罩", 60), ("防护服", 18)]
+    assert [(ln.name, ln.quantity) for ln in signed.lines.all()] == [
+        ("N95口罩", 60),
+        ("防护服", 18),
+    ]
     photo = Evidence.objects.get(entry=signed)
     assert not Image.open(io.BytesIO(photo.file.read())).getexif()
     call_command("verify_ledger")
