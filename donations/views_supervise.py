@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.forms import REFUSED_TAG
 from core.permissions import is_member_of
@@ -191,6 +191,7 @@ def receiver_sign(request, token: str):
     return render(request, "donations/receiver_sign.html", context, status=400 if posted else 200)
 
 
+@require_safe
 def public_evidence(request, pk: int):
     """Evidence not marked private, for anyone: images were stripped of metadata (GPS ...) at
     upload, so these are the chained bytes."""
