@@ -137,6 +137,7 @@ def test_a_mismatch_is_flagged_on_the_public_ledger_and_the_entry(client, handed
     ledger = client.get(reverse("donations:ledger"))
     html = ledger.content.decode()
     assert 'id="supervision-flags"' in html and "KN95" in html and "芦山县人民医院" in html
+    assert html.count("与所订不符") == 2  # the flag panel and the entry's own row
     assert_readable_html(ledger.content)
     signed = LedgerEntry.objects.get(kind="receiver_signed")
     entry_page = client.get(reverse("donations:entry", args=[signed.related_id]))

@@ -94,6 +94,7 @@ def test_a_hospital_without_an_account_signs_for_goods_on_a_phone(
     phone.wait_for_selector(".thumbs img")  # the thumbnail of the picked photo
     phone.fill("input[name=signer_name]", "李秀英")
     phone.fill("input[name=signer_role]", "药剂科主任")
+    screenshot(phone, "receiver-sign-form-phone")
     phone.click("form[data-action=sign] button[type=submit]")
     phone.wait_for_selector("[data-link-state=signed]")
     assert_no_horizontal_scroll(phone)
@@ -108,6 +109,8 @@ def test_a_hospital_without_an_account_signs_for_goods_on_a_phone(
     phone.goto(page.base_url + reverse("donations:ledger"))
     flags = phone.locator("#supervision-flags")
     assert "KN95" in flags.inner_text() and "芦山县人民医院" in flags.inner_text()
+    row = phone.locator(f"a[href='/ledger/entries/{signed.seq}/']").first.locator("xpath=../..")
+    assert "与所订不符" in row.inner_text()  # the entry's row carries the badge too
     assert "李秀英" not in phone.content()
     assert_reads_like_product(phone)
     screenshot(phone, "ledger-mismatch-flag-phone")
