@@ -17,6 +17,7 @@ from core.api import (
     IntegerField,
     NameField,
     StrictSerializer,
+    refuse_input,
 )
 from core.parsers import JSONParser
 from core.states import InvalidTransition
@@ -167,6 +168,7 @@ class ReceiverLinkReissue(APIView):
 
     @extend_schema(request=None, responses={200: ReceiverLinkOut})
     def post(self, request, pk: int):
+        refuse_input(request)
         delivery = get_object_or_404(ReceiverDelivery.objects.select_related("entry"), pk=pk)
         token = receivers.reissue_link(delivery=delivery, by=request.user)
         delivery.refresh_from_db()

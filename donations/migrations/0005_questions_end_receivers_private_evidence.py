@@ -14,7 +14,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Evidence uploaded before this migration was private and kept its metadata (EXIF, GPS):
+        # it stays private. The column is added with the value true (a schema change, no row
+        # UPDATE, so the append-only triggers are not involved); new rows default to false.
         migrations.AddField(
+            model_name='evidence',
+            name='private',
+            field=models.BooleanField(default=True, verbose_name='private'),
+        ),
+        migrations.AlterField(
             model_name='evidence',
             name='private',
             field=models.BooleanField(default=False, verbose_name='private'),

@@ -325,3 +325,23 @@ def test_the_workspace_panel_costs_fixed_queries(
         page = client.get(reverse("donations:workspace", args=[stocked.pk]))
     assert page.content.decode().count("data-delivery=") == count
     assert_readable_html(page.content)
+
+
+def test_no_new_link_once_signed_for(client, api, handed, charity_admin):
+    _sign(client, _link(handed))
+    delivery = ReceiverDelivery.objects.get()
+    refused = api(charity_admin).post(f"/api/v1/ledger/receivers/{delivery.pk}/reissue/")
+    assert refused.status_code == 409
+    client.force_login(charity_admin)
+    page = client.post(reverse("donations:receiver_reissue", args=[delivery.pk]), follow=True)
+    assert "已签收" in page.content.decode()
+    assert ReceiverDelivery.objects.get().status == "signed"
+
+
+def test_a_receivers_sign_for_cannot_be_reversed(api, client, handed, charity_admin):
+    _sign(client, _link(handed))
+    signed = LedgerEntry.objects.get(kind="receiver_signed")
+    response = api(charity_admin).post(
+        f"/api/v1/ledger/entries/{signed.seq}/reverse/", {"reason": "不认"}, format="json"
+    )
+    assert response.status_code == 409
