@@ -201,3 +201,18 @@ def test_entry_page_costs_the_same_queries_whatever_the_questions(
     with django_assert_max_num_queries(30):
         response = client.get(reverse("donations:entry", args=[entry.seq]))
     assert response.content.decode().count('data-question-action="answer"') == count
+
+
+@pytest.mark.parametrize("count", [2, 9])
+def test_the_ledger_page_costs_the_same_queries_whatever_the_flags(
+    client, charity, charity_admin, count, django_assert_max_num_queries
+):
+    with time_machine.travel(MONDAY, tick=False):
+        for n in range(count):
+            entry = df.receipt(charity, charity_admin, amount="100.00")
+            questions.ask_question(entry=entry, text=f"问题 {n}")
+    with time_machine.travel(MONDAY + dt.timedelta(days=10)):
+        with django_assert_max_num_queries(25):
+            page = client.get(reverse("donations:ledger"))
+    assert page.content.decode().count("提问未答复") == count
+    assert_readable_html(page.content)
