@@ -203,7 +203,7 @@ def sign_for(
             )
         if quantity > line.quantity:
             raise ValidationError({"lines": [_("Line %(n)s: more than was sent.") % {"n": number}]})
-        note = (given.get("note") or "").strip()[:200]
+        note = " ".join((given.get("note") or "").split())[:200]  # one line each in ``reason``
         privacy.screen(note=note)
         signed_lines.append(
             {
