@@ -211,8 +211,26 @@ def test_the_ledger_page_costs_the_same_queries_whatever_the_flags(
         for n in range(count):
             entry = df.receipt(charity, charity_admin, amount="100.00")
             questions.ask_question(entry=entry, text=f"问题 {n}")
-    with time_machine.travel(MONDAY + dt.timedelta(days=10)):
-        with django_assert_max_num_queries(25):
-            page = client.get(reverse("donations:ledger"))
+    with time_machine.travel(MONDAY + dt.timedelta(days=10)), django_assert_max_num_queries(25):
+        page = client.get(reverse("donations:ledger"))
     assert page.content.decode().count("提问未答复") == count
     assert_readable_html(page.content)
+
+
+def test_an_empty_answer_is_a_form_error_and_the_question_stays_open(client, entry, charity_admin):
+    _ask(client, entry)
+    question = Question.objects.get()
+    client.force_login(charity_admin)
+    response = client.post(
+        reverse("donations:question_answer", args=[question.pk]), {"answer": " "}, follow=True
+    )
+    assert response.status_code == 200
+    assert "<li class=\"error\">" in response.content.decode()
+    question.refresh_from_db()
+    assert question.status == "open"
+
+
+def test_the_question_form_page_after_an_error_reads_like_the_product(client, entry):
+    response = _ask(client, entry, text="")
+    assert response.status_code == 400
+    assert_readable_html(response.content)
