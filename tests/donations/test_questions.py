@@ -225,7 +225,7 @@ def test_an_empty_answer_is_a_form_error_and_the_question_stays_open(client, ent
         reverse("donations:question_answer", args=[question.pk]), {"answer": " "}, follow=True
     )
     assert response.status_code == 200
-    assert "<li class=\"error\">" in response.content.decode()
+    assert '<li class="error">' in response.content.decode()
     question.refresh_from_db()
     assert question.status == "open"
 
