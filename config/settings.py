@@ -5,6 +5,7 @@ email to the console. Real mode: DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HO
 README "Production settings"). A bad value fails loudly at start-up (ImproperlyConfigured).
 """
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -226,6 +227,8 @@ REST_FRAMEWORK = {
         "anon": env.str("TONGZHOU_THROTTLE_ANON", default="600/min"),
         "user": env.str("TONGZHOU_THROTTLE_USER", default="2000/min"),
         "register": env.str("TONGZHOU_THROTTLE_REGISTER", default="20/hour"),
+        # Questions on ledger entries: anyone may ask, no CAPTCHA; per client IP.
+        "questions": env.str("TONGZHOU_THROTTLE_QUESTIONS", default="10/hour"),
     },
 }
 
@@ -472,6 +475,20 @@ CELERY_BEAT_SCHEDULE["donations-disclosure-and-stuck-goods"] = {
 CELERY_BEAT_SCHEDULE["donations-purge-private-data"] = {
     "task": "donations.tasks.purge_private_data",
     "schedule": 24 * 60 * 60,
+}
+# Supervision and end receivers (docs/DOMAIN.md): questions are answered within N working days;
+# disbursements above the threshold (CNY) need evidence; one-time sign-for links expire.
+TONGZHOU_QUESTION_ANSWER_DAYS = env.int("TONGZHOU_QUESTION_ANSWER_DAYS", default=5)
+try:
+    TONGZHOU_EVIDENCE_THRESHOLD = Decimal(env.str("TONGZHOU_EVIDENCE_THRESHOLD", default="10000"))
+except InvalidOperation:
+    raise ImproperlyConfigured("TONGZHOU_EVIDENCE_THRESHOLD must be an amount in CNY.") from None
+TONGZHOU_RECEIVER_LINK_DAYS = env.int("TONGZHOU_RECEIVER_LINK_DAYS", default=7)
+if TONGZHOU_QUESTION_ANSWER_DAYS < 1 or TONGZHOU_RECEIVER_LINK_DAYS < 1:
+    raise ImproperlyConfigured("Answer days and receiver link days must be at least 1.")
+CELERY_BEAT_SCHEDULE["donations-overdue-questions"] = {
+    "task": "donations.tasks.alert_overdue_questions",
+    "schedule": 60 * 60,
 }
 
 if DEBUG:

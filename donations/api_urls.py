@@ -32,3 +32,26 @@ urlpatterns = [
     path("ledger/export.jsonl", api.export_jsonl, name="ledger-export"),
     path("ledger/head/", api.HeadView.as_view(), name="ledger-head"),
 ]
+
+# Supervision and end receivers (donations/api/supervise.py)
+from donations.api import supervise  # noqa: E402
+
+urlpatterns += [
+    path(
+        "ledger/entries/<int:pk>/questions/",
+        supervise.EntryQuestions.as_view(),
+        name="ledger-entry-questions",
+    ),
+    path(
+        "ledger/questions/<int:pk>/answer/",
+        supervise.AnswerQuestion.as_view(),
+        name="ledger-question-answer",
+    ),
+    path("ledger/receivers/", supervise.ReceiverDeliveryCreate.as_view(), name="ledger-receivers"),
+    path(
+        "ledger/receivers/<int:pk>/reissue/",
+        supervise.ReceiverLinkReissue.as_view(),
+        name="ledger-receiver-reissue",
+    ),
+    path("ledger/receive/<str:token>/", supervise.ReceiverSign.as_view(), name="ledger-receive"),
+]

@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from coordination.models import Incident
@@ -179,6 +180,8 @@ def seed(stdout) -> None:
             incident=quake,
             amount=Decimal(30000),
             # Now: it spends what the team signed for just now (a use cannot precede its lots).
+            # Above TONGZHOU_EVIDENCE_THRESHOLD: a disbursement this size needs its invoice.
+            evidence=[ContentFile(b"%PDF-1.4\n% demo invoice\n%%EOF\n", name="invoice.pdf")],
         )
     for org, user in charities:
         for _n in range(25):

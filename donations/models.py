@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
@@ -87,6 +88,7 @@ class LedgerEntry(AppendOnlyModel):
         ALLOCATION = "allocation", _("Allocation")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement (signed for)")
         DISBURSEMENT = "disbursement", _("Disbursement")
+        RECEIVER_SIGNED = "receiver_signed", _("Signed for by an end receiver")
         REVERSAL = "reversal", _("Reversal")
         CHANGE_OF_USE = "change_of_use", _("Change of use")
 
@@ -331,6 +333,8 @@ class Evidence(AppendOnlyModel):
     content_type = models.CharField(max_length=50)
     sha256 = models.CharField(max_length=64)
     original_name = models.CharField(max_length=200, blank=True)
+    # Marked private by the uploader: never served publicly, its hash chained all the same.
+    private = models.BooleanField(_("private"), default=False)
 
     def __str__(self) -> str:
         return self.original_name or self.sha256[:12]
@@ -355,3 +359,133 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.receipt_id}"
+
+
+# --- Supervision and end receivers (docs/DOMAIN.md, "Supervision and end receivers") ---------
+
+
+class Question(models.Model):
+    """A question or concern anyone raised on a ledger entry (the right to supervise, 慈善法).
+
+    ``text`` and ``answer`` are public and stored already masked (phone and ID numbers
+    replaced); ``contact`` is private to the holder's members and never shown publicly.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting an answer")
+        ANSWERED = "answered", _("Answered")
+
+    TRANSITIONS = {Status.OPEN: {Status.ANSWERED}, Status.ANSWERED: set()}
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="questions")
+    text = models.TextField(_("question"))
+    contact = models.CharField(_("contact (not published)"), max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    asked_at = models.DateTimeField(_("asked at"))
+    due_at = models.DateTimeField(_("answer due"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set once by the overdue job (a conditional update), so the bureau is alerted once.
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="question_answered_has_answer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"? #{self.entry_id}/{self.pk}"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        return self.entry.holder_id, self.entry.holder.region_code
+
+    @property
+    def overdue(self) -> bool:
+        """Still unanswered after its deadline: flagged publicly."""
+        return self.status == self.Status.OPEN and self.due_at < timezone.now()
+
+    @property
+    def time_taken(self):
+        return self.answered_at - self.asked_at if self.answered_at else None
+
+
+class ReceiverKind(models.TextChoices):
+    """End receivers without an account. ``public_institution`` is registry's 事业单位 kind."""
+
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution (事业单位)")
+    VILLAGE_COMMITTEE = "village_committee", _("Village or residents' committee")
+    RESETTLEMENT_SITE = "resettlement_site", _("Resettlement site")
+    OTHER = "other", _("Other")
+
+
+class ReceiverDelivery(models.Model):
+    """Goods handed to an end receiver (a disbursement) awaiting its sign-for by one-time link.
+
+    Only the SHA-256 of the link's token is stored; the link expires at ``expires_at`` and is
+    used once (``pending -> signed`` by a conditional update). ``signer_name`` is private (a
+    natural person: never in the chain or on public pages); the role is public.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiver's signature")
+        SIGNED = "signed", _("Signed for")
+
+    TRANSITIONS = {Status.PENDING: {Status.SIGNED}, Status.SIGNED: set()}
+
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="receiver_delivery"
+    )
+    receiver_name = models.CharField(_("receiver"), max_length=200)
+    receiver_kind = models.CharField(_("kind of receiver"), max_length=20, choices=ReceiverKind)
+    receiver_organization = models.ForeignKey(
+        "registry.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="end_deliveries",
+    )
+    region_code = models.CharField(_("region"), max_length=6)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("link expires"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    signed_entry = models.OneToOneField(
+        LedgerEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receiver_signature",
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signer_name = models.CharField(_("name"), max_length=100, blank=True)
+    signer_role = models.CharField(_("role"), max_length=100, blank=True)
+    # [{"name", "unit", "sent", "signed", "note"}]: what was sent and signed per line.
+    signed_lines = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("delivery to an end receiver")
+        verbose_name_plural = _("deliveries to end receivers")
+
+    def __str__(self) -> str:
+        return f"{self.receiver_name} #{self.entry_id}"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        return self.entry.holder_id, self.region_code
+
+    @property
+    def mismatched(self) -> bool:
+        return any(line.get("note") for line in self.signed_lines or [])

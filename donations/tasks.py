@@ -15,3 +15,11 @@ def purge_private_data() -> int:
     from donations.services import purge_due_private_data
 
     return purge_due_private_data()
+
+
+@shared_task
+def alert_overdue_questions() -> int:
+    """Hourly: alert the supervising bureau once per question unanswered past its deadline."""
+    from donations.questions import alert_overdue_questions as run
+
+    return run()

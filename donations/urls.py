@@ -12,3 +12,27 @@ urlpatterns = [
     path("ledger/organizations/<int:org_id>/", views.workspace, name="workspace"),
     path("ledger/evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]
+
+# Supervision and end receivers (donations/views_supervise.py)
+from donations import views_supervise  # noqa: E402
+
+urlpatterns += [
+    path("ledger/entries/<int:seq>/questions/new/", views_supervise.ask, name="question_ask"),
+    path("ledger/questions/<int:pk>/answer/", views_supervise.answer, name="question_answer"),
+    path(
+        "ledger/organizations/<int:org_id>/receivers/",
+        views_supervise.receiver_create,
+        name="receiver_create",
+    ),
+    path(
+        "ledger/receivers/<int:pk>/reissue/",
+        views_supervise.receiver_reissue,
+        name="receiver_reissue",
+    ),
+    path("ledger/receive/<str:token>/", views_supervise.receiver_sign, name="receiver_sign"),
+    path(
+        "ledger/evidence/<int:pk>/public/",
+        views_supervise.public_evidence,
+        name="evidence_public",
+    ),
+]

@@ -11,6 +11,9 @@ class OrganizationKind(models.TextChoices):
     VOLUNTEER_TEAM = "volunteer_team", _("Volunteer / social emergency team")
     ENTERPRISE = "enterprise", _("Enterprise")
     AGENCY = "agency", _("Government agency")
+    # 事业单位 (hospitals, schools ...): end receivers of donated goods, usually without an
+    # account on the platform (docs/DOMAIN.md, "Supervision and end receivers").
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution (事业单位)")
 
 
 class Specialty(models.TextChoices):

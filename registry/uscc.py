@@ -22,6 +22,7 @@ KIND_PREFIXES: dict[str, tuple[str, ...] | None] = {
     "volunteer_team": None,  # any valid code
     "enterprise": ("91", "92", "93"),
     "agency": ("11",),
+    "public_institution": ("12",),  # 机构编制 + 事业单位
 }
 
 

@@ -130,6 +130,12 @@ class DisbursementIn(OutgoingIn):
     beneficiaries = IntegerField(min_value=0, required=False, default=0)
     occurred_at = DateTimeField(required=False, validators=[validators.fact])
     evidence = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
+    private_evidence = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=10,
+        help_text="Evidence files kept private: hashed into the chain, never served publicly.",
+    )
 
 
 class AcknowledgeIn(StrictSerializer):

@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from donations import privacy
+from donations import evidence_rules, privacy
 from donations.actions import require_writer
-from donations.evidence import sniff
 from donations.models import Evidence, LedgerEntry
 from donations.services.common import (
     Kind,
@@ -32,17 +31,19 @@ def disburse(
     items: list[dict] | None = None,
     sources: list[dict] | None = None,
     evidence: list | None = None,
+    private_evidence: list | None = None,
     occurred_at: datetime | None = None,
 ) -> LedgerEntry:
     """Money spent or goods handed out for a purpose, drawn from the holder's lots; restricted
-    lots serve only their own incident and purpose."""
+    lots serve only their own incident and purpose. Above ``TONGZHOU_EVIDENCE_THRESHOLD`` it
+    needs evidence (``donations.evidence_rules``); ``private_evidence`` is chained, not served."""
     organization = require_writer(by, organization)
     if not purpose:
         raise ValidationError({"purpose": [_("Say what the money or goods were used for.")]})
     privacy.screen(purpose=purpose)
     privacy.screen_items(items)
     wants = wants_from(amount, items)
-    files = [(f, *sniff(f)) for f in (evidence or [])]
+    files = evidence_rules.prepare(evidence, private=private_evidence)
     with transaction.atomic():
         entry, _drawn = outgoing_entry(
             kind=Kind.DISBURSEMENT,
@@ -53,17 +54,19 @@ def disburse(
             incident=incident,
             purpose=purpose,
             occurred_at=occurred_at,
-            evidence=[h for _f, _ct, h in files],
+            evidence=[f.sha256 for f in files],
             region_code=region_code,
             beneficiaries=beneficiaries or 0,
         )
-        for upload, content_type, digest in files:
+        evidence_rules.require_evidence(entry, files)
+        for f in files:
             Evidence.objects.create(
                 entry=entry,
-                file=upload,
-                content_type=content_type,
-                sha256=digest,
-                original_name=getattr(upload, "name", "")[:200],
+                file=f.upload,
+                content_type=f.content_type,
+                sha256=f.sha256,
+                original_name=f.name,
+                private=f.private,
             )
         audit_entry(entry, by, beneficiaries=entry.beneficiaries)
     return entry

@@ -173,6 +173,13 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/ledger/entries/{pk}/reverse/":          (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/ledger/entries/{pk}/private/":          (403, 200, 200, 404, 404, 404, 404),
     "POST /api/v1/ledger/receipts/":                      (403, 201, 201, 403, 403, 403, 403),
+    # anyone asks (no account; throttled per IP); the holder's members answer
+    "POST /api/v1/ledger/entries/{pk}/questions/":        (201, 201, 201, 201, 201, 201, 201),
+    "POST /api/v1/ledger/questions/{pk}/answer/":         (403, 200, 200, 403, 403, 403, 403),
+    "POST /api/v1/ledger/receivers/":                     (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/receivers/{pk}/reissue/":        (403, 200, 200, 403, 403, 403, 403),
+    # the one-time link's token is the authority: whoever holds it signs, once
+    "POST /api/v1/ledger/receive/{token}/":               (201, 201, 201, 201, 201, 201, 201),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -375,6 +382,21 @@ def build_world() -> SimpleNamespace:
     w.allocation = donation_services.allocate(
         organization=charity, by=charity_admin, to_organization=w.ngo, amount=Decimal("2000.00")
     )
+    # Supervision: a question on the team's receipt; goods the team handed to a hospital.
+    from donations import questions as donation_questions
+    from donations import receivers as donation_receivers
+
+    w.question = donation_questions.ask_question(entry=w.receipt, text="这笔钱用在哪里？")
+    df.receipt(w.ngo, w.ngo_admin, items=[df.item(name="N95口罩", unit="盒", quantity="50")])
+    w.delivery, w.receiver_token = donation_receivers.allocate_to_receiver(
+        by=w.ngo_admin,
+        organization=w.ngo,
+        receiver_name="芦山县人民医院",
+        receiver_kind="public_institution",
+        region_code="511826",
+        purpose="医院防疫",
+        items=[df.item(name="N95口罩", unit="盒", quantity="10")],
+    )
 
     # Alerts: a public alert of 雅安市, one failed delivery, one in-app delivery to the admin.
     w.alert = AlertFactory(created_by=w.official, region_code="511826")
@@ -443,6 +465,10 @@ TARGETS = {
     "POST /api/v1/ledger/entries/{pk}/reverse/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/private/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": _pk("receipt"),
+    "POST /api/v1/ledger/entries/{pk}/questions/": _pk("receipt"),
+    "POST /api/v1/ledger/questions/{pk}/answer/": _pk("question"),
+    "POST /api/v1/ledger/receivers/{pk}/reissue/": _pk("delivery"),
+    "POST /api/v1/ledger/receive/{token}/": lambda w: {"token": w.receiver_token},
 }
 
 PDF = b"%PDF-1.4\n%minimal\n"
@@ -579,6 +605,21 @@ BODIES = {
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",
+    },
+    "POST /api/v1/ledger/entries/{pk}/questions/": lambda w: {"text": "这笔钱用在哪里？"},
+    "POST /api/v1/ledger/questions/{pk}/answer/": lambda w: {"answer": "用于购买饮用水。"},
+    "POST /api/v1/ledger/receivers/": lambda w: {
+        "organization": w.ngo.pk,
+        "receiver_name": "芦山县人民医院",
+        "receiver_kind": "public_institution",
+        "region_code": "511826",
+        "purpose": "医院防疫",
+        "items": [{"name": "N95口罩", "unit": "盒", "quantity": "5"}],
+    },
+    "POST /api/v1/ledger/receive/{token}/": lambda w: {
+        "lines": [{"quantity": "10"}],
+        "signer_name": "李秀英",
+        "signer_role": "药剂科主任",
     },
     "POST /api/v1/alerts/": lambda w: {
         "title": "芦山县暴雨预警",
@@ -746,6 +787,11 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
     "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/entries/{seq}/questions/new/":              (OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "POST /ledger/questions/{pk}/answer/":                    (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /ledger/organizations/{org_id}/receivers/":         (IN,  201, 201, 404, 404, 404, 404),
+    "POST /ledger/receivers/{pk}/reissue/":                   (IN,  200, 200, 404, 404, 404, 404),
+    "POST /ledger/receive/{token}/":                          (200, 200, 200, 200, 200, 200, 200),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
@@ -798,6 +844,11 @@ PAGE_API = {
     "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
     "POST /ledger/entries/{seq}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
     "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
+    "POST /ledger/entries/{seq}/questions/new/": "POST /api/v1/ledger/entries/{pk}/questions/",
+    "POST /ledger/questions/{pk}/answer/": "POST /api/v1/ledger/questions/{pk}/answer/",
+    "POST /ledger/organizations/{org_id}/receivers/": "POST /api/v1/ledger/receivers/",
+    "POST /ledger/receivers/{pk}/reissue/": "POST /api/v1/ledger/receivers/{pk}/reissue/",
+    "POST /ledger/receive/{token}/": "POST /api/v1/ledger/receive/{token}/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -821,6 +872,8 @@ PAGE_TARGETS = {
     "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/reveal/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
+    "POST /ledger/entries/{seq}/questions/new/": lambda w: {"seq": w.receipt.seq},
+    "POST /ledger/organizations/{org_id}/receivers/": lambda w: {"org_id": w.ngo.pk},
 }
 
 
@@ -918,6 +971,21 @@ PAGE_BODIES = {
     ),
     "POST /ledger/entries/{seq}/reverse/": BODIES["POST /api/v1/ledger/entries/{pk}/reverse/"],
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"amount": "2000.00"},
+    "POST /ledger/entries/{seq}/questions/new/": lambda w: {"text": "这笔钱用在哪里？"},
+    "POST /ledger/questions/{pk}/answer/": lambda w: {"answer": "用于购买饮用水。"},
+    "POST /ledger/organizations/{org_id}/receivers/": lambda w: {
+        "receiver_name": "芦山县人民医院",
+        "receiver_kind": "public_institution",
+        "region_code": "511826",
+        "purpose": "医院防疫",
+        "items": "N95口罩 | 盒 | 5",
+    },
+    "POST /ledger/receive/{token}/": lambda w: {
+        "q0": "10",
+        "note0": "",
+        "signer_name": "李秀英",
+        "signer_role": "药剂科主任",
+    },
     "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
     "POST /alerts/new/": lambda w: {
         "title": "芦山县暴雨预警",

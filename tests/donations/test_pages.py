@@ -116,12 +116,23 @@ def test_workspace_rejects_bad_goods_lines_without_writing(client, charity, char
     assert response.status_code == 200 and not LedgerEntry.objects.exists()
 
 
+def _png() -> bytes:
+    """A real PNG: evidence images are decoded to strip their metadata (donations.images)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    return out.getvalue()
+
+
 def test_workspace_disburses_with_evidence_and_evidence_is_private(
     client, charity, charity_admin, other_ngo_admin
 ):
     df.receipt(charity, charity_admin, "100.00")
     client.force_login(charity_admin)
-    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, content_type="image/png")
+    png = SimpleUploadedFile("p.png", _png(), content_type="image/png")
     response = client.post(
         f"/ledger/organizations/{charity.pk}/",
         {

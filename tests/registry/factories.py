@@ -19,6 +19,7 @@ KIND_PREFIX = {
     "volunteer_team": "52",
     "enterprise": "91",
     "agency": "11",
+    "public_institution": "12",
 }
 
 
