@@ -12,3 +12,11 @@ urlpatterns = [
     path("ledger/organizations/<int:org_id>/", views.workspace, name="workspace"),
     path("ledger/evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]
+
+# The donor's side: the printable receipt and the chain head page.
+from donations import views_donor  # noqa: E402 (appended so parallel edits above do not clash)
+
+urlpatterns += [
+    path("ledger/receipts/<str:trace_code>/", views_donor.receipt, name="receipt"),
+    path("ledger/head/", views_donor.head, name="head"),
+]
