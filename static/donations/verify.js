@@ -76,6 +76,7 @@
     for await (var line of lines(response)) {
       var row = JSON.parse(line);
       n += 1;
+      mine.reached = n;
       if (row.seq !== n || row.entry.seq !== n) {
         throw new Failure(say(t("Seq"), {line: n, expected: n, seq: row.entry.seq}));
       }
@@ -99,7 +100,9 @@
     list.textContent = "";
     wanted.forEach(function (seq, index) {
       var found = mine.get(seq), item = document.createElement("li");
-      if (!found) {
+      if (!found && seq > (mine.reached || 0) && widget.dataset.result === "failed") {
+        item.textContent = say(t("MineUnchecked"), {seq: seq});
+      } else if (!found) {
         item.textContent = say(t("MineMissing"), {seq: seq});
         item.className = "bad";
       } else if (!found.intact) {
@@ -110,7 +113,7 @@
         item.className = "bad";
       } else {
         item.textContent = index === 0
-          ? say(t("MineCode"), {seq: seq, code: widget.dataset.code}) + " " + say(t("MineOk"), {seq: seq})
+          ? say(t("MineCode"), {seq: seq, code: widget.dataset.code})
           : say(t("MineOk"), {seq: seq});
         item.className = "good";
       }
@@ -132,6 +135,7 @@
         return;
       }
       button.disabled = true;
+      delete widget.dataset.result;
       report(say(widget.dataset.tRunning, {n: 0}), "running");
       var mine = new Map();
       verify(widget, function (text) { report(text, "running"); }, mine)

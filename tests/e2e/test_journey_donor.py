@@ -129,8 +129,7 @@ def test_a_donor_gets_a_trace_code_and_verifies_the_ledger_in_the_browser(
     # ... and has the browser check the whole ledger and their own entry.
     assert verify_in_page(page) == "核验通过：6 条记录，链头一致。"
     mine = page.inner_text("[data-verify-mine]")
-    assert f"第 6 条记录是追溯码为 {entry.trace_code} 的收据" in mine
-    assert "内容与哈希一致" in mine
+    assert f"第 6 条记录是追溯码为 {entry.trace_code} 的收据：内容与哈希一致" in mine
     assert_reads_like_product(page)
     screenshot(page, "donor-trace-verified")
 
@@ -174,6 +173,13 @@ def test_a_changed_entry_in_the_export_fails_the_check_where_it_was_changed(
     assert page.locator("[data-verify-mine] li.good").count() == 3
     assert_reads_like_product(page)
     screenshot(page, "donor-verify-tampered")
+
+    # The donor of the changed receipt sees their entry fail and what came after it unchecked.
+    money = LedgerEntry.objects.get(seq=4)
+    page.goto(f"{page.base_url}/ledger/trace/?code={money.trace_code}")
+    verify_in_page(page)
+    assert page.inner_text("[data-verify-mine] li.bad") == "第 4 条记录：内容与哈希不符。"
+    assert "第 5 条记录：核验在此之前已中止，未检查。" in page.inner_text("[data-verify-mine]")
 
 
 def test_a_rehashed_entry_breaks_the_link_and_a_dropped_one_the_numbering(browser_page, ledger):
