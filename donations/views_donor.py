@@ -44,6 +44,9 @@ def receipt_recorded(request, entry: LedgerEntry) -> HttpResponse:
     The receipt is already committed: a refused notice (no consent, no mobile number, a bad
     address) is a warning on the receipt page, never a lost receipt."""
     form = DonorNoticeForm(request.POST, prefix="r")
+    if not form.is_valid():
+        why = "; ".join(str(m) for errors in form.errors.values() for m in errors)
+        messages.warning(request, _("The trace code was not sent: %(why)s") % {"why": why})
     data = form.cleaned_data if form.is_valid() else {}
     sms, email = data.get("notify_sms", False), data.get("donor_email", "")
     if sms or email or data.get("notify_consent"):

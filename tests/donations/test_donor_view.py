@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from donations import services
+from donations import notify, services
 from donations.models import ChainHead
 from tests.donations import factories as df
 from tests.readable import assert_readable_html
@@ -44,6 +44,13 @@ def test_recording_a_receipt_lands_on_its_receipt_page_with_the_trace_code(
     assert "张三" in html  # the charity prints the receipt with the donor's name
     assert f'data-copy="{entry.trace_code}"' in html and "@media print" not in html
     assert_readable_html(response.content)
+
+
+def test_a_too_long_address_is_a_warning_and_the_receipt_stays(client, charity, charity_admin):
+    client.force_login(charity_admin)
+    response = record(client, charity, **{"r-donor_email": "a" * 300, "r-notify_consent": "on"})
+    assert response.status_code == 200 and charity.ledger_entries.count() == 1
+    assert "追溯码未发送" in response.content.decode()
 
 
 def test_the_workspace_form_offers_to_tell_the_donor(client, charity, charity_admin):
@@ -140,6 +147,8 @@ def test_the_receipt_page_costs_the_same_queries_for_one_line_or_many(
     many = df.receipt(charity, charity_admin, items=[df.item(f"物资{i}") for i in range(40)])
     for _ in range(30):
         df.receipt(charity, charity_admin)
+    for _ in range(3):
+        notify.send_trace_code(entry=many, by=charity_admin, consent=True, email="a@example.cn")
     client.force_login(charity_admin)
     for entry in (few, many):
         with django_assert_max_num_queries(11):

@@ -22,7 +22,7 @@ from tests.registry import factories as rf
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LOGIN_BUTTON = "form:has(input[name=password]) [type=submit]"
-ODD_TEXT = '饮用水\t安置点\u2028第一批 "加急" \\ 🚑 / \x7f'
+ODD_TEXT = '饮用水\t安置点\u2028第一批 "加急" \\ 🚑 / \x7f \x01'
 
 
 @pytest.fixture
@@ -116,6 +116,10 @@ def test_a_donor_gets_a_trace_code_and_verifies_the_ledger_in_the_browser(
     assert page.is_visible("[data-testid=trace-code]")
     assert_no_horizontal_scroll(page)
     screenshot(page, "donor-receipt-phone")
+    page.emulate_media(media="print")  # the printed receipt: no navigation, no buttons
+    assert page.is_visible("svg.qr") and page.is_visible("[data-testid=trace-code]")
+    assert not page.is_visible("header.topbar") and not page.is_visible("[data-print]")
+    page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The donor, with no account, traces the donation by its code ...
