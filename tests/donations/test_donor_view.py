@@ -215,3 +215,13 @@ def test_the_trace_page_verifies_the_donors_own_entries(client, charity, charity
 def test_the_head_json_stays_for_tools(client, charity, charity_admin):
     entry = df.receipt(charity, charity_admin)
     assert client.get("/api/v1/ledger/head/").json() == {"count": 1, "head_hash": entry.hash}
+
+
+def test_the_donor_pages_read_in_english_too(client, charity, charity_admin):
+    entry = df.receipt(charity, charity_admin)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/ledger/receipts/{entry.trace_code}/?lang=en").content.decode()
+    assert "Donation receipt" in html and "Trace code" in html and "Verify" not in html
+    html = client.get("/ledger/head/?lang=en").content.decode()
+    assert "Chain head of the donation ledger" in html and "Verify the ledger" in html
+    assert "Verified: {n} entries, the chain head matches." in html

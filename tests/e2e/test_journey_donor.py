@@ -141,6 +141,8 @@ def test_a_donor_gets_a_trace_code_and_verifies_the_ledger_in_the_browser(
     page.goto(f"{page.base_url}/ledger/receipts/{entry.trace_code}/")
     assert "王*" in page.inner_text("[data-testid=donor]")
     assert not page.is_visible("[data-testid=notices]")
+    assert_reads_like_product(page)
+    screenshot(page, "donor-receipt-public")
 
 
 def tamper(page, change):
