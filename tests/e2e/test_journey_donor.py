@@ -188,8 +188,11 @@ def test_a_changed_entry_in_the_export_fails_the_check_where_it_was_changed(
     assert "第 5 条记录：核验在此之前已中止，未检查。" in page.inner_text("[data-verify-mine]")
 
 
-def test_a_rehashed_entry_breaks_the_link_and_a_dropped_one_the_numbering(browser_page, ledger):
+def test_a_rehashed_entry_breaks_the_link_and_a_dropped_one_the_numbering(
+    browser_page, ledger, screenshot
+):
     page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
 
     def rehash_second(rows):
         entry = rows[1]["entry"]
@@ -204,7 +207,10 @@ def test_a_rehashed_entry_breaks_the_link_and_a_dropped_one_the_numbering(browse
     page.unroute("**/api/v1/ledger/export.jsonl")
     tamper(page, lambda rows: rows[:1] + rows[2:])
     page.reload()
-    assert verify_in_page(page) == ("核验失败：第 2 行的序号不连续（应为第 2 条，实为第 3 条）。")
+    assert verify_in_page(page) == "核验失败：第 2 行的序号不连续（应为第 2 条，实为第 3 条）。"
+    assert_reads_like_product(page)
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "donor-head-phone")
 
 
 def test_a_rewritten_history_does_not_match_the_published_head(browser_page, ledger):
