@@ -32,3 +32,14 @@ urlpatterns = [
     path("ledger/export.jsonl", api.export_jsonl, name="ledger-export"),
     path("ledger/head/", api.HeadView.as_view(), name="ledger-head"),
 ]
+
+# Telling the donor the trace code (donations/notify.py).
+from donations.api.notices import TraceNoticeView  # noqa: E402 (appended: parallel edits above)
+
+urlpatterns += [
+    path(
+        "ledger/entries/<int:pk>/send-trace-code/",
+        TraceNoticeView.as_view(),
+        name="ledger-send-trace-code",
+    ),
+]

@@ -18,5 +18,6 @@ from donations import views_donor  # noqa: E402 (appended so parallel edits abov
 
 urlpatterns += [
     path("ledger/receipts/<str:trace_code>/", views_donor.receipt, name="receipt"),
+    path("ledger/receipts/<str:trace_code>/send/", views_donor.send, name="receipt_send"),
     path("ledger/head/", views_donor.head, name="head"),
 ]

@@ -15,13 +15,16 @@ Who sees the receipt page (decided here; the issue left it open):
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
 
+from core.forms import REFUSED_TAG
 from core.permissions import is_member_of
 from donations import notify
 from donations.models import ChainHead, Channel, DonorDetails, DonorKind, LedgerEntry
@@ -62,17 +65,77 @@ def receipt_recorded(request, entry: LedgerEntry) -> HttpResponse:
             why = "; ".join(getattr(exc, "messages", None) or [str(exc)])
             messages.warning(request, _("The trace code was not sent: %(why)s") % {"why": why})
         else:
-            names = {"sms": _("SMS"), "email": _("e-mail")}
-            messages.success(
-                request,
-                _("The trace code is on its way to the donor by %(channels)s.")
-                % {"channels": _(" and ").join(names[c] for c in channels)},
-            )
+            messages.success(request, _sent(channels))
     messages.info(
         request,
         _("Give the donor this trace code: %(code)s.") % {"code": entry.trace_code},
     )
     return redirect("donations:receipt", trace_code=entry.trace_code)
+
+
+class TraceNoticeForm(forms.Form):
+    """Send the trace code later, from the receipt page (the charity's members)."""
+
+    sms = forms.BooleanField(
+        label=gettext_lazy("By SMS to the donor phone on file"), required=False
+    )
+    email = forms.CharField(
+        label=gettext_lazy("Donor e-mail (private, used only to send the trace code)"),
+        max_length=254,
+        required=False,
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy("The donor agreed to receive it"), required=False
+    )
+
+
+@login_required
+@require_POST
+def send(request, trace_code: str):
+    """The receipt page's "send the trace code" form: one call of
+    ``donations.notify.send_trace_code``, which decides who may send and checks consent."""
+    entry = _receipt(trace_code)
+    form = TraceNoticeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the form: %(why)s") % {"why": _errors(form)})
+    else:
+        try:
+            channels = notify.send_trace_code(entry=entry, by=request.user, **form.cleaned_data)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not do this."), extra_tags=REFUSED_TAG)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _sent(channels))
+    return redirect("donations:receipt", trace_code=entry.trace_code)
+
+
+def _errors(form: forms.Form) -> str:
+    return "; ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
+def _sent(channels: list[str]) -> str:
+    names = {"sms": _("SMS"), "email": _("e-mail")}
+    return _("The trace code is on its way to the donor by %(channels)s.") % {
+        "channels": _(" and ").join(names[c] for c in channels)
+    }
+
+
+def _receipt(trace_code: str) -> LedgerEntry:
+    entry = (
+        LedgerEntry.objects.select_related("holder", "incident")
+        .prefetch_related("lines")
+        .annotate(
+            is_reversed=Exists(
+                LedgerEntry.objects.filter(kind=Kind.REVERSAL, related=OuterRef("pk"))
+            )
+        )
+        .filter(kind=Kind.RECEIPT, trace_code=trace_code.strip().upper())
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
 
 
 def qr_svg(url: str) -> str:
@@ -91,20 +154,7 @@ def qr_svg(url: str) -> str:
 def receipt(request, trace_code: str):
     """The printable receipt of one donation, found by its trace code (see the module's
     docstring for who sees what). A fixed number of queries."""
-    code = trace_code.strip().upper()
-    entry = (
-        LedgerEntry.objects.select_related("holder", "incident")
-        .prefetch_related("lines")
-        .annotate(
-            is_reversed=Exists(
-                LedgerEntry.objects.filter(kind=Kind.REVERSAL, related=OuterRef("pk"))
-            )
-        )
-        .filter(kind=Kind.RECEIPT, trace_code=code)
-        .first()
-    )
-    if entry is None:
-        raise Http404
+    entry = _receipt(trace_code)
     charity = is_member_of(request.user, entry.holder)
     url = notify.trace_url(entry.trace_code)
     context = {
@@ -117,6 +167,7 @@ def receipt(request, trace_code: str):
         "donor_kind_label": dict(DonorKind.choices).get(entry.donor_kind, ""),
     }
     if charity:
+        context["form"] = TraceNoticeForm()
         context["details"] = DonorDetails.objects.filter(entry=entry).first()
         context["notices"] = notify.notices(entry)
     return render(request, "donations/receipt.html", context)

@@ -173,6 +173,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/ledger/entries/{pk}/reverse/":          (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/ledger/entries/{pk}/private/":          (403, 200, 200, 404, 404, 404, 404),
     "POST /api/v1/ledger/receipts/":                      (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/entries/{pk}/send-trace-code/":  (403, 202, 202, 403, 403, 403, 403),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -443,6 +444,7 @@ TARGETS = {
     "POST /api/v1/ledger/entries/{pk}/reverse/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/private/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": _pk("receipt"),
+    "POST /api/v1/ledger/entries/{pk}/send-trace-code/": _pk("receipt"),
 }
 
 PDF = b"%PDF-1.4\n%minimal\n"
@@ -576,6 +578,10 @@ BODIES = {
     },
     "POST /api/v1/ledger/allocations/{pk}/acknowledge/": lambda w: {"amount": "2000.00"},
     "POST /api/v1/ledger/entries/{pk}/reverse/": lambda w: {"reason": "录入错误"},
+    "POST /api/v1/ledger/entries/{pk}/send-trace-code/": lambda w: {
+        "consent": True,
+        "email": "donor@example.cn",
+    },
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",
@@ -746,6 +752,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
     "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/receipts/{trace_code}/send/":               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
@@ -798,6 +805,7 @@ PAGE_API = {
     "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
     "POST /ledger/entries/{seq}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
     "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
+    "POST /ledger/receipts/{trace_code}/send/": "POST /api/v1/ledger/entries/{pk}/send-trace-code/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -821,6 +829,7 @@ PAGE_TARGETS = {
     "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/reveal/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
+    "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
 }
 
 
@@ -918,6 +927,10 @@ PAGE_BODIES = {
     ),
     "POST /ledger/entries/{seq}/reverse/": BODIES["POST /api/v1/ledger/entries/{pk}/reverse/"],
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"amount": "2000.00"},
+    "POST /ledger/receipts/{trace_code}/send/": lambda w: {
+        "consent": "on",
+        "email": "d@example.cn",
+    },
     "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
     "POST /alerts/new/": lambda w: {
         "title": "芦山县暴雨预警",

@@ -110,7 +110,7 @@ def test_a_member_of_the_charity_sees_the_donor_and_what_was_sent(client, charit
     client.force_login(member)
     html = client.get(reverse("donations:receipt", args=[entry.trace_code])).content.decode()
     assert "欧阳娜娜" in html and 'data-testid="notices"' in html
-    assert "追溯码尚未发送给捐赠人" in html
+    assert "追溯码尚未发送给捐赠人" in html and 'data-testid="send-form"' in html
 
 
 def test_after_the_purge_the_charity_sees_the_masked_donor(client, charity, charity_admin):

@@ -229,3 +229,66 @@ def test_the_notices_read_costs_three_queries(charity, charity_admin, django_ass
     with django_assert_num_queries(3):
         rows = notify.notices(entry)
     assert len(rows) == 4
+
+
+def test_the_charity_sends_the_trace_code_later_from_the_receipt_page(
+    client, charity, charity_admin, django_capture_on_commit_callbacks
+):
+    entry = df.receipt(charity, charity_admin, donor_phone="13900000001")
+    client.force_login(charity_admin)
+    url = reverse("donations:receipt_send", args=[entry.trace_code])
+    response = client.post(url, {"sms": "on", "email": "zhang@example.cn"}, follow=True)
+    assert "只有在捐赠人同意接收时才能发送追溯码" in response.content.decode()
+    assert not Alert.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"sms": "on", "email": "zhang@example.cn", "consent": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/ledger/receipts/{entry.trace_code}/"
+    html = client.get(response["Location"]).content.decode()
+    assert "追溯码正通过短信和电子邮件发送给捐赠人" in html
+    notices = html.split('data-testid="notices"')[1]
+    assert notices.count("已发送") == 2 and "zhang@example.cn" not in notices
+    assert len(mail.outbox) == 1
+
+
+def test_the_receipt_page_form_refuses_outsiders_and_bad_input(
+    client, charity, charity_admin, other_ngo_admin
+):
+    entry = df.receipt(charity, charity_admin, donor_phone="13900000001")
+    url = reverse("donations:receipt_send", args=[entry.trace_code])
+    assert client.post(url, {"sms": "on", "consent": "on"})["Location"].startswith(
+        "/accounts/login/"
+    )
+    client.force_login(other_ngo_admin)
+    response = client.post(url, {"sms": "on", "consent": "on"}, follow=True)
+    [message] = list(response.context["messages"])
+    assert "refused" in message.tags
+    client.force_login(charity_admin)
+    response = client.post(url, {"email": "x" * 300, "consent": "on"}, follow=True)
+    assert "请检查表单" in response.content.decode()
+    assert client.get(url).status_code == 405
+    assert client.post("/ledger/receipts/NOPE-NOPE-NOPE/send/").status_code == 404
+    assert not Alert.objects.exists()
+
+
+def test_the_api_twin_sends_with_consent_only(
+    api, charity, charity_admin, other_ngo_admin, django_capture_on_commit_callbacks
+):
+    entry = df.receipt(charity, charity_admin, donor_phone="13900000001")
+    url = f"/api/v1/ledger/entries/{entry.seq}/send-trace-code/"
+    assert api().post(url, {"consent": True, "sms": True}, format="json").status_code == 403
+    refused = api(other_ngo_admin).post(url, {"consent": True, "sms": True}, format="json")
+    assert refused.status_code == 403
+    member = api(charity_admin)
+    missing = member.post(url, {"sms": True}, format="json")
+    assert missing.status_code == 400 and "consent" in missing.json()
+    declined = member.post(url, {"sms": True, "consent": False}, format="json")
+    assert declined.status_code == 400 and "consent" in declined.json()
+    typo = member.post(url, {"consent": True, "smss": True}, format="json")
+    assert typo.status_code == 400 and "smss" in typo.json()
+    assert member.post("/api/v1/ledger/entries/999/send-trace-code/", {}).status_code == 404
+    assert not Alert.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = member.post(url, {"consent": True, "sms": True}, format="json")
+    assert sent.status_code == 202 and sent.json() == {"channels": ["sms"]}
+    assert Delivery.objects.get().status == Delivery.Status.SENT
