@@ -167,7 +167,6 @@ def receipt(request, trace_code: str):
         "donor_kind_label": dict(DonorKind.choices).get(entry.donor_kind, ""),
     }
     if charity:
-        context["form"] = TraceNoticeForm()
         context["details"] = DonorDetails.objects.filter(entry=entry).first()
         context["notices"] = notify.notices(entry)
     return render(request, "donations/receipt.html", context)
