@@ -292,3 +292,25 @@ def test_the_api_twin_sends_with_consent_only(
         sent = member.post(url, {"consent": True, "sms": True}, format="json")
     assert sent.status_code == 202 and sent.json() == {"channels": ["sms"]}
     assert Delivery.objects.get().status == Delivery.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("template", "channel", "field"),
+    [("retired", "sms", "template"), ("donation_trace", "webhook", "channel")],
+)
+def test_notify_contact_refuses_unregistered_templates_and_other_channels(
+    charity, template, channel, field
+):
+    from alerts.services import notify_contact
+
+    with pytest.raises(ValidationError) as refused:
+        notify_contact(
+            title="追溯码",
+            template=template,
+            params={"org": "x", "code": "y", "url": "z"},
+            channel=channel,
+            address="13900000001",
+            organization_id=charity.pk,
+        )
+    assert field in refused.value.message_dict
+    assert not Alert.objects.exists()
