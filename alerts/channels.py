@@ -64,7 +64,8 @@ class EmailChannel:
 
     def send(self, delivery: Delivery) -> None:
         alert = delivery.alert
-        subject = f"[{alert.get_level_display()}] {alert.title}"
+        # A templated message goes to someone outside the platform: no alert level in front.
+        subject = alert.title if alert.template else f"[{alert.get_level_display()}] {alert.title}"
         body = "\n\n".join(part for part in (alert.body, absolute(alert.link)) if part)
         self._mail(subject, body, delivery.address)
 
@@ -85,7 +86,31 @@ class SmsChannel:
 
     def send(self, delivery: Delivery) -> None:
         alert = delivery.alert
+        if alert.template:
+            self._send_template(delivery)
+            return
         self._send(delivery, f"[{alert.get_level_display()}]{alert.title} {alert.body}")
+
+    def _send_template(self, delivery: Delivery) -> None:
+        """A registered template, filled in and sent whole (never cut: the wording is fixed)."""
+        alert = delivery.alert
+        template = sms.TEMPLATES.get(alert.template)
+        if template is None:
+            raise DeliveryError(
+                f"SMS template {alert.template!r} is not registered", permanent=True
+            )
+        try:
+            sms.gateway().send(
+                phone=delivery.address,
+                text=template.render(alert.template_params),
+                delivery_id=delivery.pk,
+                template=template.code,
+                params=alert.template_params,
+            )
+        except KeyError as exc:
+            raise DeliveryError(f"SMS template parameter missing: {exc}", permanent=True) from exc
+        except sms.GatewayError as exc:
+            raise DeliveryError(str(exc), permanent=exc.permanent) from exc
 
     def send_digest(self, deliveries: list[Delivery]) -> None:
         titles = "；".join(d.alert.title for d in deliveries)

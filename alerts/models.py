@@ -79,6 +79,10 @@ class Alert(models.Model):
     )
     recipient_count = models.PositiveIntegerField(_("people reached"), default=0)
     organization_count = models.PositiveIntegerField(_("organizations reached"), default=0)
+    # A message to someone without an account (``notify_contact``): the registered SMS template
+    # (``alerts.sms.TEMPLATES``) and its parameters; ``body`` holds the filled-in text.
+    template = models.CharField(_("SMS template"), max_length=40, blank=True)
+    template_params = models.JSONField(_("template parameters"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -79,13 +79,16 @@ class ConsoleGateway:
 
     sent: list | None = None
 
-    def send(self, *, phone: str, text: str, delivery_id: int) -> None:
+    def send(
+        self, *, phone: str, text: str, delivery_id: int, template: str = "", params=None
+    ) -> None:
         logger.info("SMS to %s (delivery %s): %s", phone, delivery_id, text)
 
 
 @dataclass
 class HttpGateway:
-    """POSTs ``{"to", "text", "id"}`` as JSON to the provider's URL with a bearer key.
+    """POSTs ``{"to", "text", "id"}`` (plus ``"template"`` and ``"params"`` for a registered
+    template) as JSON to the provider's URL with a bearer key.
 
     2xx is sent; 4xx (other than 408/429) is a permanent refusal; anything else is retried.
     The delivery id lets the provider drop a duplicate after a worker died mid-send."""
@@ -94,8 +97,13 @@ class HttpGateway:
     key: str
     timeout: float = 5.0
 
-    def send(self, *, phone: str, text: str, delivery_id: int) -> None:
-        body = json.dumps({"to": phone, "text": text, "id": delivery_id}, ensure_ascii=False)
+    def send(
+        self, *, phone: str, text: str, delivery_id: int, template: str = "", params=None
+    ) -> None:
+        message = {"to": phone, "text": text, "id": delivery_id}
+        if template:
+            message.update(template=template, params=params or {})
+        body = json.dumps(message, ensure_ascii=False)
         try:
             response = requests.post(
                 self.url,
@@ -114,6 +122,35 @@ class HttpGateway:
             return
         permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
         raise GatewayError(f"SMS gateway answered {response.status_code}", permanent=permanent)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A message registered (报备) with the SMS provider: fixed wording with named parameters.
+
+    Chinese providers send only approved templates under the registered signature, so the
+    wording is fixed here, in Chinese, and never translated or cut at run time; only the
+    parameters vary. The HTTP gateway sends the template code and parameters along with the
+    text, for providers that fill the template themselves."""
+
+    code: str
+    text: str
+
+    def render(self, params: dict[str, str]) -> str:
+        """The signature and the filled-in wording (KeyError when a parameter is missing)."""
+        return settings.TONGZHOU_SMS_SIGNATURE + self.text.format(**params)
+
+
+TEMPLATES: dict[str, Template] = {}
+
+
+def register(code: str, text: str) -> Template:
+    TEMPLATES[code] = Template(code, text)
+    return TEMPLATES[code]
+
+
+# The registered templates (one entry per wording approved with the provider).
+DONATION_TRACE = register("donation_trace", "您向{org}的捐赠已登记，追溯码{code}，查询：{url}")
 
 
 def gateway() -> ConsoleGateway | HttpGateway:

@@ -55,3 +55,14 @@ urlpatterns += [
     ),
     path("ledger/receive/<str:token>/", supervise.ReceiverSign.as_view(), name="ledger-receive"),
 ]
+
+# Telling the donor the trace code (donations/notify.py).
+from donations.api.notices import TraceNoticeView  # noqa: E402 (appended: parallel edits above)
+
+urlpatterns += [
+    path(
+        "ledger/entries/<int:pk>/send-trace-code/",
+        TraceNoticeView.as_view(),
+        name="ledger-send-trace-code",
+    ),
+]

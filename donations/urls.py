@@ -36,3 +36,12 @@ urlpatterns += [
         name="evidence_public",
     ),
 ]
+
+# The donor's side: the printable receipt and the chain head page.
+from donations import views_donor  # noqa: E402 (appended so parallel edits above do not clash)
+
+urlpatterns += [
+    path("ledger/receipts/<str:trace_code>/", views_donor.receipt, name="receipt"),
+    path("ledger/receipts/<str:trace_code>/send/", views_donor.send, name="receipt_send"),
+    path("ledger/head/", views_donor.head, name="head"),
+]

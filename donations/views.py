@@ -15,6 +15,7 @@ from core.permissions import is_member_of, is_official_for
 from core.states import InvalidTransition, allowed_actions
 from donations import charts, forms, queries, services
 from donations.models import Channel, DonorKind, Evidence, LedgerEntry
+from donations.views_donor import receipt_recorded
 from registry.models import Organization
 
 PAGE = 50
@@ -203,6 +204,8 @@ def workspace(request, org_id: int):
                 ),
                 success=_("Disbursement #%(seq)s recorded."),
             )
+        if done and which == "receipt":  # the trace code at once, on the printable receipt
+            return receipt_recorded(request, done)
         if done:
             return redirect("donations:workspace", org_id=org.pk)
     return render(

@@ -23,7 +23,7 @@ from alerts.services.actions import (
     retry_delivery,
     set_preferences,
 )
-from alerts.services.outbox import next_digest_time, notify
+from alerts.services.outbox import next_digest_time, notify, notify_contact
 
 __all__ = [
     "can_see_deliveries",
@@ -32,6 +32,7 @@ __all__ = [
     "mark_read",
     "next_digest_time",
     "notify",
+    "notify_contact",
     "preferences_of",
     "preview",
     "register_webhook",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import audience as audiences
-from alerts import tasks
+from alerts import sms, tasks
 from alerts.models import (
     DIGESTIBLE_LEVELS,
     Alert,
@@ -106,6 +106,55 @@ def notify(
             )
         if due:
             transaction.on_commit(lambda: tasks.enqueue(due), robust=True)
+    return alert
+
+
+def notify_contact(
+    *,
+    title: str,
+    template: str,
+    params: dict[str, str],
+    channel: str,
+    address: str,
+    organization_id: int,
+    link: str = "",
+    actor: Any = None,
+) -> Alert:
+    """Tell someone who has no account (a donor) at one address, inside the caller's
+    transaction: one Alert whose body is the registered SMS template filled in
+    (``alerts.sms.TEMPLATES``) and one Delivery to ``address``, sent after commit like every
+    other delivery (claim, retries, sweep).
+
+    The delivery is written on behalf of ``organization_id`` (the organization that asked for
+    it: a delivery always names a user or an organization); the address lives only on the
+    delivery row. The caller checks consent; this function only sends.
+    """
+    if channel not in (Channel.SMS, Channel.EMAIL):
+        raise ValidationError({"channel": [_("Unknown channel: %(value)s.") % {"value": channel}]})
+    registered = sms.TEMPLATES.get(template)
+    if registered is None:
+        raise ValidationError({"template": [_("Unknown SMS template.")]})
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            title=title[:200],
+            body=registered.render(params),
+            link=link,
+            level=Level.BLUE,
+            audience={},
+            channels=[channel],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            template=registered.code,
+            template_params=params,
+            recipient_count=1,
+        )
+        delivery = Delivery.objects.create(
+            alert=alert,
+            organization_id=organization_id,
+            channel=channel,
+            address=address,
+            next_attempt_at=timezone.now(),
+        )
+        transaction.on_commit(lambda: tasks.enqueue([delivery.pk]), robust=True)
     return alert
 
 

@@ -180,6 +180,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/ledger/receivers/{pk}/reissue/":        (403, 200, 200, 403, 403, 403, 403),
     # the one-time link's token is the authority: whoever holds it signs, once
     "POST /api/v1/ledger/receive/{token}/":               (201, 201, 201, 201, 201, 201, 201),
+    "POST /api/v1/ledger/entries/{pk}/send-trace-code/":  (403, 202, 202, 403, 403, 403, 403),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -469,6 +470,7 @@ TARGETS = {
     "POST /api/v1/ledger/questions/{pk}/answer/": _pk("question"),
     "POST /api/v1/ledger/receivers/{pk}/reissue/": _pk("delivery"),
     "POST /api/v1/ledger/receive/{token}/": lambda w: {"token": w.receiver_token},
+    "POST /api/v1/ledger/entries/{pk}/send-trace-code/": _pk("receipt"),
 }
 
 PDF = b"%PDF-1.4\n%minimal\n"
@@ -602,6 +604,10 @@ BODIES = {
     },
     "POST /api/v1/ledger/allocations/{pk}/acknowledge/": lambda w: {"amount": "2000.00"},
     "POST /api/v1/ledger/entries/{pk}/reverse/": lambda w: {"reason": "录入错误"},
+    "POST /api/v1/ledger/entries/{pk}/send-trace-code/": lambda w: {
+        "consent": True,
+        "email": "donor@example.cn",
+    },
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",
@@ -792,6 +798,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/organizations/{org_id}/receivers/":         (IN,  201, 201, 404, 404, 404, 404),
     "POST /ledger/receivers/{pk}/reissue/":                   (IN,  200, 200, 404, 404, 404, 404),
     "POST /ledger/receive/{token}/":                          (200, 200, 200, 200, 200, 200, 200),
+    "POST /ledger/receipts/{trace_code}/send/":               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
@@ -849,6 +856,7 @@ PAGE_API = {
     "POST /ledger/organizations/{org_id}/receivers/": "POST /api/v1/ledger/receivers/",
     "POST /ledger/receivers/{pk}/reissue/": "POST /api/v1/ledger/receivers/{pk}/reissue/",
     "POST /ledger/receive/{token}/": "POST /api/v1/ledger/receive/{token}/",
+    "POST /ledger/receipts/{trace_code}/send/": "POST /api/v1/ledger/entries/{pk}/send-trace-code/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -874,6 +882,7 @@ PAGE_TARGETS = {
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
     "POST /ledger/entries/{seq}/questions/new/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/organizations/{org_id}/receivers/": lambda w: {"org_id": w.ngo.pk},
+    "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
 }
 
 
@@ -985,6 +994,10 @@ PAGE_BODIES = {
         "note0": "",
         "signer_name": "李秀英",
         "signer_role": "药剂科主任",
+    },
+    "POST /ledger/receipts/{trace_code}/send/": lambda w: {
+        "consent": "on",
+        "email": "d@example.cn",
     },
     "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
     "POST /alerts/new/": lambda w: {
