@@ -89,14 +89,9 @@ def validate_uscc_for(code: str, kind: str, *, exclude_pk: int | None = None) ->
     try:
         code = uscc.validate(code, kind)
     except uscc.USCCError as error:
-        raise ValidationError(
-            {
-                "uscc": [
-                    _("%(message)s (failed check: %(check)s)")
-                    % {"message": error.message, "check": error.check}
-                ]
-            }
-        ) from None
+        # The check's name (``error.check``) is the error's code; the message is what people read.
+        message = ValidationError(error.message, code=error.check)
+        raise ValidationError({"uscc": [message]}) from None
     existing = Organization.objects.filter(uscc=code).exclude(pk=exclude_pk).first()
     if existing:
         raise ValidationError(
