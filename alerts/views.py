@@ -32,7 +32,8 @@ def _count_cards(counts: dict[str, int]) -> list[dict]:
     labels = dict(Delivery.Status.choices)
     cards = [{"key": "total", "label": _("Total"), "n": counts.get("total", 0)}]
     cards += [
-        {"key": key, "label": labels[key], "n": counts.get(key, 0)} for key in Delivery.Status.values
+        {"key": key, "label": labels[key], "n": counts.get(key, 0)}
+        for key in Delivery.Status.values
     ]
     return cards
 

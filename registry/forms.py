@@ -15,9 +15,15 @@ REGISTRABLE_KINDS = [(k, label) for k, label in OrganizationKind.choices if k !=
 DOCUMENT_ACCEPT = "image/jpeg,image/png,application/pdf"
 
 
-def document_input() -> formfields.PhotoInput:
+class DocumentInput(formfields.PhotoInput):
+    """One document (core.formfields.PhotoInput reads a list of files; a FileField takes one)."""
+
+    allow_multiple_selected = False
+
+
+def document_input() -> DocumentInput:
     """A file input for a document: a phone offers the camera or its files (no forced capture)."""
-    return formfields.PhotoInput(attrs={"accept": DOCUMENT_ACCEPT, "capture": False})
+    return DocumentInput(attrs={"accept": DOCUMENT_ACCEPT, "capture": False})
 
 
 class USCCInput(forms.TextInput):

@@ -18,10 +18,27 @@ from registry.api.views import document_response
 from registry.models import Capability, Membership, Organization
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
+def page_messages(errors) -> list[str]:
+    """What a person reads for a service's errors: a credit-code error without the name of the
+    check that failed (the API keeps it), any other error as it is."""
+    out = []
+    for error in errors:
+        if isinstance(error, ValidationError) and error.params and "check" in error.params:
+            out.append(str(error.params["message"]))
+        elif isinstance(error, ValidationError):
+            out.extend(error.messages)
+        else:
+            out.append(str(error))
+    return out
+
+
+def _apply_errors(form, error: ValidationError, rename: dict | None = None) -> None:
+    """Put a service's ValidationError on the form's fields (unknown fields: the form)."""
+    items = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error.error_list)]
+    for field, errors in items:
+        target = (rename or {}).get(field, field)
+        target = target if target in form.fields else None
+        for msg in page_messages(errors):
             form.add_error(target, msg)
 
 
@@ -83,10 +100,7 @@ def register(request):
                     documents=docs,
                 )
             except ValidationError as error:
-                for field, msgs in error.message_dict.items():
-                    target = "certificate" if field == "file" else field
-                    for msg in msgs:
-                        form.add_error(target if target in form.fields else None, msg)
+                _apply_errors(form, error, rename={"file": "certificate"})
             else:
                 login(
                     request,
@@ -115,9 +129,9 @@ def _add_registration_problems(form) -> None:
         password=data.get("password"),
         organization={k: data[k] for k in ("kind", "uscc", "region_code") if k in data},
     )
-    for field, messages_ in problems.items():
+    for field, errors in problems.items():
         if field in form.fields and field not in form.errors:
-            for message in messages_:
+            for message in page_messages(errors):
                 form.add_error(field, message)
 
 

@@ -83,7 +83,7 @@ def register_organization(
 
 def registration_problems(
     *, username: str | None, password: str | None, organization: dict[str, Any]
-) -> dict[str, list[str]]:
+) -> dict[str, list]:
     """Every reason a registration would be refused, by field, so that a person sees all of them
     after one submit (the page also calls it for the fields its form found well-formed).
 
@@ -97,8 +97,8 @@ def registration_problems(
         try:
             return check(*args, **kwargs)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                problems.setdefault(field, []).extend(messages)
+            for field, errors in error.error_dict.items():
+                problems.setdefault(field, []).extend(errors)
             return None
 
     kind = organization.get("kind") or ""
@@ -112,7 +112,7 @@ def registration_problems(
         try:
             validate_password(password, User(username=username or ""))
         except ValidationError as error:
-            problems["password"] = list(error.messages)
+            problems["password"] = list(error.error_list)
     if organization.get("region_code"):
         collect(_check_region, organization["region_code"])
     elif "region_code" in organization:
