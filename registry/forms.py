@@ -51,6 +51,11 @@ class USCCInput(forms.TextInput):
         context["widget"]["prefixes"] = json.dumps(
             {k: list(v) for k, v in uscc.KIND_PREFIXES.items() if v}
         )
+        context["widget"]["messages"] = {
+            "ok": _("The code passes the GB 32100 and GB 11714 checks."),
+            "typing": _("%(count)s of 18 characters."),
+            **uscc.MESSAGES,
+        }
         return context
 
 
