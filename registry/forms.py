@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import formfields
+from core import formfields, validators
 from core.forms import ActingOrganizationField
 from registry import uscc
 from registry.choices import Grade, OrganizationKind, PersonnelFunction, Specialty
@@ -132,6 +132,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_regions_text"].initial = " ".join(self.instance.service_regions or [])
+        # The service's plausibility rule, here too, so one submit shows every error.
+        if "founded_on" in self.fields:
+            self.fields["founded_on"].validators.append(validators.founded)
 
     def changes(self) -> dict:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
