@@ -115,6 +115,12 @@ def distance(metres):
     return words.distance(metres)
 
 
+@register.filter
+def closeness(steps):
+    """``{{ s.distance|closeness }}``: a region-hierarchy distance (0-3) as words, ``同市``."""
+    return words.closeness(steps)
+
+
 @register.inclusion_tag("core/_stepper.html")
 def stepper(steps, aria_label=""):
     """``{% stepper steps %}``: where a multi-step object is and what comes next.

@@ -168,3 +168,11 @@ def test_capability_personnel_reads_as_words(client, ngo):
     html = client.get(f"/organizations/{ngo.pk}/").content.decode()
     assert "管理 3 人" in html and "安全员 1 人" in html
     assert "management" not in html.split("<main", 1)[1]
+
+
+def test_a_region_distance_reads_as_words_never_a_bare_number():
+    from core import words
+
+    assert [words.closeness(n) for n in (0, 1, 2, 3)] == ["同一区县", "同一市州", "同省", "外省"]
+    assert words.closeness(None) == "—"
+    assert words.distance(0) == "0 米" and words.distance(3200) == "3.2 公里"
