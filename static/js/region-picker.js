@@ -54,7 +54,10 @@
       if (r.name.indexOf(q) === 0 || r.initials.indexOf(q) === 0) starts.push(r);
       else if (r.name.indexOf(q) > 0) contains.push(r);
     });
-    return starts.concat(contains).slice(0, 8);
+    // Provinces and cities before counties: "yas" should offer 雅安市 before 永安市.
+    function depth(r) { return chain(index, r.code).length; }
+    var rank = function (a, b) { return depth(a) - depth(b); };
+    return starts.sort(rank).concat(contains.sort(rank)).slice(0, 8);
   }
   api.search = function (query) {
     return load(document.querySelector("[data-region-picker]").dataset.index).then(function (index) {
