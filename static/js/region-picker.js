@@ -72,6 +72,10 @@
     var d = box.dataset;
     var uid = input.id || input.name;
     input.hidden = true;
+    // A hidden required input would block the form with no visible message; the server
+    // says what is missing instead.
+    input.required = false;
+    input.removeAttribute("pattern");
 
     var searchLabel = el("label", { "for": uid + "-search", "class": "region-picker-label" }, d.labelSearch);
     var searchInput = el("input", { type: "search", id: uid + "-search", autocomplete: "off", "data-region-search": "" });

@@ -25,8 +25,8 @@ def log_in(page, username: str, viewport: dict) -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click(SUBMIT)
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(SUBMIT)
     assert "/accounts/login/" not in page.url, page.inner_text("main")
 
 
@@ -50,7 +50,8 @@ def test_an_official_alerts_a_county_and_the_team_reads_it_in_its_inbox(
     log_in(page, official.username, DESKTOP)
     page.goto(base + "/alerts/")
     assert_reads_like_product(page)
-    page.get_by_role("link", name="发布预警").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="发布预警").first.click()
     assert_reads_like_product(page)
     page.fill("input[name=title]", "芦山县山洪橙色预警")
     page.fill("textarea[name=body]", "未来 6 小时芦山县有强降雨，沿河队伍请撤离河道。")
@@ -61,7 +62,8 @@ def test_an_official_alerts_a_county_and_the_team_reads_it_in_its_inbox(
     assert "四川省 雅安市 芦山县" in regions.locator("[data-region-chips]").inner_text()
     assert page.input_value("[name=regions]") == "511826"
     page.get_by_label("电子邮件").check()
-    page.get_by_role("button", name="预览发送对象").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="预览发送对象").click()
     reach = page.locator("[data-testid=reach]")
     reach.wait_for()
     assert "2 人" in reach.inner_text() and "1 个组织" in reach.inner_text()
@@ -71,7 +73,8 @@ def test_an_official_alerts_a_county_and_the_team_reads_it_in_its_inbox(
     assert "四川省 雅安市 芦山县" in regions.locator("[data-region-chips]").inner_text()
     assert not Alert.objects.exists()
 
-    page.get_by_role("button", name="发送", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="发送", exact=True).click()
     page.wait_for_selector("[data-testid=delivery-counts]")
     alert = Alert.objects.get()
     assert alert.recipient_count == 2
@@ -89,14 +92,15 @@ def test_an_official_alerts_a_county_and_the_team_reads_it_in_its_inbox(
     # The team's admin sees it in the inbox on a phone and marks it read.
     log_in(page, ngo_admin.username, PHONE)
     assert page.inner_text("[data-testid=unread]") == "1"
-    page.locator("header a.inbox").click()
+    with page.expect_navigation():
+        page.locator("header a.inbox").click()
     row = page.locator("[data-testid=inbox] tr", has_text="芦山县山洪橙色预警")
     assert "沿河队伍请撤离河道" in row.inner_text()
     assert "橙色" in row.inner_text()
     assert_reads_like_product(page)
     assert_no_horizontal_scroll(page)
-    row.locator("[data-action=read] [type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        row.locator("[data-action=read] [type=submit]").click()
     row = page.locator("[data-testid=inbox] tr", has_text="芦山县山洪橙色预警")
     assert "已读" in row.inner_text()
     assert page.locator("[data-testid=unread]").count() == 0

@@ -45,11 +45,13 @@ class Pages:
         self.elsewhere: dict[str, list[str]] = {}
 
     def ours(self, *, phone: bool = False) -> None:
+        self.page.wait_for_load_state()
         assert_reads_like_product(self.page)
         if phone:
             assert_no_horizontal_scroll(self.page)
 
     def theirs(self, *, phone: bool = False) -> None:
+        self.page.wait_for_load_state()
         found = problems(self.page.evaluate(PAGE_TEXT))
         if phone:
             widths = self.page.evaluate(
@@ -62,14 +64,20 @@ class Pages:
             self.elsewhere.setdefault("/" + path, []).extend(found[:5])
 
 
+def follow(page, locator) -> None:
+    """Click a link or submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def log_in(page, username: str, password: str, viewport: dict) -> None:
     page.context.clear_cookies()
     page.set_viewport_size(viewport)
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click(SUBMIT)
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(SUBMIT)
     assert "/accounts/login/" not in page.url, page.inner_text("main")
 
 
@@ -135,7 +143,7 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
     page.fill("input[name=contact_name]", "杨队长")
     page.fill("input[name=contact_phone]", "13800001111")
     check.ours(phone=True)
-    page.get_by_role("button", name="提交").click()
+    follow(page, page.get_by_role("button", name="提交"))
     page.wait_for_selector("h1:has-text('宝兴县山地救援队')")
     assert "待核验" in page.inner_text("h1")
     check.ours(phone=True)
@@ -147,24 +155,24 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
     check.ours()
     row = page.locator("[data-testid=queue] tr", has_text="宝兴县山地救援队")
     assert "四川省 雅安市 宝兴县" in row.inner_text()
-    row.get_by_role("link", name="决定").click()
+    follow(page, row.get_by_role("link", name="决定"))
     check.ours()
     page.locator("input[name=decision][value=verified]").check()
-    page.get_by_role("button", name="提交").click()
+    follow(page, page.get_by_role("button", name="提交"))
     page.wait_for_selector("h1:has-text('已核验')")
     check.ours()
 
     # 3. The team declares its mountain-rescue capability; 4. the bureau assesses it (测评).
     log_in(page, TEAM["username"], TEAM["password"], PHONE)
     page.goto(base + f"/organizations/{team.pk}/")
-    page.get_by_role("link", name="申报能力").click()
+    follow(page, page.get_by_role("link", name="申报能力"))
     check.ours(phone=True)
     page.get_by_label("山地搜救").check()
     page.select_option("select[name=declared_grade]", "2")
     page.get_by_label("人数：救援").fill("8")
     page.get_by_label("人数：管理").fill("2")
     page.fill("textarea[name=equipment_text]", "绳索=10\n生命探测仪=1")
-    page.get_by_role("button", name="提交").click()
+    follow(page, page.get_by_role("button", name="提交"))
     capabilities = page.locator("[data-testid=capabilities]")
     capabilities.wait_for()
     assert "管理 2 人" in capabilities.inner_text() and "救援 8 人" in capabilities.inner_text()
@@ -173,11 +181,11 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
 
     log_in(page, scene["official"].username, OFFICIAL_PASSWORD, DESKTOP)
     page.goto(base + f"/organizations/{team.pk}/")
-    page.locator("[data-testid=capabilities] [data-action=assess]").click()
+    follow(page, page.locator("[data-testid=capabilities] [data-action=assess]"))
     check.ours()
     page.select_option("select[name=grade]", "2")
     page.fill("input[name=score]", "86")
-    page.get_by_role("button", name="提交").click()
+    follow(page, page.get_by_role("button", name="提交"))
     page.wait_for_selector("[data-testid=capabilities]")
     capability.refresh_from_db()
     assert capability.assessed_grade == 2
@@ -188,7 +196,7 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
     log_in(page, TEAM["username"], TEAM["password"], PHONE)
     page.goto(base + f"/incidents/{incident.pk}/?tab=deployments")
     check.theirs(phone=True)
-    page.locator("[data-action=file_deployment]").click()
+    follow(page, page.locator("[data-action=file_deployment]"))
     check.theirs(phone=True)
     page.fill("input[name=headcount]", "10")
     pick_region(page, "area_region_code", "芦山", "四川省 雅安市 芦山县")
@@ -196,7 +204,7 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
     page.fill("input[name=arrival_at]", arrival.strftime("%Y-%m-%dT%H:%M"))
     page.fill("input[name=leader_name]", "杨队长")
     page.fill("input[name=leader_phone]", "13800001111")
-    page.locator("form:has(input[name=headcount]) [type=submit]").click()
+    follow(page, page.locator("form:has(input[name=headcount]) [type=submit]"))
     page.wait_for_load_state()
     deployment = Deployment.objects.get(organization=team)
     assert deployment.status == Deployment.Status.FILED
@@ -204,9 +212,12 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
 
     log_in(page, scene["official"].username, OFFICIAL_PASSWORD, DESKTOP)
     page.goto(base + f"/incidents/{incident.pk}/?tab=deployments")
-    page.locator("[data-testid=filings] tr", has_text="宝兴县山地救援队").locator(
-        "[data-action=approve] [type=submit]"
-    ).click()
+    follow(
+        page,
+        page.locator("[data-testid=filings] tr", has_text="宝兴县山地救援队").locator(
+            "[data-action=approve] [type=submit]"
+        ),
+    )
     page.wait_for_load_state()
     deployment.refresh_from_db()
     assert deployment.status == Deployment.Status.APPROVED
@@ -218,7 +229,7 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
     page.goto(base + f"/tasks/{task.pk}/")
     check.theirs(phone=True)
     for action in ("claim", "accept", "start"):
-        page.locator(f"form[data-action={action}] [type=submit]").first.click()
+        follow(page, page.locator(f"form[data-action={action}] [type=submit]").first)
         page.wait_for_load_state()
         check.theirs(phone=True)
     task.refresh_from_db()
@@ -231,11 +242,11 @@ def test_a_team_registers_is_verified_files_claims_reports_and_completes(
     report.locator("input[name=taken_at]").fill(
         (timezone.localtime() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
     )
-    report.locator("[type=submit]").click()
+    follow(page, report.locator("[type=submit]"))
     page.wait_for_load_state()
     assert "搜索滑坡区域三处" in page.inner_text("[data-testid=reports]")
     check.theirs(phone=True)
-    page.locator("form[data-action=complete] [type=submit]").click()
+    follow(page, page.locator("form[data-action=complete] [type=submit]"))
     page.wait_for_load_state()
     task.refresh_from_db()
     assert task.status == Task.Status.COMPLETED
