@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core import hooks
+from core import formfields, hooks
 from core import permissions as perms
 from core.states import InvalidTransition
 from registry import forms, queries, services
@@ -419,8 +419,16 @@ def people(request):
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:people")
+    region_input = formfields.RegionPicker().render("region", region, {"id": "people-region"})
     return render(
         request,
         "registry/people.html",
-        {"page": page, "skill": skill, "region": region, "form": form, "own": own},
+        {
+            "page": page,
+            "skill": skill,
+            "region": region,
+            "region_input": region_input,
+            "form": form,
+            "own": own,
+        },
     )
