@@ -25,7 +25,6 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -229,7 +228,7 @@ def target_names(events: Iterable[Any]) -> dict[tuple[int, str], str]:
         wanted.setdefault(e.target_type_id, (e.target_type, set()))[1].add(str(e.target_id))
     names: dict[tuple[int, str], str] = {}
     for ct_id, (ct, ids) in wanted.items():
-        model = apps.get_model(ct.app_label, ct.model) if ct else None
+        model = ct.model_class() if ct else None
         spec = _TARGETS.get(f"{ct.app_label}.{ct.model}") if ct else None
         if model is None or spec is None:
             continue
@@ -278,7 +277,7 @@ def describe(events: Iterable[Any], obj: models.Model | None = None) -> list[Any
             target = spec[1](obj) if spec else str(obj)
         else:
             ct = e.target_type
-            model = apps.get_model(ct.app_label, ct.model) if ct else None
+            model = ct.model_class() if ct else None
             target = names.get((e.target_type_id, str(e.target_id))) or (
                 f"{_label(model)} #{e.target_id}"
             )
