@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Channel, Level
-from core import regions as region_rules
+from core import formfields
 from core.roles import Role
 from registry.choices import Specialty
 
@@ -17,12 +17,13 @@ class AlertForm(forms.Form):
         label=_("English message"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
-    regions = forms.CharField(
+    regions = formfields.RegionField(
         label=_("Regions"),
         required=False,
+        multiple=True,
         help_text=_(
-            "Region codes separated by spaces. To alert your whole jurisdiction leave regions "
-            "and specialties empty and tick “Everyone in my jurisdiction”."
+            "Pick one or more regions. To alert your whole jurisdiction leave regions and "
+            "specialties empty and tick “Everyone in my jurisdiction”."
         ),
     )
     everyone = forms.BooleanField(
@@ -50,15 +51,6 @@ class AlertForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     public = forms.BooleanField(label=_("Public (CAP feed)"), required=False)
-
-    def clean_regions(self) -> list[str]:
-        codes = self.cleaned_data["regions"].replace(",", " ").split()
-        bad = [c for c in codes if not region_rules.is_valid_code(c)]
-        if bad:
-            raise forms.ValidationError(
-                _("Not a 6-digit region code: %(value)s.") % {"value": bad[0]}
-            )
-        return codes
 
     def audience(self) -> dict:
         data = self.cleaned_data

@@ -8,11 +8,34 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alerts import cap, queries, services
 from alerts.forms import AlertForm, PreferenceForm
+from alerts.models import Delivery
 from core import permissions as perms
+
+# CAP 1.2 severity words as a person reads them (the CAP document and the API keep the English
+# values). Chinese terms follow GB/T 35965 (应急信息交互协议) usage.
+SEVERITY_LABELS = {
+    "Extreme": gettext_lazy("Extreme (CAP)"),
+    "Severe": gettext_lazy("Severe (CAP)"),
+    "Moderate": gettext_lazy("Moderate (CAP)"),
+    "Minor": gettext_lazy("Minor (CAP)"),
+    "Unknown": gettext_lazy("Unknown (CAP)"),
+}
+
+
+def _count_cards(counts: dict[str, int]) -> list[dict]:
+    """The delivery counters as labelled cards: total first, then each status in table order."""
+    labels = dict(Delivery.Status.choices)
+    cards = [{"key": "total", "label": _("Total"), "n": counts.get("total", 0)}]
+    cards += [
+        {"key": key, "label": labels[key], "n": counts.get(key, 0)}
+        for key in Delivery.Status.values
+    ]
+    return cards
 
 
 def alert_list(request):
@@ -27,9 +50,9 @@ def alert_list(request):
 
 def alert_detail(request, pk: int):
     alert = get_object_or_404(queries.visible_alerts(request.user), pk=pk)
-    context = {"alert": alert}
+    context = {"alert": alert, "severity": SEVERITY_LABELS.get(alert.severity, alert.severity)}
     if services.can_see_deliveries(request.user, alert):
-        context["counts"] = queries.delivery_counts(alert)
+        context["counts"] = _count_cards(queries.delivery_counts(alert))
         context["deliveries"] = Paginator(queries.deliveries_of(alert), 100).get_page(
             request.GET.get("page")
         )

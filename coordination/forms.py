@@ -41,7 +41,9 @@ class IncidentForm(forms.Form):
         required=False,
         help_text=_("For accidents, leave empty to use the grade suggested by the casualties."),
     )
-    region_code = forms.RegexField(label=_("Region code"), regex=r"^\d{6}$")
+    region_code = forms.RegexField(
+        label=_("Region code"), regex=r"^\d{6}$", widget=formfields.RegionPicker()
+    )
     latitude, longitude = formfields.point_fields()  # with the map picker
     started_at = when(label=_("Started at"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -75,7 +77,9 @@ class StatusForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    area_region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
+    area_region_code = forms.RegexField(
+        label=_("Area code"), regex=r"^\d{6}$", widget=formfields.RegionPicker()
+    )
     max_teams = formfields.IntegerField(label=_("Max teams"), min_value=0, required=False)
     max_people = formfields.IntegerField(label=_("Max people"), min_value=0, required=False)
 
@@ -85,7 +89,9 @@ class NeedForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea)
     quantity = formfields.IntegerField(label=_("Quantity"), min_value=1)
     unit = forms.CharField(label=_("Unit"), max_length=20)
-    region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
+    region_code = forms.RegexField(
+        label=_("Area code"), regex=r"^\d{6}$", widget=formfields.RegionPicker()
+    )
     latitude, longitude = formfields.point_fields()  # with the map picker
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Priority.choices, initial="normal")
     organization = ActingOrganizationField()
@@ -102,7 +108,9 @@ class DeploymentForm(forms.Form):
         label=_("Specialties"), choices=Specialty.choices, required=False
     )
     vehicles = formfields.IntegerField(label=_("Vehicles"), min_value=0, initial=0)
-    area_region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
+    area_region_code = forms.RegexField(
+        label=_("Area code"), regex=r"^\d{6}$", widget=formfields.RegionPicker()
+    )
     latitude, longitude = formfields.point_fields()  # with the map picker
     arrival_at = when(label=_("Arrival time"))
     leader_name = formfields.NameField(label=_("Leader name"), max_length=100)
@@ -133,7 +141,9 @@ class TaskForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    region_code = forms.RegexField(label=_("Area code"), regex=r"^\d{6}$")
+    region_code = forms.RegexField(
+        label=_("Area code"), regex=r"^\d{6}$", widget=formfields.RegionPicker()
+    )
     latitude, longitude = formfields.point_fields()  # with the map picker
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
     due_at = when(label=_("Due at"), required=False)

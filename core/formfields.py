@@ -47,11 +47,11 @@ def formfield(model_field, **kwargs):
 class PhotoInput(forms.ClearableFileInput):
     """A photo input that opens the phone's camera (``accept="image/*" capture``) and shows a
     thumbnail of what was picked (static/js/photo-input.js; the page includes that script).
-    ``multiple=True`` lets a person pick several photos (the field must then accept a list)."""
-
-    allow_multiple_selected = True
+    ``multiple=True`` lets a person pick several photos and posts a list (the field must accept
+    one); without it the input posts one file, as a ``FileField`` expects."""
 
     def __init__(self, attrs=None, *, multiple: bool = False):
+        self.allow_multiple_selected = multiple
         base = {"accept": "image/*", "capture": "environment", "data-photo-input": ""}
         if multiple:
             base["multiple"] = True
@@ -106,3 +106,81 @@ def point_fields(*, required: bool = False) -> tuple[DecimalField, DecimalField]
         help_text=_("WGS-84 (GPS). Click the map or use your location to fill both."),
     )
     return latitude, longitude
+
+
+class RegionPicker(forms.TextInput):
+    """The region input: the plain 6-digit code input (it works without JavaScript, and the
+    current region's name path is shown beside it), enhanced by static/js/region-picker.js into
+    a province -> city -> county cascade searchable by name and pinyin initials ("yas" finds
+    雅安市), read from the static index static/geo/regions.json (scripts/build_region_index.py).
+    ``multiple=True``: several codes separated by spaces (service regions, an alert's regions);
+    the script then shows each as a removable name."""
+
+    template_name = "core/widgets/region_picker.html"
+
+    def __init__(self, attrs=None, *, multiple: bool = False):
+        base = {"autocomplete": "off", "spellcheck": "false", "data-region-input": ""}
+        if multiple:
+            base["data-multiple"] = ""
+        else:
+            base.update({"inputmode": "numeric", "maxlength": "6", "pattern": "[0-9]{6}"})
+        super().__init__({**base, **(attrs or {})})
+        self.multiple = multiple
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return " ".join(str(v) for v in value)
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        from core import words
+
+        context = super().get_context(name, value, attrs)
+        codes = _region_codes(self.format_value(value) or "")
+        context["widget"]["regions"] = [
+            {"code": c, "path": words.region_path(c)} for c in codes if words.known_region(c)
+        ]
+        context["widget"]["multiple"] = self.multiple
+        return context
+
+
+def _region_codes(value: str) -> list[str]:
+    return [c for c in value.replace("，", " ").replace(",", " ").split() if c]
+
+
+class RegionField(forms.CharField):
+    """A region (GB/T 2260 code) picked with :class:`RegionPicker`; the cleaned value is the
+    6-digit code ("" when not required and empty). A code the platform does not know is a form
+    error naming what was typed; services still check the region themselves."""
+
+    default_error_messages = {
+        "unknown": _("Choose a region from the list: “%(value)s” is not a known region code."),
+    }
+
+    def __init__(self, *, multiple: bool = False, **kwargs):
+        kwargs.setdefault("widget", RegionPicker(multiple=multiple))
+        if not multiple:
+            kwargs.setdefault("max_length", 6)
+        self.multiple = multiple
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            value = " ".join(str(v) for v in value)
+        value = text.number_text(super().to_python(value) or "") if value else ""
+        codes = _region_codes(value)
+        return codes if self.multiple else (codes[0] if codes else "")
+
+    def validate(self, value):
+        super().validate(value)
+        from core import words
+
+        for code in value if self.multiple else [value] if value else []:
+            if not words.known_region(code):
+                raise forms.ValidationError(
+                    self.error_messages["unknown"], code="unknown", params={"value": code}
+                )
+
+    def run_validators(self, value):
+        if not self.multiple:
+            super().run_validators(value)

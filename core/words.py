@@ -145,6 +145,21 @@ def distance(metres: Any) -> str:
     return _("%(n)s km") % {"n": number((d / 1000).quantize(Decimal("0.1")))}
 
 
+def closeness(steps: Any) -> str:
+    """A distance on the region hierarchy (0 same county, 1 same prefecture, 2 same province,
+    3 elsewhere; coordination.queries.region_distance) in words: ``同一区县`` ... ``外省``."""
+    words = {
+        0: _("same county"),
+        1: _("same city"),
+        2: _("same province"),
+        3: _("another province"),
+    }
+    try:
+        return str(words[int(steps)])
+    except (KeyError, TypeError, ValueError):
+        return "—"
+
+
 def quantity(value: Any, unit: str = "") -> str:
     """``1200`` and ``箱`` -> ``1,200 箱``."""
     text = number(value)

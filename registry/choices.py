@@ -44,3 +44,14 @@ class SocialWorkerLevel(models.TextChoices):
     ASSISTANT = "assistant", _("Assistant social worker (助理社会工作师)")
     INTERMEDIATE = "intermediate", _("Social worker (社会工作师)")
     SENIOR = "senior", _("Senior social worker (高级社会工作师)")
+
+
+class PersonnelFunction(models.TextChoices):
+    """The functions a capability counts its people by (``Capability.personnel`` keys)."""
+
+    MANAGEMENT = "management", _("Management")
+    SEARCH = "search", _("Search")
+    RESCUE = "rescue", _("Rescue")
+    LOGISTICS = "logistics", _("Logistics")
+    MEDICAL = "medical", _("Medical")
+    SAFETY_OFFICER = "safety_officer", _("Safety officer")

@@ -3,16 +3,74 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import formfields
+from core import formfields, validators
 from core.forms import ActingOrganizationField
-from registry.choices import Grade, OrganizationKind, Specialty
+from registry import uscc
+from registry.choices import Grade, OrganizationKind, PersonnelFunction, Specialty
 from registry.models import PROFILE_FIELDS, Capability, Document, Organization, Person
 
 REGISTRABLE_KINDS = [(k, label) for k, label in OrganizationKind.choices if k != "agency"]
 
+# Certificates and documents are often photographed with a phone: the camera or a PDF.
+DOCUMENT_ACCEPT = "image/jpeg,image/png,application/pdf"
 
-def _codes(value: str) -> list[str]:
-    return [c for c in value.replace("，", ",").replace(" ", ",").split(",") if c]
+
+def document_input() -> formfields.PhotoInput:
+    """A file input for a document: a phone offers the camera or its files (no forced capture)."""
+    return formfields.PhotoInput(attrs={"accept": DOCUMENT_ACCEPT, "capture": False})
+
+
+class USCCInput(forms.TextInput):
+    """The 统一社会信用代码 input: 18 characters, upper case, with a live check message computed
+    by static/js/uscc.js, which implements registry.uscc.validate (the messages come from the
+    server's catalogue, so both say the same words)."""
+
+    template_name = "registry/widgets/uscc.html"
+
+    def __init__(self, attrs=None):
+        base = {
+            "maxlength": "18",
+            "autocapitalize": "characters",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "class": "uscc",
+            "data-uscc": "",
+        }
+        super().__init__({**base, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        import json
+
+        context = super().get_context(name, value, attrs)
+        context["widget"]["prefixes"] = json.dumps(
+            {k: list(v) for k, v in uscc.KIND_PREFIXES.items() if v}
+        )
+        context["widget"]["messages"] = {
+            "ok": _("The code passes the GB 32100 and GB 11714 checks."),
+            "typing": _("%(count)s of 18 characters."),
+            **uscc.MESSAGES,
+        }
+        return context
+
+
+class USCCField(forms.CharField):
+    """Upper-cased and trimmed; its meaning (check digits, kind, uniqueness) is the service's."""
+
+    widget = USCCInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "18 characters on the registration certificate, digits and capital letters "
+                "(never I, O, S, V, Z); the last one is a check character."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return (super().to_python(value) or "").strip().replace(" ", "").upper()
 
 
 class RegistrationForm(forms.Form):
@@ -21,15 +79,17 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     name = formfields.NameField(label=_("Organization name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=40)
     kind = forms.ChoiceField(label=_("Kind"), choices=REGISTRABLE_KINDS)
-    region_code = forms.CharField(label=_("Region code (6 digits)"), max_length=6)
+    uscc = USCCField(label=_("Unified social credit code"))
+    region_code = formfields.RegionField(label=_("Region"))
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     contact_name = formfields.NameField(label=_("Contact name"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     certificate = forms.FileField(
-        label=_("Registration certificate (PDF, JPEG or PNG)"), required=False
+        label=_("Registration certificate (PDF, JPEG or PNG)"),
+        required=False,
+        widget=document_input(),
     )
 
     ORG_FIELDS = (
@@ -47,8 +107,8 @@ class RegistrationForm(forms.Form):
 
 class ProfileForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    service_regions_text = forms.CharField(
-        label=_("Service regions (codes, comma-separated)"), required=False
+    service_regions_text = formfields.RegionField(
+        label=_("Service regions"), required=False, multiple=True
     )
 
     class Meta:
@@ -60,29 +120,31 @@ class ProfileForm(forms.ModelForm):
             "legal_representative": formfields.NameField,
             "contact_name": formfields.NameField,
         }
-        fields = [f for f in PROFILE_FIELDS if f != "service_regions"]  # a text box below
+        fields = [f for f in PROFILE_FIELDS if f != "service_regions"]  # a picker below
+        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service_regions_text"].initial = ",".join(self.instance.service_regions or [])
+        self.fields["service_regions_text"].initial = " ".join(self.instance.service_regions or [])
+        # The service's plausibility rule, here too, so one submit shows every error.
+        if "founded_on" in self.fields:
+            self.fields["founded_on"].validators.append(validators.founded)
 
     def changes(self) -> dict:
-        data = {f: self.cleaned_data[f] for f in self.Meta.fields}
-        data["service_regions"] = _codes(self.cleaned_data.get("service_regions_text", ""))
+        data = {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+        data["service_regions"] = self.cleaned_data.get("service_regions_text") or []
         return data
 
 
 class CapabilityForm(forms.ModelForm):
-    personnel_text = forms.CharField(
-        label=_("Personnel by function (function=number, one a line)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        help_text=_("management, search, rescue, logistics, medical, safety_officer"),
-    )
+    """A capability: the specialty as labelled choices, people by function as one number box
+    each (PersonnelFunction), equipment as ``name=quantity`` lines."""
+
     equipment_text = forms.CharField(
         label=_("Equipment (name=quantity, one a line)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
+        help_text=_("For example: 生命探测仪=2"),
     )
 
     class Meta:
@@ -98,39 +160,54 @@ class CapabilityForm(forms.ModelForm):
             "sustained_hours",
             "usar_scale",
         ]
+        widgets = {"specialty": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["specialty"].choices = Specialty.choices
+        personnel = (self.instance.personnel or {}) if self.instance.pk else {}
+        for key, label in PersonnelFunction.choices:
+            self.fields[f"personnel_{key}"] = formfields.IntegerField(
+                label=_("People: %(function)s") % {"function": label},
+                min_value=0,
+                max_value=100000,
+                required=False,
+                initial=personnel.get(key),
+            )
         if self.instance.pk:
             self.fields["specialty"].disabled = True
-            self.fields["personnel_text"].initial = "\n".join(
-                f"{k}={v}" for k, v in (self.instance.personnel or {}).items()
-            )
             self.fields["equipment_text"].initial = "\n".join(
                 f"{e.get('name')}={e.get('quantity')}" for e in self.instance.equipment or []
             )
 
-    @staticmethod
-    def _pairs(text: str, field: str) -> list[tuple[str, int]]:
+    def clean_equipment_text(self) -> list[tuple[str, int]]:
         pairs = []
-        for line in text.splitlines():
+        for number, line in enumerate(self.cleaned_data["equipment_text"].splitlines(), 1):
             if not line.strip():
                 continue
-            name, _sep, number = line.partition("=")
+            name, _sep, quantity = line.replace("＝", "=").partition("=")
             try:
-                pairs.append((name.strip(), int(number)))
+                pairs.append((name.strip(), int(quantity)))
             except ValueError:
-                raise forms.ValidationError({field: _("Write name=number on each line.")}) from None
+                raise forms.ValidationError(
+                    _("Line %(number)d: write name=quantity, for example 生命探测仪=2.")
+                    % {"number": number}
+                ) from None
+            if not name.strip():
+                raise forms.ValidationError(
+                    _("Line %(number)d: the name is missing.") % {"number": number}
+                )
         return pairs
 
     def values(self) -> dict:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields if f != "specialty"}
-        data["personnel"] = dict(
-            self._pairs(self.cleaned_data.get("personnel_text", ""), "personnel_text")
-        )
+        data["personnel"] = {
+            key: self.cleaned_data[f"personnel_{key}"]
+            for key in PersonnelFunction.values
+            if self.cleaned_data.get(f"personnel_{key}")
+        }
         data["equipment"] = [
-            {"name": n, "quantity": q}
-            for n, q in self._pairs(self.cleaned_data.get("equipment_text", ""), "equipment_text")
+            {"name": n, "quantity": q} for n, q in self.cleaned_data.get("equipment_text") or []
         ]
         return data
 
@@ -145,7 +222,7 @@ class InviteMemberForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"), widget=document_input())
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
 
@@ -189,8 +266,8 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         formfield_callback = formfields.formfield
-        field_classes = {"name": formfields.NameField}
         fields = ["name", "social_worker_level", "phone", "region_code", "availability"]
+        field_classes = {"name": formfields.NameField, "region_code": formfields.RegionField}
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,4 +297,5 @@ class DirectoryFilterForm(forms.Form):
         empty_value=None,
         choices=[("", _("Any"))] + Grade.choices,
     )
+    region = formfields.RegionField(label=_("Region"), required=False)
     q = forms.CharField(label=_("Name"), required=False)

@@ -302,6 +302,16 @@ class Capability(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} · {self.get_specialty_display()}"
 
+    def personnel_rows(self) -> list[tuple[str, object]]:
+        """(translated function, number) of ``personnel``, in the order of PersonnelFunction;
+        a key outside it reads as itself."""
+        from registry.choices import PersonnelFunction
+
+        labels = dict(PersonnelFunction.choices)
+        data = self.personnel or {}
+        order = [k for k in labels if k in data] + [k for k in data if k not in labels]
+        return [(str(labels.get(k, k)), data[k]) for k in order]
+
     @property
     def current_grade(self) -> int | None:
         if (

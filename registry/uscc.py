@@ -26,6 +26,19 @@ KIND_PREFIXES: dict[str, tuple[str, ...] | None] = {
 }
 
 
+# The message of each check (static/js/uscc.js shows the same words, passed by the widget).
+MESSAGES = {
+    "length": _("A unified social credit code has 18 characters."),
+    "alphabet": _("Character “%(char)s” is not allowed (letters I, O, S, V, Z never appear)."),
+    "region": _("Characters 3-8 must be the 6-digit region code."),
+    "organization_code": _(
+        "The organization code (characters 9-17) fails its GB 11714 check digit."
+    ),
+    "check_digit": _("The last character fails the GB 32100 check."),
+    "kind": _("A code for this kind of organization starts with %(prefixes)s."),
+}
+
+
 @dataclass(frozen=True)
 class USCCError(Exception):
     check: str
@@ -55,30 +68,19 @@ def validate(code: str, kind: str | None = None) -> str:
     """Return the normalized code or raise USCCError naming the check that failed."""
     code = (code or "").strip().upper()
     if len(code) != 18:
-        raise USCCError("length", _("A unified social credit code has 18 characters."))
+        raise USCCError("length", MESSAGES["length"])
     bad = [c for c in code if c not in VALUES]
     if bad:
-        raise USCCError(
-            "alphabet",
-            _("Character “%(char)s” is not allowed (letters I, O, S, V, Z never appear).")
-            % {"char": bad[0]},
-        )
+        raise USCCError("alphabet", MESSAGES["alphabet"] % {"char": bad[0]})
     if not code[2:8].isdigit():
-        raise USCCError("region", _("Characters 3-8 must be the 6-digit region code."))
+        raise USCCError("region", MESSAGES["region"])
     if check_char_11714(code[8:16]) != code[16]:
-        raise USCCError(
-            "organization_code",
-            _("The organization code (characters 9-17) fails its GB 11714 check digit."),
-        )
+        raise USCCError("organization_code", MESSAGES["organization_code"])
     if check_char_32100(code[:17]) != code[17]:
-        raise USCCError("check_digit", _("The last character fails the GB 32100 check."))
+        raise USCCError("check_digit", MESSAGES["check_digit"])
     prefixes = KIND_PREFIXES.get(kind or "")
     if prefixes and code[:2] not in prefixes:
-        raise USCCError(
-            "kind",
-            _("A code for this kind of organization starts with %(prefixes)s.")
-            % {"prefixes": " / ".join(prefixes)},
-        )
+        raise USCCError("kind", MESSAGES["kind"] % {"prefixes": " / ".join(prefixes)})
     return code
 
 

@@ -5,14 +5,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core import hooks
+from core import formfields, hooks
 from core import permissions as perms
-from core.models import Region
 from core.states import InvalidTransition
 from registry import forms, queries, services
 from registry.actions import CAPABILITY
@@ -20,42 +18,40 @@ from registry.api.views import document_response
 from registry.models import Capability, Membership, Organization
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
+def page_messages(errors) -> list[str]:
+    """What a person reads for a service's errors: a credit-code error without the name of the
+    check that failed (the API keeps it), any other error as it is."""
+    out = []
+    for error in errors:
+        if isinstance(error, ValidationError) and error.params and "check" in error.params:
+            out.append(str(error.params["message"]))
+        elif isinstance(error, ValidationError):
+            out.extend(error.messages)
+        else:
+            out.append(str(error))
+    return out
+
+
+def _apply_errors(form, error: ValidationError, rename: dict | None = None) -> None:
+    """Put a service's ValidationError on the form's fields (unknown fields: the form)."""
+    items = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error.error_list)]
+    for field, errors in items:
+        target = (rename or {}).get(field, field)
+        target = target if target in form.fields else None
+        for msg in page_messages(errors):
             form.add_error(target, msg)
-
-
-def _region_picker(request) -> dict:
-    """Province -> city -> county selects, filled server-side so the picker works without JS."""
-    province, city, county = (
-        request.GET.get(k, "").replace("\x00", "")[:6] for k in ("province", "city", "county")
-    )
-    wanted = [c for c in (province, city) if c]
-    rows = list(Region.objects.filter(Q(parent__isnull=True) | Q(parent_id__in=wanted)))
-    children: dict[str, list] = {"": []}
-    for r in rows:
-        children.setdefault(r.parent_id or "", []).append(r)
-    return {
-        "provinces": children[""],
-        "cities": children.get(province, []) if province else [],
-        "counties": children.get(city, []) if city else [],
-        "province": province,
-        "city": city,
-        "county": county,
-        "region": county or city or province,
-    }
 
 
 def organization_list(request):
     form = forms.DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    picker = _region_picker(request)
+    # Links from before the picker (?province=&city=&county=) still filter.
+    legacy = [request.GET.get(k, "")[:6] for k in ("county", "city", "province")]
+    region = filters.get("region") or next((c for c in legacy if c.isdigit()), "")
     qs = queries.directory(
         request.user,
         kind=filters.get("kind") or "",
-        region=picker["region"],
+        region=region,
         specialty=filters.get("specialty") or "",
         min_grade=filters.get("min_grade"),
         search=filters.get("q") or "",
@@ -64,15 +60,13 @@ def organization_list(request):
     return render(
         request,
         "registry/organization_list.html",
-        {"form": form, "page": page, **picker, "is_official": perms.is_official(request.user)},
+        {"form": form, "page": page, "is_official": perms.is_official(request.user)},
     )
 
 
 def organization_detail(request, pk: int):
     org = queries.organization_detail(request.user, pk)
     private = services.can_read_private(request.user, org) or perms.is_official(request.user)
-    codes = [org.region_code, *(org.service_regions or [])]
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     return render(
         request,
         "registry/organization_detail.html",
@@ -82,8 +76,6 @@ def organization_detail(request, pk: int):
             "is_admin": perms.is_org_admin(request.user, org),
             "is_official_for": perms.is_official_for(request.user, org.region_code),
             "track_record": hooks.collect("organization_track_record", org),
-            "region_name": names.get(org.region_code, org.region_code),
-            "service_region_names": [names.get(c, c) for c in org.service_regions or []],
             "documents": list(org.documents.all())
             if services.can_read_private(request.user, org)
             else [],
@@ -94,7 +86,9 @@ def organization_detail(request, pk: int):
 def register(request):
     if request.method == "POST":
         form = forms.RegistrationForm(request.POST, request.FILES)
-        if form.is_valid():
+        if not form.is_valid():
+            _add_registration_problems(form)
+        else:
             d = form.cleaned_data
             docs = [("registration_certificate", d["certificate"])] if d.get("certificate") else []
             try:
@@ -106,10 +100,7 @@ def register(request):
                     documents=docs,
                 )
             except ValidationError as error:
-                for field, msgs in error.message_dict.items():
-                    target = "certificate" if field == "file" else field
-                    for msg in msgs:
-                        form.add_error(target if target in form.fields else None, msg)
+                _apply_errors(form, error, rename={"file": "certificate"})
             else:
                 login(
                     request,
@@ -127,6 +118,21 @@ def register(request):
         "registry/form.html",
         {"form": form, "heading": _("Register an organization"), "multipart": True},
     )
+
+
+def _add_registration_problems(form) -> None:
+    """The service's reasons for the fields the form found well-formed, so that one submit shows
+    every error (a taken username, a weak password, a bad credit code, an unknown region)."""
+    data = form.cleaned_data
+    problems = services.registration_problems(
+        username=data.get("username"),
+        password=data.get("password"),
+        organization={k: data[k] for k in ("kind", "uscc", "region_code") if k in data},
+    )
+    for field, errors in problems.items():
+        if field in form.fields and field not in form.errors:
+            for message in page_messages(errors):
+                form.add_error(field, message)
 
 
 def _admin_org(request, pk: int) -> Organization:
@@ -413,8 +419,16 @@ def people(request):
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:people")
+    region_input = formfields.RegionPicker().render("region", region, {"id": "people-region"})
     return render(
         request,
         "registry/people.html",
-        {"page": page, "skill": skill, "region": region, "form": form, "own": own},
+        {
+            "page": page,
+            "skill": skill,
+            "region": region,
+            "region_input": region_input,
+            "form": form,
+            "own": own,
+        },
     )

@@ -41,6 +41,7 @@ ALLOWED = {
     "ECharts",
     "Leaflet",
     "OpenStreetMap",
+    "Webhook",
 }
 
 _CODE = re.compile(r"(?<![\d.,#:/\-A-Za-z])\d{6}(?![\d])")

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from core import display, words
+from core import audit_words, display, words
 from core.queries import history_for
 from core.states import action_reasons, allowed_actions
 
@@ -17,8 +17,16 @@ def display_name(user):
 
 @register.inclusion_tag("core/_history.html")
 def history(obj):
-    """The audit trail of ``obj``: ``{% history object %}`` on any detail page (one query)."""
-    return {"events": list(history_for(obj)[:100])}
+    """The audit trail of ``obj`` in sentences (core.audit_words): ``{% history object %}`` on
+    any detail page (a fixed number of queries)."""
+    return {"events": audit_words.describe(history_for(obj)[:100], obj)}
+
+
+@register.simple_tag
+def audit_sentences(events):
+    """``{% audit_sentences page as rows %}``: events of many objects with ``.sentence`` set
+    (core.audit_words.describe; one query per kind of object on the page)."""
+    return audit_words.describe(events)
 
 
 @register.simple_tag(takes_context=True)
@@ -105,6 +113,12 @@ def day(value):
 def distance(metres):
     """``{{ metres|distance }}`` -> ``850 米`` / ``3.2 公里``."""
     return words.distance(metres)
+
+
+@register.filter
+def closeness(steps):
+    """``{{ s.distance|closeness }}``: a region-hierarchy distance (0-3) as words, ``同市``."""
+    return words.closeness(steps)
 
 
 @register.inclusion_tag("core/_stepper.html")

@@ -38,6 +38,7 @@ from registry.services.members import (
 from registry.services.organizations import (
     decide_verification,
     register_organization,
+    registration_problems,
     reinstate,
     suspend,
     update_profile,
@@ -63,6 +64,7 @@ __all__ = [
     "invite_member",
     "may_assess",
     "register_organization",
+    "registration_problems",
     "reinstate",
     "remove_member",
     "remove_person",

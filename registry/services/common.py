@@ -89,14 +89,14 @@ def validate_uscc_for(code: str, kind: str, *, exclude_pk: int | None = None) ->
     try:
         code = uscc.validate(code, kind)
     except uscc.USCCError as error:
-        raise ValidationError(
-            {
-                "uscc": [
-                    _("%(message)s (failed check: %(check)s)")
-                    % {"message": error.message, "check": error.check}
-                ]
-            }
-        ) from None
+        # The API names the failed check; pages show params["message"] alone (the check's name
+        # is a code, and codes are not for people: registry.views.page_messages).
+        message = ValidationError(
+            _("%(message)s (failed check: %(check)s)"),
+            code=error.check,
+            params={"message": error.message, "check": error.check},
+        )
+        raise ValidationError({"uscc": [message]}) from None
     existing = Organization.objects.filter(uscc=code).exclude(pk=exclude_pk).first()
     if existing:
         raise ValidationError(

@@ -42,21 +42,14 @@ def register_organization(
 
     Agencies are created by platform admins only; the code must pass every USCC check and be new.
     """
-    kind = organization.get("kind") or ""
-    if kind == OrganizationKind.AGENCY:
-        raise ValidationError(
-            {"kind": [_("Government agencies are created by the platform administrators.")]}
-        )
-    if kind not in OrganizationKind.values:
-        raise ValidationError({"kind": [_("Unknown kind of organization.")]})
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": [_("This username is taken.")]})
+    organization = {"kind": "", "uscc": "", "region_code": "", **organization}
+    problems = registration_problems(
+        username=username, password=password, organization=organization
+    )
+    if problems:
+        raise ValidationError(problems)
+    kind = organization["kind"]
     user = User(username=username, email=email)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
-    _check_region(organization.get("region_code", ""))
     code = validate_uscc_for(organization.get("uscc", ""), kind)
     fields = _clean_profile({k: v for k, v in organization.items() if k in PROFILE_FIELDS})
     fields["service_regions"] = _check_regions(fields.get("service_regions") or [])
@@ -86,6 +79,49 @@ def register_organization(
             actor=user,
         )
     return org
+
+
+def registration_problems(
+    *, username: str | None, password: str | None, organization: dict[str, Any]
+) -> dict[str, list]:
+    """Every reason a registration would be refused, by field, so that a person sees all of them
+    after one submit (the page also calls it for the fields its form found well-formed).
+
+    Checked: the kind (agencies are created by the platform administrators), the username is
+    free, the password passes the validators, the region is known, the credit code passes every
+    USCC check and is not held by another record. A field missing from ``organization``, or a
+    username / password of None, is skipped: the caller's form reports it."""
+    problems: dict[str, list[str]] = {}
+
+    def collect(check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                problems.setdefault(field, []).extend(errors)
+            return None
+
+    kind = organization.get("kind") or ""
+    if kind == OrganizationKind.AGENCY:
+        problems["kind"] = [_("Government agencies are created by the platform administrators.")]
+    elif "kind" in organization and kind not in OrganizationKind.values:
+        problems["kind"] = [_("Unknown kind of organization.")]
+    if username and User.objects.filter(username__iexact=username).exists():
+        problems["username"] = [_("This username is taken.")]
+    if password is not None:
+        try:
+            validate_password(password, User(username=username or ""))
+        except ValidationError as error:
+            problems["password"] = list(error.error_list)
+    if organization.get("region_code"):
+        collect(_check_region, organization["region_code"])
+    elif "region_code" in organization:
+        problems["region_code"] = [_("Choose a region.")]
+    if organization.get("uscc"):
+        collect(validate_uscc_for, organization["uscc"], kind if "kind" not in problems else "")
+    elif "uscc" in organization:
+        problems["uscc"] = [_("A unified social credit code has 18 characters.")]
+    return problems
 
 
 def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:

@@ -138,7 +138,7 @@ def test_the_tile_server_is_the_only_other_origin_images_may_come_from():
         {"TONGZHOU_MAP_TILES": "https://t{s}.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}"}
     )
     assert result.returncode == 0, result.stderr
-    assert "img-src 'self' data: https://*.tianditu.gov.cn;" in result.stdout
+    assert "img-src 'self' data: https://*.tianditu.gov.cn blob:;" in result.stdout
     assert "script-src 'self';" in result.stdout
 
 

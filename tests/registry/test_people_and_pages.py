@@ -108,7 +108,8 @@ def test_capability_pages(client, ngo, ngo_admin):
             "specialty": "hazmat",
             "declared_grade": 2,
             "mobility_range": "province",
-            "personnel_text": "rescue=5\nsafety_officer=1",
+            "personnel_rescue": "5",
+            "personnel_safety_officer": "1",
             "equipment_text": "防化服=10",
         },
     )
@@ -118,7 +119,7 @@ def test_capability_pages(client, ngo, ngo_admin):
     assert cap.equipment == [{"name": "防化服", "quantity": 10}]
     response = client.post(
         f"/organizations/{ngo.pk}/capabilities/{cap.pk}/",
-        {"declared_grade": 1, "mobility_range": "local", "personnel_text": "bad line"},
+        {"declared_grade": 1, "mobility_range": "local", "equipment_text": "bad line"},
     )
     assert response.status_code == 200  # error shown, nothing written
     cap.refresh_from_db()

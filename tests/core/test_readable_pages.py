@@ -1,0 +1,151 @@
+"""Every page a demo person reaches reads like a product: no region codes, untranslated choice
+values or raw timestamps (tests/readable.py).
+
+The demo is seeded once for the module inside a transaction that is rolled back at the end; each
+test logs in as one demo role (the public, an official, an NGO admin, a foundation, an expert),
+fetches one page from the navigation or one main object's detail page, and checks it. Pages
+whose problems belong to another part of the work are marked xfail(strict=True) with the
+problems found, so the mark must go when they are fixed.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from tests.readable import assert_readable_html
+
+ROLES = {
+    "public": None,
+    "official": "bureau",
+    "ngo_admin": "ngo",
+    "foundation": "charity",
+    "expert": "expert",
+}
+
+# (name, url template, roles that may open it). Placeholders are filled from the seeded demo.
+PAGES = [
+    ("dashboard", "/", set(ROLES)),
+    ("organizations", "/organizations/", set(ROLES)),
+    ("organizations_filtered", "/organizations/?region=511800&specialty=water_rescue", set(ROLES)),
+    ("organization", "/organizations/{ngo}/", set(ROLES)),
+    ("foundation", "/organizations/{charity}/", set(ROLES)),
+    ("register", "/register/", {"public"}),
+    ("edit_profile", "/organizations/{ngo}/edit/", {"ngo_admin"}),
+    ("capability_new", "/organizations/{ngo}/capabilities/new/", {"ngo_admin"}),
+    ("members", "/organizations/{ngo}/members/", {"ngo_admin"}),
+    ("documents", "/organizations/{ngo}/documents/", {"ngo_admin", "official"}),
+    ("verification_queue", "/verification/", {"official"}),
+    ("people", "/people/", {"official", "ngo_admin"}),
+    ("invitations", "/invitations/", {"ngo_admin"}),
+    ("incidents", "/incidents/", set(ROLES)),
+    ("incident", "/incidents/{incident}/", set(ROLES)),
+    ("incident_history", "/incidents/{incident}/?tab=history", {"official"}),
+    ("task", "/tasks/{task}/", set(ROLES)),
+    ("my_tasks", "/tasks/mine/", {"ngo_admin"}),
+    ("procurements", "/procurements/", set(ROLES)),
+    ("procurement", "/procurements/{project}/", set(ROLES)),
+    ("ledger", "/ledger/", set(ROLES)),
+    ("ledger_entry", "/ledger/entries/{entry}/", set(ROLES)),
+    ("ledger_workspace", "/ledger/organizations/{charity}/", {"foundation"}),
+    ("alerts", "/alerts/", set(ROLES)),
+    ("alert", "/alerts/{alert}/", {"official"}),
+    ("alert_new", "/alerts/new/", {"official"}),
+    ("inbox", "/inbox/", {"official", "ngo_admin", "foundation", "expert"}),
+    ("preferences", "/inbox/preferences/", {"ngo_admin"}),
+    ("audit", "/audit/", {"official"}),
+    ("password", "/accounts/password/", {"ngo_admin"}),
+    ("login", "/accounts/login/", {"public"}),
+]
+
+# Pages whose problems are another part of the work's (the lead removes these after merging).
+# Keys: (page, role); "*" stands for every page or every role. Reasons found apply together.
+_HEADER = (
+    "owned by homes (templates/base.html): the header shows the username, and the demo "
+    "account 'expert' reads as the untranslated choice value 'expert'"
+)
+_COORDINATION = (
+    "owned by homes/geo (coordination pages): regions shown as '芦山县 (511826)', dates with "
+    "|date, the incident's donation panel shows amounts without |money ('¥570550.00')"
+)
+_LEDGER = (
+    "owned by the donations books (_figures.html): totals without |money ('¥570550.00' reads "
+    "as region code 570550)"
+)
+_NOTIFY = (
+    "owned by coordination/procurement/donations services: notify() titles and bodies are "
+    "stored with region codes ('Filing for 511826: Approved'), raw timestamps ('Bids close at "
+    "2026-12-26 11:13:21.992052+08:00') and in the language active when written (English in "
+    "seed_demo)"
+)
+OWNED_ELSEWHERE: dict[tuple[str, str], str] = {
+    ("*", "expert"): _HEADER,
+    ("incidents", "*"): _COORDINATION,
+    ("incident", "*"): _COORDINATION,
+    ("task", "*"): _COORDINATION,
+    ("ledger", "*"): _LEDGER,
+    ("alerts", "official"): _NOTIFY,
+    ("inbox", "official"): _NOTIFY,
+    ("inbox", "ngo_admin"): _NOTIFY,
+    ("inbox", "foundation"): _NOTIFY,
+}
+
+
+def _cases():
+    for name, url, roles in PAGES:
+        for role in ROLES:
+            if role not in roles:
+                continue
+            marks = []
+            reasons = [
+                OWNED_ELSEWHERE[key]
+                for key in ((name, role), (name, "*"), ("*", role))
+                if key in OWNED_ELSEWHERE
+            ]
+            if reasons:
+                marks.append(pytest.mark.xfail(strict=True, reason="; ".join(reasons)))
+            yield pytest.param(role, url, id=f"{role}-{name}", marks=marks)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The seeded demo, once for the module, rolled back afterwards."""
+    from alerts.models import Alert
+    from coordination.models import Incident, Task
+    from donations.models import LedgerEntry
+    from procurement.models import Project
+    from registry.models import Organization
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", force=True, stdout=io.StringIO())
+            incident = Incident.objects.order_by("pk").first()
+            yield {
+                "ngo": Organization.objects.get(name="芦山县应急救援队").pk,
+                "charity": Organization.objects.get(name="四川同舟公益基金会").pk,
+                "incident": incident.pk,
+                "task": Task.objects.filter(incident=incident).order_by("pk").first().pk,
+                "project": Project.objects.order_by("pk").first().pk,
+                "entry": LedgerEntry.objects.order_by("seq").first().seq,
+                "alert": Alert.objects.order_by("pk").first().pk,
+            }
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "url"), list(_cases()))
+def test_the_page_reads_like_a_product(demo, client, role, url):
+    from django.contrib.auth import get_user_model
+
+    if ROLES[role]:
+        client.force_login(get_user_model().objects.get(username=ROLES[role]))
+    response = client.get(url.format(**demo))
+    assert response.status_code == 200, f"{url}: {response.status_code}"
+    assert_readable_html(response.content)
