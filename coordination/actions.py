@@ -285,9 +285,7 @@ def task_steps(task: Task) -> list[dict]:
     hints = {task.status: TASK_NEXT[task.status]} if task.status in TASK_NEXT else {}
     if task.status == S.CANCELLED and task.status_reason:
         hints[S.CANCELLED] = task.status_reason
-    return words.steps(
-        TASK_PATH, task.status, dict(S.choices), stopped={S.CANCELLED}, hints=hints
-    )
+    return words.steps(TASK_PATH, task.status, dict(S.choices), stopped={S.CANCELLED}, hints=hints)
 
 
 DEPLOYMENT_PATH = [D.FILED, D.APPROVED, D.ARRIVED]
