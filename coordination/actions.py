@@ -137,6 +137,8 @@ def _claimant(user: Any, task: Task, organization: Organization | None = None) -
         return
     candidates = registry_queries.acting_organizations(user)
     if not candidates:
+        if registry_queries.acting_organizations(user, verified=False):
+            raise PermissionDenied(_("The organization must be verified before it takes tasks."))
         raise PermissionDenied(_("Only members of an organization may do this."))
     reasons = [_cached_ineligibility(user, task, org) for org in candidates]
     if all(reasons):
@@ -144,7 +146,9 @@ def _claimant(user: Any, task: Task, organization: Organization | None = None) -
 
 
 def _has_report(user: Any, task: Task, **context: Any) -> None:
-    if not task.reports.exists():
+    # A list page annotates ``has_reports`` (one query for all rows); services ask the row.
+    known = getattr(task, "has_reports", None)
+    if not (task.reports.exists() if known is None else known):
         raise InvalidTransition(_("Report on the task before completing it."))
 
 

@@ -1,6 +1,7 @@
 """Task pages: detail with suggestions and forms, actions, reports, my tasks, evidence."""
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from coordination import actions as coordination_actions
 from coordination import forms, queries, services
 from coordination import permissions as cperms
-from coordination.models import Deployment, EvidencePhoto, Incident, Task
+from coordination.models import Deployment, EvidencePhoto, Incident, Task, TaskReport
 from coordination.views.flow import acting_organizations, run_service
 from core.states import action_reasons, allowed_actions
 
@@ -59,7 +60,7 @@ def task_detail(request, pk: int):
             "actions": allowed,
             "steps": coordination_actions.task_steps(task),
             "my_orgs": my_orgs,
-            "why_not_claim": _why_not_claim(user, task, reasons, my_orgs),
+            "why_not_claim": _why_not_claim(user, task, reasons),
             "may_file": bool(my_orgs) and "file_deployment" in allowed_actions(user, task.incident),
             "reports": list(queries.reports_of(task)) if private else None,
             "suggestions": queries.suggestions(task) if "assign" in allowed else [],
@@ -68,10 +69,13 @@ def task_detail(request, pk: int):
     )
 
 
-def _why_not_claim(user, task: Task, reasons: dict[str, str], my_orgs) -> str:
+def _why_not_claim(user, task: Task, reasons: dict[str, str]) -> str:
     """Why the person's team may not claim this open task ("" when it may, when the task is
-    not open, or when the person acts for no organization: an official has nothing to claim)."""
-    if task.status != Task.Status.OPEN or not my_orgs:
+    not open, or when the person belongs to no organization that could act, verified or not:
+    an official has nothing to claim)."""
+    if task.status != Task.Status.OPEN or not user.is_authenticated:
+        return ""
+    if not acting_organizations(user, verified=False):
         return ""
     return reasons.get("claim", "")
 
@@ -169,6 +173,7 @@ def my_tasks(request):
     holders = acting_organizations(request.user, verified=False)
     held = list(
         queries.tasks_with_relations()
+        .annotate(has_reports=Exists(TaskReport.objects.filter(task=OuterRef("pk"))))
         .filter(organization__in=holders)
         .exclude(status__in=[Task.Status.VERIFIED, Task.Status.CANCELLED])
         .order_by("status", "-created_at")
@@ -182,21 +187,21 @@ def my_tasks(request):
         request,
         "coordination/my_tasks.html",
         {
-            "held": [_row(request.user, t, my_orgs) for t in held],
-            "claimable": [_row(request.user, t, my_orgs) for t in claimable],
+            "held": [_row(request.user, t) for t in held],
+            "claimable": [_row(request.user, t) for t in claimable],
             "my_orgs": my_orgs,
         },
     )
 
 
-def _row(user, task: Task, my_orgs) -> dict:
+def _row(user, task: Task) -> dict:
     """One line of "my tasks": the buttons, what comes next, and why a claim is refused."""
     reasons = action_reasons(user, task)
     return {
         "task": task,
         "actions": [name for name, why in reasons.items() if not why],
         "next": coordination_actions.TASK_NEXT.get(task.status, ""),
-        "why_not_claim": _why_not_claim(user, task, reasons, my_orgs),
+        "why_not_claim": _why_not_claim(user, task, reasons),
     }
 
 
