@@ -1,9 +1,9 @@
 """Task pages: detail with suggestions and forms, actions, reports, my tasks, evidence."""
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse

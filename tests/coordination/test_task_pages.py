@@ -86,7 +86,8 @@ def test_a_team_without_a_filing_is_pointed_to_its_filings(client, incident, ngo
     task = TaskFactory(incident=incident)
     client.force_login(ngo_admin)
     html = page(client, f"/tasks/{task.pk}/")
-    assert f"/incidents/{incident.pk}/?tab=deployments" in html.split('data-testid="why-not-claim"')[1]
+    why = html.split('data-testid="why-not-claim"')[1]
+    assert f"/incidents/{incident.pk}/?tab=deployments" in why
 
 
 def test_officials_and_the_public_see_no_claim_and_no_reason(client, incident, official):
