@@ -31,19 +31,20 @@ def _scope(user: Any, field: str) -> Q | None:
 
 
 def _item(role: str, key: str, label: str, qs: QuerySet, date_field: str, url_of, hint_of=None):
-    """One queue item: count and oldest in one query, the oldest row for its link."""
+    """One queue item: count and oldest in one query, the three oldest rows in another (the
+    link goes to the oldest; ``hint_of(rows)`` may name them)."""
     totals = qs.aggregate(n=Count("pk"), oldest=Min(date_field))
-    first = qs.order_by(date_field, "pk").first() if totals["n"] else None
+    rows = list(qs.order_by(date_field, "pk")[:3]) if totals["n"] else []
     item = {
         "role": role,
         "key": key,
         "label": label,
         "count": totals["n"],
         "oldest": totals["oldest"],
-        "url": url_of(first),
+        "url": url_of(rows[0] if rows else None),
     }
-    if first is not None and hint_of is not None:
-        item["hint"] = hint_of(first)
+    if rows and hint_of is not None:
+        item["hint"] = hint_of(rows)
     return item
 
 
@@ -100,7 +101,7 @@ def official_queue(user: Any) -> list[dict]:
             done,
             "updated_at",
             _task_page("coordination:incident_list"),
-            lambda task: _("Oldest: %(title)s") % {"title": task.title},
+            lambda rows: _("Oldest: %(title)s") % {"title": rows[0].title},
         ),
     ]
 
@@ -148,7 +149,7 @@ def organization_queue(user: Any) -> list[dict]:
     if not holders:
         return []
     mine = reverse("coordination:my_tasks")
-    waiting = Deployment.objects.filter(
+    waiting = Deployment.objects.select_related("incident").filter(
         organization__in=holders, status__in=(Deployment.Status.FILED, Deployment.Status.HELD)
     )
     in_hand = Task.objects.filter(organization__in=holders, status__in=Task.ACTIVE)
@@ -161,7 +162,7 @@ def organization_queue(user: Any) -> list[dict]:
             open_tasks,
             "created_at",
             _task_page("coordination:my_tasks"),
-            lambda task: _("Oldest: %(title)s") % {"title": task.title},
+            lambda rows: _("Oldest: %(title)s") % {"title": rows[0].title},
         ),
         _item(
             "organization",
@@ -170,9 +171,9 @@ def organization_queue(user: Any) -> list[dict]:
             waiting,
             "created_at",
             _incident_tab("deployments"),
-            lambda d: (
+            lambda rows: (
                 _("Oldest: %(status)s, %(incident)s")
-                % {"status": d.get_status_display(), "incident": d.incident.title}
+                % {"status": rows[0].get_status_display(), "incident": rows[0].incident.title}
             ),
         ),
         _item(
@@ -182,9 +183,10 @@ def organization_queue(user: Any) -> list[dict]:
             in_hand,
             "assigned_at",
             lambda task: mine,
-            lambda task: (
+            lambda rows: " · ".join(
                 _("Next for %(title)s: %(step)s")
                 % {"title": task.title, "step": TASK_NEXT.get(task.status, "")}
+                for task in rows
             ),
         ),
     ]
