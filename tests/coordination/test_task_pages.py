@@ -275,3 +275,28 @@ def _png(content: bytes | None = None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("photo.png", content or PNG, content_type="image/png")
+
+
+def test_bad_input_on_the_combined_steps_is_a_message_not_an_error(
+    client, incident, ngo, ngo_admin
+):
+    ready_organization(incident, ngo)
+    open_task = TaskFactory(incident=incident)
+    accepted = TaskFactory(incident=incident, organization=ngo, status="accepted")
+    client.force_login(ngo_admin)
+    for organization in ("不是编号", "-1", "99999999999999999999"):
+        response = client.post(
+            f"/tasks/{open_task.pk}/claim/", {"organization": organization}, follow=True
+        )
+        assert response.status_code == 200
+    open_task.refresh_from_db()
+    assert open_task.status == "open"
+    for people in ("-1", "很多", "１２x"):
+        response = client.post(
+            f"/tasks/{accepted.pk}/start/",
+            {"summary": "到达", "people_served": people, "quantity_delivered": "0"},
+            follow=True,
+        )
+        assert response.status_code == 200
+    accepted.refresh_from_db()
+    assert accepted.status == "accepted"
