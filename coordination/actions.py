@@ -43,7 +43,9 @@ def ineligibility(task: Task, organization: Organization) -> str:
         specialty = Specialty(task.specialty).label if task.specialty else ""
         if not grades:
             if specialty:
-                return _("Needs an assessed %(specialty)s capability.") % {"specialty": specialty}
+                return _("Needs an assessed capability in %(specialty)s.") % {
+                    "specialty": specialty
+                }
             return _("Needs an assessed capability.")
         if task.min_grade and min(grades) > task.min_grade:
             if specialty:
