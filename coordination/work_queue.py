@@ -72,10 +72,10 @@ def official_queue(user: Any) -> list[dict]:
     if scope is None:
         return []
     live = Q(incident__status__in=Incident.ACTIVE)
-    filings = Deployment.objects.filter(
+    filings = Deployment.objects.select_related("incident", "organization").filter(
         scope, live, status__in=(Deployment.Status.FILED, Deployment.Status.HELD)
     )
-    needs = Need.objects.filter(scope, live, confirmed_at__isnull=True)
+    needs = Need.objects.select_related("incident").filter(scope, live, confirmed_at__isnull=True)
     done = Task.objects.filter(scope, status=Task.Status.COMPLETED).select_related("incident")
     return [
         _item(
@@ -85,6 +85,10 @@ def official_queue(user: Any) -> list[dict]:
             filings,
             "created_at",
             _incident_tab("deployments"),
+            lambda rows: (
+                _("Oldest: %(organization)s, %(incident)s")
+                % {"organization": rows[0].organization.name, "incident": rows[0].incident.title}
+            ),
         ),
         _item(
             "official",
@@ -93,6 +97,10 @@ def official_queue(user: Any) -> list[dict]:
             needs,
             "created_at",
             _incident_tab("needs"),
+            lambda rows: (
+                _("Oldest: %(need)s, %(incident)s")
+                % {"need": rows[0].get_category_display(), "incident": rows[0].incident.title}
+            ),
         ),
         _item(
             "official",

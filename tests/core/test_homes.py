@@ -133,7 +133,8 @@ def test_an_official_sees_their_jurisdictions_queue_oldest_first(
     assert item(html, "verification") == (1, "/verification/")
     assert item(html, "verify") == (1, f"/tasks/{done.pk}/")
     assert item(html, "undelivered") == (1, f"/alerts/{alert.pk}/")
-    assert "清理废墟" in section(html, "official")
+    part = section(html, "official")
+    assert "清理废墟" in part and f"最早：{first.organization.name}" in part
     assert 'data-testid="home-organization"' not in html
 
 
