@@ -4,15 +4,22 @@ team's filing, assigns a task, verifies the work — while the team does its par
 claim a third). Everything after the fixture happens through pages, in zh-Hans."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from coordination.models import Deployment, Need, Task
 from core.roles import Role
+from donations.services import record_receipt
 from tests.coordination.factories import IncidentFactory
 from tests.readable import assert_no_horizontal_scroll, assert_reads_like_product
-from tests.registry.factories import CapabilityFactory, MembershipFactory, UserFactory
+from tests.registry.factories import (
+    CapabilityFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +78,26 @@ def world(agency, ngo):
         specialty="mountain_rescue",
         region_code="511826",
     )
+    charity = OrganizationFactory(
+        name="四川同舟公益基金会", kind="foundation", region_code="510100"
+    )
+    treasurer = UserFactory(username="wang_charity", first_name="王芳")
+    MembershipFactory(user=treasurer, organization=charity, role=Role.ADMIN)
+    record_receipt(
+        by=treasurer,
+        organization=charity,
+        donor_name="张三",
+        donor_kind="individual",
+        amount=Decimal("8500.00"),
+        incident=incident,
+        channel="bank_transfer",
+    )
+    expert = UserFactory(username="zhou_expert", first_name="周敏")
+    pool = OrganizationFactory(name="四川省评审专家库", kind="agency", region_code="510000")
+    MembershipFactory(user=expert, organization=pool, role=Role.EXPERT)
     return {
+        "charity": treasurer,
+        "expert": expert,
         "official": official,
         "leader": leader,
         "incident": incident,
@@ -234,6 +260,16 @@ def _journey(page, phone, world, screenshot):
     assert count_of(page, "verify") == 0
     look(page, screenshot, "a12-official-home-done")
 
-    # The team's home afterwards, on a desktop too.
+    # The team's home afterwards.
     phone.goto(phone.base_url + "/")
     look(phone, screenshot, "a13-team-home-after-phone", phone=True)
+
+    # The other roles' homes: the foundation's ledger work, the expert's.
+    page.context.clear_cookies()
+    login(page, world["charity"])
+    assert "四川同舟公益基金会" in page.inner_text("[data-testid=home-charity]")
+    assert "¥8,500" in page.inner_text("[data-panel=ledger]")
+    look(page, screenshot, "a14-charity-home")
+    page.context.clear_cookies()
+    login(page, world["expert"])
+    look(page, screenshot, "a15-expert-home")
