@@ -11,32 +11,56 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coordination import permissions as cperms
 from coordination.models import Deployment, Incident, Need, Task
+from core import words
 from core.states import Action, Actions, Conflict, InvalidTransition
 from registry import queries as registry_queries
-from registry.models import Organization
+from registry.choices import OrganizationKind, Specialty
+from registry.models import Capability, Organization
 
 # --- rules shared by guards and services ---------------------------------------------------
 
 
 def ineligibility(task: Task, organization: Organization) -> str:
-    """Why ``organization`` may not take ``task`` ("" when it may): verified, assessed grade
-    meeting min_grade for the specialty, and an approved filing for the incident."""
-    if not registry_queries.is_eligible(
-        organization, specialty=task.specialty or None, min_grade=task.min_grade
-    ):
+    """Why ``organization`` may not take ``task`` ("" when it may), in the words a team needs to
+    act on it: verified, not an agency, a *current assessed* capability (测评) in the task's
+    specialty meeting its minimum grade, and an approved filing (报备) for the incident.
+
+    The same rule as ``registry.queries.eligible_organizations``, asked one step at a time so
+    the page can say which step is missing; two queries, as before."""
+    if organization.kind == OrganizationKind.AGENCY:
+        return _("Government agencies assign tasks; they do not take them.")
+    if organization.status != Organization.Status.VERIFIED:
+        return _("The organization must be verified before it takes tasks.")
+    if task.specialty or task.min_grade:
+        current = Capability.objects.current().filter(organization=organization)
         if task.specialty:
+            current = current.filter(specialty=task.specialty)
+        grades = [g for g in current.values_list("assessed_grade", flat=True) if g is not None]
+        specialty = Specialty(task.specialty).label if task.specialty else ""
+        if not grades:
+            if specialty:
+                return _("Needs an assessed capability in %(specialty)s.") % {
+                    "specialty": specialty
+                }
+            return _("Needs an assessed capability.")
+        if task.min_grade and min(grades) > task.min_grade:
+            if specialty:
+                return _(
+                    "Needs %(specialty)s assessed at grade %(grade)s or better; the "
+                    "organization's assessment is grade %(current)s."
+                ) % {"specialty": specialty, "grade": task.min_grade, "current": min(grades)}
             return _(
-                "The organization is not verified with a current assessed grade for this "
-                "specialty that meets the task's minimum grade."
-            )
-        return _("Only verified organizations may take tasks.")
+                "Needs a capability assessed at grade %(grade)s or better; the organization's "
+                "best is grade %(current)s."
+            ) % {"grade": task.min_grade, "current": min(grades)}
     if not Deployment.objects.filter(
         incident_id=task.incident_id, organization=organization, status__in=Deployment.OCCUPYING
     ).exists():
-        return _("The organization has no approved deployment filing for this incident.")
+        return _("Needs an approved deployment filing (报备) for this incident.")
     return ""
 
 
@@ -115,6 +139,8 @@ def _claimant(user: Any, task: Task, organization: Organization | None = None) -
         return
     candidates = registry_queries.acting_organizations(user)
     if not candidates:
+        if registry_queries.acting_organizations(user, verified=False):
+            raise PermissionDenied(_("The organization must be verified before it takes tasks."))
         raise PermissionDenied(_("Only members of an organization may do this."))
     reasons = [_cached_ineligibility(user, task, org) for org in candidates]
     if all(reasons):
@@ -122,7 +148,9 @@ def _claimant(user: Any, task: Task, organization: Organization | None = None) -
 
 
 def _has_report(user: Any, task: Task, **context: Any) -> None:
-    if not task.reports.exists():
+    # A list page annotates ``has_reports`` (one query for all rows); services ask the row.
+    known = getattr(task, "has_reports", None)
+    if not (task.reports.exists() if known is None else known):
         raise InvalidTransition(_("Report on the task before completing it."))
 
 
@@ -243,3 +271,48 @@ def need_official(user: Any, need: Need, **context: Any) -> None:
 
 
 NEED = Actions(Need, [Action("confirm", None, who=need_official, when=_unconfirmed)])
+
+
+# --- where an object is and what comes next (steppers, homes) --------------------------------
+
+TASK_PATH = [S.OPEN, S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED, S.VERIFIED]
+TASK_NEXT = {
+    S.OPEN: gettext_lazy("An eligible team claims it, or an official assigns it"),
+    S.ASSIGNED: gettext_lazy("The team accepts or declines"),
+    S.ACCEPTED: gettext_lazy("Start work on site with a first report"),
+    S.IN_PROGRESS: gettext_lazy("Report progress; complete when done"),
+    S.COMPLETED: gettext_lazy("An official verifies the work"),
+}
+
+
+def task_steps(task: Task) -> list[dict]:
+    """The task's stepper (core.words.steps): its path, the current step carrying what comes
+    next; a cancelled task shows where it stopped."""
+    hints = {task.status: TASK_NEXT[task.status]} if task.status in TASK_NEXT else {}
+    if task.status == S.CANCELLED and task.status_reason:
+        hints[S.CANCELLED] = task.status_reason
+    return words.steps(TASK_PATH, task.status, dict(S.choices), stopped={S.CANCELLED}, hints=hints)
+
+
+DEPLOYMENT_PATH = [D.FILED, D.APPROVED, D.ARRIVED]
+DEPLOYMENT_NEXT = {
+    D.FILED: gettext_lazy("The bureau approves or holds it"),
+    D.HELD: gettext_lazy("Held by the bureau: it may still approve it"),
+    D.APPROVED: gettext_lazy("The team reports its arrival"),
+}
+
+
+def deployment_steps(deployment: Deployment) -> list[dict]:
+    """A filing's stepper: filed, approved, arrived; held and withdrawn are shown where the
+    filing stopped, with the bureau's reason."""
+    status = deployment.status
+    hints = {status: DEPLOYMENT_NEXT[status]} if status in DEPLOYMENT_NEXT else {}
+    if status in (D.HELD, D.WITHDRAWN) and deployment.status_reason:
+        hints[status] = deployment.status_reason
+    return words.steps(
+        DEPLOYMENT_PATH,
+        status,
+        dict(D.choices),
+        stopped={D.HELD, D.WITHDRAWN},
+        hints=hints,
+    )

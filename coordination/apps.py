@@ -17,6 +17,24 @@ class CoordinationConfig(AppConfig):
             {"label": _("Open tasks"), "value": counts["open_tasks"], "url": url},
         ]
 
+    def work_queue(self, user) -> list[dict]:
+        """Officials: filings, needs, verifications; teams: tasks to take, filings, tasks in hand
+        (coordination.work_queue)."""
+        from coordination.work_queue import work_queue
+
+        return work_queue(user)
+
+    def navigation_links(self, user) -> list[dict]:
+        from coordination.work_queue import navigation_links
+
+        return navigation_links(user)
+
+    def home_panels(self, user) -> list[dict]:
+        """Active incidents and open needs with their gaps, on everyone's home."""
+        from coordination.work_queue import public_panels
+
+        return public_panels(user)
+
     def organization_track_record(self, organization) -> list[dict]:
         from coordination.queries import track_record
 

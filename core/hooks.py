@@ -18,6 +18,10 @@ and concatenates the lists they return. This is plain, visible code (no signals)
 - ``navigation_links(user) -> list[dict]``: ``{"label", "url", "order": int, "key"}`` places of
   this person's role shown in the main navigation (e.g. the expert's panels, the charity's ledger
   workspace); public places (organizations, incidents, ledger ...) are in base.html.
+- ``home_panels(user) -> list[dict]``: ``{"title", "template", "context", "order": int, "key"}``
+  public panels of the home page, shown to everyone below their work queue (active incidents,
+  open needs with their gaps, the ledger's latest entries, public alerts); a fixed number of
+  queries each.
 - ``incident_panels(incident) -> list[dict]``: ``{"title", "template", "context"}`` extra panels
   on an incident page (e.g. donations received for it, from the ledger).
 

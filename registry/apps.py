@@ -27,3 +27,59 @@ class RegistryConfig(AppConfig):
         if user is None or not user.is_authenticated:
             return {}
         return {"invitations_pending": pending_invitations(user).count()}
+
+    def work_queue(self, user) -> list[dict]:
+        """Officials: registrations in their jurisdiction waiting for verification, oldest
+        first (one query)."""
+        from django.db.models import Count, Min
+        from django.urls import reverse
+
+        from core import permissions as perms
+        from registry.queries import verification_queue
+
+        if not perms.is_official(user):
+            return []
+        totals = verification_queue(user).aggregate(n=Count("pk"), oldest=Min("created_at"))
+        return [
+            {
+                "role": "official",
+                "key": "verification",
+                "label": _("Organizations waiting for verification"),
+                "count": totals["n"],
+                "oldest": totals["oldest"],
+                "url": reverse("registry:verification_queue"),
+            }
+        ]
+
+    def navigation_links(self, user) -> list[dict]:
+        """Officials: the verification queue; members: their organizations' pages."""
+        from django.urls import reverse
+
+        from core import permissions as perms
+        from core.roles import Role
+
+        links = []
+        if perms.is_official(user):
+            links.append(
+                {
+                    "label": _("Organizations to verify"),
+                    "url": reverse("registry:verification_queue"),
+                    "order": 10,
+                    "key": "verification",
+                }
+            )
+        own = [
+            m.organization
+            for m in perms.memberships(user)
+            if m.role in (Role.ADMIN, Role.MEMBER) and m.organization.kind != "agency"
+        ]
+        for org in own[:2]:
+            links.append(
+                {
+                    "label": org.name if len(own) > 1 else _("My organization"),
+                    "url": reverse("registry:organization_detail", args=[org.pk]),
+                    "order": 5,
+                    "key": f"organization-{org.pk}",
+                }
+            )
+        return links

@@ -16,11 +16,12 @@ from coordination.services.incidents import (
     take_over,
 )
 from coordination.services.needs import confirm_need, post_need
-from coordination.services.reports import report_task, sniff_image
+from coordination.services.reports import report_task, sniff_image, start_task_with_report
 from coordination.services.tasks import (
     accept_task,
     assign_task,
     cancel_task,
+    claim_and_accept_task,
     claim_task,
     complete_task,
     create_task,
@@ -38,6 +39,7 @@ __all__ = [
     "assign_task",
     "cancel_task",
     "change_status",
+    "claim_and_accept_task",
     "claim_task",
     "complete_task",
     "confirm_need",
@@ -55,6 +57,7 @@ __all__ = [
     "report_task",
     "set_area_capacity",
     "start_task",
+    "start_task_with_report",
     "take_over",
     "verify_task",
     "withdraw_deployment",

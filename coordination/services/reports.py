@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from coordination.actions import TASK
 from coordination.models import EvidencePhoto, Task, TaskReport
-from coordination.services.tasks import locked_task, tell_task_officials
+from coordination.services.tasks import locked_task, start_task, tell_task_officials
 from core import audit, validators
 from core.uploads import PHOTO_TYPES, sniff_content_type
 
@@ -74,6 +74,33 @@ def report_task(
             task, by, _("Progress report on %(title)s") % {"title": task.title}, summary
         )
     return report
+
+
+def start_task_with_report(
+    *,
+    task: Task,
+    by: Any,
+    summary: str,
+    people_served: int = 0,
+    quantity_delivered: int = 0,
+    beneficiaries: str = "",
+    photos: list[tuple[Any, datetime]] | None = None,
+) -> TaskReport:
+    """The page's 开始工作: a team starts work when it is on site, and says so with its first
+    report (who is there, what they found). One transaction, two audit rows (``task.started``,
+    ``task.reported``); a report refused (no summary, a photo that is not an image) leaves the
+    task accepted, not started."""
+    with transaction.atomic():
+        task = start_task(task=task, by=by)
+        return report_task(
+            task=task,
+            by=by,
+            summary=summary,
+            people_served=people_served,
+            quantity_delivered=quantity_delivered,
+            beneficiaries=beneficiaries,
+            photos=photos,
+        )
 
 
 def _read_photo(upload: Any, taken_at: datetime | None) -> tuple[bytes, str, str, datetime]:

@@ -153,6 +153,21 @@ def claim_task(
     return _take(task=task, organization=organization, by=by, claimed=True)
 
 
+def claim_and_accept_task(
+    *, task: Task, by: Any, organization: int | str | Organization | None = None
+) -> Task:
+    """The page's 认领: a team that claims a task has already decided to do it, so the claim
+    and its acceptance are one step for the person, in one transaction (both refused, or both
+    done). Each keeps its own audit row (``task.claimed``, then ``task.accepted``) and its own
+    check: the claim's eligibility and first-claim-wins race, then the holder's accept.
+
+    Decision: the API keeps ``claim`` and ``accept`` apart (integrators drive each step, and an
+    assignment by an official still waits for the team's acceptance within the claim window)."""
+    with transaction.atomic():
+        task = claim_task(task=task, by=by, organization=organization)
+        return accept_task(task=task, by=by)
+
+
 def _take(*, task: Task, organization: Organization, by: Any, claimed: bool) -> Task:
     with transaction.atomic():
         move(

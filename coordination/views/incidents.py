@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coordination import actions as coordination_actions
 from coordination import forms, queries, services
 from coordination import permissions as cperms
 from coordination.exports import three_w_csv
@@ -102,6 +103,8 @@ def incident_detail(request, pk: int):
         # organization's status now (a suspended team still withdraws its filing)
         filings = queries.visible_deployments(user).filter(incident=incident)
         context["filings"] = list(filings.order_by("status", "-created_at"))
+        for filing in context["filings"]:
+            filing.steps = coordination_actions.deployment_steps(filing)
     elif tab == "board":
         context["columns"] = [
             (status, label, [(task, allowed_actions(user, task)) for task in tasks])

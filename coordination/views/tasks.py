@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coordination import actions as coordination_actions
 from coordination import forms, queries, services
 from coordination import permissions as cperms
-from coordination.models import Deployment, EvidencePhoto, Incident, Task
+from coordination.models import Deployment, EvidencePhoto, Incident, Task, TaskReport
 from coordination.views.flow import acting_organizations, run_service
-from core.states import allowed_actions
+from core.states import action_reasons, allowed_actions
 
 
 @login_required
@@ -45,7 +47,8 @@ def task_detail(request, pk: int):
     task = get_object_or_404(queries.tasks_with_relations(), pk=pk)
     user = request.user
     my_orgs = acting_organizations(user) if user.is_authenticated else []
-    allowed = allowed_actions(user, task)
+    reasons = action_reasons(user, task)
+    allowed = [name for name, why in reasons.items() if not why]
     private = cperms.sees_private(
         user, region_code=task.incident.region_code, organization_id=task.organization_id
     )
@@ -55,12 +58,26 @@ def task_detail(request, pk: int):
         {
             "task": task,
             "actions": allowed,
+            "steps": coordination_actions.task_steps(task),
             "my_orgs": my_orgs,
+            "why_not_claim": _why_not_claim(user, task, reasons),
+            "may_file": bool(my_orgs) and "file_deployment" in allowed_actions(user, task.incident),
             "reports": list(queries.reports_of(task)) if private else None,
             "suggestions": queries.suggestions(task) if "assign" in allowed else [],
-            "report_form": forms.ReportForm() if "report" in allowed else None,
+            "report_form": forms.ReportForm() if {"report", "start"} & set(allowed) else None,
         },
     )
+
+
+def _why_not_claim(user, task: Task, reasons: dict[str, str]) -> str:
+    """Why the person's team may not claim this open task ("" when it may, when the task is
+    not open, or when the person belongs to no organization that could act, verified or not:
+    an official has nothing to claim)."""
+    if task.status != Task.Status.OPEN or not user.is_authenticated:
+        return ""
+    if not acting_organizations(user, verified=False):
+        return ""
+    return reasons.get("claim", "")
 
 
 TASK_ACTIONS = {
@@ -74,7 +91,11 @@ TASK_ACTIONS = {
     "verify": (services.verify_task, gettext_lazy("Verification recorded.")),
     "cancel": (services.cancel_task, gettext_lazy("Task cancelled.")),
     "assign": (services.assign_task, gettext_lazy("Task assigned.")),
-    "claim": (services.claim_task, gettext_lazy("Task claimed: accept it to start.")),
+    # The page's claim is the claim and the acceptance in one step (services.tasks).
+    "claim": (
+        services.claim_and_accept_task,
+        gettext_lazy("Task claimed and accepted: start work when the team is on site."),
+    ),
 }
 
 
@@ -94,8 +115,29 @@ def task_action(request, pk: int, action: str):
     elif action in ("assign", "claim"):
         # As sent: the service decides which organization acts (or is assigned) and whether.
         kwargs["organization"] = request.POST.get("organization") or None
+    if action == "start" and "summary" in request.POST:
+        return _start_with_report(request, task)
     run_service(request, service, task=task, success=success, **kwargs)
     return redirect(request.POST.get("next") or reverse("coordination:task_detail", args=[pk]))
+
+
+def _start_with_report(request, task: Task):
+    """The detail page's start form carries the first report: both in one service call."""
+    form = forms.ReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("coordination:task_detail", pk=task.pk)
+    data = dict(form.cleaned_data)
+    photo, taken_at = data.pop("photo"), data.pop("taken_at")
+    run_service(
+        request,
+        services.start_task_with_report,
+        task=task,
+        photos=[(photo, taken_at)] if photo else [],
+        success=_("Work started and the first report filed."),
+        **data,
+    )
+    return redirect("coordination:task_detail", pk=task.pk)
 
 
 @require_POST
@@ -131,6 +173,7 @@ def my_tasks(request):
     holders = acting_organizations(request.user, verified=False)
     held = list(
         queries.tasks_with_relations()
+        .annotate(has_reports=Exists(TaskReport.objects.filter(task=OuterRef("pk"))))
         .filter(organization__in=holders)
         .exclude(status__in=[Task.Status.VERIFIED, Task.Status.CANCELLED])
         .order_by("status", "-created_at")
@@ -144,11 +187,22 @@ def my_tasks(request):
         request,
         "coordination/my_tasks.html",
         {
-            "held": [(t, allowed_actions(request.user, t)) for t in held],
-            "claimable": [(t, allowed_actions(request.user, t)) for t in claimable],
+            "held": [_row(request.user, t) for t in held],
+            "claimable": [_row(request.user, t) for t in claimable],
             "my_orgs": my_orgs,
         },
     )
+
+
+def _row(user, task: Task) -> dict:
+    """One line of "my tasks": the buttons, what comes next, and why a claim is refused."""
+    reasons = action_reasons(user, task)
+    return {
+        "task": task,
+        "actions": [name for name, why in reasons.items() if not why],
+        "next": coordination_actions.TASK_NEXT.get(task.status, ""),
+        "why_not_claim": _why_not_claim(user, task, reasons),
+    }
 
 
 @login_required

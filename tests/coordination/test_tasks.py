@@ -205,7 +205,7 @@ def test_assignment_needs_grade_and_an_approved_filing(api, official, incident):
     assert response.status_code == 400
     with translation.override("zh-hans"):
         expected = translation.gettext(
-            "The organization has no approved deployment filing for this incident."
+            "Needs an approved deployment filing (报备) for this incident."
         )
     assert response.json()["organization"] == [expected]
     revoked = ready_organization(incident)

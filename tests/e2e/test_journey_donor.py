@@ -90,6 +90,7 @@ def test_a_donor_gets_a_trace_code_and_verifies_the_ledger_in_the_browser(
 
     # The charity records the receipt, with the donor's phone and consent.
     log_in(page, ledger["admin"], f"/ledger/organizations/{charity.pk}/")
+    page.click("#receipt summary")  # the workspace's forms fold open
     page.fill("#id_r-donor_name", "王小明")
     page.select_option("#id_r-donor_kind", "individual")
     page.fill("#id_r-donor_phone", "139 0000 0001")

@@ -109,7 +109,7 @@ def test_a_hospital_without_an_account_signs_for_goods_on_a_phone(
     phone.goto(page.base_url + reverse("donations:ledger"))
     flags = phone.locator("#supervision-flags")
     assert "KN95" in flags.inner_text() and "芦山县人民医院" in flags.inner_text()
-    row = phone.locator(f"a[href='/ledger/entries/{signed.seq}/']").first.locator("xpath=../..")
+    row = phone.locator(f"tr:has(a[href='/ledger/entries/{signed.seq}/'])").first
     assert "与所订不符" in row.inner_text()  # the entry's row carries the badge too
     assert "李秀英" not in phone.content()
     assert_reads_like_product(phone)

@@ -13,7 +13,8 @@ def test_an_official_logs_in_and_sees_the_dashboard(browser_page, official, tmp_
     page.fill("input[name=password]", "correct-horse-battery")
     page.get_by_role("button", name="登录").click()
     page.wait_for_selector("[data-testid=dashboard]")
-    assert official.username in page.inner_text("header")
+    header = page.inner_text("header")
+    assert "雅安市应急管理局" in header and official.username not in header  # display name
     assert "同舟共济" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
