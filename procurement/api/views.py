@@ -50,7 +50,7 @@ class ProjectViewSet(
         return queries.visible_projects(self.request.user).order_by("-created_at", "-id")
 
     def get_permissions(self):
-        if self.action == "create":
+        if self.action in ("create", "partial_update"):
             return [IsOfficial()]
         return super().get_permissions()
 
@@ -74,6 +74,20 @@ class ProjectViewSet(
         v = dict(data.validated_data)
         project = services.create_project(by=request.user, **v)
         return self._fresh(project, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ProjectInputSerializer, responses=s.ProjectDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Edit a draft (``services.update_draft``, the twin of the edit page). The body is the
+        create body, every field optional: a field left out keeps the draft's value, and a list
+        given (service_standards, criteria, invitees) replaces the draft's list. The serializer
+        checks the shape (a shape error is 400 even for a project the caller may not edit); the
+        service decides who may edit (403) and refuses anything but a draft (409)."""
+        project = self._project()
+        data = s.ProjectInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        arguments = _draft_values(project) | dict(data.validated_data)
+        project = services.update_draft(project=project, by=request.user, **arguments)
+        return self._fresh(project)
 
     def _simple(self, func, **kwargs) -> Response:
         project = func(project=self._project(), by=self.request.user, **kwargs)
@@ -261,6 +275,30 @@ class ProjectViewSet(
         project = get_object_or_404(queries.public_projects(), pk=pk)
         uri = request.build_absolute_uri()
         return Response(ocds.package(project.releases.order_by("date", "id"), uri=uri))
+
+
+def _draft_values(project: Project) -> dict:
+    """The draft's current values as ``update_draft`` arguments (what a PATCH leaves out)."""
+    return {
+        "title": project.title,
+        "category": project.category,
+        "method": project.method,
+        "evaluation_method": project.evaluation_method,
+        "budget_amount": project.budget_amount,
+        "region_code": project.region_code,
+        "tender_end": project.tender_end,
+        "description": project.description,
+        "incident": project.incident,
+        "eligibility": {
+            "specialty": project.eligibility_specialty,
+            "min_grade": project.eligibility_min_grade,
+        },
+        "service_standards": list(
+            project.service_standards.values("indicator", "target", "unit", "verification")
+        ),
+        "criteria": list(project.criteria.values("name", "kind", "weight")),
+        "invitees": list(project.invitees.all()),
+    }
 
 
 class ReleasesView(GenericAPIView):
