@@ -3,6 +3,7 @@
 import datetime as dt
 
 import django_filters
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -143,7 +144,12 @@ class ProjectViewSet(
 
     @extend_schema(methods=["GET"], request=None, responses=s.BidSerializer(many=True))
     @extend_schema(methods=["POST"], request=s.BidInputSerializer, responses={201: s.BidSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[permissions.IsAuthenticated],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def bids(self, request, pk=None):
         project = self._project()
         if request.method == "POST":
@@ -157,6 +163,7 @@ class ProjectViewSet(
                 price=v["price"],
                 proposal=v["proposal"],
                 team_size=v["team_size"],
+                documents=v.get("documents"),
             )
             rows = [Bid.objects.select_related("organization").get(pk=bid.pk)]
             return Response(self._bid_data(project, rows)[0], status=status.HTTP_201_CREATED)
@@ -167,13 +174,21 @@ class ProjectViewSet(
     def _bid_data(self, project: Project, rows) -> list:
         user = self.request.user
         readable = {b.pk for b in rows if queries.can_read_contents(user, b, project)}
+        documents_readable = queries.readable_documents(user, project, rows)
+        prefetch_related_objects([b for b in rows if b.pk in documents_readable], "documents")
         groups = (
             queries.same_representative_groups(project)
             if perms.is_official_for(user, project.region_code)
             else []
         )
         return s.BidSerializer(
-            rows, many=True, context={"readable": readable, "groups": groups}
+            rows,
+            many=True,
+            context={
+                "readable": readable,
+                "documents_readable": documents_readable,
+                "groups": groups,
+            },
         ).data
 
     @extend_schema(methods=["GET"], request=None, responses=s.ScoreSerializer(many=True))
@@ -344,7 +359,8 @@ class BidViewSet(viewsets.GenericViewSet):
         refuse_input(request)
         bid = services.withdraw_bid(bid=self.get_object(), by=request.user)
         bid = self.get_queryset().get(pk=bid.pk)
-        return Response(s.BidSerializer(bid, context={"readable": {bid.pk}}).data)
+        context = {"readable": {bid.pk}, "documents_readable": {bid.pk}}
+        return Response(s.BidSerializer(bid, context=context).data)
 
 
 class ChallengeViewSet(viewsets.GenericViewSet):
