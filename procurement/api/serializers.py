@@ -247,10 +247,14 @@ class BidDocumentSerializer(StrictSerializer):
     content_type = serializers.CharField()
     size = IntegerField()
     sha256 = serializers.CharField()
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="The download for the browser (session).")
+    download = serializers.SerializerMethodField(help_text="The download for API clients.")
 
     def get_url(self, obj) -> str:
         return reverse("procurement:bid_document", args=[obj.pk])
+
+    def get_download(self, obj) -> str:
+        return reverse("procurement-bid-document", args=[obj.pk])
 
 
 class BidSerializer(StrictSerializer):

@@ -4,6 +4,7 @@ import datetime as dt
 
 import django_filters
 from django.db.models import prefetch_related_objects
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -16,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core import permissions as perms
 from core.api import IsOfficial, refuse_input
@@ -23,7 +25,7 @@ from core.display import people
 from core.parsers import JSONParser
 from procurement import ocds, queries, services
 from procurement.api import serializers as s
-from procurement.models import Bid, Challenge, Clawback, Milestone, Project, Score
+from procurement.models import Bid, BidDocument, Challenge, Clawback, Milestone, Project, Score
 from procurement.services.evaluation import ranking
 
 
@@ -314,6 +316,25 @@ def _draft_values(project: Project) -> dict:
         "criteria": list(project.criteria.values("name", "kind", "weight")),
         "invitees": list(project.invitees.all()),
     }
+
+
+class BidDocumentView(APIView):
+    """A file of a bid's proposal, sealed like the bid (``queries.readable_documents``): 404 for
+    whoever may not read it, so that a sealed bid's files are not admitted to exist."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        row = get_object_or_404(BidDocument.objects.select_related("bid__project"), pk=pk)
+        if not queries.can_read_documents(request.user, row.bid, row.bid.project):
+            raise Http404
+        return FileResponse(
+            row.file.open("rb"),
+            content_type=row.content_type,
+            as_attachment=True,
+            filename=row.original_name,
+        )
 
 
 class ReleasesView(GenericAPIView):

@@ -283,3 +283,17 @@ def test_the_project_page_costs_the_same_with_more_bids_and_files(
             )
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_api_clients_download_with_the_same_rule(api, tender, supplier, sent, official):
+    _org, admin = supplier
+    url = f"/api/v1/bid-documents/{sent.pk}/"
+    r = api(admin).get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF
+    assert api(None).get(url).status_code in (401, 403)
+    assert api(official).get(url).status_code == 404
+    _open_bids(tender)
+    rows = api(official).get(f"/api/v1/procurements/{tender.pk}/bids/").json()["results"]
+    assert rows[0]["documents"][0]["download"] == url
+    assert api(official).get(url).status_code == 200
+    assert api(official).get("/api/v1/bid-documents/999999/").status_code == 404
