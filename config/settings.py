@@ -153,6 +153,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "private_media"))
 MEDIA_URL = "/_private_media_is_not_served/"
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The files of one sealed bid's proposal (procurement.services.bids): each at most this many
+# bytes, at most this many files a bid.
+PROCUREMENT_BID_FILE_MAX_BYTES = env.int("PROCUREMENT_BID_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+PROCUREMENT_BID_FILES_MAX = env.int("PROCUREMENT_BID_FILES_MAX", default=10)
 
 # --- Email ------------------------------------------------------------------------------------
 if "EMAIL_URL" in env:

@@ -14,5 +14,8 @@ router.register("clawbacks", views.ClawbackViewSet, basename="procurement-clawba
 
 urlpatterns = [
     path("procurements/releases/", views.ReleasesView.as_view(), name="procurement-releases"),
+    path(
+        "bid-documents/<int:pk>/", views.BidDocumentView.as_view(), name="procurement-bid-document"
+    ),
     *router.urls,
 ]

@@ -207,6 +207,32 @@ class RetenderForm(forms.Form):
         return _checked("tender_end", validators.deadline, self.cleaned_data["tender_end"])
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+BID_FILE_ACCEPT = (
+    ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/jpeg,image/png"
+)
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the bid's proposal files): shape only, the service checks
+    type, size and count (``procurement.services.bids.check_bid_files``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"multiple": True, "accept": BID_FILE_ACCEPT})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class BidForm(forms.Form):
     organization = ActingOrganizationField()
     price = formfields.DecimalField(
@@ -215,6 +241,13 @@ class BidForm(forms.Form):
     team_size = formfields.IntegerField(label=_("Team size"), min_value=0, initial=0)
     proposal = forms.CharField(
         label=_("Technical proposal"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    documents = MultipleFileField(
+        label=_("Proposal files (PDF, images, Word, Excel, PowerPoint)"),
+        help_text=_(
+            "Files chosen here replace the ones already attached; choose none to keep them."
+        ),
+        required=False,
     )
 
     def __init__(self, *args, organizations=(), **kwargs):

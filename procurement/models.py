@@ -271,6 +271,32 @@ class Bid(models.Model):
         return self.organization_id, self.project.region_code
 
 
+class BidDocument(models.Model):
+    """A file of a sealed bid's technical proposal (PDF, images, office documents). Sealed like
+    the bid: the bidder's members read it at any time; the project's officials and its panel
+    experts once the bids are opened; never the public. Stored under MEDIA_ROOT, which is never
+    served directly (``procurement:bid_document`` checks and streams)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="procurement/bids/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("bid document")
+        verbose_name_plural = _("bid documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class PanelDraw(models.Model):
     """The record of one random draw of evaluation experts (who was in the pool, who was chosen,
     who was refused for a conflict of interest)."""

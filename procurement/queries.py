@@ -89,6 +89,28 @@ def can_read_contents(user: Any, bid: Bid, project: Project) -> bool:
     return not project.is_sealed
 
 
+def readable_documents(user: Any, project: Project, bids: list[Bid]) -> set[int]:
+    """The bids (ids) whose proposal files this person may read, sealed like the bids: the
+    bidder's members at any time; the project's officials and its panel experts (valid bids
+    only, as ``visible_bids``) once the deadline has passed and the bids are opened; nobody
+    else, never the public. At most one query, however many bids."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    mine = set(perms.organization_ids(user))
+    readable = {b.pk for b in bids if b.organization_id in mine}
+    if project.opened_at is None or project.is_sealed:
+        return readable
+    if perms.is_official_for(user, project.region_code):
+        return {b.pk for b in bids}
+    if is_panel_expert(user, project):
+        readable |= {b.pk for b in bids if b.status == Bid.Status.SUBMITTED}
+    return readable
+
+
+def can_read_documents(user: Any, bid: Bid, project: Project) -> bool:
+    return bid.pk in readable_documents(user, project, [bid])
+
+
 def same_representative_groups(project: Project) -> list[list[int]]:
     """Groups of bid ids whose organizations name the same legal representative."""
     groups: dict[str, list[int]] = defaultdict(list)

@@ -32,6 +32,7 @@ urlpatterns = [
         views.milestone_action,
         name="milestone_action",
     ),
+    path("procurement-bid-files/<int:pk>/", views.bid_document, name="bid_document"),
     re_path(
         r"^procurement-files/(?P<kind>evidence|inspection)/(?P<pk>[0-9]+)/$",
         views.evidence_file,

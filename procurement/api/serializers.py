@@ -3,6 +3,7 @@ meaning)."""
 
 from decimal import Decimal
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from coordination.models import Incident
@@ -229,6 +230,31 @@ class BidInputSerializer(StrictSerializer):
     organization = core_api.ActingOrganizationField(
         help_text="Which of your organizations bids; optional if you act for only one."
     )
+    documents = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        allow_empty=True,
+        help_text=(
+            "The technical proposal's files (multipart; PDF, JPEG, PNG or Office documents). "
+            "Files sent replace the bid's earlier files; none sent keeps them."
+        ),
+    )
+
+
+class BidDocumentSerializer(StrictSerializer):
+    id = IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = IntegerField()
+    sha256 = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The download for the browser (session).")
+    download = serializers.SerializerMethodField(help_text="The download for API clients.")
+
+    def get_url(self, obj) -> str:
+        return reverse("procurement:bid_document", args=[obj.pk])
+
+    def get_download(self, obj) -> str:
+        return reverse("procurement-bid-document", args=[obj.pk])
 
 
 class BidSerializer(StrictSerializer):
@@ -240,8 +266,16 @@ class BidSerializer(StrictSerializer):
     proposal = serializers.SerializerMethodField()
     team_size = serializers.SerializerMethodField()
     same_legal_representative_as = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
     created_at = DateTimeField()
     updated_at = DateTimeField()
+
+    def get_documents(self, obj) -> list[dict] | None:
+        """The proposal's files, or None while they are sealed for this reader
+        (``queries.can_read_documents``)."""
+        if obj.pk not in self.context.get("documents_readable", ()):
+            return None
+        return BidDocumentSerializer(obj.documents.all(), many=True).data
 
     def _open(self, obj) -> bool:
         return obj.pk in self.context["readable"]

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import django_filters
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -15,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core import permissions as perms
 from core.api import IsOfficial, refuse_input
@@ -22,7 +25,7 @@ from core.display import people
 from core.parsers import JSONParser
 from procurement import ocds, queries, services
 from procurement.api import serializers as s
-from procurement.models import Bid, Challenge, Clawback, Milestone, Project, Score
+from procurement.models import Bid, BidDocument, Challenge, Clawback, Milestone, Project, Score
 from procurement.services.evaluation import ranking
 
 
@@ -50,7 +53,7 @@ class ProjectViewSet(
         return queries.visible_projects(self.request.user).order_by("-created_at", "-id")
 
     def get_permissions(self):
-        if self.action == "create":
+        if self.action in ("create", "partial_update"):
             return [IsOfficial()]
         return super().get_permissions()
 
@@ -74,6 +77,20 @@ class ProjectViewSet(
         v = dict(data.validated_data)
         project = services.create_project(by=request.user, **v)
         return self._fresh(project, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ProjectInputSerializer, responses=s.ProjectDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Edit a draft (``services.update_draft``, the twin of the edit page). The body is the
+        create body, every field optional: a field left out keeps the draft's value, and a list
+        given (service_standards, criteria, invitees) replaces the draft's list. The serializer
+        checks the shape (a shape error is 400 even for a project the caller may not edit); the
+        service decides who may edit (403) and refuses anything but a draft (409)."""
+        project = self._project()
+        data = s.ProjectInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        arguments = _draft_values(project) | dict(data.validated_data)
+        project = services.update_draft(project=project, by=request.user, **arguments)
+        return self._fresh(project)
 
     def _simple(self, func, **kwargs) -> Response:
         project = func(project=self._project(), by=self.request.user, **kwargs)
@@ -129,7 +146,12 @@ class ProjectViewSet(
 
     @extend_schema(methods=["GET"], request=None, responses=s.BidSerializer(many=True))
     @extend_schema(methods=["POST"], request=s.BidInputSerializer, responses={201: s.BidSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[permissions.IsAuthenticated],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def bids(self, request, pk=None):
         project = self._project()
         if request.method == "POST":
@@ -143,6 +165,7 @@ class ProjectViewSet(
                 price=v["price"],
                 proposal=v["proposal"],
                 team_size=v["team_size"],
+                documents=v.get("documents"),
             )
             rows = [Bid.objects.select_related("organization").get(pk=bid.pk)]
             return Response(self._bid_data(project, rows)[0], status=status.HTTP_201_CREATED)
@@ -153,13 +176,21 @@ class ProjectViewSet(
     def _bid_data(self, project: Project, rows) -> list:
         user = self.request.user
         readable = {b.pk for b in rows if queries.can_read_contents(user, b, project)}
+        documents_readable = queries.readable_documents(user, project, rows)
+        prefetch_related_objects([b for b in rows if b.pk in documents_readable], "documents")
         groups = (
             queries.same_representative_groups(project)
             if perms.is_official_for(user, project.region_code)
             else []
         )
         return s.BidSerializer(
-            rows, many=True, context={"readable": readable, "groups": groups}
+            rows,
+            many=True,
+            context={
+                "readable": readable,
+                "documents_readable": documents_readable,
+                "groups": groups,
+            },
         ).data
 
     @extend_schema(methods=["GET"], request=None, responses=s.ScoreSerializer(many=True))
@@ -263,6 +294,49 @@ class ProjectViewSet(
         return Response(ocds.package(project.releases.order_by("date", "id"), uri=uri))
 
 
+def _draft_values(project: Project) -> dict:
+    """The draft's current values as ``update_draft`` arguments (what a PATCH leaves out)."""
+    return {
+        "title": project.title,
+        "category": project.category,
+        "method": project.method,
+        "evaluation_method": project.evaluation_method,
+        "budget_amount": project.budget_amount,
+        "region_code": project.region_code,
+        "tender_end": project.tender_end,
+        "description": project.description,
+        "incident": project.incident,
+        "eligibility": {
+            "specialty": project.eligibility_specialty,
+            "min_grade": project.eligibility_min_grade,
+        },
+        "service_standards": list(
+            project.service_standards.values("indicator", "target", "unit", "verification")
+        ),
+        "criteria": list(project.criteria.values("name", "kind", "weight")),
+        "invitees": list(project.invitees.all()),
+    }
+
+
+class BidDocumentView(APIView):
+    """A file of a bid's proposal, sealed like the bid (``queries.readable_documents``): 404 for
+    whoever may not read it, so that a sealed bid's files are not admitted to exist."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        row = get_object_or_404(BidDocument.objects.select_related("bid__project"), pk=pk)
+        if not queries.can_read_documents(request.user, row.bid, row.bid.project):
+            raise Http404
+        return FileResponse(
+            row.file.open("rb"),
+            content_type=row.content_type,
+            as_attachment=True,
+            filename=row.original_name,
+        )
+
+
 class ReleasesView(GenericAPIView):
     """All OCDS releases published since a date, as one release package."""
 
@@ -306,7 +380,8 @@ class BidViewSet(viewsets.GenericViewSet):
         refuse_input(request)
         bid = services.withdraw_bid(bid=self.get_object(), by=request.user)
         bid = self.get_queryset().get(pk=bid.pk)
-        return Response(s.BidSerializer(bid, context={"readable": {bid.pk}}).data)
+        context = {"readable": {bid.pk}, "documents_readable": {bid.pk}}
+        return Response(s.BidSerializer(bid, context=context).data)
 
 
 class ChallengeViewSet(viewsets.GenericViewSet):

@@ -11,11 +11,18 @@ from procurement.views.official import (
     recover,
     resolve,
 )
-from procurement.views.public import evidence_file, milestone_detail, project_detail, project_list
+from procurement.views.public import (
+    bid_document,
+    evidence_file,
+    milestone_detail,
+    project_detail,
+    project_list,
+)
 from procurement.views.supplier import bid, challenge, report, tenders, withdraw
 
 __all__ = [
     "bid",
+    "bid_document",
     "challenge",
     "contract",
     "evidence_file",

@@ -7,7 +7,7 @@ personal data (acceptance shows how many service recipients took part)."""
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -34,6 +34,7 @@ from procurement.forms import (
 )
 from procurement.models import (
     Award,
+    BidDocument,
     Category,
     Challenge,
     Contract,
@@ -176,6 +177,11 @@ def project_detail(request, pk: int):
             b.readable = queries.can_read_contents(user, b, project) and (
                 project.opened_at is not None or perms.is_member_of(user, b.organization_id)
             )
+        # The proposal files: sealed like the bid (queries.readable_documents), one query.
+        with_files = queries.readable_documents(user, project, bids)
+        prefetch_related_objects([b for b in bids if b.pk in with_files], "documents")
+        for b in bids:
+            b.files = list(b.documents.all()) if b.pk in with_files else None
     groups = queries.same_representative_groups(project) if official and bids else []
 
     # Scores: per expert after the award for everyone; before, the officials see them once
@@ -298,6 +304,23 @@ def milestone_page(request, pk: int, *, status: int = 200, **forms):
             **forms,
         },
         status=status,
+    )
+
+
+@require_safe
+def bid_document(request, pk: int):
+    """A file of a bid's proposal, for whom ``queries.can_read_documents`` allows (404 for
+    everyone else: a sealed bid's files are not admitted to exist)."""
+    row = get_object_or_404(
+        BidDocument.objects.select_related("bid__project", "bid__organization"), pk=pk
+    )
+    if not queries.can_read_documents(request.user, row.bid, row.bid.project):
+        raise Http404
+    return FileResponse(
+        row.file.open("rb"),
+        content_type=row.content_type,
+        as_attachment=True,
+        filename=row.original_name,
     )
 
 

@@ -51,12 +51,15 @@ def bid(request, pk: int):
     project = common.project_or_404(request, pk)
     orgs = list(acting_organizations(request.user))
     existing = (
-        Bid.objects.filter(project=project, organization__in=orgs).order_by("id").first()
+        Bid.objects.filter(project=project, organization__in=orgs)
+        .prefetch_related("documents")
+        .order_by("id")
+        .first()
         if orgs
         else None
     )
     if request.method == "POST":
-        form = BidForm(request.POST, organizations=orgs)
+        form = BidForm(request.POST, request.FILES, organizations=orgs)
         if form.is_valid():
             d = form.cleaned_data
             done = common.run_service(
@@ -69,6 +72,7 @@ def bid(request, pk: int):
                 price=d["price"],
                 proposal=d["proposal"],
                 team_size=d["team_size"],
+                documents=d["documents"],
             )
             if done is not None:
                 return common.to_project(project.pk, "my-bid")

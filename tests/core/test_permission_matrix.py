@@ -154,6 +154,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/milestones/{pk}/pay/":                  (403, 403, 403, 403, 409, 403, 403),
     "POST /api/v1/milestones/{pk}/report/":               (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/procurements/":                         (403, 403, 403, 403, 201, 403, 403),
+    "PATCH /api/v1/procurements/{pk}/":                   (403, 403, 403, 403, 200, 404, 403),
     "POST /api/v1/procurements/{pk}/award/":              (403, 403, 403, 403, 400, 403, 403),
     "POST /api/v1/procurements/{pk}/bids/":               (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/procurements/{pk}/cancel/":             (403, 403, 403, 403, 200, 403, 403),
@@ -456,6 +457,7 @@ TARGETS = {
     "POST /api/v1/tasks/{pk}/complete/": _pk("running_task"),
     "POST /api/v1/tasks/{pk}/verify/": _pk("completed_task"),
     "POST /api/v1/procurements/{pk}/publish/": _pk("draft"),
+    "PATCH /api/v1/procurements/{pk}/": _pk("draft"),
     "POST /api/v1/procurements/{pk}/panel/": _pk("evaluating"),
     "POST /api/v1/procurements/{pk}/scores/": _pk("evaluating"),
     "POST /api/v1/procurements/{pk}/award/": _pk("evaluating"),
@@ -552,6 +554,7 @@ BODIES = {
         "region_code": "511826",
         "tender_end": SOON,
     },
+    "PATCH /api/v1/procurements/{pk}/": lambda w: {"title": "安置点心理援助（修订）"},
     "POST /api/v1/procurements/{pk}/bids/": lambda w: {
         "price": "90000.00",
         "proposal": "驻点服务",
@@ -786,6 +789,27 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /tasks/{pk}/complete/":                             (IN,  BAD, BAD, NO,  NO,  NO,  NO),
     "POST /tasks/{pk}/verify/":                               (IN,  NO,  NO,  NO,  OK,  NO,  NO),
     "POST /tasks/{pk}/cancel/":                               (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    # Procurement
+    "POST /procurements/new/":                                (IN,  403, 403, 403, OK,  NO,  403),
+    "POST /procurements/{pk}/edit/":                          (IN,  404, 404, 404, OK,  404, 404),
+    "POST /procurements/{pk}/publish/":                       (IN,  404, 404, 404, OK,  404, 404),
+    "POST /procurements/{pk}/open/":                          (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /procurements/{pk}/panel/":                         (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /procurements/{pk}/award/":                         (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /procurements/{pk}/cancel/":                        (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /procurements/{pk}/retender/":                      (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /procurements/{pk}/terminate/":                     (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /procurements/{pk}/bid/":                           (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /procurement-bids/{pk}/withdraw/":                  (IN,  OK,  OK,  404, 404, 404, 404),
+    "POST /procurements/{pk}/challenge/":                     (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /procurements/{pk}/contract/":                      (IN,  403, 403, 403, BAD, 403, 403),
+    "POST /procurements/{pk}/score/":                         (IN,  404, 404, 404, 404, 404, OK),
+    "POST /procurement-challenges/{pk}/resolve/":             (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /procurement-clawbacks/{pk}/recover/":              (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /milestones/{pk}/report/":                          (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /milestones/{pk}/inspect/":                         (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /milestones/{pk}/accept/":                          (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /milestones/{pk}/pay/":                             (IN,  NO,  NO,  NO,  BAD, NO,  NO),
     # Donations
     "POST /ledger/organizations/{org_id}/ receipt":           (IN,  OK,  OK,  404, 404, 404, 404),
     "POST /ledger/organizations/{org_id}/ allocation":        (IN,  BAD, BAD, 404, 404, 404, 404),
@@ -844,6 +868,27 @@ PAGE_API = {
     "POST /tasks/{pk}/complete/": "POST /api/v1/tasks/{pk}/complete/",
     "POST /tasks/{pk}/verify/": "POST /api/v1/tasks/{pk}/verify/",
     "POST /tasks/{pk}/cancel/": "POST /api/v1/tasks/{pk}/cancel/",
+    # Procurement
+    "POST /procurements/new/": "POST /api/v1/procurements/",
+    "POST /procurements/{pk}/edit/": "PATCH /api/v1/procurements/{pk}/",
+    "POST /procurements/{pk}/publish/": "POST /api/v1/procurements/{pk}/publish/",
+    "POST /procurements/{pk}/open/": "POST /api/v1/procurements/{pk}/open/",
+    "POST /procurements/{pk}/panel/": "POST /api/v1/procurements/{pk}/panel/",
+    "POST /procurements/{pk}/award/": "POST /api/v1/procurements/{pk}/award/",
+    "POST /procurements/{pk}/cancel/": "POST /api/v1/procurements/{pk}/cancel/",
+    "POST /procurements/{pk}/retender/": "POST /api/v1/procurements/{pk}/retender/",
+    "POST /procurements/{pk}/terminate/": "POST /api/v1/procurements/{pk}/terminate/",
+    "POST /procurements/{pk}/bid/": "POST /api/v1/procurements/{pk}/bids/",
+    "POST /procurement-bids/{pk}/withdraw/": "POST /api/v1/bids/{pk}/withdraw/",
+    "POST /procurements/{pk}/challenge/": "POST /api/v1/procurements/{pk}/challenges/",
+    "POST /procurements/{pk}/contract/": "POST /api/v1/procurements/{pk}/contract/",
+    "POST /procurements/{pk}/score/": "POST /api/v1/procurements/{pk}/scores/",
+    "POST /procurement-challenges/{pk}/resolve/": "POST /api/v1/challenges/{pk}/resolve/",
+    "POST /procurement-clawbacks/{pk}/recover/": "POST /api/v1/clawbacks/{pk}/recover/",
+    "POST /milestones/{pk}/report/": "POST /api/v1/milestones/{pk}/report/",
+    "POST /milestones/{pk}/inspect/": "POST /api/v1/milestones/{pk}/inspect/",
+    "POST /milestones/{pk}/accept/": "POST /api/v1/milestones/{pk}/accept/",
+    "POST /milestones/{pk}/pay/": "POST /api/v1/milestones/{pk}/pay/",
     # Donations
     "POST /ledger/organizations/{org_id}/ receipt": "POST /api/v1/ledger/receipts/",
     "POST /ledger/organizations/{org_id}/ allocation": "POST /api/v1/ledger/allocations/",
@@ -891,6 +936,34 @@ def _prefixed(prefix: str, form: str, body: dict) -> dict:
 
 
 LOCAL = (timezone.localtime() + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _formset(prefix: str, rows: list[dict]) -> dict:
+    body = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": 0}
+    for i, row in enumerate(rows):
+        body |= {f"{prefix}-{i}-{k}": v for k, v in row.items()}
+    return body
+
+
+def _project_form(w) -> dict:
+    """The plan form: the API's create body, its deadline as the browser sends it, no rows."""
+    return {
+        **BODIES["POST /api/v1/procurements/"](w),
+        "evaluation_method": "comprehensive",
+        "tender_end": LOCAL,
+        **_formset("standards", []),
+        **_formset("criteria", []),
+    }
+
+
+def _score_sheet(w) -> dict:
+    """Every cell of the evaluating project's sheet (each valid bid x each non-price factor)."""
+    body = {"declaration": "on"}
+    for bid in Bid.objects.filter(project=w.evaluating, status="submitted"):
+        for c in Criterion.objects.filter(project=w.evaluating).exclude(kind="price"):
+            body[f"s_{bid.pk}_{c.pk}"] = "1"
+    return body
+
 
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
@@ -960,6 +1033,24 @@ PAGE_BODIES = {
     "POST /tasks/{pk}/decline/": BODIES["POST /api/v1/tasks/{pk}/decline/"],
     "POST /tasks/{pk}/verify/": lambda w: {"accepted": "yes"},
     "POST /tasks/{pk}/cancel/": BODIES["POST /api/v1/tasks/{pk}/cancel/"],
+    "POST /procurements/new/": lambda w: _project_form(w),
+    "POST /procurements/{pk}/edit/": lambda w: _project_form(w),
+    "POST /procurements/{pk}/panel/": lambda w: {"size": 3},
+    "POST /procurements/{pk}/award/": lambda w: {"bid": _ngo_bid(w.evaluating), "reason": ""},
+    "POST /procurements/{pk}/cancel/": BODIES["POST /api/v1/procurements/{pk}/cancel/"],
+    "POST /procurements/{pk}/retender/": lambda w: {"tender_end": LOCAL},
+    "POST /procurements/{pk}/terminate/": BODIES["POST /api/v1/procurements/{pk}/terminate/"],
+    "POST /procurements/{pk}/bid/": BODIES["POST /api/v1/procurements/{pk}/bids/"],
+    "POST /procurements/{pk}/challenge/": BODIES["POST /api/v1/procurements/{pk}/challenges/"],
+    "POST /procurements/{pk}/contract/": lambda w: _formset(
+        "milestones", [{"title": "全部", "due_at": LOCAL, "payment_percent": "100"}]
+    ),
+    "POST /procurements/{pk}/score/": lambda w: _score_sheet(w),
+    "POST /procurement-challenges/{pk}/resolve/": BODIES["POST /api/v1/challenges/{pk}/resolve/"],
+    "POST /procurement-clawbacks/{pk}/recover/": BODIES["POST /api/v1/clawbacks/{pk}/recover/"],
+    "POST /milestones/{pk}/report/": lambda w: {"summary": "已完成"},
+    "POST /milestones/{pk}/inspect/": BODIES["POST /api/v1/milestones/{pk}/inspect/"],
+    "POST /milestones/{pk}/accept/": lambda w: {"recipients": "居民甲"},
     "POST /ledger/organizations/{org_id}/ receipt": lambda w: _prefixed(
         "r",
         "receipt",
