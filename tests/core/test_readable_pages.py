@@ -78,7 +78,6 @@ _NOTIFY = (
     "seed_demo)"
 )
 OWNED_ELSEWHERE: dict[tuple[str, str], str] = {
-    ("incidents", "*"): _COORDINATION,
     ("incident", "*"): _COORDINATION,
     ("ledger", "*"): _LEDGER,
     ("alerts", "official"): _NOTIFY,

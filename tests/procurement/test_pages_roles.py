@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -643,8 +644,8 @@ def test_the_supplier_queue_and_tender_list_cost_a_fixed_number_of_queries(
         page = client.get("/procurements/tenders/")
     assert page.content.decode().count("/bid/") >= rows - 2
     admin = type(admin).objects.get(pk=admin.pk)
-    with django_assert_max_num_queries(4):
-        items = collect("work_queue", admin)
+    with django_assert_max_num_queries(4):  # procurement's own items; other apps add theirs
+        items = django_apps.get_app_config("procurement").work_queue(admin)
     assert [i for i in items if i["key"] == "procurement_tenders"][0]["count"] == rows - 2
 
 
