@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from coordination.models import Incident
-from donations.models import ChainHead, LedgerEntry, Lot
+from donations import balances
+from donations.models import ChainHead, EntrySource, LedgerEntry, Lot
 from registry.models import Organization
 
 Kind = LedgerEntry.Kind
@@ -103,28 +104,53 @@ def _merge(flows: dict, balances: dict) -> "OrderedDict":
 
 
 def totals(*, incident_id: int | None = None, organization_id: int | None = None) -> dict:
-    """Received, allocated, disbursed and balance (money and goods value): overall, per
-    incident and per organization.
+    """The books (``donations.balances.Books``: received, passed on, used, written off, held,
+    in transit, money and goods value, with the old names received/allocated/disbursed/balance
+    alongside): overall, per incident and per organization, narrowed by ``incident_id`` and/or
+    ``organization_id`` (then the other list holds that scope's cells: the organizations
+    within the incident, the incidents within the organization). ``overall`` also lists the
+    scope's open shortfalls (``open_shortfalls``).
 
-    The sums are a pure function of the chain: every balance (lot) change comes with an append
+    The books are a pure function of the chain: every balance (lot) change comes with an append
     in the same transaction, and an append moves the chain head. So they are cached under the
-    head's seq (one primary-key read) and recomputed only after the ledger has grown; the titles
-    and names are read fresh. Three queries on a warm cache, nine on a cold one, whatever the
-    size of the ledger.
+    head's seq (one primary-key read) and recomputed only after the ledger has grown; the titles,
+    names and open shortfalls are read fresh. A fixed number of queries whatever the size of the
+    ledger.
     """
-    head = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    key = f"donations:totals:{head}:{incident_id or ''}:{organization_id or ''}"
-    sums = cache.get(key)
-    if sums is None:
-        sums = _totals_sums(incident_id=incident_id, organization_id=organization_id)
-        cache.set(key, sums, timeout=TOTALS_CACHE_SECONDS)
-    overall, by_incident, by_org = sums
+    kept = _books()
+    if incident_id and organization_id:
+        overall = kept.figures(organization_id=organization_id, incident_id=incident_id)
+        by_incident = {incident_id: overall}
+        by_org = {organization_id: overall}
+    elif incident_id:
+        overall = kept.figures(incident_id=incident_id)
+        by_incident = {incident_id: overall}
+        by_org = {
+            h: kept.figures(organization_id=h, incident_id=incident_id)
+            for h in kept.organizations(incident_id=incident_id)
+        }
+    elif organization_id:
+        overall = kept.figures(organization_id=organization_id)
+        by_incident = {
+            i: kept.figures(organization_id=organization_id, incident_id=i)
+            for i in kept.incidents(organization_id)
+        }
+        by_org = {organization_id: overall}
+    else:
+        overall = kept.figures()
+        by_incident = {i: kept.figures(incident_id=i) for i in kept.incidents()}
+        by_org = {h: kept.figures(organization_id=h) for h in kept.organizations()}
     titles = dict(
         Incident.objects.filter(pk__in=[k for k in by_incident if k]).values_list("pk", "title")
     )
     names = dict(Organization.objects.filter(pk__in=list(by_org)).values_list("pk", "name"))
     return {
-        "overall": overall,
+        "overall": {
+            **overall,
+            "open_shortfalls": open_shortfalls(
+                incident_id=incident_id, organization_id=organization_id
+            ),
+        },
         "incidents": [
             {"incident": k, "title": titles.get(k, ""), **v} for k, v in by_incident.items() if k
         ],
@@ -134,28 +160,83 @@ def totals(*, incident_id: int | None = None, organization_id: int | None = None
     }
 
 
-# A head's totals never change; the timeout only bounds how long superseded keys linger.
+def _books() -> "balances.Books":
+    head = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    key = f"donations:books:{head}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = balances.books()
+        cache.set(key, kept, timeout=TOTALS_CACHE_SECONDS)
+    return kept
+
+
+# A head's books never change; the timeout only bounds how long superseded keys linger.
 TOTALS_CACHE_SECONDS = 3600
+EXACT = DecimalField(max_digits=30, decimal_places=5)
 
 
-def _totals_sums(*, incident_id: int | None, organization_id: int | None) -> tuple:
-    """(overall, per incident, per organization) sums: six aggregate queries."""
-    entries = live_entries()
-    lots = Lot.objects.all()
+def open_shortfalls(*, incident_id: int | None = None, organization_id: int | None = None):
+    """Shortfalls signed for and not yet resolved (recovered, written off or replaced), oldest
+    allocation first: ``[{"allocation": LedgerEntry, "lines": [{"item", "unit", "quantity",
+    "value"}], "value": Decimal}]``; each allocation also gets ``missing`` (its lines), which
+    the allowed-actions guard reads instead of asking again. Two queries."""
+    allocations = (
+        LedgerEntry.objects.filter(
+            kind=Kind.ALLOCATION,
+            followers__kind=Kind.ACKNOWLEDGEMENT,
+            followers__shortfall=True,
+            followers__chain_format__gte=2,
+        )
+        .select_related("holder", "counterparty", "incident")
+        .order_by("seq")
+    )
     if incident_id:
-        entries, lots = (
-            entries.filter(incident_id=incident_id),
-            lots.filter(incident_id=incident_id),
-        )
+        allocations = allocations.filter(incident_id=incident_id)
     if organization_id:
-        entries, lots = (
-            entries.filter(holder_id=organization_id),
-            lots.filter(holder_id=organization_id),
+        allocations = allocations.filter(
+            Q(holder_id=organization_id) | Q(counterparty_id=organization_id)
         )
-    overall = _merge(_flows(entries, None), _balances(lots, None))[None]
-    by_incident = _merge(_flows(entries, "incident"), _balances(lots, "incident"))
-    by_org = _merge(_flows(entries, "holder"), _balances(lots, "holder"))
-    return overall, by_incident, by_org
+    left: dict[tuple, list] = {}
+    of_allocations = allocations.values("seq")
+    flows = (
+        EntrySource.objects.filter(
+            Q(entry__in=of_allocations)
+            | Q(entry__related__in=of_allocations, entry__kind__in=balances.SETTLING)
+        )
+        .annotate(
+            allocation=Case(
+                When(entry__kind=Kind.ALLOCATION, then=F("entry_id")),
+                default=F("entry__related_id"),
+            ),
+            sign=Case(When(entry__kind=Kind.ALLOCATION, then=Value(1)), default=Value(-1)),
+        )
+        .values("allocation", "sign", "lot__item", "lot__unit")
+        .annotate(
+            q=Sum("quantity"), v=Sum(F("quantity") * F("lot__unit_value"), output_field=EXACT)
+        )
+        .order_by()
+    )
+    for r in flows:
+        row = left.setdefault((r["allocation"], r["lot__item"], r["lot__unit"]), [0, 0])
+        row[0] += r["sign"] * r["q"]
+        row[1] += r["sign"] * r["v"]
+    found = []
+    for allocation in allocations:
+        lines = [
+            {"item": item, "unit": unit, "quantity": q, "value": v.quantize(Decimal("0.01"))}
+            for (seq, item, unit), (q, v) in left.items()
+            if seq == allocation.seq and q > 0
+        ]
+        if lines:
+            allocation.missing = lines
+            found.append(
+                {
+                    "allocation": allocation,
+                    "lines": lines,
+                    "value": sum((ln["value"] for ln in lines), Decimal(0)),
+                }
+            )
+    return found
 
 
 def flows_by_day(*, incident_id: int | None = None, days: int = 60) -> list[dict]:
