@@ -215,6 +215,18 @@ class Figures(StrictSerializer):
     disbursed_goods = DecimalField(max_digits=20, decimal_places=2)
     balance_money = DecimalField(max_digits=20, decimal_places=2)
     balance_goods = DecimalField(max_digits=20, decimal_places=2)
+    # The books (donations.balances.Books): received - passed_on - used - written_off =
+    # held + in_transit; allocated/disbursed/balance above are passed_on/used/held.
+    passed_on_money = DecimalField(max_digits=20, decimal_places=2)
+    passed_on_goods = DecimalField(max_digits=20, decimal_places=2)
+    used_money = DecimalField(max_digits=20, decimal_places=2)
+    used_goods = DecimalField(max_digits=20, decimal_places=2)
+    written_off_money = DecimalField(max_digits=20, decimal_places=2)
+    written_off_goods = DecimalField(max_digits=20, decimal_places=2)
+    held_money = DecimalField(max_digits=20, decimal_places=2)
+    held_goods = DecimalField(max_digits=20, decimal_places=2)
+    in_transit_money = DecimalField(max_digits=20, decimal_places=2)
+    in_transit_goods = DecimalField(max_digits=20, decimal_places=2)
 
 
 class IncidentFigures(Figures):
@@ -227,8 +239,30 @@ class OrganizationFigures(Figures):
     name = serializers.CharField()
 
 
+class ShortfallLineOut(StrictSerializer):
+    item = serializers.CharField()
+    unit = serializers.CharField()
+    quantity = DecimalField(max_digits=14, decimal_places=3)
+    value = DecimalField(max_digits=20, decimal_places=2)
+
+
+class OpenShortfallOut(StrictSerializer):
+    """A shortfall signed for on an allocation and not yet recovered, written off or replaced."""
+
+    allocation = IntegerField(source="allocation.seq")
+    organization = IntegerField(source="allocation.holder_id")
+    to_organization = IntegerField(source="allocation.counterparty_id")
+    incident = IntegerField(source="allocation.incident_id", allow_null=True)
+    lines = ShortfallLineOut(many=True)
+    value = DecimalField(max_digits=20, decimal_places=2)
+
+
+class OverallFigures(Figures):
+    open_shortfalls = OpenShortfallOut(many=True)
+
+
 class TotalsOut(StrictSerializer):
-    overall = Figures()
+    overall = OverallFigures()
     incidents = IncidentFigures(many=True)
     organizations = OrganizationFigures(many=True)
 
