@@ -142,6 +142,20 @@ class AcknowledgeIn(StrictSerializer):
         return attrs
 
 
+class ShortfallIn(StrictSerializer):
+    """How (part of) a shortfall signed for was resolved; no amount/items: all that is missing."""
+
+    outcome = serializers.ChoiceField(choices=["recovered", "written_off", "replaced"])
+    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    amount = _amount_field()
+    items = JSONListField(child=ItemIn(), required=False, max_length=200)
+
+    def validate(self, attrs):
+        if attrs.get("amount") is not None and attrs.get("items"):
+            raise serializers.ValidationError({"amount": [_("Give either amount or items.")]})
+        return attrs
+
+
 class ReverseIn(StrictSerializer):
     reason = serializers.CharField(max_length=2000)
 
