@@ -173,6 +173,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/ledger/entries/{pk}/reverse/":          (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/ledger/entries/{pk}/private/":          (403, 200, 200, 404, 404, 404, 404),
     "POST /api/v1/ledger/receipts/":                      (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/ledger/allocations/{pk}/shortfall/":    (403, 201, 201, 403, 403, 403, 403),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -375,6 +376,18 @@ def build_world() -> SimpleNamespace:
     w.allocation = donation_services.allocate(
         organization=charity, by=charity_admin, to_organization=w.ngo, amount=Decimal("2000.00")
     )
+    # ... and goods the team signed for short (6 of 10 boxes): its shortfall is open.
+    df.receipt(charity, charity_admin, items=[df.item("矿泉水", "箱", "10")])
+    water = {"name": "矿泉水", "unit": "箱"}
+    w.short = donation_services.allocate(
+        organization=charity,
+        by=charity_admin,
+        to_organization=w.ngo,
+        items=[{**water, "quantity": Decimal(10)}],
+    )
+    donation_services.acknowledge(
+        allocation=w.short, by=w.ngo_admin, items=[{**water, "quantity": Decimal(6)}]
+    )
 
     # Alerts: a public alert of 雅安市, one failed delivery, one in-app delivery to the admin.
     w.alert = AlertFactory(created_by=w.official, region_code="511826")
@@ -440,6 +453,7 @@ TARGETS = {
     "POST /api/v1/procurements/{pk}/contract/": _pk("awarded"),
     "POST /api/v1/procurements/{pk}/terminate/": _pk("implementing"),
     "POST /api/v1/ledger/allocations/{pk}/acknowledge/": _pk("allocation"),
+    "POST /api/v1/ledger/allocations/{pk}/shortfall/": _pk("short"),
     "POST /api/v1/ledger/entries/{pk}/reverse/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/private/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": _pk("receipt"),
@@ -576,6 +590,8 @@ BODIES = {
     },
     "POST /api/v1/ledger/allocations/{pk}/acknowledge/": lambda w: {"amount": "2000.00"},
     "POST /api/v1/ledger/entries/{pk}/reverse/": lambda w: {"reason": "录入错误"},
+    # the receiver signs for the missing part (the sender recovers or writes off)
+    "POST /api/v1/ledger/allocations/{pk}/shortfall/": lambda w: {"outcome": "replaced"},
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",
@@ -746,6 +762,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
     "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/shortfalls/{seq}/":                         (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
@@ -798,6 +815,7 @@ PAGE_API = {
     "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
     "POST /ledger/entries/{seq}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
     "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
+    "POST /ledger/shortfalls/{seq}/": "POST /api/v1/ledger/allocations/{pk}/shortfall/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -821,6 +839,7 @@ PAGE_TARGETS = {
     "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/reveal/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
+    "POST /ledger/shortfalls/{seq}/": lambda w: {"seq": w.short.seq},
 }
 
 
@@ -918,6 +937,7 @@ PAGE_BODIES = {
     ),
     "POST /ledger/entries/{seq}/reverse/": BODIES["POST /api/v1/ledger/entries/{pk}/reverse/"],
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"amount": "2000.00"},
+    "POST /ledger/shortfalls/{seq}/": lambda w: {"outcome": "replaced", "org": w.ngo.pk},
     "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
     "POST /alerts/new/": lambda w: {
         "title": "芦山县暴雨预警",
