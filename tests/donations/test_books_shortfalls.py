@@ -1,6 +1,7 @@
 """A shortfall at sign-for is an open item until the sender recovers it or writes it off, or the
 receiver signs for it after all: each resolution an entry in the chain, the books balanced."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -263,3 +264,28 @@ def test_the_workspace_costs_fixed_queries_however_many_shortfalls(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(f"/ledger/organizations/{charity.pk}/")
     assert page.content.decode().count('class="shortfall"') == 7
+
+
+def test_the_public_verifier_replays_the_resolutions(
+    api, short, charity, charity_admin, ngo, team_writer, tmp_path
+):
+    from tests.donations.test_reconciliation import export, run_readme_snippet
+
+    half = [{**MASKS, "quantity": Decimal(50)}]
+    services.resolve_shortfall(allocation=short, by=charity_admin, outcome="recovered", items=half)
+    services.resolve_shortfall(allocation=short, by=team_writer, outcome="replaced", items=half)
+    services.resolve_shortfall(
+        allocation=short, by=charity_admin, outcome="written_off", reason="运输途中丢失"
+    )
+    namespace = run_readme_snippet(export(api, tmp_path))
+    assert namespace["bad"] == []
+    transit = {k: v for k, v in namespace["held"].items() if k[0] == "transit"}
+    assert set(transit.values()) == {Decimal(0)}
+    # and the books from the export alone are the public totals
+    rows = [json.loads(line) for line in (tmp_path / "ledger.jsonl").read_text().splitlines()]
+    from_export = reconcile.export_books(rows)
+    for scope in ({}, {"organization_id": charity.pk}, {"organization_id": ngo.pk}):
+        public = totals(**scope)["overall"]
+        assert all(public[k] == from_export.figures(**scope)[k] for k in balances.FIGURES)
+    assert totals(organization_id=charity.pk)["overall"]["written_off"] == 500
+    _verified()
