@@ -356,6 +356,7 @@ def trace_share(receipt: LedgerEntry) -> dict:
         step.whole = bool(total) and step.share_value >= total
         step.percent = (step.fraction * 100).quantize(Decimal("0.1"))
         step.share_beneficiaries = (step.beneficiaries * step.fraction).quantize(Decimal("0.1"))
+        step.evidence_hashes = sorted(e.sha256 for e in step.evidence.all())
     lots = list(
         Lot.objects.filter(origin=receipt, remaining__gt=0)
         .select_related("holder", "incident")

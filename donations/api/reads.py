@@ -107,7 +107,7 @@ class TraceShareStep(TraceStep):
     share_lines = ShareLineOut(many=True)
     share_fraction = DecimalField(source="fraction", max_digits=9, decimal_places=6)
     share_beneficiaries = DecimalField(max_digits=14, decimal_places=1)
-    evidence = serializers.SlugRelatedField(many=True, read_only=True, slug_field="sha256")
+    evidence = serializers.ListField(child=serializers.CharField(), source="evidence_hashes")
 
 
 class TraceShareOut(TraceOut):
@@ -135,6 +135,7 @@ class TraceLookupView(APIView):
     serializer_class = TraceShareOut
 
     @extend_schema(
+        operation_id="v1_ledger_trace_by_receipt_number",
         parameters=[
             OpenApiParameter("organization", int, required=True),
             OpenApiParameter("receipt_number", str, required=True),
