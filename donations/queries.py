@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -406,32 +406,26 @@ def pending_acknowledgements(organization):
 
 
 def overall_figures() -> dict:
-    """Received and disbursed overall (money + goods value), two decimals, one query."""
-    value = F("amount") + F("goods_value")
-    sums = live_entries().aggregate(
-        received=Coalesce(Sum(value, filter=Q(kind=Kind.RECEIPT)), ZERO),
-        disbursed=Coalesce(Sum(value, filter=Q(kind=Kind.DISBURSEMENT)), ZERO),
-    )
-    return {k: f"{Decimal(v).quantize(Decimal('0.01')):,}" for k, v in sums.items()}
+    """Received and used overall (money + goods value, the books), two decimals: the chain
+    head on a warm cache, six queries on a cold one."""
+    books = _books().figures()
+    return {
+        "received": f"{books['received']:,}",
+        "disbursed": f"{books['used']:,}",
+    }
 
 
 def track_record(organization) -> dict:
-    value = F("amount") + F("goods_value")
-    sums = (
-        live_entries()
-        .filter(holder=organization)
-        .aggregate(
-            entries=Count("seq"),
-            received=Coalesce(Sum(value, filter=Q(kind=Kind.RECEIPT)), ZERO),
-            disbursed=Coalesce(Sum(value, filter=Q(kind=Kind.DISBURSEMENT)), ZERO),
-        )
-    )
+    """An organization's public record: its entries, what it received (its receipts and what it
+    signed for: the books) and used, and the shortfalls signed for on its allocations."""
+    entries = live_entries().filter(holder=organization).count()
+    books = _books().figures(organization_id=organization.pk)
     shortfalls = LedgerEntry.objects.filter(
         kind=Kind.ACKNOWLEDGEMENT, counterparty=organization, shortfall=True
     ).count()
     return {
-        "entries": sums["entries"],
-        "received": f"{Decimal(sums['received']).quantize(Decimal('0.01')):,}",
-        "disbursed": f"{Decimal(sums['disbursed']).quantize(Decimal('0.01')):,}",
+        "entries": entries,
+        "received": f"{books['received']:,}",
+        "disbursed": f"{books['used']:,}",
         "shortfalls": shortfalls,
     }

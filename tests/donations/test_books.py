@@ -299,3 +299,28 @@ def test_reversals_leave_the_books_as_if_the_entry_never_was(charity, charity_ad
     assert (books["received"], books["held"]) == (0, 0)
     with pytest.raises(InvalidTransition):
         services.reverse(entry=gift, by=charity_admin, reason="again")
+
+
+def test_the_organization_page_record_and_dashboard_read_the_books(
+    charity, charity_admin, ngo, team_writer
+):
+    from django.apps import apps
+
+    quake = IncidentFactory()
+    df.receipt(charity, charity_admin, "50000.00", incident=quake)
+    sent = services.allocate(
+        organization=charity,
+        by=charity_admin,
+        to_organization=ngo,
+        incident=quake,
+        amount=Decimal(30000),
+    )
+    services.acknowledge(allocation=sent, by=team_writer, amount=Decimal(30000))
+    services.disburse(
+        organization=ngo, by=team_writer, amount=Decimal(1500), purpose="油料", incident=quake
+    )
+    config = apps.get_app_config("donations")
+    record = {str(r["label"]): r["value"] for r in config.organization_track_record(ngo)}
+    assert list(record.values())[:2] == ["30,000.00", "1,500.00"]
+    cards = [c["value"] for c in config.dashboard_cards(None)]
+    assert cards == ["50,000.00", "1,500.00"]  # the allocation is not counted twice
