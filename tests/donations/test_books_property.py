@@ -37,6 +37,7 @@ from tests.donations import factories as df
 pytestmark = pytest.mark.django_db
 
 SQLITE_EXAMPLES = 12
+PROGRESS = os.environ.get("TONGZHOU_PROPERTY_PROGRESS")
 PG_EXAMPLES = 150
 
 
@@ -293,5 +294,8 @@ def test_the_books_always_balance(world):
             count, problems = reconcile.verify_all()
             assert problems == [], problems
             transaction.set_rollback(True)
+        if PROGRESS:  # a long run says how far it got
+            with open(PROGRESS, "a", encoding="utf-8") as out:
+                out.write(f"{count} entries, {steps} steps: balanced\n")
 
     run()
