@@ -19,7 +19,7 @@ from core.api import (
     StrictSerializer,
 )
 from core.parsers import check_json_value
-from donations.models import Channel, DonorKind, LedgerEntry
+from donations.models import Campaign, Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
 MAX_ID = 2**63 - 1
@@ -117,6 +117,13 @@ class ReceiptIn(OutgoingIn):
         max_length=300, required=False, default="", allow_blank=True
     )
     donation_agreement = serializers.BooleanField(default=False)
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A public fundraising campaign (公开募捐) of the organization: the receipt is "
+        "then restricted to the campaign's incident and purpose.",
+    )
 
 
 class AllocationIn(OutgoingIn):

@@ -324,3 +324,34 @@ def test_the_organization_page_record_and_dashboard_read_the_books(
     assert list(record.values())[:2] == ["30,000.00", "1,500.00"]
     cards = [c["value"] for c in config.dashboard_cards(None)]
     assert cards == ["50,000.00", "1,500.00"]  # the allocation is not counted twice
+
+
+def test_a_campaign_receipt_through_the_api_is_bound_to_it(api, charity, charity_admin, ngo):
+    quake = IncidentFactory()
+    campaign = Campaign.objects.create(
+        organization=charity,
+        title="宝兴泥石流救灾",
+        record_number="53100000MJ0000001A2026",
+        incident=quake,
+    )
+    body = {
+        "amount": "500.00",
+        "donor_name": "李四",
+        "donor_kind": "individual",
+        "channel": "online_platform",
+        "campaign": campaign.pk,
+        "restricted": False,  # the campaign decides
+    }
+    created = api(charity_admin).post("/api/v1/ledger/receipts/", body, format="json")
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    assert (data["restricted"], data["incident"], data["purpose"]) == (
+        True,
+        quake.pk,
+        campaign.label,
+    )
+    other = Campaign.objects.create(organization=ngo, title="别家募捐", record_number="X-9")
+    refused = api(charity_admin).post(
+        "/api/v1/ledger/receipts/", {**body, "campaign": other.pk}, format="json"
+    )
+    assert refused.status_code == 400 and "campaign" in refused.json()
