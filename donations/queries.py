@@ -113,11 +113,13 @@ def totals(*, incident_id: int | None = None, organization_id: int | None = None
 
     The books are a pure function of the chain: every balance (lot) change comes with an append
     in the same transaction, and an append moves the chain head. So they are cached under the
-    head's seq (one primary-key read) and recomputed only after the ledger has grown; the titles,
-    names and open shortfalls are read fresh. A fixed number of queries whatever the size of the
+    head's seq (one primary-key read) and recomputed only after the ledger has grown, and so are
+    the open shortfalls (a pure function of the chain too); the titles and names are read
+    fresh. A fixed number of queries whatever the size of the
     ledger.
     """
-    kept = _books()
+    head = _head()
+    kept = _books(head)
     if incident_id and organization_id:
         overall = kept.figures(organization_id=organization_id, incident_id=incident_id)
         by_incident = {incident_id: overall}
@@ -147,8 +149,9 @@ def totals(*, incident_id: int | None = None, organization_id: int | None = None
     return {
         "overall": {
             **overall,
-            "open_shortfalls": open_shortfalls(
-                incident_id=incident_id, organization_id=organization_id
+            "open_shortfalls": _cached(
+                f"donations:shortfalls:{head}:{incident_id or ''}:{organization_id or ''}",
+                lambda: open_shortfalls(incident_id=incident_id, organization_id=organization_id),
             ),
         },
         "incidents": [
@@ -160,14 +163,21 @@ def totals(*, incident_id: int | None = None, organization_id: int | None = None
     }
 
 
-def _books() -> "balances.Books":
-    head = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    key = f"donations:books:{head}"
-    kept = cache.get(key)
-    if kept is None:
-        kept = balances.books()
-        cache.set(key, kept, timeout=TOTALS_CACHE_SECONDS)
-    return kept
+def _head() -> int:
+    return ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+
+
+def _cached(key: str, compute):
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=TOTALS_CACHE_SECONDS)
+    return found
+
+
+def _books(head: int | None = None) -> "balances.Books":
+    """The books at the chain head ``head`` (read when not given), cached per head."""
+    return _cached(f"donations:books:{_head() if head is None else head}", balances.books)
 
 
 # A head's books never change; the timeout only bounds how long superseded keys linger.
