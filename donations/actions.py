@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.permissions import is_member_of
 from core.states import Action, Actions, InvalidTransition
+from donations.balances import open_shortfall
 from donations.models import LedgerEntry
 from registry.models import Organization
 from registry.queries import acting_organization, may_act_for
@@ -65,6 +66,22 @@ def _awaiting_signature(user: Any, entry: LedgerEntry, **context: Any) -> None:
         raise InvalidTransition(_("This allocation was already signed for or reversed."))
 
 
+def _sender_writes(user: Any, entry: LedgerEntry, **context: Any) -> None:
+    if entry.kind != Kind.ALLOCATION:
+        raise PermissionDenied(_("Only the allocating organization resolves this."))
+    require_writer(user, entry.holder_id)
+
+
+def _short(user: Any, entry: LedgerEntry, **context: Any) -> None:
+    if entry.kind != Kind.ALLOCATION:
+        raise InvalidTransition(_("Only an allocation can have a shortfall."))
+    missing = getattr(entry, "missing", None)  # set by pages that listed it already
+    if missing is None:
+        missing = open_shortfall(entry.pk)
+    if not missing:
+        raise InvalidTransition(_("Nothing of this allocation is missing."))
+
+
 def _holder_member(user: Any, entry: LedgerEntry, **context: Any) -> None:
     if not is_member_of(user, entry.holder_id):
         raise PermissionDenied(_("Only members of the holding organization see this."))
@@ -81,5 +98,9 @@ ENTRY = Actions(
         Action("acknowledge", None, who=_receiver_writes, when=_awaiting_signature),
         Action("reverse", None, who=_holder_writes, when=_reversible),
         Action("reveal", None, who=_holder_member, when=_a_receipt),
+        # Resolving a shortfall signed for (donations.services.transfers.resolve_shortfall)
+        Action("recover", None, who=_sender_writes, when=_short),
+        Action("write_off", None, who=_sender_writes, when=_short),
+        Action("replace", None, who=_receiver_writes, when=_short),
     ],
 )

@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from donations.models import ChainHead, DonorDetails, Evidence, GoodsLine, LedgerEntry, Lot
+from donations.models import (
+    Campaign,
+    ChainHead,
+    DonorDetails,
+    Evidence,
+    GoodsLine,
+    LedgerEntry,
+    Lot,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,3 +54,13 @@ class LotAdmin(ReadOnlyAdmin):
 admin.site.register(ChainHead, ReadOnlyAdmin)
 admin.site.register(DonorDetails, ReadOnlyAdmin)
 admin.site.register(Evidence, ReadOnlyAdmin)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Public fundraising campaigns (公开募捐): receipts for one are bound to its purpose."""
+
+    list_display = ["title", "record_number", "organization", "incident", "created_at"]
+    list_select_related = ["organization", "incident"]
+    search_fields = ["title", "record_number"]
+    raw_id_fields = ["organization", "incident"]

@@ -31,6 +31,12 @@ urlpatterns = [
     path("ledger/trace/<str:trace_code>/", api.TraceView.as_view(), name="ledger-trace"),
     path("ledger/export.jsonl", api.export_jsonl, name="ledger-export"),
     path("ledger/head/", api.HeadView.as_view(), name="ledger-head"),
+    path(
+        "ledger/allocations/<int:pk>/shortfall/",
+        api.ShortfallView.as_view(),
+        name="ledger-shortfall",
+    ),
+    path("ledger/trace/", api.TraceLookupView.as_view(), name="ledger-trace-lookup"),
 ]
 
 # Supervision and end receivers (donations/api/supervise.py)

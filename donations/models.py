@@ -91,6 +91,10 @@ class LedgerEntry(AppendOnlyModel):
         RECEIVER_SIGNED = "receiver_signed", _("Signed for by an end receiver")
         REVERSAL = "reversal", _("Reversal")
         CHANGE_OF_USE = "change_of_use", _("Change of use")
+        # Resolutions of a shortfall signed for on an allocation (``related`` = the allocation):
+        RECOVERY = "recovery", _("Shortfall recovered")
+        WRITE_OFF = "write_off", _("Shortfall written off")
+        REPLACEMENT = "replacement", _("Shortfall replaced")
 
     seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
@@ -489,3 +493,45 @@ class ReceiverDelivery(models.Model):
     @property
     def mismatched(self) -> bool:
         return any(line.get("note") for line in self.signed_lines or [])
+
+
+class Campaign(models.Model):
+    """A public fundraising campaign (公开募捐, 慈善法 Art. 22-29) filed by a charity.
+
+    The minimal concept the ledger needs: receipts recorded for a campaign are restricted (定向)
+    to its incident and to its purpose (``label``), so the lot rules of ``donations.balances``
+    bind them to the campaign until a change of use (docs/DOMAIN.md, "Donations").
+    """
+
+    organization = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("organization"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    record_number = models.CharField(_("filing number (备案编号)"), max_length=64)
+    incident = models.ForeignKey(
+        "coordination.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("incident"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "record_number"], name="campaign_record_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The purpose its receipts carry: the campaign's title and filing number."""
+        return f"{self.title}（{self.record_number}）"[:200]

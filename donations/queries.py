@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from coordination.models import Incident
-from donations.models import ChainHead, LedgerEntry, Lot
+from donations import balances
+from donations.models import ChainHead, EntrySource, LedgerEntry, Lot
 from registry.models import Organization
 
 Kind = LedgerEntry.Kind
@@ -103,28 +104,56 @@ def _merge(flows: dict, balances: dict) -> "OrderedDict":
 
 
 def totals(*, incident_id: int | None = None, organization_id: int | None = None) -> dict:
-    """Received, allocated, disbursed and balance (money and goods value): overall, per
-    incident and per organization.
+    """The books (``donations.balances.Books``: received, passed on, used, written off, held,
+    in transit, money and goods value, with the old names received/allocated/disbursed/balance
+    alongside): overall, per incident and per organization, narrowed by ``incident_id`` and/or
+    ``organization_id`` (then the other list holds that scope's cells: the organizations
+    within the incident, the incidents within the organization). ``overall`` also lists the
+    scope's open shortfalls (``open_shortfalls``).
 
-    The sums are a pure function of the chain: every balance (lot) change comes with an append
+    The books are a pure function of the chain: every balance (lot) change comes with an append
     in the same transaction, and an append moves the chain head. So they are cached under the
-    head's seq (one primary-key read) and recomputed only after the ledger has grown; the titles
-    and names are read fresh. Three queries on a warm cache, nine on a cold one, whatever the
-    size of the ledger.
+    head's seq (one primary-key read) and recomputed only after the ledger has grown, and so are
+    the open shortfalls (a pure function of the chain too); the titles and names are read
+    fresh. A fixed number of queries whatever the size of the
+    ledger.
     """
-    head = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    key = f"donations:totals:{head}:{incident_id or ''}:{organization_id or ''}"
-    sums = cache.get(key)
-    if sums is None:
-        sums = _totals_sums(incident_id=incident_id, organization_id=organization_id)
-        cache.set(key, sums, timeout=TOTALS_CACHE_SECONDS)
-    overall, by_incident, by_org = sums
+    head = _head()
+    kept = _books(head)
+    if incident_id and organization_id:
+        overall = kept.figures(organization_id=organization_id, incident_id=incident_id)
+        by_incident = {incident_id: overall}
+        by_org = {organization_id: overall}
+    elif incident_id:
+        overall = kept.figures(incident_id=incident_id)
+        by_incident = {incident_id: overall}
+        by_org = {
+            h: kept.figures(organization_id=h, incident_id=incident_id)
+            for h in kept.organizations(incident_id=incident_id)
+        }
+    elif organization_id:
+        overall = kept.figures(organization_id=organization_id)
+        by_incident = {
+            i: kept.figures(organization_id=organization_id, incident_id=i)
+            for i in kept.incidents(organization_id)
+        }
+        by_org = {organization_id: overall}
+    else:
+        overall = kept.figures()
+        by_incident = {i: kept.figures(incident_id=i) for i in kept.incidents()}
+        by_org = {h: kept.figures(organization_id=h) for h in kept.organizations()}
     titles = dict(
         Incident.objects.filter(pk__in=[k for k in by_incident if k]).values_list("pk", "title")
     )
     names = dict(Organization.objects.filter(pk__in=list(by_org)).values_list("pk", "name"))
     return {
-        "overall": overall,
+        "overall": {
+            **overall,
+            "open_shortfalls": _cached(
+                f"donations:shortfalls:{head}:{incident_id or ''}:{organization_id or ''}",
+                lambda: open_shortfalls(incident_id=incident_id, organization_id=organization_id),
+            ),
+        },
         "incidents": [
             {"incident": k, "title": titles.get(k, ""), **v} for k, v in by_incident.items() if k
         ],
@@ -134,28 +163,90 @@ def totals(*, incident_id: int | None = None, organization_id: int | None = None
     }
 
 
-# A head's totals never change; the timeout only bounds how long superseded keys linger.
+def _head() -> int:
+    return ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+
+
+def _cached(key: str, compute):
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=TOTALS_CACHE_SECONDS)
+    return found
+
+
+def _books(head: int | None = None) -> "balances.Books":
+    """The books at the chain head ``head`` (read when not given), cached per head."""
+    return _cached(f"donations:books:{_head() if head is None else head}", balances.books)
+
+
+# A head's books never change; the timeout only bounds how long superseded keys linger.
 TOTALS_CACHE_SECONDS = 3600
+EXACT = DecimalField(max_digits=30, decimal_places=5)
 
 
-def _totals_sums(*, incident_id: int | None, organization_id: int | None) -> tuple:
-    """(overall, per incident, per organization) sums: six aggregate queries."""
-    entries = live_entries()
-    lots = Lot.objects.all()
+def open_shortfalls(*, incident_id: int | None = None, organization_id: int | None = None):
+    """Shortfalls signed for and not yet resolved (recovered, written off or replaced), oldest
+    allocation first: ``[{"allocation": LedgerEntry, "lines": [{"item", "unit", "quantity",
+    "value"}], "value": Decimal}]``; each allocation also gets ``missing`` (its lines), which
+    the allowed-actions guard reads instead of asking again. Two queries."""
+    allocations = (
+        LedgerEntry.objects.filter(
+            kind=Kind.ALLOCATION,
+            followers__kind=Kind.ACKNOWLEDGEMENT,
+            followers__shortfall=True,
+            followers__chain_format__gte=2,
+        )
+        .select_related("holder", "counterparty", "incident")
+        .order_by("seq")
+    )
     if incident_id:
-        entries, lots = (
-            entries.filter(incident_id=incident_id),
-            lots.filter(incident_id=incident_id),
-        )
+        allocations = allocations.filter(incident_id=incident_id)
     if organization_id:
-        entries, lots = (
-            entries.filter(holder_id=organization_id),
-            lots.filter(holder_id=organization_id),
+        allocations = allocations.filter(
+            Q(holder_id=organization_id) | Q(counterparty_id=organization_id)
         )
-    overall = _merge(_flows(entries, None), _balances(lots, None))[None]
-    by_incident = _merge(_flows(entries, "incident"), _balances(lots, "incident"))
-    by_org = _merge(_flows(entries, "holder"), _balances(lots, "holder"))
-    return overall, by_incident, by_org
+    left: dict[tuple, list] = {}
+    of_allocations = allocations.values("seq")
+    flows = (
+        EntrySource.objects.filter(
+            Q(entry__in=of_allocations)
+            | Q(entry__related__in=of_allocations, entry__kind__in=balances.SETTLING)
+        )
+        .annotate(
+            allocation=Case(
+                When(entry__kind=Kind.ALLOCATION, then=F("entry_id")),
+                default=F("entry__related_id"),
+            ),
+            sign=Case(When(entry__kind=Kind.ALLOCATION, then=Value(1)), default=Value(-1)),
+        )
+        .values("allocation", "sign", "lot__item", "lot__unit")
+        .annotate(
+            q=Sum("quantity"), v=Sum(F("quantity") * F("lot__unit_value"), output_field=EXACT)
+        )
+        .order_by()
+    )
+    for r in flows:
+        row = left.setdefault((r["allocation"], r["lot__item"], r["lot__unit"]), [0, 0])
+        row[0] += r["sign"] * r["q"]
+        row[1] += r["sign"] * r["v"]
+    found = []
+    for allocation in allocations:
+        lines = [
+            {"item": item, "unit": unit, "quantity": q, "value": v.quantize(Decimal("0.01"))}
+            for (seq, item, unit), (q, v) in left.items()
+            if seq == allocation.seq and q > 0
+        ]
+        if lines:
+            allocation.missing = lines
+            found.append(
+                {
+                    "allocation": allocation,
+                    "lines": lines,
+                    "value": sum((ln["value"] for ln in lines), Decimal(0)),
+                }
+            )
+    return found
 
 
 def flows_by_day(*, incident_id: int | None = None, days: int = 60) -> list[dict]:
@@ -190,29 +281,105 @@ def spending_by_purpose(*, incident_id: int | None = None, limit: int = 8) -> li
 
 
 def trace(trace_code: str) -> dict | None:
-    """What became of one receipt, step by step: public facts only (no donor details)."""
+    """What became of one receipt, looked up by its trace code (``trace_share``)."""
     receipt = (
         LedgerEntry.objects.select_related("holder", "incident")
         .prefetch_related("lines")
         .filter(kind=Kind.RECEIPT, trace_code=trace_code.strip().upper())
         .first()
     )
-    if receipt is None:
-        return None
-    steps = (
-        LedgerEntry.objects.filter(
-            Q(sources__lot__origin=receipt)
-            | Q(related=receipt)
-            | Q(related__sources__lot__origin=receipt)
+    return trace_share(receipt) if receipt else None
+
+
+def trace_by_receipt_number(organization_id: int, receipt_number: str) -> dict | None:
+    """The same, looked up by the charity and its donation receipt (捐赠票据) number. A number
+    is the charity's own: when it was recorded on several receipts (a correction recorded
+    again after a reversal), the latest one that was not reversed, else the latest."""
+    receipt = (
+        LedgerEntry.objects.select_related("holder", "incident")
+        .prefetch_related("lines")
+        .filter(
+            kind=Kind.RECEIPT,
+            holder_id=organization_id,
+            receipt_number=receipt_number.strip(),
         )
+        .annotate(is_reversed=_reversed())
+        .order_by("is_reversed", "-seq")
+        .first()
+    )
+    return trace_share(receipt) if receipt else None
+
+
+def trace_share(receipt: LedgerEntry) -> dict:
+    """What became of one receipt, step by step, in chain order: public facts only (no donor
+    details), and at each step the donor's share.
+
+    The share is exact where the ledger is: every draw names the lots it took, and lots keep the
+    receipt they came from through every allocation and sign-for, so ``share_lines`` are the
+    quantities drawn from this gift. Where the gift was pooled with others in one entry (a
+    disbursement paid from several gifts), what the entry reached is shared pro rata by value:
+    ``fraction`` = this gift's value / the entry's value, and ``share_beneficiaries`` = the
+    entry's beneficiaries x ``fraction`` (one decimal). A fixed number of queries (seven).
+    """
+    value = Sum(F("quantity") * F("lot__unit_value"), output_field=EXACT)
+    shares: dict[int, list[dict]] = {}
+    for r in (
+        EntrySource.objects.filter(lot__origin=receipt)
+        .values("entry_id", "lot__item", "lot__unit")
+        .annotate(q=Sum("quantity"), v=value)
+        .order_by("entry_id", "lot__item", "lot__unit")
+    ):
+        shares.setdefault(r["entry_id"], []).append(
+            {"item": r["lot__item"], "unit": r["lot__unit"], "quantity": r["q"], "value": r["v"]}
+        )
+    # Format-1 sign-fors name no sources: what arrived is in the lots they opened.
+    for r in (
+        Lot.objects.filter(origin=receipt, acquired_by__chain_format__lt=2)
+        .exclude(acquired_by=receipt)
+        .values("acquired_by_id", "item", "unit")
+        .annotate(q=Sum("quantity"), v=Sum(F("quantity") * F("unit_value"), output_field=EXACT))
+        .order_by("acquired_by_id", "item", "unit")
+    ):
+        if r["acquired_by_id"] not in shares:
+            shares.setdefault(r["acquired_by_id"], []).append(
+                {"item": r["item"], "unit": r["unit"], "quantity": r["q"], "value": r["v"]}
+            )
+    steps = list(
+        LedgerEntry.objects.filter(Q(seq__in=list(shares)) | Q(related=receipt))
         .exclude(pk=receipt.pk)
         .select_related("holder", "counterparty", "incident", "related")
-        .prefetch_related("lines")
-        .distinct()
+        .prefetch_related("lines", "evidence")
+        .annotate(is_reversed=_reversed())
         .order_by("seq")
     )
-    lots = Lot.objects.filter(origin=receipt).select_related("holder").order_by("id")
-    return {"receipt": receipt, "steps": list(steps), "lots": list(lots)}
+    cent = Decimal("0.01")
+    for step in steps:
+        lines = shares.get(step.seq, [])
+        step.share_lines = [ln for ln in lines if ln["item"]]
+        step.share_amount = sum(
+            (ln["quantity"] for ln in lines if not ln["item"]), Decimal(0)
+        ).quantize(cent)
+        step.share_value = sum((ln["value"] for ln in lines), Decimal(0)).quantize(cent)
+        step.share_goods_value = step.share_value - step.share_amount
+        total = step.amount + step.goods_value
+        step.fraction = (step.share_value / total) if total else Decimal(0)
+        step.whole = bool(total) and step.share_value >= total
+        step.percent = (step.fraction * 100).quantize(Decimal("0.1"))
+        step.share_beneficiaries = (step.beneficiaries * step.fraction).quantize(Decimal("0.1"))
+        step.evidence_hashes = sorted(e.sha256 for e in step.evidence.all())
+    lots = list(
+        Lot.objects.filter(origin=receipt, remaining__gt=0)
+        .select_related("holder", "incident")
+        .order_by("acquired_at", "id")
+    )
+    return {"receipt": receipt, "steps": steps, "lots": lots}
+
+
+def receipt_holders():
+    """Organizations that recorded receipts, by name (the trace page's charity choice)."""
+    return Organization.objects.filter(
+        pk__in=LedgerEntry.objects.filter(kind=Kind.RECEIPT).values("holder_id")
+    ).order_by("name")
 
 
 def holdings(organization) -> list[dict]:
@@ -249,33 +416,27 @@ def pending_acknowledgements(organization):
 
 
 def overall_figures() -> dict:
-    """Received and disbursed overall (money + goods value), two decimals, one query."""
-    value = F("amount") + F("goods_value")
-    sums = live_entries().aggregate(
-        received=Coalesce(Sum(value, filter=Q(kind=Kind.RECEIPT)), ZERO),
-        disbursed=Coalesce(Sum(value, filter=Q(kind=Kind.DISBURSEMENT)), ZERO),
-    )
-    return {k: f"{Decimal(v).quantize(Decimal('0.01')):,}" for k, v in sums.items()}
+    """Received and used overall (money + goods value, the books), two decimals: the chain
+    head on a warm cache, six queries on a cold one."""
+    books = _books().figures()
+    return {
+        "received": f"{books['received']:,}",
+        "disbursed": f"{books['used']:,}",
+    }
 
 
 def track_record(organization) -> dict:
-    value = F("amount") + F("goods_value")
-    sums = (
-        live_entries()
-        .filter(holder=organization)
-        .aggregate(
-            entries=Count("seq"),
-            received=Coalesce(Sum(value, filter=Q(kind=Kind.RECEIPT)), ZERO),
-            disbursed=Coalesce(Sum(value, filter=Q(kind=Kind.DISBURSEMENT)), ZERO),
-        )
-    )
+    """An organization's public record: its entries, what it received (its receipts and what it
+    signed for: the books) and used, and the shortfalls signed for on its allocations."""
+    entries = live_entries().filter(holder=organization).count()
+    books = _books().figures(organization_id=organization.pk)
     shortfalls = LedgerEntry.objects.filter(
         kind=Kind.ACKNOWLEDGEMENT, counterparty=organization, shortfall=True
     ).count()
     return {
-        "entries": sums["entries"],
-        "received": f"{Decimal(sums['received']).quantize(Decimal('0.01')):,}",
-        "disbursed": f"{Decimal(sums['disbursed']).quantize(Decimal('0.01')):,}",
+        "entries": entries,
+        "received": f"{books['received']:,}",
+        "disbursed": f"{books['used']:,}",
         "shortfalls": shortfalls,
     }
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from donations import chain
+from donations import balances, chain
 from donations.models import Evidence, Lot
 
 ZERO = Decimal(0)
@@ -110,6 +110,17 @@ class Recomputed:
                     (entry["related"], s["receipt"], s["item"], s["unit"]), quantity, seq
                 )
                 self._credit(position(s, via=seq), quantity, seq)
+        elif kind in ("recovery", "write_off", "replacement"):
+            # A shortfall resolved: out of transit; back to the sender's position (recovery),
+            # gone (write-off), or into the receiver's new position (replacement).
+            for s in sources:
+                quantity = Decimal(s["quantity"])
+                key = (entry["related"], s["receipt"], s["item"], s["unit"])
+                self._debit_transit(key, quantity, seq)
+                if kind == "recovery":
+                    self._credit(position(s), quantity, seq)
+                elif kind == "replacement":
+                    self._credit(position(s, via=seq), quantity, seq)
         elif kind == "reversal":
             reversed_kind = self.kinds.get(entry["related"])
             for s in sources:
@@ -208,3 +219,80 @@ def verify_all() -> tuple[int, list[str]]:
         problems += compare_lots(result)
     problems += check_evidence()
     return count, problems
+
+
+def export_books(rows) -> "balances.Books":
+    """The books (``donations.balances.Books``) recomputed from export rows alone, by the rules
+    the server's ``balances.books`` applies to its lots: what a position is worth comes from
+    its receipt's goods line (``unit_value``; money at 1), which incident it serves from the
+    entry that opened it (a receipt's incident; an arrival or a change of use: the entry's
+    incident, else the lot's). Reversed entries and reversals leave the books untouched.
+    """
+    rows = list(rows)
+    reversed_ = {r["entry"]["related"] for r in rows if r["entry"]["kind"] == "reversal"}
+    result = Recomputed()
+    books = balances.Books()
+    value: dict = {}
+    incident_of: dict = {}
+    kinds: dict = {}
+    sent: dict = {}
+
+    def worth(s) -> Decimal:
+        return Decimal(s["quantity"]) * value.get((s["receipt"], s["item"], s["unit"]), ZERO)
+
+    for row in rows:
+        entry = row["entry"]
+        seq, kind, org = entry["seq"], entry["kind"], entry["organization"]
+        kinds[seq] = entry
+        live = seq not in reversed_ and kind != "reversal"
+        if kind == "receipt":
+            lines = entry["lines"] or [
+                {"name": "", "unit": "CNY", "quantity": entry["amount"], "unit_value": "1"}
+            ]
+            for line in lines:
+                key = (seq, line["name"], line["unit"])
+                value[key] = Decimal(line["unit_value"])
+                incident_of[(org, seq, *key)] = entry["incident"]
+                if live:
+                    books.receipt(
+                        org,
+                        entry["incident"],
+                        line["name"] == "",
+                        Decimal(line["quantity"]) * value[key],
+                    )
+        elif kind in ("allocation", "disbursement", "change_of_use"):
+            if kind == "allocation":
+                sent[seq] = entry["sources"]
+            for s in entry["sources"]:
+                lot_incident = incident_of.get(
+                    (org, s["entry"], s["receipt"], s["item"], s["unit"])
+                )
+                target = entry["incident"] if entry["incident"] is not None else lot_incident
+                if kind == "change_of_use":
+                    incident_of[(org, seq, s["receipt"], s["item"], s["unit"])] = target
+                if live:
+                    books.draw(kind, org, target, lot_incident, s["item"] == "", worth(s))
+        elif kind in ("acknowledgement", "replacement", "recovery", "write_off"):
+            allocation = kinds[entry["related"]]
+            sender = allocation["organization"]
+            arrived = entry["sources"]
+            if kind == "acknowledgement" and entry.get("format", 1) < 2:
+                arrived = result._derived_arrivals(entry)
+            for s in arrived:
+                lot_incident = incident_of.get(
+                    (sender, s["entry"], s["receipt"], s["item"], s["unit"])
+                )
+                target = (
+                    allocation["incident"] if allocation["incident"] is not None else lot_incident
+                )
+                if kind in ("acknowledgement", "replacement"):
+                    incident_of[(org, seq, s["receipt"], s["item"], s["unit"])] = target
+                    books.arrival(org, sender, target, s["item"] == "", worth(s))
+                else:
+                    books.resolve(kind, sender, target, lot_incident, s["item"] == "", worth(s))
+        result.apply(entry)
+    for key, remaining in result.balance.items():
+        holder, via, receipt, item, unit = key
+        worth_each = value.get((receipt, item, unit), ZERO)
+        books.held(holder, incident_of.get(key), item == "", remaining * worth_each)
+    return books

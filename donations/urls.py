@@ -11,6 +11,7 @@ urlpatterns = [
     path("ledger/entries/<int:seq>/<str:action>/", views.entry_action, name="entry_action"),
     path("ledger/organizations/<int:org_id>/", views.workspace, name="workspace"),
     path("ledger/evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("ledger/shortfalls/<int:seq>/", views.shortfall_action, name="shortfall"),
 ]
 
 # Supervision and end receivers (donations/views_supervise.py)

@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coordination.models import Incident
 from core.display import people
@@ -75,9 +77,36 @@ def ledger(request):
 
 
 def trace(request):
-    code = request.GET.get("code", "").strip()
-    found = queries.trace(code) if code else None
-    return render(request, "donations/trace.html", {"code": code, "found": found})
+    """Trace a donation (public): by the trace code on the receipt, or by the charity and the
+    donation receipt (捐赠票据) number; shows the donor's share at each step (``trace_share``)."""
+    code = request.GET.get("code", "").strip()[:20]
+    organization = request.GET.get("organization", "")
+    number = request.GET.get("receipt_number", "").strip()[:64]
+    found, asked, problem = None, False, ""
+    if code:
+        asked, found = True, queries.trace(code)
+    elif organization or number:
+        asked = True
+        if not queries.is_id(organization):
+            problem = _("Choose the charity that issued the receipt.")
+        elif not number:
+            problem = _("Enter the number on the donation receipt.")
+        else:
+            found = queries.trace_by_receipt_number(int(organization), number)
+    return render(
+        request,
+        "donations/trace.html",
+        {
+            "code": code,
+            "organization": organization,
+            "receipt_number": number,
+            "charities": queries.receipt_holders(),
+            "asked": asked,
+            "problem": problem,
+            "found": found,
+        },
+        status=400 if problem else 200,
+    )
 
 
 def entry_detail(
@@ -279,3 +308,39 @@ def evidence_file(request, pk: int):
         as_attachment=True,
         filename=evidence.original_name or "evidence",
     )
+
+
+OUTCOME_DONE = {
+    "recovered": gettext_lazy("Recorded: the missing part came back (entry #%(seq)s)."),
+    "written_off": gettext_lazy("Recorded: the missing part is written off (entry #%(seq)s)."),
+    "replaced": gettext_lazy("Signed for: the missing part arrived (entry #%(seq)s)."),
+}
+
+
+@login_required
+def shortfall_action(request, seq: int):
+    """Resolve a shortfall from the workspace (_shortfalls.html): POST ``outcome`` (recovered,
+    written_off, replaced) and ``reason``; back to the workspace named by ``org``."""
+    allocation = get_object_or_404(
+        LedgerEntry.objects.select_related("holder", "counterparty"),
+        seq=seq,
+        kind=LedgerEntry.Kind.ALLOCATION,
+    )
+    if request.method != "POST":
+        return redirect("donations:entry", seq=seq)
+    outcome = request.POST.get("outcome", "")
+    reason = request.POST.get("reason", "")[:2000]
+    if outcome not in OUTCOME_DONE:
+        messages.error(request, _("Choose what became of the missing part."))
+    else:
+        _run(
+            request,
+            lambda: services.resolve_shortfall(
+                allocation=allocation, by=request.user, outcome=outcome, reason=reason
+            ),
+            success=str(OUTCOME_DONE[outcome]),
+        )
+    back = request.POST.get("org", "")
+    if back in (str(allocation.holder_id), str(allocation.counterparty_id)):
+        return redirect(f"{reverse('donations:workspace', args=[int(back)])}#shortfalls")
+    return redirect("donations:entry", seq=seq)

@@ -1,7 +1,14 @@
 """The ledger API: writes through services, public reads with cursor pagination, downloads."""
 
 from donations.api.downloads import export_jsonl, totals_csv
-from donations.api.reads import EntryDetail, EntryList, HeadView, TotalsView, TraceView
+from donations.api.reads import (
+    EntryDetail,
+    EntryList,
+    HeadView,
+    TotalsView,
+    TraceLookupView,
+    TraceView,
+)
 from donations.api.writes import (
     AcknowledgeView,
     AllocationCreate,
@@ -10,6 +17,7 @@ from donations.api.writes import (
     ReceiptCreate,
     RevealPrivateView,
     ReverseView,
+    ShortfallView,
 )
 
 __all__ = [
@@ -23,7 +31,9 @@ __all__ = [
     "ReceiptCreate",
     "RevealPrivateView",
     "ReverseView",
+    "ShortfallView",
     "TotalsView",
+    "TraceLookupView",
     "TraceView",
     "export_jsonl",
     "totals_csv",

@@ -49,6 +49,11 @@ CSV_COLUMNS = [
     ("disbursed_goods", "#value+disbursed+goods+cny"),
     ("balance_money", "#value+balance+cny"),
     ("balance_goods", "#value+balance+goods+cny"),
+    # The books (donations.balances.Books); allocated/disbursed/balance = passed on/used/held.
+    ("written_off_money", "#value+written_off+cny"),
+    ("written_off_goods", "#value+written_off+goods+cny"),
+    ("in_transit_money", "#value+in_transit+cny"),
+    ("in_transit_goods", "#value+in_transit+goods+cny"),
 ]
 
 

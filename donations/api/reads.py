@@ -4,11 +4,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, pagination
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import DateTimeField, DecimalField, StrictSerializer
 from donations import chain, queries
 from donations.api.serializers import (
     MAX_ID,
@@ -16,6 +17,7 @@ from donations.api.serializers import (
     HeadOut,
     TotalsOut,
     TraceOut,
+    TraceStep,
 )
 from donations.models import LedgerEntry
 
@@ -88,17 +90,72 @@ def _scope(request) -> dict:
     return scope
 
 
+class ShareLineOut(StrictSerializer):
+    item = serializers.CharField()
+    unit = serializers.CharField()
+    quantity = DecimalField(max_digits=14, decimal_places=3)
+    value = DecimalField(max_digits=20, decimal_places=2)
+
+
+class TraceShareStep(TraceStep):
+    """A step with the donor's share of it (``queries.trace_share``)."""
+
+    recorded_at = DateTimeField()
+    reversed = serializers.BooleanField(source="is_reversed")
+    share_amount = DecimalField(max_digits=14, decimal_places=2)
+    share_goods_value = DecimalField(max_digits=14, decimal_places=2)
+    share_lines = ShareLineOut(many=True)
+    share_fraction = DecimalField(source="fraction", max_digits=9, decimal_places=6)
+    share_beneficiaries = DecimalField(max_digits=14, decimal_places=1)
+    evidence = serializers.ListField(child=serializers.CharField(), source="evidence_hashes")
+
+
+class TraceShareOut(TraceOut):
+    steps = TraceShareStep(many=True)
+
+
 class TraceView(APIView):
-    """What became of one receipt, step by step: no personal data."""
+    """What became of one receipt, step by step in chain order, with the donor's share of each
+    step: no personal data."""
 
-    serializer_class = TraceOut
+    serializer_class = TraceShareOut
 
-    @extend_schema(responses={200: TraceOut})
+    @extend_schema(responses={200: TraceShareOut})
     def get(self, request, trace_code: str):
         found = queries.trace(trace_code)
         if found is None:
             raise Http404
-        return Response(TraceOut(found).data)
+        return Response(TraceShareOut(found).data)
+
+
+class TraceLookupView(APIView):
+    """The same, found by the charity and its donation receipt (捐赠票据) number:
+    ``?organization=<id>&receipt_number=<no>`` (both required)."""
+
+    serializer_class = TraceShareOut
+
+    @extend_schema(
+        operation_id="v1_ledger_trace_by_receipt_number",
+        parameters=[
+            OpenApiParameter("organization", int, required=True),
+            OpenApiParameter("receipt_number", str, required=True),
+        ],
+        responses={200: TraceShareOut},
+    )
+    def get(self, request):
+        organization = request.query_params.get("organization", "")
+        number = request.query_params.get("receipt_number", "").strip()
+        errors = {}
+        if not queries.is_id(organization):
+            errors["organization"] = [_("Choose the charity that issued the receipt.")]
+        if not number or len(number) > 64:
+            errors["receipt_number"] = [_("Enter the number on the donation receipt.")]
+        if errors:
+            raise DjangoValidationError(errors)
+        found = queries.trace_by_receipt_number(int(organization), number)
+        if found is None:
+            raise Http404
+        return Response(TraceShareOut(found).data)
 
 
 class HeadView(APIView):

@@ -19,7 +19,7 @@ from core.api import (
     StrictSerializer,
 )
 from core.parsers import check_json_value
-from donations.models import Channel, DonorKind, LedgerEntry
+from donations.models import Campaign, Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
 MAX_ID = 2**63 - 1
@@ -117,6 +117,13 @@ class ReceiptIn(OutgoingIn):
         max_length=300, required=False, default="", allow_blank=True
     )
     donation_agreement = serializers.BooleanField(default=False)
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A public fundraising campaign (公开募捐) of the organization: the receipt is "
+        "then restricted to the campaign's incident and purpose.",
+    )
 
 
 class AllocationIn(OutgoingIn):
@@ -145,6 +152,20 @@ class AcknowledgeIn(StrictSerializer):
 
     def validate(self, attrs):
         if (attrs.get("amount") is None) == (not attrs.get("items")):
+            raise serializers.ValidationError({"amount": [_("Give either amount or items.")]})
+        return attrs
+
+
+class ShortfallIn(StrictSerializer):
+    """How (part of) a shortfall signed for was resolved; no amount/items: all that is missing."""
+
+    outcome = serializers.ChoiceField(choices=["recovered", "written_off", "replaced"])
+    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    amount = _amount_field()
+    items = JSONListField(child=ItemIn(), required=False, max_length=200)
+
+    def validate(self, attrs):
+        if attrs.get("amount") is not None and attrs.get("items"):
             raise serializers.ValidationError({"amount": [_("Give either amount or items.")]})
         return attrs
 
@@ -222,6 +243,18 @@ class Figures(StrictSerializer):
     disbursed_goods = DecimalField(max_digits=20, decimal_places=2)
     balance_money = DecimalField(max_digits=20, decimal_places=2)
     balance_goods = DecimalField(max_digits=20, decimal_places=2)
+    # The books (donations.balances.Books): received - passed_on - used - written_off =
+    # held + in_transit; allocated/disbursed/balance above are passed_on/used/held.
+    passed_on_money = DecimalField(max_digits=20, decimal_places=2)
+    passed_on_goods = DecimalField(max_digits=20, decimal_places=2)
+    used_money = DecimalField(max_digits=20, decimal_places=2)
+    used_goods = DecimalField(max_digits=20, decimal_places=2)
+    written_off_money = DecimalField(max_digits=20, decimal_places=2)
+    written_off_goods = DecimalField(max_digits=20, decimal_places=2)
+    held_money = DecimalField(max_digits=20, decimal_places=2)
+    held_goods = DecimalField(max_digits=20, decimal_places=2)
+    in_transit_money = DecimalField(max_digits=20, decimal_places=2)
+    in_transit_goods = DecimalField(max_digits=20, decimal_places=2)
 
 
 class IncidentFigures(Figures):
@@ -234,8 +267,30 @@ class OrganizationFigures(Figures):
     name = serializers.CharField()
 
 
+class ShortfallLineOut(StrictSerializer):
+    item = serializers.CharField()
+    unit = serializers.CharField()
+    quantity = DecimalField(max_digits=14, decimal_places=3)
+    value = DecimalField(max_digits=20, decimal_places=2)
+
+
+class OpenShortfallOut(StrictSerializer):
+    """A shortfall signed for on an allocation and not yet recovered, written off or replaced."""
+
+    allocation = IntegerField(source="allocation.seq")
+    organization = IntegerField(source="allocation.holder_id")
+    to_organization = IntegerField(source="allocation.counterparty_id")
+    incident = IntegerField(source="allocation.incident_id", allow_null=True)
+    lines = ShortfallLineOut(many=True)
+    value = DecimalField(max_digits=20, decimal_places=2)
+
+
+class OverallFigures(Figures):
+    open_shortfalls = OpenShortfallOut(many=True)
+
+
 class TotalsOut(StrictSerializer):
-    overall = Figures()
+    overall = OverallFigures()
     incidents = IncidentFigures(many=True)
     organizations = OrganizationFigures(many=True)
 

@@ -19,6 +19,7 @@ from donations.api.serializers import (
     PrivateOut,
     ReceiptIn,
     ReverseIn,
+    ShortfallIn,
 )
 from donations.models import LedgerEntry
 
@@ -120,3 +121,22 @@ class RevealPrivateView(APIView):
         refuse_input(request)
         entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "incident"), pk=pk)
         return Response(PrivateOut(services.reveal_private(entry=entry, by=request.user)).data)
+
+
+class ShortfallView(WriteView):
+    """Resolve a shortfall signed for on an allocation: ``recovered`` or ``written_off`` (with a
+    reason) by the allocating organization, ``replaced`` by the receiver; each is an entry."""
+
+    serializer_class = ShortfallIn
+
+    @extend_schema(request=ShortfallIn, responses={201: EntryOut})
+    def post(self, request, pk: int):
+        allocation = get_object_or_404(
+            LedgerEntry.objects.select_related("holder", "counterparty"),
+            pk=pk,
+            kind=LedgerEntry.Kind.ALLOCATION,
+        )
+        entry = services.resolve_shortfall(
+            allocation=allocation, by=request.user, **self.read(request)
+        )
+        return _entry_response(entry)

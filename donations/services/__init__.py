@@ -9,7 +9,7 @@ from donations.services.corrections import change_use, reverse
 from donations.services.private import purge_due_private_data, purge_private, reveal_private
 from donations.services.receipts import record_receipt
 from donations.services.spending import disburse
-from donations.services.transfers import acknowledge, allocate
+from donations.services.transfers import acknowledge, allocate, resolve_shortfall
 
 __all__ = [
     "Conflict",
@@ -21,6 +21,7 @@ __all__ = [
     "purge_due_private_data",
     "purge_private",
     "record_receipt",
+    "resolve_shortfall",
     "reveal_private",
     "reverse",
 ]

@@ -15,6 +15,7 @@ from donations.models import GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
     Kind,
     audit_entry,
+    common_incident,
     summarize,
 )
 
@@ -98,7 +99,8 @@ def change_use(
         change = LedgerEntry(
             kind=Kind.CHANGE_OF_USE,
             holder=entry.holder,
-            incident=incident,
+            # Only the purpose changes when no incident is named: the gift stays the incident's.
+            incident_id=incident.pk if incident else common_incident(moved),
             purpose=purpose,
             restricted=True,
             amount=money,
@@ -115,7 +117,7 @@ def change_use(
                 like=s.lot,
                 acquired_by=change,
                 holder=entry.holder,
-                incident=incident,
+                incident_id=incident.pk if incident else s.lot.incident_id,
                 purpose=purpose,
                 restricted=True,
                 quantity=s.quantity,

@@ -42,11 +42,22 @@ def record_receipt(
     donor_phone: str = "",
     donor_address: str = "",
     donation_agreement: bool = False,
+    campaign: Any = None,
 ) -> LedgerEntry:
     """Record a donation (捐赠票据) received by a verified receiving organization; the public
     form carries only the masked donor and salted commitments of the private fields (handler,
-    donor name, phone, address); restricted gifts must name an incident or purpose."""
+    donor name, phone, address); restricted gifts must name an incident or purpose.
+
+    A receipt for a public fundraising campaign (公开募捐, ``Campaign``) of the organization is
+    bound to it: restricted to the campaign's incident and to its purpose (``Campaign.label``),
+    whatever else was asked, so only the campaign's uses (or a change of use) can draw on it."""
     organization = require_writer(by, organization)
+    if campaign is not None:
+        if campaign.organization_id != organization.pk:
+            raise ValidationError(
+                {"campaign": [_("This public fundraising campaign is another organization’s.")]}
+            )
+        incident, purpose, restricted = campaign.incident, campaign.label, True
     privacy.screen(purpose=purpose)
     privacy.screen_items(items)
     donor_name = text.check_name("donor_name", donor_name)  # U+202E must not be the initial

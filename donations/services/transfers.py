@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.services import notify
-from donations import chain, privacy
+from donations import balances, chain, privacy
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
@@ -20,6 +20,7 @@ from donations.services.common import (
     audit_entry,
     outgoing_entry,
     region_of,
+    summarize,
     wants_from,
 )
 
@@ -162,3 +163,110 @@ def acknowledge(
                 actor=by,
             )
     return entry
+
+
+OUTCOMES = {
+    "recovered": Kind.RECOVERY,
+    "written_off": Kind.WRITE_OFF,
+    "replaced": Kind.REPLACEMENT,
+}
+
+
+def resolve_shortfall(
+    *,
+    allocation: LedgerEntry,
+    by: Any,
+    outcome: str,
+    reason: str = "",
+    amount: Decimal | None = None,
+    items: list[dict] | None = None,
+) -> LedgerEntry:
+    """Resolve (part of) a shortfall signed for on ``allocation``; each resolution is an entry
+    in the chain whose ``related`` is the allocation and whose ``sources`` name the sender's lots
+    the missing part was drawn from:
+
+    - ``recovered`` (追回, entry kind ``recovery``): the missing part came back to the sender;
+      its lots are restored. Recorded by the sender.
+    - ``written_off`` (核销, ``write_off``): lost; a reason is required. Recorded by the sender.
+    - ``replaced`` (补足, ``replacement``): the missing part reached the receiver after all
+      (re-sent, or made good by the carrier); the receiver signs for it and holds it.
+
+    Without ``amount``/``items`` the whole open remainder is resolved; with them, that part of
+    it (taken from the allocation's lots in the order it drew them).
+    """
+    kind = OUTCOMES.get(outcome)
+    if kind is None:
+        raise ValidationError({"outcome": [_("Choose recovered, written off or replaced.")]})
+    ENTRY[ACTION_OF[kind]].who(by, allocation)
+    if kind == Kind.WRITE_OFF and not reason.strip():
+        raise ValidationError({"reason": [_("Say why the shortfall is written off.")]})
+    privacy.screen(reason=reason)
+    wanted = None
+    if amount is not None or items:
+        wanted = {(w.item, w.unit): w.quantity for w in wants_from(amount, items)}
+    with transaction.atomic():
+        allocation = LedgerEntry.objects.select_for_update().get(pk=allocation.pk)
+        ENTRY.check(ACTION_OF[kind], by, allocation)
+        missing = balances.open_shortfall(allocation.pk, lock=True)
+        left = dict(wanted) if wanted is not None else None
+        if left is not None:
+            open_per_key: dict[tuple[str, str], Decimal] = {}
+            for lot, qty in missing:
+                key = (lot.item, "CNY" if lot.item == "" else lot.unit)
+                open_per_key[key] = open_per_key.get(key, Decimal(0)) + qty
+            for key, qty in left.items():
+                if qty > open_per_key.get(key, Decimal(0)):
+                    raise ValidationError(
+                        {
+                            "items": [
+                                _("More %(item)s than is missing.") % {"item": key[0] or _("money")}
+                            ]
+                        }
+                    )
+        moved = []
+        for lot, qty in missing:
+            key = (lot.item, "CNY" if lot.item == "" else lot.unit)
+            take = qty if left is None else min(qty, left.get(key, Decimal(0)))
+            if take <= 0:
+                continue
+            if left is not None:
+                left[key] -= take
+            moved.append(EntrySource(lot=lot, quantity=take))
+            if kind == Kind.RECOVERY:
+                lot.remaining += take
+                lot.save(update_fields=["remaining"])
+        money, goods_value, lines = summarize(moved)
+        sender, receiver = allocation.holder, allocation.counterparty
+        replaced = kind == Kind.REPLACEMENT
+        entry = LedgerEntry(
+            kind=kind,
+            holder=receiver if replaced else sender,
+            counterparty=sender if replaced else receiver,
+            incident=allocation.incident,
+            purpose=allocation.purpose,
+            restricted=allocation.restricted,
+            amount=money,
+            goods_value=goods_value,
+            occurred_at=timezone.now(),
+            related=allocation,
+            reason=reason,
+            created_by=by,
+        )
+        chain.append(entry, lines=lines, sources=moved, evidence=[])
+        if replaced:
+            Lot.objects.bulk_create(
+                Lot.opened(
+                    like=s.lot,
+                    acquired_by=entry,
+                    holder=receiver,
+                    incident_id=allocation.incident_id or s.lot.incident_id,
+                    quantity=s.quantity,
+                    acquired_at=entry.occurred_at,
+                )
+                for s in moved
+            )
+        audit_entry(entry, by, allocation=allocation.seq, outcome=outcome, reason=reason)
+    return entry
+
+
+ACTION_OF = {Kind.RECOVERY: "recover", Kind.WRITE_OFF: "write_off", Kind.REPLACEMENT: "replace"}

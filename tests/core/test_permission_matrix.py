@@ -182,6 +182,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     # the one-time link's token is the authority: whoever holds it signs, once
     "POST /api/v1/ledger/receive/{token}/":               (201, 201, 201, 201, 201, 201, 201),
     "POST /api/v1/ledger/entries/{pk}/send-trace-code/":  (403, 202, 202, 403, 403, 403, 403),
+    "POST /api/v1/ledger/allocations/{pk}/shortfall/":    (403, 201, 201, 403, 403, 403, 403),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -399,6 +400,18 @@ def build_world() -> SimpleNamespace:
         purpose="医院防疫",
         items=[df.item(name="N95口罩", unit="盒", quantity="10")],
     )
+    # ... and goods the team signed for short (6 of 10 boxes): its shortfall is open.
+    df.receipt(charity, charity_admin, items=[df.item("矿泉水", "箱", "10")])
+    water = {"name": "矿泉水", "unit": "箱"}
+    w.short = donation_services.allocate(
+        organization=charity,
+        by=charity_admin,
+        to_organization=w.ngo,
+        items=[{**water, "quantity": Decimal(10)}],
+    )
+    donation_services.acknowledge(
+        allocation=w.short, by=w.ngo_admin, items=[{**water, "quantity": Decimal(6)}]
+    )
 
     # Alerts: a public alert of 雅安市, one failed delivery, one in-app delivery to the admin.
     w.alert = AlertFactory(created_by=w.official, region_code="511826")
@@ -465,6 +478,7 @@ TARGETS = {
     "POST /api/v1/procurements/{pk}/contract/": _pk("awarded"),
     "POST /api/v1/procurements/{pk}/terminate/": _pk("implementing"),
     "POST /api/v1/ledger/allocations/{pk}/acknowledge/": _pk("allocation"),
+    "POST /api/v1/ledger/allocations/{pk}/shortfall/": _pk("short"),
     "POST /api/v1/ledger/entries/{pk}/reverse/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/private/": _pk("receipt"),
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": _pk("receipt"),
@@ -611,6 +625,8 @@ BODIES = {
         "consent": True,
         "email": "donor@example.cn",
     },
+    # the receiver signs for the missing part (the sender recovers or writes off)
+    "POST /api/v1/ledger/allocations/{pk}/shortfall/": lambda w: {"outcome": "replaced"},
     "POST /api/v1/ledger/entries/{pk}/change-of-use/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",
@@ -823,6 +839,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/receivers/{pk}/reissue/":                   (IN,  200, 200, 404, 404, 404, 404),
     "POST /ledger/receive/{token}/":                          (200, 200, 200, 200, 200, 200, 200),
     "POST /ledger/receipts/{trace_code}/send/":               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/shortfalls/{seq}/":                         (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
@@ -902,6 +919,7 @@ PAGE_API = {
     "POST /ledger/receivers/{pk}/reissue/": "POST /api/v1/ledger/receivers/{pk}/reissue/",
     "POST /ledger/receive/{token}/": "POST /api/v1/ledger/receive/{token}/",
     "POST /ledger/receipts/{trace_code}/send/": "POST /api/v1/ledger/entries/{pk}/send-trace-code/",
+    "POST /ledger/shortfalls/{seq}/": "POST /api/v1/ledger/allocations/{pk}/shortfall/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -928,6 +946,7 @@ PAGE_TARGETS = {
     "POST /ledger/entries/{seq}/questions/new/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/organizations/{org_id}/receivers/": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
+    "POST /ledger/shortfalls/{seq}/": lambda w: {"seq": w.short.seq},
 }
 
 
@@ -1090,6 +1109,7 @@ PAGE_BODIES = {
         "consent": "on",
         "email": "d@example.cn",
     },
+    "POST /ledger/shortfalls/{seq}/": lambda w: {"outcome": "replaced", "org": w.ngo.pk},
     "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
     "POST /alerts/new/": lambda w: {
         "title": "芦山县暴雨预警",

@@ -213,7 +213,11 @@ def _ledger_with(n, charity, charity_admin, ngo):
             items=[df.item(quantity="2")] if i % 2 else None,
         ) if i % 2 else df.receipt(charity, charity_admin, "10.00", incident=quake)
     services.allocate(
-        organization=charity, by=charity_admin, to_organization=ngo, amount=Decimal(5)
+        organization=charity,
+        by=charity_admin,
+        to_organization=ngo,
+        amount=Decimal(5),
+        incident=quake,  # the gifts were given for it: without it the lots are out of reach
     )
 
 

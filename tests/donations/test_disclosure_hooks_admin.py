@@ -81,7 +81,7 @@ def test_hooks_show_ledger_totals_on_dashboard_incident_and_organization(charity
         p for p in hooks.collect("incident_panels", quake) if p["template"].startswith("donations/")
     )
     html = render_to_string(panel["template"], panel["context"])
-    assert "1234.00" in html and charity.name in html
+    assert "¥1,234" in html and charity.name in html
     record = apps.get_app_config("donations").organization_track_record(charity)
     assert record[0]["value"] == "1,234.00"
 
