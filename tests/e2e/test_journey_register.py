@@ -18,7 +18,12 @@ from django.utils import timezone
 from coordination.models import Deployment, Task
 from registry.models import Capability, Organization
 from tests.coordination.factories import IncidentFactory, TaskFactory
-from tests.readable import assert_no_horizontal_scroll, assert_reads_like_product, problems
+from tests.readable import (
+    PAGE_TEXT_JS,
+    assert_no_horizontal_scroll,
+    assert_reads_like_product,
+    problems,
+)
 from tests.registry.factories import valid_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,12 +33,6 @@ DESKTOP = {"width": 1280, "height": 900}
 OFFICIAL_PASSWORD = "correct-horse-battery"  # tests.registry.factories.UserFactory
 TEAM = {"username": "baoxing_rescue", "password": "Baoxing-shan-2026"}
 SUBMIT = "form:has(input[name=password]) [type=submit]"
-PAGE_TEXT = """() => {
-  const body = document.body.cloneNode(true);
-  body.querySelectorAll('script,style,code,pre,input,select,textarea,.code,[data-raw],a[download]')
-      .forEach(n => n.remove());
-  return body.innerText;
-}"""
 
 
 class Pages:
@@ -51,7 +50,7 @@ class Pages:
 
     def theirs(self, *, phone: bool = False) -> None:
         self.page.wait_for_load_state()
-        found = problems(self.page.evaluate(PAGE_TEXT))
+        found = problems(self.page.evaluate(PAGE_TEXT_JS))
         if phone:
             widths = self.page.evaluate(
                 "() => [document.documentElement.scrollWidth, window.innerWidth]"
