@@ -71,20 +71,9 @@ _LEDGER = (
     "owned by the donations books (_figures.html): totals without |money ('¥570550.00' reads "
     "as region code 570550)"
 )
-_NOTIFY = (
-    "owned by coordination/procurement/donations services: notify() titles and bodies are "
-    "stored with region codes ('Filing for 511826: Approved'), raw timestamps ('Bids close at "
-    "2026-12-26 11:13:21.992052+08:00') and in the language active when written (English in "
-    "seed_demo)"
-)
 OWNED_ELSEWHERE: dict[tuple[str, str], str] = {
-    ("incidents", "*"): _COORDINATION,
     ("incident", "*"): _COORDINATION,
     ("ledger", "*"): _LEDGER,
-    ("alerts", "official"): _NOTIFY,
-    ("inbox", "official"): _NOTIFY,
-    ("inbox", "ngo_admin"): _NOTIFY,
-    ("inbox", "foundation"): _NOTIFY,
 }
 
 
