@@ -828,6 +828,8 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
     "POST /inbox/read-all/":                                  (IN,  OK,  OK,  OK,  OK,  OK,  OK),
     "POST /inbox/{pk}/read/":                                 (IN,  OK,  404, 404, 404, 404, 404),
+    "POST /alerts/deliveries/{pk}/retry/":                    (IN,  404, 404, 404, OK,  404, 404),
+    "POST /organizations/{pk}/webhooks/":                     (IN,  BAD, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -907,6 +909,8 @@ PAGE_API = {
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
     "POST /inbox/read-all/": "POST /api/v1/inbox/read-all/",
     "POST /inbox/{pk}/read/": "POST /api/v1/inbox/{pk}/read/",
+    "POST /alerts/deliveries/{pk}/retry/": "POST /api/v1/deliveries/{pk}/retry/",
+    "POST /organizations/{pk}/webhooks/": "POST /api/v1/organizations/{pk}/webhooks/",
 }
 
 # Where a page's ids are not its API twin's.
@@ -928,6 +932,7 @@ PAGE_TARGETS = {
     "POST /ledger/entries/{seq}/questions/new/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/organizations/{org_id}/receivers/": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
+    "POST /alerts/deliveries/{pk}/retry/": _pk("failed_delivery"),
 }
 
 
