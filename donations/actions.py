@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.permissions import is_member_of
 from core.states import Action, Actions, InvalidTransition
-from donations.models import LedgerEntry
+from donations.models import LedgerEntry, Lot
 from registry.models import Organization
 from registry.queries import acting_organization, may_act_for
 
@@ -70,6 +70,15 @@ def _holder_member(user: Any, entry: LedgerEntry, **context: Any) -> None:
         raise PermissionDenied(_("Only members of the holding organization see this."))
 
 
+def _restricted_left(user: Any, entry: LedgerEntry, **context: Any) -> None:
+    """A change of use moves what the holder still has, restricted, from this entry
+    (donations.services.change_use reads the same lots under lock)."""
+    if not Lot.objects.filter(
+        acquired_by=entry, holder_id=entry.holder_id, restricted=True, remaining__gt=0
+    ).exists():
+        raise InvalidTransition(_("Nothing restricted is left from this entry."))
+
+
 def _a_receipt(user: Any, entry: LedgerEntry, **context: Any) -> None:
     if entry.kind != Kind.RECEIPT:
         raise InvalidTransition(_("Only a receipt has private donor details."))
@@ -81,5 +90,6 @@ ENTRY = Actions(
         Action("acknowledge", None, who=_receiver_writes, when=_awaiting_signature),
         Action("reverse", None, who=_holder_writes, when=_reversible),
         Action("reveal", None, who=_holder_member, when=_a_receipt),
+        Action("change_use", None, who=_holder_writes, when=_restricted_left),
     ],
 )

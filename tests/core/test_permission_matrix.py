@@ -816,6 +816,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/organizations/{org_id}/ disbursement":      (IN,  OK,  OK,  404, 404, 404, 404),
     "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
+    "POST /ledger/entries/{seq}/change-of-use/new/":          (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/questions/new/":              (OK,  OK,  OK,  OK,  OK,  OK,  OK),
     "POST /ledger/questions/{pk}/answer/":                    (IN,  OK,  OK,  403, 403, 403, 403),
@@ -897,6 +898,9 @@ PAGE_API = {
     "POST /ledger/organizations/{org_id}/ disbursement": "POST /api/v1/ledger/disbursements/",
     "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
     "POST /ledger/entries/{seq}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
+    "POST /ledger/entries/{seq}/change-of-use/new/": (
+        "POST /api/v1/ledger/entries/{pk}/change-of-use/"
+    ),
     "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
     "POST /ledger/entries/{seq}/questions/new/": "POST /api/v1/ledger/entries/{pk}/questions/",
     "POST /ledger/questions/{pk}/answer/": "POST /api/v1/ledger/questions/{pk}/answer/",
@@ -928,6 +932,7 @@ PAGE_TARGETS = {
     "POST /ledger/organizations/{org_id}/ disbursement": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/reveal/": lambda w: {"seq": w.receipt.seq},
+    "POST /ledger/entries/{seq}/change-of-use/new/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
     "POST /ledger/entries/{seq}/questions/new/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/organizations/{org_id}/receivers/": lambda w: {"org_id": w.ngo.pk},
@@ -972,6 +977,10 @@ def _score_sheet(w) -> dict:
 
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
+    "POST /ledger/entries/{seq}/change-of-use/new/": lambda w: {
+        "purpose": "灾后重建",
+        "filing_reference": "川民备〔2025〕1号",
+    },
     "POST /organizations/{pk}/edit/": lambda w: {
         "name": w.ngo.name,
         "address": "芦山县城",
