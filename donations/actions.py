@@ -72,10 +72,15 @@ def _holder_member(user: Any, entry: LedgerEntry, **context: Any) -> None:
 
 def _restricted_left(user: Any, entry: LedgerEntry, **context: Any) -> None:
     """A change of use moves what the holder still has, restricted, from this entry
-    (donations.services.change_use reads the same lots under lock)."""
-    if not Lot.objects.filter(
-        acquired_by=entry, holder_id=entry.holder_id, restricted=True, remaining__gt=0
-    ).exists():
+    (donations.services.change_use reads the same lots under lock). An entry that acquires
+    lots passes its own ``restricted`` flag to them (receipt, sign-for, change of use), so an
+    unrestricted entry is answered without a query."""
+    if (
+        not entry.restricted
+        or not Lot.objects.filter(
+            acquired_by=entry, holder_id=entry.holder_id, restricted=True, remaining__gt=0
+        ).exists()
+    ):
         raise InvalidTransition(_("Nothing restricted is left from this entry."))
 
 
