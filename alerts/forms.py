@@ -73,3 +73,22 @@ class PreferenceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Red and orange alerts always go out at once."),
     )
+
+
+class WebhookForm(forms.Form):
+    """An organization's endpoint for signed alert deliveries (alerts.services.register_webhook).
+
+    The secret may be left blank: the page then makes one (``secrets.token_urlsafe``) and shows
+    it once, right after saving, for the receiving system's configuration; it is never shown
+    again (neither here nor in the API)."""
+
+    url = forms.URLField(label=_("Receiving URL"), max_length=500, assume_scheme="https")
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        min_length=16,
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 16 characters. Leave blank to have one made for you."),
+    )

@@ -15,3 +15,10 @@ urlpatterns = [
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
 ]
+
+urlpatterns += [
+    path("alerts/deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),
+]
+urlpatterns += [
+    path("organizations/<int:pk>/webhooks/", views.webhooks, name="webhooks"),
+]

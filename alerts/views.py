@@ -1,20 +1,25 @@
-"""Pages: the alert list and detail (delivery status for officials), the manual alert form
-with its audience preview, the inbox, preferences, CAP documents and the Atom feed."""
+"""Pages: the alert list and detail (delivery status for officials, with a retry per failed
+delivery), the manual alert form with its audience preview, the inbox, preferences, an
+organization's webhook, CAP documents and the Atom feed."""
+
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alerts import cap, queries, services
-from alerts.forms import AlertForm, PreferenceForm
-from alerts.models import Delivery
+from alerts.forms import AlertForm, PreferenceForm, WebhookForm
+from alerts.models import Delivery, Webhook
 from core import permissions as perms
+from core.states import Conflict, InvalidTransition, refusal_text
+from registry.models import Organization
 
 # CAP 1.2 severity words as a person reads them (the CAP document and the API keep the English
 # values). Chinese terms follow GB/T 35965 (应急信息交互协议) usage.
@@ -53,9 +58,10 @@ def alert_detail(request, pk: int):
     context = {"alert": alert, "severity": SEVERITY_LABELS.get(alert.severity, alert.severity)}
     if services.can_see_deliveries(request.user, alert):
         context["counts"] = _count_cards(queries.delivery_counts(alert))
-        context["deliveries"] = Paginator(queries.deliveries_of(alert), 100).get_page(
-            request.GET.get("page")
-        )
+        deliveries = Paginator(queries.deliveries_of(alert), 100).get_page(request.GET.get("page"))
+        for delivery in deliveries:  # the retry guard reads the alert: no query per row
+            delivery.alert = alert
+        context["deliveries"] = deliveries
     return render(request, "alerts/alert_detail.html", context)
 
 
@@ -145,3 +151,57 @@ def preferences(request):
             messages.success(request, _("Preferences saved."))
             return redirect("alerts:preferences")
     return render(request, "alerts/preferences.html", {"form": form})
+
+
+@login_required
+@require_POST
+def delivery_retry(request, pk: int):
+    """The 重试 button of a failed delivery on the alert page: the same service as
+    POST /api/v1/deliveries/<pk>/retry/. A delivery of an alert whose deliveries the person may
+    not see is a 404; one that has not failed is refused with the reason, on the alert page."""
+    delivery = get_object_or_404(Delivery.objects.select_related("alert"), pk=pk)
+    if not services.can_see_deliveries(request.user, delivery.alert):
+        raise Http404
+    try:
+        services.retry_delivery(delivery=delivery, by=request.user)
+    except (InvalidTransition, Conflict, ValidationError) as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("The delivery will be sent again."))
+    return redirect("alerts:alert_detail", pk=delivery.alert_id)
+
+
+@login_required
+def webhooks(request, pk: int):
+    """An organization's admins list its webhooks (the active one and those it replaced) and
+    register a new one, which replaces the active one (POST /api/v1/organizations/<pk>/webhooks/
+    calls the same service; the API has no removal, so neither has the page). Other people: a
+    member or anyone when the organization is verified (public) gets 403, otherwise 404, as the
+    API answers."""
+    org = get_object_or_404(Organization, pk=pk)
+    if not perms.is_org_admin(request.user, org):
+        if perms.is_member_of(request.user, org) or org.is_verified:
+            raise PermissionDenied
+        raise Http404
+    form = WebhookForm(request.POST if request.method == "POST" else None)
+    made_secret = ""
+    if request.method == "POST" and form.is_valid():
+        secret = form.cleaned_data["secret"] or secrets.token_urlsafe(32)
+        try:
+            services.register_webhook(
+                organization=org, url=form.cleaned_data["url"], secret=secret, by=request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Webhook saved: alerts are now signed and sent to it."))
+            if not form.cleaned_data["secret"]:
+                made_secret = secret  # shown on this response only, never again
+            form = WebhookForm()
+    hooks = Webhook.objects.filter(organization=org)
+    return render(
+        request,
+        "alerts/webhooks.html",
+        {"org": org, "form": form, "webhooks": hooks, "made_secret": made_secret},
+    )

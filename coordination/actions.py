@@ -95,7 +95,7 @@ def over_capacity(incident: Incident, area: str, headcount: int, exclude_pk=None
     max_teams, max_people = limits.get("max_teams"), limits.get("max_people")
     if max_teams is not None and teams + 1 > max_teams:
         return _("Area %(area)s is at capacity: %(teams)s of %(max)s teams already approved.") % {
-            "area": area,
+            "area": words.region_path(area),
             "teams": teams,
             "max": max_teams,
         }
@@ -103,7 +103,12 @@ def over_capacity(incident: Incident, area: str, headcount: int, exclude_pk=None
         return _(
             "Area %(area)s is at capacity: %(people)s of %(max)s people already approved; "
             "this filing brings %(headcount)s more."
-        ) % {"area": area, "people": people, "max": max_people, "headcount": headcount}
+        ) % {
+            "area": words.region_path(area),
+            "people": people,
+            "max": max_people,
+            "headcount": headcount,
+        }
     return ""
 
 

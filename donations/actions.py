@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.permissions import is_member_of
 from core.states import Action, Actions, InvalidTransition
 from donations.balances import open_shortfall
-from donations.models import LedgerEntry
+from donations.models import LedgerEntry, Lot
 from registry.models import Organization
 from registry.queries import acting_organization, may_act_for
 
@@ -87,6 +87,20 @@ def _holder_member(user: Any, entry: LedgerEntry, **context: Any) -> None:
         raise PermissionDenied(_("Only members of the holding organization see this."))
 
 
+def _restricted_left(user: Any, entry: LedgerEntry, **context: Any) -> None:
+    """A change of use moves what the holder still has, restricted, from this entry
+    (donations.services.change_use reads the same lots under lock). An entry that acquires
+    lots passes its own ``restricted`` flag to them (receipt, sign-for, change of use), so an
+    unrestricted entry is answered without a query."""
+    if (
+        not entry.restricted
+        or not Lot.objects.filter(
+            acquired_by=entry, holder_id=entry.holder_id, restricted=True, remaining__gt=0
+        ).exists()
+    ):
+        raise InvalidTransition(_("Nothing restricted is left from this entry."))
+
+
 def _a_receipt(user: Any, entry: LedgerEntry, **context: Any) -> None:
     if entry.kind != Kind.RECEIPT:
         raise InvalidTransition(_("Only a receipt has private donor details."))
@@ -102,5 +116,6 @@ ENTRY = Actions(
         Action("recover", None, who=_sender_writes, when=_short),
         Action("write_off", None, who=_sender_writes, when=_short),
         Action("replace", None, who=_receiver_writes, when=_short),
+        Action("change_use", None, who=_holder_writes, when=_restricted_left),
     ],
 )

@@ -8,8 +8,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.services import notify
-from core import audit
+from core import audit, words
+from core.notifications import Text, notify
 from donations.models import EntrySource, Flag, LedgerEntry, Lot
 
 Kind = LedgerEntry.Kind
@@ -23,7 +23,7 @@ def disclosure_days(receipt: LedgerEntry) -> int:
     return getattr(settings, "TONGZHOU_ORDINARY_DISCLOSURE_DAYS", 90)
 
 
-def _flag(kind: str, receipt: LedgerEntry, holder, title: str, body: str) -> bool:
+def _flag(kind: str, receipt: LedgerEntry, holder, title: Text, body: Text) -> bool:
     flag, created = Flag.objects.get_or_create(kind=kind, receipt=receipt, holder=holder)
     if not created:
         return False
@@ -69,9 +69,11 @@ def check_disclosure_and_stuck_goods() -> int:
                 Flag.Kind.DISCLOSURE_OVERDUE,
                 receipt,
                 receipt.holder,
-                _("Donation receipt #%(seq)s has no disbursement past its disclosure deadline")
-                % {"seq": receipt.seq},
-                _("Disclose how the donation was used, or record its disbursement."),
+                lambda seq=receipt.seq: (
+                    _("Donation receipt #%(seq)s has no disbursement past its disclosure deadline")
+                    % {"seq": seq}
+                ),
+                lambda: _("Disclose how the donation was used, or record its disbursement."),
             )
         days = getattr(settings, "TONGZHOU_STUCK_GOODS_DAYS", 7)
         stuck = (
@@ -85,9 +87,18 @@ def check_disclosure_and_stuck_goods() -> int:
                 Flag.Kind.STUCK_GOODS,
                 lot.origin,
                 lot.holder,
-                _("Goods undistributed for more than %(days)s days: %(item)s")
-                % {"days": days, "item": lot.item},
-                _("%(qty)s %(unit)s of %(item)s from receipt #%(seq)s are still in stock.")
-                % {"qty": lot.remaining, "unit": lot.unit, "item": lot.item, "seq": lot.origin_id},
+                lambda lot=lot: (
+                    _("Goods undistributed for more than %(days)s days: %(item)s")
+                    % {"days": days, "item": lot.item}
+                ),
+                lambda lot=lot: (
+                    _("%(qty)s %(unit)s of %(item)s from receipt #%(seq)s are still in stock.")
+                    % {
+                        "qty": words.number(lot.remaining),
+                        "unit": lot.unit,
+                        "item": lot.item,
+                        "seq": lot.origin_id,
+                    }
+                ),
             )
     return alerted

@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from alerts.services import notify
-from core import audit
+from core import audit, words
 from core.http import client_ip
+from core.notifications import notify
 from core.states import Action, Actions, move
 from donations import privacy
 from donations.models import LedgerEntry, Question
@@ -138,9 +138,10 @@ def ask_question(*, entry: LedgerEntry, text: str, contact: str = "", by: Any = 
             data={"seq": entry.seq, "question": question.pk},
         )
         notify(
-            title=_("A question on ledger entry #%(seq)s") % {"seq": entry.seq},
-            body=_("Answer it publicly by %(due)s.")
-            % {"due": timezone.localtime(question.due_at).strftime("%Y-%m-%d %H:%M")},
+            title=lambda: _("A question on ledger entry #%(seq)s") % {"seq": entry.seq},
+            body=lambda: (
+                _("Answer it publicly by %(due)s.") % {"due": words.datetime_text(question.due_at)}
+            ),
             link=f"/ledger/entries/{entry.seq}/#questions",
             audience={"organizations": [entry.holder_id], "verified_only": False},
             actor=by,
@@ -189,9 +190,11 @@ def alert_overdue_questions(*, now: dt.datetime | None = None) -> int:
                 data={"seq": question.entry_id, "question": question.pk},
             )
             notify(
-                title=_("A public question on the ledger is unanswered"),
-                body=_("%(org)s has not answered a question on entry #%(seq)s by its deadline.")
-                % {"org": holder.name, "seq": question.entry_id},
+                title=lambda: _("A public question on the ledger is unanswered"),
+                body=lambda name=holder.name, seq=question.entry_id: (
+                    _("%(org)s has not answered a question on entry #%(seq)s by its deadline.")
+                    % {"org": name, "seq": seq}
+                ),
                 link=f"/ledger/entries/{question.entry_id}/#questions",
                 level="yellow",
                 audience={"officials_for": holder.region_code},

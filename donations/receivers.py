@@ -37,8 +37,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.services import notify
 from core import audit, regions, text
+from core.notifications import notify
 from core.states import Conflict, InvalidTransition, move
 from core.uploads import PHOTO_TYPES
 from donations import chain, evidence_rules, privacy
@@ -287,11 +287,15 @@ def sign_for(
         )
         flagged = shortfall or bool(notes)
         notify(
-            title=_("%(receiver)s signed for entry #%(seq)s")
-            % {"receiver": delivery.receiver_name, "seq": disbursement.seq},
-            body=_("Less arrived than was sent, or not what was sent.")
-            if flagged
-            else _("Everything sent arrived."),
+            title=lambda: (
+                _("%(receiver)s signed for entry #%(seq)s")
+                % {"receiver": delivery.receiver_name, "seq": disbursement.seq}
+            ),
+            body=lambda: (
+                _("Less arrived than was sent, or not what was sent.")
+                if flagged
+                else _("Everything sent arrived.")
+            ),
             link=f"/ledger/entries/{entry.seq}/",
             level="yellow" if flagged else "blue",
             audience={"organizations": [disbursement.holder_id], "verified_only": False}

@@ -46,3 +46,14 @@ urlpatterns += [
     path("ledger/receipts/<str:trace_code>/send/", views_donor.send, name="receipt_send"),
     path("ledger/head/", views_donor.head, name="head"),
 ]
+
+# The change of use of restricted gifts (two segments: ``entries/<seq>/<action>/`` takes one).
+from donations import views_changes  # noqa: E402 (appended so parallel edits above do not clash)
+
+urlpatterns += [
+    path(
+        "ledger/entries/<int:seq>/change-of-use/new/",
+        views_changes.change_of_use,
+        name="change_of_use",
+    ),
+]

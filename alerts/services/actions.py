@@ -222,7 +222,8 @@ def retry_delivery(*, delivery: Delivery, by: Any) -> Delivery:
     if not can_see_deliveries(by, delivery.alert):
         raise PermissionDenied(_("Not in your jurisdiction."))
     with transaction.atomic():
-        locked = Delivery.objects.get(pk=delivery.pk)
+        locked = Delivery.objects.select_related("alert").get(pk=delivery.pk)
+        DELIVERY.check("retry", by, locked)
         move(
             locked,
             Status.PENDING,

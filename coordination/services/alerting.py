@@ -8,9 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from alerts.services import notify
 from coordination.models import Incident
 from core import regions
+from core.notifications import Text, notify
 from registry.choices import Specialty
 
 GRADE_LEVEL = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}
@@ -61,7 +61,7 @@ def level_of(incident: Incident) -> str:
 
 
 def tell_organizations(
-    *, incident: Incident, organization_ids: list[int], title: str, body: str = "", actor=None
+    *, incident: Incident, organization_ids: list[int], title: Text, body: Text = "", actor=None
 ) -> None:
     ids = sorted({i for i in organization_ids if i})
     if not ids:
@@ -78,7 +78,7 @@ def tell_organizations(
 
 
 def tell_officials(
-    *, incident: Incident, title: str, body: str = "", region_code: str = "", actor=None
+    *, incident: Incident, title: Text, body: Text = "", region_code: str = "", actor=None
 ) -> None:
     notify(
         title=title,
@@ -91,7 +91,7 @@ def tell_officials(
     )
 
 
-def mobilize(*, incident: Incident, title: str, body: str = "", actor=None) -> None:
+def mobilize(*, incident: Incident, title: Text, body: Text = "", actor=None) -> None:
     notify(
         title=title,
         body=body,

@@ -13,7 +13,7 @@ from coordination.actions import DEPLOYMENT, over_capacity
 from coordination.models import Deployment, Incident
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
-from core import audit, geo, regions, text, validators
+from core import audit, geo, regions, text, validators, words
 from core.states import Conflict, InvalidTransition, move
 from registry.choices import Specialty
 from registry.models import Organization
@@ -94,8 +94,14 @@ def file_deployment(
         )
         alerting.tell_officials(
             incident=incident,
-            title=_("%(org)s filed to deploy %(n)s people to %(area)s")
-            % {"org": organization.name, "n": headcount, "area": area_region_code},
+            title=lambda: (
+                _("%(org)s filed to deploy %(n)s people to %(area)s")
+                % {
+                    "org": organization.name,
+                    "n": headcount,
+                    "area": words.region_path(area_region_code),
+                }
+            ),
             body=reason,
             actor=by,
         )
@@ -103,7 +109,7 @@ def file_deployment(
             alerting.tell_organizations(
                 incident=incident,
                 organization_ids=[organization.pk],
-                title=_("Your filing is held: the area is at capacity"),
+                title=lambda: _("Your filing is held: the area is at capacity"),
                 body=reason,
                 actor=by,
             )
@@ -134,10 +140,13 @@ def _move(
             reason=reason,
             changes=changes,
         )
-        title = _("Filing for %(area)s: %(status)s") % {
-            "area": deployment.area_region_code,
-            "status": Deployment.Status(target).label,
-        }
+
+        def title() -> str:
+            return _("Filing for %(area)s: %(status)s") % {
+                "area": words.region_path(deployment.area_region_code),
+                "status": Deployment.Status(target).label,
+            }
+
         if official:
             alerting.tell_organizations(
                 incident=incident,

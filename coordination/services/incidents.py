@@ -100,7 +100,7 @@ def create_incident(
         )
         alerting.mobilize(
             incident=incident,
-            title=_("New incident: %(title)s") % {"title": title},
+            title=lambda: _("New incident: %(title)s") % {"title": title},
             body=description,
             actor=by,
         )
@@ -157,8 +157,10 @@ def change_status(
         if status == Incident.Status.RESPONDING:
             alerting.mobilize(
                 incident=incident,
-                title=_("Response level %(level)s started: %(title)s")
-                % {"level": response_level, "title": incident.title},
+                title=lambda: (
+                    _("Response level %(level)s started: %(title)s")
+                    % {"level": response_level, "title": incident.title}
+                ),
                 body=measures,
                 actor=by,
             )
@@ -171,8 +173,9 @@ def change_status(
             alerting.tell_organizations(
                 incident=incident,
                 organization_ids=deployed,
-                title=_("%(title)s is now: %(status)s")
-                % {"title": incident.title, "status": label},
+                title=lambda: (
+                    _("%(title)s is now: %(status)s") % {"title": incident.title, "status": label}
+                ),
                 body=reason,
                 actor=by,
             )
@@ -203,8 +206,10 @@ def take_over(*, incident: Incident, by: Any, reason: str = "") -> Incident:
         )
         alerting.tell_officials(
             incident=incident,
-            title=_("%(agency)s took over %(title)s")
-            % {"agency": agency.name, "title": incident.title},
+            title=lambda: (
+                _("%(agency)s took over %(title)s")
+                % {"agency": agency.name, "title": incident.title}
+            ),
             body=reason,
             actor=by,
         )

@@ -83,7 +83,7 @@ def post_need(
         if not official:
             alerting.tell_officials(
                 incident=incident,
-                title=_("A need waits for confirmation: %(need)s") % {"need": need},
+                title=lambda: _("A need waits for confirmation: %(need)s") % {"need": need},
                 body=description,
                 actor=by,
             )
@@ -105,7 +105,7 @@ def confirm_need(*, need: Need, by: Any) -> Need:
         alerting.tell_organizations(
             incident=need.incident,
             organization_ids=[need.posted_by_organization_id],
-            title=_("Your need was confirmed: %(need)s") % {"need": need},
+            title=lambda: _("Your need was confirmed: %(need)s") % {"need": need},
             actor=by,
         )
     return need

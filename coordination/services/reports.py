@@ -71,7 +71,7 @@ def report_task(
             },
         )
         tell_task_officials(
-            task, by, _("Progress report on %(title)s") % {"title": task.title}, summary
+            task, by, lambda: _("Progress report on %(title)s") % {"title": task.title}, summary
         )
     return report
 

@@ -23,6 +23,7 @@ from coordination.models import (
 from coordination.services import alerting
 from coordination.services.incidents import validate_region
 from core import audit, geo, regions, validators
+from core.notifications import Text
 from core.states import Conflict, move
 from registry.choices import Specialty
 from registry.models import Organization
@@ -34,7 +35,7 @@ def ineligibility(task: Task, organization: Organization) -> str:
     return actions.ineligibility(task, organization)
 
 
-def _tell_holder(task: Task, by: Any, title: str, body: str = "") -> None:
+def _tell_holder(task: Task, by: Any, title: Text, body: Text = "") -> None:
     alerting.tell_organizations(
         incident=task.incident,
         organization_ids=[task.organization_id],
@@ -44,7 +45,7 @@ def _tell_holder(task: Task, by: Any, title: str, body: str = "") -> None:
     )
 
 
-def tell_task_officials(task: Task, by: Any, title: str, body: str = "") -> None:
+def tell_task_officials(task: Task, by: Any, title: Text, body: Text = "") -> None:
     alerting.tell_officials(
         incident=task.incident, title=title, body=body, region_code=task.region_code, actor=by
     )
@@ -112,7 +113,7 @@ def create_task(
         alerting.tell_organizations(
             incident=incident,
             organization_ids=deployed,
-            title=_("New task: %(title)s") % {"title": title},
+            title=lambda: _("New task: %(title)s") % {"title": title},
             body=description,
             actor=by,
         )
@@ -189,15 +190,19 @@ def _take(*, task: Task, organization: Organization, by: Any, claimed: bool) -> 
             tell_task_officials(
                 task,
                 by,
-                _("%(org)s claimed %(title)s") % {"org": organization.name, "title": task.title},
+                lambda: (
+                    _("%(org)s claimed %(title)s") % {"org": organization.name, "title": task.title}
+                ),
             )
         else:
             _tell_holder(
                 task,
                 by,
-                _("Task assigned to you: %(title)s") % {"title": task.title},
-                _("Accept it within %(hours)s hours or it returns to the board.")
-                % {"hours": settings.TONGZHOU_CLAIM_WINDOW_HOURS},
+                lambda: _("Task assigned to you: %(title)s") % {"title": task.title},
+                lambda: (
+                    _("Accept it within %(hours)s hours or it returns to the board.")
+                    % {"hours": settings.TONGZHOU_CLAIM_WINDOW_HOURS}
+                ),
             )
     return task
 
@@ -224,8 +229,10 @@ def _holder_move(
         tell_task_officials(
             task,
             by,
-            _("Task %(title)s: %(status)s")
-            % {"title": task.title, "status": task.get_status_display()},
+            lambda: (
+                _("Task %(title)s: %(status)s")
+                % {"title": task.title, "status": task.get_status_display()}
+            ),
             reason,
         )
     return task
@@ -285,8 +292,10 @@ def verify_task(*, task: Task, by: Any, accepted: bool, reason: str = "") -> Tas
         _tell_holder(
             task,
             by,
-            (_("Task verified: %(title)s") if accepted else _("Task sent back: %(title)s"))
-            % {"title": task.title},
+            lambda: (
+                (_("Task verified: %(title)s") if accepted else _("Task sent back: %(title)s"))
+                % {"title": task.title}
+            ),
             reason,
         )
     return task
@@ -308,7 +317,9 @@ def cancel_task(*, task: Task, by: Any, reason: str) -> Task:
             changes={"status_reason": reason},
         )
         if task.organization_id:
-            _tell_holder(task, by, _("Task cancelled: %(title)s") % {"title": task.title}, reason)
+            _tell_holder(
+                task, by, lambda: _("Task cancelled: %(title)s") % {"title": task.title}, reason
+            )
     return task
 
 
@@ -341,7 +352,10 @@ def expire_claim(*, task: Task, now: datetime | None = None) -> bool:
         except Conflict:
             return False
         task = Task.objects.select_related("incident").get(pk=task.pk)
-        title = _("Not accepted in time, back on the board: %(title)s") % {"title": task.title}
+
+        def title() -> str:
+            return _("Not accepted in time, back on the board: %(title)s") % {"title": task.title}
+
         alerting.tell_organizations(
             incident=task.incident, organization_ids=[previous], title=title
         )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.services import notify
+from core.notifications import notify
 from donations import balances, chain, privacy
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
@@ -64,8 +64,10 @@ def allocate(
         )
         audit_entry(entry, by, to_organization=to_organization.pk)
         notify(
-            title=_("%(org)s allocated donations to you") % {"org": organization.name},
-            body=_("Entry #%(seq)s: please sign for what actually arrives.") % {"seq": entry.seq},
+            title=lambda: _("%(org)s allocated donations to you") % {"org": organization.name},
+            body=lambda: (
+                _("Entry #%(seq)s: please sign for what actually arrives.") % {"seq": entry.seq}
+            ),
             link=f"/ledger/entries/{entry.seq}/",
             audience={"organizations": [to_organization.pk]},
             actor=by,
@@ -152,8 +154,12 @@ def acknowledge(
         audit_entry(entry, by, allocation=allocation.seq, shortfall=shortfall)
         if shortfall:
             notify(
-                title=_("Shortfall signed for on allocation #%(seq)s") % {"seq": allocation.seq},
-                body=_("%(org)s received less than was allocated to it.") % {"org": receiver.name},
+                title=lambda: (
+                    _("Shortfall signed for on allocation #%(seq)s") % {"seq": allocation.seq}
+                ),
+                body=lambda: (
+                    _("%(org)s received less than was allocated to it.") % {"org": receiver.name}
+                ),
                 link="/ledger/?kind=acknowledgement",
                 level="yellow",
                 audience={

@@ -5,9 +5,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from alerts.services import notify
 from core import audit, states
 from core import permissions as perms
+from core.notifications import Text, notify
 from procurement.models import Project
 
 
@@ -58,7 +58,7 @@ def record(
 
 
 def tell_officials(
-    project: Project, *, title: str, body: str = "", by: Any = None, level: str = "blue"
+    project: Project, *, title: Text, body: Text = "", by: Any = None, level: str = "blue"
 ) -> None:
     notify(
         title=title,
@@ -71,7 +71,7 @@ def tell_officials(
 
 
 def tell_organizations(
-    project: Project, org_ids, *, title: str, body: str = "", by: Any = None, level: str = "blue"
+    project: Project, org_ids, *, title: Text, body: Text = "", by: Any = None, level: str = "blue"
 ) -> None:
     ids = sorted(set(org_ids))
     if ids:

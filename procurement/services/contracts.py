@@ -91,7 +91,7 @@ def create_contract(*, project: Project, by: Any, milestones: list[dict]) -> Con
         project,
         [contract.supplier_id],
         by=by,
-        title=_("Contract signed: %(title)s") % {"title": project.title},
+        title=lambda: _("Contract signed: %(title)s") % {"title": project.title},
     )
     return contract
 
@@ -167,8 +167,10 @@ def report_progress(
             contract.project,
             by=by,
             level="yellow",
-            title=_("Reused evidence in a progress report: %(title)s")
-            % {"title": contract.project.title},
+            title=lambda: (
+                _("Reused evidence in a progress report: %(title)s")
+                % {"title": contract.project.title}
+            ),
         )
     return report
 
@@ -288,7 +290,7 @@ def accept_milestone(
         project,
         [contract.supplier_id],
         by=by,
-        title=_("Milestone acceptance: %(title)s") % {"title": milestone.title},
+        title=lambda: _("Milestone acceptance: %(title)s") % {"title": milestone.title},
     )
     return row
 
@@ -333,7 +335,7 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
         project,
         [contract.supplier_id],
         by=by,
-        title=_("Payment recorded: %(title)s") % {"title": milestone.title},
+        title=lambda: _("Payment recorded: %(title)s") % {"title": milestone.title},
     )
     return payment
 
@@ -396,7 +398,7 @@ def terminate(
         [contract.supplier_id],
         by=by,
         level="orange",
-        title=_("Contract terminated: %(title)s") % {"title": project.title},
+        title=lambda: _("Contract terminated: %(title)s") % {"title": project.title},
         body=reason,
     )
     return contract
@@ -472,7 +474,10 @@ def alert_overdue(*, milestone: Milestone) -> bool:
     milestone.overdue_alerted_at = timezone.now()
     milestone.save(update_fields=["overdue_alerted_at"])
     record(milestone, project=project, by=None, action="milestone_overdue")
-    title = _("Milestone overdue: %(title)s") % {"title": milestone.title}
+
+    def title() -> str:
+        return _("Milestone overdue: %(title)s") % {"title": milestone.title}
+
     tell_organizations(project, [milestone.contract.supplier_id], title=title, level="orange")
     tell_officials(project, title=title, level="orange")
     return True

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import states
+from core import states, words
 from core.display import display_name, prime
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
@@ -101,13 +101,15 @@ def _flag(project: Project, flags: list[dict[str, Any]], *, by: Any) -> None:
         )
     tell_officials(
         project,
-        title=_("Experts joined a bidder after publication: %(title)s") % {"title": project.title},
-        body="\n".join(
+        title=lambda: (
+            _("Experts joined a bidder after publication: %(title)s") % {"title": project.title}
+        ),
+        body=lambda: "\n".join(
             _("%(expert)s joined %(org)s on %(date)s, invited by %(by)s.")
             % {
                 "expert": f["expert_name"],
                 "org": f["organization_name"],
-                "date": f["joined_at"].date().isoformat(),
+                "date": words.date_text(f["joined_at"]),
                 "by": f["invited_by"] or "—",
             }
             for f in flags
@@ -288,9 +290,11 @@ def award(*, project: Project, by: Any, bid: Bid, reason: str = "") -> Award:
         project,
         bidder_org_ids(project),
         by=by,
-        title=_("Award published: %(title)s") % {"title": project.title},
-        body=_("Challenges may be filed until %(end)s.")
-        % {"end": timezone.localtime(row.standstill_ends_at)},
+        title=lambda: _("Award published: %(title)s") % {"title": project.title},
+        body=lambda: (
+            _("Challenges may be filed until %(end)s.")
+            % {"end": words.datetime_text(row.standstill_ends_at)}
+        ),
     )
     return row
 
@@ -337,7 +341,7 @@ def file_challenge(
         project,
         by=by,
         level="yellow",
-        title=_("Award challenged: %(title)s") % {"title": project.title},
+        title=lambda: _("Award challenged: %(title)s") % {"title": project.title},
         body=reason,
     )
     return challenge
@@ -385,7 +389,7 @@ def resolve_challenge(*, challenge: Challenge, by: Any, decision: str, response:
         project,
         [challenge.organization_id],
         by=by,
-        title=_("Your challenge was answered: %(title)s") % {"title": project.title},
+        title=lambda: _("Your challenge was answered: %(title)s") % {"title": project.title},
         body=response,
     )
     return challenge

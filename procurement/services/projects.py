@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from coordination.models import Incident
 from core import permissions as perms
-from core import regions, validators
+from core import regions, validators, words
 from core.roles import Role
 from core.states import InvalidTransition
 from procurement import ocds, rules
@@ -199,8 +199,8 @@ def publish_project(*, project: Project, by: Any) -> Project:
         project,
         eligible.values_list("pk", flat=True),
         by=by,
-        title=_("New tender: %(title)s") % {"title": project.title},
-        body=_("Bids close at %(end)s.") % {"end": timezone.localtime(project.tender_end)},
+        title=lambda: _("New tender: %(title)s") % {"title": project.title},
+        body=lambda: _("Bids close at %(end)s.") % {"end": words.datetime_text(project.tender_end)},
     )
     return project
 
@@ -223,7 +223,7 @@ def _fail_if_too_few_bids(project: Project, by: Any) -> bool:
     ocds.publish_release(project, ["tenderUpdate"])
     tell_officials(
         project,
-        title=_("Tender failed: %(title)s") % {"title": project.title},
+        title=lambda: _("Tender failed: %(title)s") % {"title": project.title},
         body=reason,
         by=by,
         level="yellow",
@@ -246,8 +246,8 @@ def close_tender(*, project: Project, by: Any = None) -> Project:
         tell_officials(
             project,
             by=by,
-            title=_("Tender closed: %(title)s") % {"title": project.title},
-            body=_("The bids can now be opened for evaluation."),
+            title=lambda: _("Tender closed: %(title)s") % {"title": project.title},
+            body=lambda: _("The bids can now be opened for evaluation."),
         )
     return project
 
@@ -279,8 +279,12 @@ def open_bids(*, project: Project, by: Any) -> Project:
             project,
             by=by,
             level="yellow",
-            title=_("Bidders share a legal representative: %(title)s") % {"title": project.title},
-            body=_("Bids %(groups)s name the same legal representative.") % {"groups": groups},
+            title=lambda: (
+                _("Bidders share a legal representative: %(title)s") % {"title": project.title}
+            ),
+            body=lambda: (
+                _("Bids %(groups)s name the same legal representative.") % {"groups": groups}
+            ),
         )
     return project
 

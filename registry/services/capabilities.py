@@ -137,8 +137,10 @@ def assess(
         )
         _tell_admins(
             org,
-            title=_("%(specialty)s assessed: grade %(grade)s")
-            % {"specialty": cap.get_specialty_display(), "grade": grade},
+            title=lambda: (
+                _("%(specialty)s assessed: grade %(grade)s")
+                % {"specialty": cap.get_specialty_display(), "grade": grade}
+            ),
             body=notes,
             actor=by,
         )
@@ -173,8 +175,10 @@ def revoke(*, capability: Capability, by, reason: str) -> Capability:
         )
         _tell_admins(
             org,
-            title=_("%(specialty)s: assessed grade revoked")
-            % {"specialty": cap.get_specialty_display()},
+            title=lambda: (
+                _("%(specialty)s: assessed grade revoked")
+                % {"specialty": cap.get_specialty_display()}
+            ),
             body=reason,
             actor=by,
         )

@@ -11,7 +11,7 @@ from core import permissions as perms
 from core import regions
 from core.audit import record
 from core.models import Region
-from core.notifications import notify
+from core.notifications import Text, notify
 from core.roles import Role
 from core.uploads import sniff_content_type
 from registry import uscc
@@ -41,7 +41,7 @@ def _audit(org: Organization, *, actor, action: str, target=None, **kwargs) -> N
     )
 
 
-def _tell_admins(org: Organization, *, title: str, body: str = "", actor=None) -> None:
+def _tell_admins(org: Organization, *, title: Text, body: Text = "", actor=None) -> None:
     notify(
         title=title,
         body=body,

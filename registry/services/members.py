@@ -61,9 +61,11 @@ def invite_member(
                 data={"user": user.pk, "role": role},
             )
             notify(
-                title=_("%(name)s invites you to join as %(role)s")
-                % {"name": organization.name, "role": str(Role(role).label)},
-                body=_("Accept or decline on your invitations page."),
+                title=lambda: (
+                    _("%(name)s invites you to join as %(role)s")
+                    % {"name": organization.name, "role": str(Role(role).label)}
+                ),
+                body=lambda: _("Accept or decline on your invitations page."),
                 audience={"users": [user.pk]},
                 link=reverse("registry:invitations"),
                 actor=by,
@@ -114,8 +116,10 @@ def accept_invitation(*, invitation: Invitation, by) -> Membership:
             raise ValidationError({"invitation": [_("You are already a member.")]})
         _tell_admins(
             org,
-            title=_("%(user)s accepted the invitation to %(name)s")
-            % {"user": by.get_username(), "name": org.name},
+            title=lambda: (
+                _("%(user)s accepted the invitation to %(name)s")
+                % {"user": by.get_username(), "name": org.name}
+            ),
             actor=by,
         )
         hooks.collect("membership_joined", membership)

@@ -73,7 +73,9 @@ def register_organization(
             _store_document(organization=org, upload=upload, kind=kind_of_doc, title="", by=user)
         _audit(org, actor=user, action="registry.register", to_status=org.status)
         notify(
-            title=_("New organization awaiting verification: %(name)s") % {"name": org.name},
+            title=lambda: (
+                _("New organization awaiting verification: %(name)s") % {"name": org.name}
+            ),
             link=reverse("registry:verification_queue"),
             audience={"officials_for": org.region_code},
             actor=user,
@@ -169,8 +171,9 @@ def _transition(org: Organization, *, name: str, to: str, by, reason: str, actio
     move(locked, to, by=by, action=action, reason=reason, changes=changes)
     _tell_admins(
         locked,
-        title=_("%(name)s: %(status)s")
-        % {"name": locked.name, "status": locked.get_status_display()},
+        title=lambda: (
+            _("%(name)s: %(status)s") % {"name": locked.name, "status": locked.get_status_display()}
+        ),
         body=reason,
         actor=by,
     )

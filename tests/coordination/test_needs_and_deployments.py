@@ -138,9 +138,9 @@ def test_over_capacity_filings_are_held_with_a_reason(api, ngo, ngo_admin, offic
     response = file(api, ngo_admin, incident, ngo)
     assert response.status_code == 201
     assert response.json()["status"] == "held"
-    assert "511826" in response.json()["status_reason"]
+    assert "四川省 雅安市 芦山县" in response.json()["status_reason"]  # the area in words
     response = api(official).post(f"/api/v1/deployments/{response.json()['id']}/approve/")
-    assert response.status_code == 409 and "511826" in response.json()["detail"]
+    assert response.status_code == 409 and "芦山县" in response.json()["detail"]
 
 
 def test_people_capacity_counts_headcount(api, ngo, ngo_admin, official, incident):

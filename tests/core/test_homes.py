@@ -5,6 +5,7 @@ import re
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -47,6 +48,9 @@ BUDGET = 40
 
 
 def queries_of(client) -> int:
+    """Queries of one home page, with a cold cache (the ledger's totals are cached per chain
+    head, so a warm second page would look cheaper than the first)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         home(client)
     return len(queries)
@@ -99,7 +103,7 @@ def test_the_public_home_costs_the_same_for_5_and_50_rows(client, agency):
             DeploymentFactory(incident=incident)
             Alert.objects.create(title="预警", public=True)
         spent.append(queries_of(client))
-    assert spent[0] == spent[1] <= 14, spent
+    assert spent[0] == spent[1] <= 16, spent  # 14 + the ledger panel's books on a cold cache
 
 
 # --- officials -------------------------------------------------------------------------------

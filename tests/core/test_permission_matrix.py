@@ -832,6 +832,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/organizations/{org_id}/ disbursement":      (IN,  OK,  OK,  404, 404, 404, 404),
     "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
+    "POST /ledger/entries/{seq}/change-of-use/new/":          (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/entries/{seq}/questions/new/":              (OK,  OK,  OK,  OK,  OK,  OK,  OK),
     "POST /ledger/questions/{pk}/answer/":                    (IN,  OK,  OK,  403, 403, 403, 403),
@@ -845,6 +846,8 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
     "POST /inbox/read-all/":                                  (IN,  OK,  OK,  OK,  OK,  OK,  OK),
     "POST /inbox/{pk}/read/":                                 (IN,  OK,  404, 404, 404, 404, 404),
+    "POST /alerts/deliveries/{pk}/retry/":                    (IN,  404, 404, 404, OK,  404, 404),
+    "POST /organizations/{pk}/webhooks/":                     (IN,  BAD, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -912,6 +915,9 @@ PAGE_API = {
     "POST /ledger/organizations/{org_id}/ disbursement": "POST /api/v1/ledger/disbursements/",
     "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
     "POST /ledger/entries/{seq}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
+    "POST /ledger/entries/{seq}/change-of-use/new/": (
+        "POST /api/v1/ledger/entries/{pk}/change-of-use/"
+    ),
     "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
     "POST /ledger/entries/{seq}/questions/new/": "POST /api/v1/ledger/entries/{pk}/questions/",
     "POST /ledger/questions/{pk}/answer/": "POST /api/v1/ledger/questions/{pk}/answer/",
@@ -925,6 +931,8 @@ PAGE_API = {
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
     "POST /inbox/read-all/": "POST /api/v1/inbox/read-all/",
     "POST /inbox/{pk}/read/": "POST /api/v1/inbox/{pk}/read/",
+    "POST /alerts/deliveries/{pk}/retry/": "POST /api/v1/deliveries/{pk}/retry/",
+    "POST /organizations/{pk}/webhooks/": "POST /api/v1/organizations/{pk}/webhooks/",
 }
 
 # Where a page's ids are not its API twin's.
@@ -942,11 +950,13 @@ PAGE_TARGETS = {
     "POST /ledger/organizations/{org_id}/ disbursement": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/reveal/": lambda w: {"seq": w.receipt.seq},
+    "POST /ledger/entries/{seq}/change-of-use/new/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
     "POST /ledger/entries/{seq}/questions/new/": lambda w: {"seq": w.receipt.seq},
     "POST /ledger/organizations/{org_id}/receivers/": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
     "POST /ledger/shortfalls/{seq}/": lambda w: {"seq": w.short.seq},
+    "POST /alerts/deliveries/{pk}/retry/": _pk("failed_delivery"),
 }
 
 
@@ -986,6 +996,10 @@ def _score_sheet(w) -> dict:
 
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
+    "POST /ledger/entries/{seq}/change-of-use/new/": lambda w: {
+        "purpose": "灾后重建",
+        "filing_reference": "川民备〔2025〕1号",
+    },
     "POST /organizations/{pk}/edit/": lambda w: {
         "name": w.ngo.name,
         "address": "芦山县城",

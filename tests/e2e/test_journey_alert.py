@@ -91,6 +91,7 @@ def test_an_official_alerts_a_county_and_the_team_reads_it_in_its_inbox(
 
     # The team's admin sees it in the inbox on a phone and marks it read.
     log_in(page, ngo_admin.username, PHONE)
+    page.click("[data-testid=menu-button]")  # the phone's navigation is folded
     assert page.inner_text("[data-testid=unread]") == "1"
     with page.expect_navigation():
         page.locator("header a.inbox").click()

@@ -2,6 +2,12 @@
 
 Idempotent: every app's seed looks its rows up by a natural key before creating them.
 Refuses to run with DEBUG off unless --force: demo accounts must never reach production.
+
+Seeds in the platform's language (``settings.LANGUAGE_CODE``): management commands run in
+English by default, and anything a seed writes through a service in the active language (an
+alert's title, a generated reason) is stored text that people read later in the product.
+Alert texts do not depend on it (``core.notifications`` renders them in both languages), but
+every other stored text does.
 """
 
 import importlib
@@ -11,6 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 DEMO_PASSWORD = "tongzhou-demo"  # noqa: S105 (documented demo password, DEBUG only)
 
@@ -29,7 +36,7 @@ class Command(BaseCommand):
             if importlib.util.find_spec(module_name) is None:
                 continue
             module = importlib.import_module(module_name)
-            with transaction.atomic():
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
                 module.seed(stdout=self.stdout)
             self.stdout.write(f"seeded {config.label}")
         self.stdout.write(
