@@ -120,7 +120,6 @@ def main() -> None:
             shoot(browser, base, "incident-map", incident_path(base))
             shoot(browser, base, "ngo-home-phone", "/", user="ngo", phone=True)
             shoot(browser, base, "official-home", "/", user="bureau")
-            shoot(browser, base, "procurement", "/procurements/")
             browser.close()
     finally:
         if proc:
