@@ -105,7 +105,10 @@ class DeploymentForm(forms.Form):
     organization = ActingOrganizationField()
     headcount = formfields.IntegerField(label=_("Headcount"), min_value=1)
     specialties = forms.MultipleChoiceField(
-        label=_("Specialties"), choices=Specialty.choices, required=False
+        label=_("Specialties"),
+        choices=Specialty.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     vehicles = formfields.IntegerField(label=_("Vehicles"), min_value=0, initial=0)
     area_region_code = forms.RegexField(

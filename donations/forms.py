@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.models import Incident
 from core import formfields, region_data, words
 from core.text import number_text
-from donations.models import Channel, DonorKind, LedgerEntry
+from donations.models import Campaign, Channel, DonorKind, LedgerEntry
 from registry.models import Organization
 
 ITEMS_HELP = _(
@@ -229,11 +229,21 @@ def _incidents():
 class ReceiptForm(AmountOrItems):
     field_order = [
         "donor_name", "donor_kind", "anonymous", "channel", "amount", "items", "incident",
-        "restricted", "purpose", "receipt_number", "donation_agreement", "handler",
+        "restricted", "purpose", "campaign", "receipt_number", "donation_agreement", "handler",
         "donor_phone", "donor_address",
     ]  # fmt: skip
     donor_name = formfields.NameField(label=_("Donor name"), max_length=200, required=False)
     donor_kind = forms.ChoiceField(label=_("Donor kind"), choices=DonorKind.choices)
+    # The organization's filed public fundraising campaigns (公开募捐); the view sets the choices
+    # and drops the field when there are none. Decision: campaigns are registered by platform
+    # staff (admin) after checking the filing on 慈善中国, not self-declared on this page; a
+    # receipt recorded for one is bound to its incident and purpose (services.record_receipt).
+    campaign = forms.ModelChoiceField(
+        label=_("Public fundraising campaign (公开募捐)"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        help_text=_("A receipt for a campaign is restricted to the campaign's incident and use."),
+    )
     anonymous = forms.BooleanField(label=_("Anonymous donor"), required=False)
     donor_phone = forms.CharField(label=_("Donor phone (private)"), max_length=30, required=False)
     donor_address = forms.CharField(

@@ -16,7 +16,7 @@ from core.forms import REFUSED_TAG
 from core.permissions import is_member_of, is_official_for
 from core.states import InvalidTransition, allowed_actions
 from donations import charts, forms, queries, services
-from donations.models import Channel, DonorKind, Evidence, LedgerEntry
+from donations.models import Campaign, Channel, DonorKind, Evidence, LedgerEntry
 from donations.views_donor import receipt_recorded
 from registry.models import Organization
 
@@ -168,6 +168,10 @@ def workspace(request, org_id: int):
     posted = request.POST if request.method == "POST" else None
     which = request.POST.get("form") if posted else None
     receipt_form = forms.ReceiptForm(posted if which == "receipt" else None, prefix="r")
+    if Campaign.objects.filter(organization=org).exists():
+        receipt_form.fields["campaign"].queryset = Campaign.objects.filter(organization=org)
+    else:
+        del receipt_form.fields["campaign"]
     allocation_form = forms.AllocationForm(posted if which == "allocation" else None, prefix="a")
     disbursement_form = forms.DisbursementForm(
         posted if which == "disbursement" else None,
@@ -198,6 +202,7 @@ def workspace(request, org_id: int):
                     donor_phone=d["donor_phone"],
                     donor_address=d["donor_address"],
                     donation_agreement=d["donation_agreement"],
+                    campaign=d.get("campaign"),
                 ),
                 success=_("Receipt #%(seq)s recorded."),
             )

@@ -495,8 +495,8 @@ def test_workspace_costs_fixed_queries_with_goods_rows(
     for i in range(n):
         df.receipt(charity, charity_admin, items=[df.item(f"物资{i}")])
     client.force_login(charity_admin)
-    # the goods rows, the receivers panel and the open shortfalls sent or received
-    with django_assert_max_num_queries(15):
+    # the goods rows, the receivers panel, the open shortfalls and whether it has campaigns
+    with django_assert_max_num_queries(16):
         html = client.get(f"/ledger/organizations/{charity.pk}/").content.decode()
     assert html.count('<option value="物资') == n  # every item held is offered on the rows
 
@@ -517,3 +517,36 @@ def test_the_pages_read_in_english_too(client, charity, charity_admin, ngo):
     client.cookies["django_language"] = "en"
     html = client.get(f"/ledger/entries/{sent.seq}/").content.decode()
     assert "Sign for what arrived" in html and "Sent: 2 顶" in html
+
+
+# --- public fundraising campaigns (公开募捐) -----------------------------------------------------
+
+
+def test_a_receipt_recorded_for_a_campaign_on_the_page_is_bound_to_it(
+    client, charity, charity_admin, ngo
+):
+    from donations.models import Campaign
+
+    client.force_login(charity_admin)
+    page = client.get(f"/ledger/organizations/{charity.pk}/").content.decode()
+    assert 'name="r-campaign"' not in page  # no campaign filed: no field
+    quake = IncidentFactory(title="宝兴泥石流", region_code="511827")
+    campaign = Campaign.objects.create(
+        organization=charity,
+        title="宝兴泥石流救灾",
+        record_number="53100000MJ0000001A2026",
+        incident=quake,
+    )
+    Campaign.objects.create(organization=ngo, title="别家的募捐", record_number="X-1")
+    page = client.get(f"/ledger/organizations/{charity.pk}/").content.decode()
+    assert 'name="r-campaign"' in page and "宝兴泥石流救灾" in page and "别家的募捐" not in page
+    body = {"form": "receipt", "r-donor_kind": "individual", "r-channel": "cash"}
+    body |= {"r-amount": "500", "r-purpose": "随便用", "r-campaign": str(campaign.pk)}
+    body |= goods_rows("r", [], extra=3)
+    assert client.post(f"/ledger/organizations/{charity.pk}/", body).status_code == 302
+    gift = LedgerEntry.objects.get(kind="receipt")
+    assert gift.restricted and gift.incident_id == quake.pk and gift.purpose == campaign.label
+    other = Campaign.objects.get(organization=ngo)
+    body["r-campaign"] = str(other.pk)  # another organization's campaign is not a choice
+    response = client.post(f"/ledger/organizations/{charity.pk}/", body)
+    assert response.status_code == 200 and LedgerEntry.objects.filter(kind="receipt").count() == 1

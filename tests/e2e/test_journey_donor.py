@@ -131,6 +131,14 @@ def test_a_donor_gets_a_trace_code_and_verifies_the_ledger_in_the_browser(
     page.wait_for_selector("text=王*")
     assert "王小明" not in page.inner_text("main")
 
+    # ... or by the charity and the number printed on their 捐赠票据 ...
+    page.goto(f"{page.base_url}/ledger/trace/")
+    page.select_option("#organization", str(charity.pk))
+    page.fill("#receipt_number", "SC-2026-0042")
+    page.click("form:has(#receipt_number) [type=submit]")
+    page.wait_for_selector("text=王*")
+    assert entry.trace_code in page.inner_text("main")
+
     # ... and has the browser check the whole ledger and their own entry.
     assert verify_in_page(page) == "核验通过：6 条记录，链头一致。"
     mine = page.inner_text("[data-verify-mine]")
