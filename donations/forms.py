@@ -351,6 +351,14 @@ class DisbursementForm(AmountOrItems):
         required=False,
         help_text=_("Photos of the hand-over, receipts or invoices (PDF, PNG or JPEG)."),
     )
+    private_evidence = EvidenceField(
+        label=_("Evidence not to publish"),
+        required=False,
+        help_text=_(
+            "Files showing faces, ID numbers or other personal data: chained and kept for the "
+            "bureau and auditors, never served publicly."
+        ),
+    )
 
 
 def _plain(value: Decimal) -> Decimal:

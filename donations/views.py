@@ -235,6 +235,7 @@ def workspace(request, org_id: int):
                     amount=d["amount"],
                     items=d["items"] or None,
                     evidence=d["evidence"] or None,
+                    private_evidence=d["private_evidence"] or None,
                 ),
                 success=_("Disbursement #%(seq)s recorded."),
             )

@@ -208,3 +208,28 @@ def test_workspace_costs_fixed_queries(
     with django_assert_max_num_queries(20):
         page = client.get(f"/ledger/organizations/{ngo.pk}/")
     assert page.content.decode().count("/ledger/entries/") >= n
+
+
+def test_the_workspace_marks_evidence_not_to_publish(client, charity, charity_admin):
+    df.receipt(charity, charity_admin, "100.00")
+    client.force_login(charity_admin)
+    public = SimpleUploadedFile("发放现场.png", _png(), content_type="image/png")
+    private = SimpleUploadedFile("身份证.png", _png(), content_type="image/png")
+    response = client.post(
+        f"/ledger/organizations/{charity.pk}/",
+        {
+            "form": "disbursement",
+            "d-amount": "30.00",
+            "d-purpose": "医疗救助",
+            "d-evidence": public,
+            "d-private_evidence": private,
+        },
+    )
+    assert response.status_code == 302
+    entry = LedgerEntry.objects.get(kind="disbursement")
+    shown = entry.evidence.get(original_name="发放现场.png")
+    hidden = entry.evidence.get(original_name="身份证.png")
+    assert not shown.private and hidden.private
+    client.logout()
+    assert client.get(f"/ledger/evidence/{shown.pk}/public/").status_code == 200
+    assert client.get(f"/ledger/evidence/{hidden.pk}/public/").status_code == 404
