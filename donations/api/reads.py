@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -140,7 +140,10 @@ class TraceLookupView(APIView):
             OpenApiParameter("organization", int, required=True),
             OpenApiParameter("receipt_number", str, required=True),
         ],
-        responses={200: TraceShareOut},
+        responses={
+            200: TraceShareOut,
+            404: OpenApiResponse(description="No receipt with this number at this organization."),
+        },
     )
     def get(self, request):
         organization = request.query_params.get("organization", "")
