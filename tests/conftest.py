@@ -67,10 +67,17 @@ def _fresh_cache(settings):
     In real mode the cache is one Redis database shared by the xdist workers; flushing it would
     wipe the other worker's counters in the middle of its test. There each test gets a key
     prefix of its own instead (the keys expire with their rate-limit windows).
+
+    The Redis socket timeout is raised for tests: on a loaded CI machine (two cores shared by
+    the xdist workers, PostgreSQL and the Celery workers) a Redis reply can take longer than the
+    production 1 s, and the resilient cache would then switch this process to its local-memory
+    fallback for a few seconds, by design, losing a throttle's count mid-test. The outage tests
+    use refused connections, which fail at once whatever the timeout.
     """
     from django.core.cache import cache
 
     if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        settings.TONGZHOU_REDIS_SOCKET_TIMEOUT = 10.0
         caches = copy.deepcopy(settings.CACHES)
         caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
         settings.CACHES = caches
