@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from alerts import queries, services
 from alerts.channels import absolute
+from alerts.audience import BASES, SELECTABLE_KINDS
 from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
 from core import hooks
 from core import permissions as perms
@@ -63,8 +64,38 @@ class AudienceSerializer(StrictSerializer):
         default=False,
         help_text="Confirms an audience with no target: the official's whole jurisdiction.",
     )
+    basis = serializers.ChoiceField(
+        [(b, b) for b in BASES],
+        required=False,
+        help_text=(
+            "How regions select organizations: where they are registered, where their approved "
+            "filings are, or both. Default: filings when the alert's incident is responding, "
+            "else registered."
+        ),
+    )
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField([(k, k) for k in SELECTABLE_KINDS]),
+        required=False,
+        default=list,
+        help_text="Organization kinds (e.g. foundation); an alternative to specialties.",
+    )
+    min_grade = IntegerField(
+        min_value=1,
+        max_value=3,
+        required=False,
+        help_text="With specialties: an assessed grade this good or better (1 is highest).",
+    )
+    incident = IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Preview only: the incident whose filings count and which sets the default basis.",
+    )
 
     def validate(self, attrs):
+        if attrs.get("min_grade") is not None and not attrs.get("specialties"):
+            raise serializers.ValidationError(
+                {"min_grade": [_("A grade applies to specialties: choose at least one.")]}
+            )
         targeted = any(attrs.get(key) for key in TARGET_FIELDS)
         if attrs.get("everyone") and targeted:
             raise serializers.ValidationError(
@@ -88,7 +119,7 @@ class AudienceSerializer(StrictSerializer):
         return attrs
 
 
-TARGET_FIELDS = ("regions", "organizations", "officials_for", "specialties")
+TARGET_FIELDS = ("regions", "organizations", "officials_for", "specialties", "kinds")
 
 
 class AlertInSerializer(StrictSerializer):
@@ -129,6 +160,8 @@ class AlertSerializer(StrictModelSerializer):
             "references",
             "public",
             "region_code",
+            "regions",
+            "alert_type",
             "incident",
             "channels",
             "link",
@@ -142,10 +175,36 @@ class AlertSerializer(StrictModelSerializer):
         return absolute(f"/alerts/{alert.pk}/cap.xml") if alert.public else None
 
 
+class PreviewPersonSerializer(StrictSerializer):
+    id = IntegerField()
+    name = serializers.CharField()
+    organization = serializers.CharField(required=False)
+    reason = serializers.CharField(
+        required=False, help_text="no_phone, sms_off, no_email, email_off or no_webhook"
+    )
+
+
+class PreviewChannelSerializer(StrictSerializer):
+    reached = PreviewPersonSerializer(many=True)
+    reached_count = IntegerField()
+    unreachable = PreviewPersonSerializer(many=True)
+    unreachable_count = IntegerField()
+
+
 class PreviewSerializer(StrictSerializer):
     people = IntegerField()
     organizations = IntegerField()
     everyone = serializers.BooleanField(help_text="The audience is the whole jurisdiction.")
+    basis = serializers.CharField()
+    regions = serializers.ListField(child=serializers.CharField())
+    organization_names = serializers.ListField(child=serializers.CharField())
+    channels = serializers.DictField(
+        child=PreviewChannelSerializer(),
+        help_text=(
+            "Per channel (in_app, sms, email, webhook): who will be reached and who cannot be, "
+            "with the reason; each list names at most 200 and counts everyone."
+        ),
+    )
 
 
 class AlertListCreate(generics.ListCreateAPIView):
@@ -204,14 +263,13 @@ class AlertPreview(APIView):
     def post(self, request):
         data = AudienceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        found = services.preview(by=request.user, audience=dict(data.validated_data))
-        return Response(
-            {
-                "people": found.people,
-                "organizations": found.organizations,
-                "everyone": found.everyone,
-            }
-        )
+        audience = dict(data.validated_data)
+        ref = None
+        if audience.get("incident"):
+            ref = incident_ref(audience["incident"])
+            if ref is None:
+                raise DjangoValidationError({"incident": [_("No such incident.")]})
+        return Response(services.preview(by=request.user, audience=audience, incident_ref=ref))
 
 
 class AlertDetail(generics.RetrieveAPIView):

@@ -13,6 +13,7 @@ from lxml import etree
 from alerts.channels import absolute
 from alerts.models import Alert, Level, MsgType
 from core.models import Region
+from core.words import region_path
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -80,6 +81,8 @@ def _sub(parent, tag: str, text: str | None = None):
 
 
 def _info(root, alert: Alert, *, language: str, title: str, body: str, area_name: str) -> None:
+    """One <info>; its single <area> names every region of the alert in <areaDesc> and has one
+    <geocode> per region (CAP 1.2 allows many geocodes in one area)."""
     urgency, certainty = urgency_and_certainty(alert)
     incident = alert.incident_ref or {}
     info = _sub(root, "info")
@@ -99,16 +102,17 @@ def _info(root, alert: Alert, *, language: str, title: str, body: str, area_name
     if body:
         _sub(info, "description", body)
     _sub(info, "web", absolute(f"/alerts/{alert.pk}/"))
-    if alert.region_code or circle(alert.incident_ref):
+    codes = alert.all_regions
+    if codes or circle(alert.incident_ref):
         area = _sub(info, "area")
-        _sub(area, "areaDesc", area_name or alert.region_code or incident.get("title", ""))
+        _sub(area, "areaDesc", area_name or " ".join(codes) or incident.get("title", ""))
         point = circle(alert.incident_ref)
         if point:
             _sub(area, "circle", point)
-        if alert.region_code:
+        for code in codes:
             geocode = _sub(area, "geocode")
             _sub(geocode, "valueName", "GB/T 2260")
-            _sub(geocode, "value", alert.region_code)
+            _sub(geocode, "value", code)
 
 
 def build_cap(alert: Alert) -> bytes:
@@ -129,9 +133,10 @@ def build_cap(alert: Alert) -> bytes:
         )
     if alert.incident_ref and alert.incident_ref.get("id"):
         _sub(root, "incidents", f"incident-{alert.incident_ref['id']}")
-    region = Region.objects.filter(code=alert.region_code).first() if alert.region_code else None
-    name = region.name if region else ""
-    _info(root, alert, language="zh-CN", title=alert.title, body=alert.body, area_name=name)
+    codes = alert.all_regions
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    zh_desc = "、".join(names.get(code, code) for code in codes)
+    _info(root, alert, language="zh-CN", title=alert.title, body=alert.body, area_name=zh_desc)
     if alert.title_en:
         _info(
             root,
@@ -139,7 +144,9 @@ def build_cap(alert: Alert) -> bytes:
             language="en",
             title=alert.title_en,
             body=alert.body_en,
-            area_name=f"{name} ({alert.region_code})" if name else alert.region_code,
+            area_name=", ".join(
+                f"{names[code]} ({code})" if code in names else code for code in codes
+            ),
         )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -170,6 +177,9 @@ def build_feed(alerts: list[Alert]) -> bytes:
         sub(entry, "published", cap_time(alert.created_at))
         sub(entry, "summary", alert.body[:500] or alert.title)
         sub(entry, "category", term=alert.level, label=alert.severity)
+        # Every region of the alert: a category per GB/T 2260 code, named (core.words).
+        for code in alert.all_regions:
+            sub(entry, "category", term=code, scheme="urn:gb:t:2260", label=region_path(code))
         sub(
             entry,
             "link",

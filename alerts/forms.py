@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Channel, Level
 from core import formfields
 from core.roles import Role
-from registry.choices import Specialty
+from alerts.audience import BASIS_BOTH, BASIS_FILINGS, BASIS_REGISTERED, SELECTABLE_KINDS
+from registry.choices import Grade, OrganizationKind, Specialty
 
 
 class AlertForm(forms.Form):
@@ -37,6 +38,33 @@ class AlertForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    kinds = forms.MultipleChoiceField(
+        label=_("Organization kinds"),
+        choices=[(k, OrganizationKind(k).label) for k in SELECTABLE_KINDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For example all foundations; together with specialties, either one counts."),
+    )
+    min_grade = forms.TypedChoiceField(
+        label=_("Assessed grade at least"),
+        choices=[("", _("Any grade")), *Grade.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Applies to the specialties chosen above."),
+    )
+    basis = forms.ChoiceField(
+        label=_("Organizations in these regions"),
+        choices=[
+            (BASIS_REGISTERED, _("Registered there")),
+            (BASIS_FILINGS, _("With approved filings there (teams on site)")),
+            (BASIS_BOTH, _("Either")),
+        ],
+        initial=BASIS_BOTH,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Teams on site file where they work; “Either” reaches both."),
+    )
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
         choices=[(Role.ADMIN, Role.ADMIN.label), (Role.MEMBER, Role.MEMBER.label)],
@@ -59,7 +87,16 @@ class AlertForm(forms.Form):
             "specialties": data["specialties"],
             "roles": data["roles"],
             "everyone": data["everyone"],
+            "kinds": data["kinds"],
+            "min_grade": data["min_grade"],
+            "basis": data["basis"] or BASIS_BOTH,
         }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("min_grade") and not data.get("specialties"):
+            self.add_error("min_grade", _("A grade applies to specialties: choose at least one."))
+        return data
 
 
 class PreferenceForm(forms.Form):

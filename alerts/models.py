@@ -41,6 +41,37 @@ class Channel(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook")
 
 
+class AlertType(models.TextChoices):
+    """What an automatic alert is about; each person chooses its channels per type
+    (``Preference.channels_by_type``). The SMS templates are keyed on exactly these strings.
+    Manual alerts by officials carry no type (""): their channels are the official's choice."""
+
+    MOBILIZATION = "mobilization", _("Mobilization")
+    ASSIGNMENT = "assignment", _("Assignment")
+    APPROVAL = "approval", _("Approvals and decisions")
+    DEADLINE = "deadline", _("Deadlines")
+    DIGEST = "digest", _("Digests and summaries")
+
+
+# Types whose unread in-app alerts escalate (SMS, then the organization's other members).
+ESCALATING_TYPES = (AlertType.MOBILIZATION, AlertType.ASSIGNMENT)
+
+# Channels a person chooses per type; in-app is always on (the inbox is the record).
+PERSON_CHANNELS = ("in_app", "sms", "email")
+
+
+def default_channels_by_type() -> dict[str, list[str]]:
+    """Mobilization and assignment: in-app + SMS; approvals and deadlines: in-app + e-mail;
+    digests: e-mail (and the inbox, which is always on)."""
+    return {
+        AlertType.MOBILIZATION.value: ["in_app", "sms"],
+        AlertType.ASSIGNMENT.value: ["in_app", "sms"],
+        AlertType.APPROVAL.value: ["in_app", "email"],
+        AlertType.DEADLINE.value: ["in_app", "email"],
+        AlertType.DIGEST.value: ["in_app", "email"],
+    }
+
+
 class MsgType(models.TextChoices):
     """CAP msgType: a new alert, an update of an earlier one, or its cancellation (解除)."""
 
@@ -83,6 +114,12 @@ class Alert(models.Model):
     # (``alerts.sms.TEMPLATES``) and its parameters; ``body`` holds the filled-in text.
     template = models.CharField(_("SMS template"), max_length=40, blank=True)
     template_params = models.JSONField(_("template parameters"), default=dict, blank=True)
+    # Every region of the audience (GB/T 2260 codes, in the order given); ``region_code`` is the
+    # first of them, kept for filters and older clients.
+    regions = models.JSONField(_("regions"), default=list, blank=True)
+    alert_type = models.CharField(
+        _("alert type"), max_length=16, choices=AlertType.choices, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -101,6 +138,11 @@ class Alert(models.Model):
     def severity(self) -> str:
         return CAP_SEVERITY.get(self.level, "Unknown")
 
+    @property
+    def all_regions(self) -> list[str]:
+        """Every region of the alert (``regions``; ``region_code`` alone for older rows)."""
+        return list(self.regions or ([self.region_code] if self.region_code else []))
+
 
 class Delivery(models.Model):
     """One recipient x channel: the outbox row a worker claims (conditional UPDATE) and sends."""
@@ -111,6 +153,11 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         READ = "read", _("Read")
+
+    class Reason(models.TextChoices):
+        AUDIENCE = "audience", _("Audience")
+        ESCALATION_SMS = "escalation_sms", _("Escalation: unread, sent by SMS")
+        ESCALATION_MEMBERS = "escalation_org", _("Escalation: unread, organization's members")
 
     # The delivery state machine; consulted by alerts.services. ``sending -> pending`` is a
     # retry after a transient error or a sweep of a row whose worker died.
@@ -154,6 +201,22 @@ class Delivery(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Why this row exists: the alert's audience, or an escalation of an unread in-app alert
+    # (``alerts.escalation``). ``escalated_from`` is the unread in-app row that caused it;
+    # ``escalation_step`` on an in-app row records how far it has been escalated (0 none,
+    # 1 SMS tried, 2 the organization's other members tried).
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=Reason.choices, default=Reason.AUDIENCE
+    )
+    escalated_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalations",
+        verbose_name=_("escalation of"),
+    )
+    escalation_step = models.PositiveSmallIntegerField(_("escalation step"), default=0)
 
     class Meta:
         ordering = ["-id"]
@@ -201,6 +264,15 @@ class Preference(models.Model):
     digest_levels = models.JSONField(
         _("levels held for the hourly digest"), default=default_digest_levels, blank=True
     )
+    # Channels per alert type (``AlertType``): {"mobilization": ["in_app", "sms"], ...};
+    # a missing type takes its default (``default_channels_by_type``).
+    channels_by_type = models.JSONField(
+        _("channels per alert type"), default=default_channels_by_type, blank=True
+    )
+    # Quiet hours, local time (TIME_ZONE, Asia/Shanghai): SMS and e-mail wait until they end,
+    # except red/orange mobilizations and red/orange manual alerts (alerts.preferences).
+    quiet_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

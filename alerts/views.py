@@ -43,6 +43,30 @@ def _count_cards(counts: dict[str, int]) -> list[dict]:
     return cards
 
 
+def _channel_rows(channels: dict) -> list[dict]:
+    """The preview's channels in table order with their names and reasons in words."""
+    from alerts.audience import reason_label
+    from alerts.models import Channel
+
+    labels = dict(Channel.choices)
+    rows = []
+    for key in Channel.values:
+        if key not in channels:
+            continue
+        entry = channels[key]
+        rows.append(
+            {
+                "key": key,
+                "label": labels[key],
+                **entry,
+                "unreachable": [
+                    {**item, "why": reason_label(item["reason"])} for item in entry["unreachable"]
+                ],
+            }
+        )
+    return rows
+
+
 def alert_list(request):
     alerts = queries.visible_alerts(request.user)
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
@@ -84,7 +108,12 @@ def alert_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             if "preview" in request.POST:
-                reach = services.preview(by=request.user, audience=form.audience())
+                reach = services.preview(
+                    by=request.user,
+                    audience=form.audience(),
+                    channels=form.cleaned_data["channels"],
+                )
+                reach["channel_rows"] = _channel_rows(reach["channels"])
             else:
                 data = form.cleaned_data
                 alert = services.issue_alert(

@@ -51,3 +51,11 @@ class CoordinationConfig(AppConfig):
 
         incident = Incident.objects.filter(pk=incident_id).first()
         return incident_ref(incident) if incident else None
+
+    def filed_organizations(self, regions, incident_id=None):
+        """Alerts' audience ``basis: filings`` (core.hooks): a lazy queryset of the ids of
+        organizations with an approved (or arrived) filing of an active incident whose area
+        intersects one of ``regions`` (the area under a region, or a region under the area)."""
+        from coordination.services.alerting import filed_organizations
+
+        return filed_organizations(regions, incident_id)

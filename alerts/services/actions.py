@@ -56,11 +56,14 @@ def issue_alert(
     say so with ``"everyone": true`` (see ``_manual_audience``)."""
     if not perms.is_official(by):
         raise PermissionDenied(_("Only officials issue alerts."))
+    audience = with_default_basis(audience, incident_ref)
     audience, cleaned = _manual_audience(by, audience)
     jurisdictions = perms.jurisdictions(by)
     if region_code and not perms.is_official_for(by, region_code):
         raise ValidationError({"region_code": [_("Outside your jurisdiction.")]})
-    region_code = region_code or (cleaned["regions"] or jurisdictions)[0]
+    regions = list(dict.fromkeys([*([region_code] if region_code else []), *audience["regions"]]))
+    regions = regions or list(jurisdictions)
+    region_code = regions[0]
     if references is not None:
         if msg_type == MsgType.ALERT:
             msg_type = MsgType.UPDATE
@@ -82,6 +85,7 @@ def issue_alert(
             title_en=title_en,
             body_en=body_en,
             region_code=region_code,
+            regions=regions,
             msg_type=msg_type,
             references=references,
         )
@@ -98,6 +102,8 @@ def issue_alert(
                 "msg_type": msg_type,
                 "people": alert.recipient_count,
                 "organizations": alert.organization_count,
+                "regions": alert.regions,
+                "basis": cleaned["basis"],
             },
         )
     return alert
@@ -168,20 +174,59 @@ def _manual_audience(by: Any, audience: Any) -> tuple[dict[str, Any], dict[str, 
                 ]
             }
         )
-    if not cleaned["regions"] and (cleaned["specialties"] or not targeted):
-        audience = {**audience, "regions": perms.jurisdictions(by)}
+    if not cleaned["regions"] and (cleaned["specialties"] or cleaned["kinds"] or not targeted):
+        audience = {**audience, "regions": list(perms.jurisdictions(by))}
+    else:
+        audience = {**audience, "regions": cleaned["regions"]}
     return audience, cleaned
 
 
-def preview(*, by: Any, audience: dict[str, Any]) -> audiences.Recipients:
-    """How many people and organizations a manual alert would reach (officials only, for an
-    audience inside their jurisdiction, as for issuing)."""
+# Incident statuses in which a response is under way: a manual alert tied to such an incident
+# selects by filings unless it says otherwise.
+RESPONSE_UNDER_WAY = ("responding", "recovery")
+
+
+def default_basis(incident_ref: dict[str, Any] | None) -> str:
+    """``filings`` when the alert names an incident whose response is under way (the teams are
+    where their approved filings put them, not where they are registered), else
+    ``registered``."""
+    if incident_ref and incident_ref.get("status") in RESPONSE_UNDER_WAY:
+        return audiences.BASIS_FILINGS
+    return audiences.BASIS_REGISTERED
+
+
+def with_default_basis(audience: Any, incident_ref: dict[str, Any] | None) -> Any:
+    """The audience with its ``basis`` (and the incident whose filings count) filled in."""
+    if not isinstance(audience, dict):
+        return audience
+    audience = {k: v for k, v in audience.items() if v is not None or k not in ("basis",)}
+    if not audience.get("basis"):
+        audience["basis"] = default_basis(incident_ref)
+    if incident_ref and incident_ref.get("id") and audience.get("incident") is None:
+        audience["incident"] = incident_ref["id"]
+    return audience
+
+
+def preview(
+    *,
+    by: Any,
+    audience: dict[str, Any],
+    incident_ref: dict[str, Any] | None = None,
+    channels: list[str] | None = None,
+) -> dict[str, Any]:
+    """Who a manual alert would reach (officials only, for an audience inside their
+    jurisdiction, as for issuing): counts, and per channel the people and organizations reached
+    and those who cannot be (``alerts.audience.reach_report``). A fixed number of queries."""
     if not perms.is_official(by):
         raise PermissionDenied(_("Only officials issue alerts."))
+    audience = with_default_basis(audience, incident_ref)
     audience, cleaned = _manual_audience(by, audience)
     found = audiences.resolve(audience)
     found.everyone = cleaned["everyone"]
-    return found
+    report = audiences.reach_report(found, channels)
+    report["basis"] = cleaned["basis"]
+    report["regions"] = audience["regions"]
+    return report
 
 
 def can_see_deliveries(user: Any, alert: Alert) -> bool:
@@ -190,7 +235,7 @@ def can_see_deliveries(user: Any, alert: Alert) -> bool:
         return False
     if alert.created_by_id == user.pk:
         return True
-    return bool(alert.region_code) and perms.is_official_for(user, alert.region_code)
+    return any(perms.is_official_for(user, code) for code in alert.all_regions)
 
 
 def mark_read(*, delivery: Delivery, by: Any) -> Delivery:

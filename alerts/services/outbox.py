@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import audience as audiences
-from alerts import sms, tasks
+from alerts import preferences, sms, tasks
 from alerts.models import (
-    DIGESTIBLE_LEVELS,
     Alert,
+    AlertType,
     Channel,
     Delivery,
     Level,
@@ -47,8 +47,16 @@ def notify(
     region_code: str = "",
     msg_type: str = MsgType.ALERT,
     references: Alert | None = None,
+    kind: str = "",
+    regions: list[str] | None = None,
 ) -> Alert:
     """Record an alert for an audience, inside the caller's transaction.
+
+    ``kind`` (``AlertType``: mobilization, assignment, approval, deadline, digest) makes it an
+    automatic alert: each person gets it on the channels they chose for that type
+    (``alerts.preferences``), and unread mobilizations and assignments escalate
+    (``alerts.escalation``). ``regions``: every region the alert is about (default: the
+    audience's regions, else ``region_code``); ``region_code`` is the first of them.
 
     ``audience`` holds plain values (alerts imports no domain app):
       users: [user ids]                     explicit people
@@ -72,10 +80,14 @@ def notify(
         raise ValidationError(
             {"channels": [_("Unknown channel: %(value)s.") % {"value": unknown[0]}]}
         )
+    if kind and kind not in AlertType.values:
+        raise ValidationError({"kind": [_("Unknown alert type: %(value)s.") % {"value": kind}]})
     recipients = audiences.resolve(audience)
     incident_ref = incident_ref or None
     if not region_code and incident_ref:
         region_code = str(incident_ref.get("region_code") or "")
+    regions = alert_regions(regions, audience, region_code)
+    region_code = region_code or (regions[0] if regions else "")
     with transaction.atomic():
         alert = Alert.objects.create(
             title=title[:200],
@@ -83,7 +95,9 @@ def notify(
             link=link,
             level=level,
             audience=audience,
-            channels=list(dict.fromkeys(channels)),
+            channels=preferences.alert_channels(kind, channels),
+            alert_type=kind,
+            regions=regions,
             public=public,
             incident_ref=incident_ref,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -158,6 +172,15 @@ def notify_contact(
     return alert
 
 
+def alert_regions(regions: list[str] | None, audience: dict, region_code: str) -> list[str]:
+    """Every valid region of an alert, first ``regions``, else the audience's, else
+    ``region_code`` (``region_code`` first when given), without repeats."""
+    given = list(regions or (audience.get("regions") if isinstance(audience, dict) else []) or [])
+    if region_code:
+        given = [region_code, *given]
+    return [code for code in dict.fromkeys(given) if region_rules.is_valid_code(str(code))]
+
+
 def next_digest_time(now=None):
     """The top of the next hour: when the hourly digest goes out."""
     now = now or timezone.now()
@@ -183,6 +206,7 @@ def _build_deliveries(alert: Alert, recipients: audiences.Recipients) -> list[De
                         Delivery(
                             alert=alert,
                             user=user,
+                            organization_id=recipients.user_orgs.get(user.pk),
                             channel=channel,
                             status=Status.SENT,
                             sent_at=now,
@@ -191,17 +215,16 @@ def _build_deliveries(alert: Alert, recipients: audiences.Recipients) -> list[De
                     )
                     continue
                 address = user.email if channel == Channel.EMAIL else pref.phone
-                if not pref.wants(channel) or not address:
+                if not preferences.wants(pref, alert, channel) or not address:
                     continue
-                digest = alert.level in DIGESTIBLE_LEVELS and alert.level in pref.digest_levels
                 rows.append(
                     Delivery(
                         alert=alert,
                         user=user,
+                        organization_id=recipients.user_orgs.get(user.pk),
                         channel=channel,
                         address=address,
-                        digest=digest,
-                        next_attempt_at=next_digest_time(now) if digest else now,
+                        **preferences.schedule(pref, alert, channel, now),
                     )
                 )
     if Channel.WEBHOOK in channels and recipients.organization_ids:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from coordination.models import Incident
 from core import regions
 from core.notifications import Text, notify
-from registry.choices import Specialty
+from registry.choices import OrganizationKind, Specialty
 
 GRADE_LEVEL = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}
 
@@ -28,6 +28,7 @@ def incident_ref(incident: Incident) -> dict[str, Any]:
         "subtype": incident.subtype,
         "grade": incident.grade,
         "region_code": incident.region_code,
+        "status": incident.status,
         "latitude": str(incident.latitude) if incident.latitude is not None else None,
         "longitude": str(incident.longitude) if incident.longitude is not None else None,
     }
@@ -49,11 +50,33 @@ def mobilization_regions(incident: Incident) -> list[str]:
 
 
 def mobilization_audience(incident: Incident) -> dict[str, Any]:
+    """Teams with a current capability and foundations (which fund and supply the response),
+    registered in the mobilized regions (nobody has filed yet when an incident opens)."""
     return {
         "regions": mobilization_regions(incident),
         "specialties": [code for code, _label in Specialty.choices],
+        "kinds": [OrganizationKind.FOUNDATION.value],
         "verified_only": True,
     }
+
+
+def filed_organizations(region_codes: list[str], incident_id: int | None = None):
+    """Ids (lazy ``values`` queryset) of organizations with an approved or arrived filing of an
+    active incident whose area intersects one of ``region_codes`` (alerts' ``filings`` basis)."""
+    from django.db.models import Q
+
+    from coordination.models import Deployment
+
+    area = Q()
+    for code in region_codes:
+        area |= Q(area_region_code__startswith=regions.prefix_of(code))
+        area |= Q(area_region_code__in=regions.ancestors(code))
+    qs = Deployment.objects.filter(area, status__in=Deployment.OCCUPYING).exclude(
+        incident__status=Incident.Status.CLOSED
+    )
+    if incident_id:
+        qs = qs.filter(incident_id=incident_id)
+    return qs.values("organization_id")
 
 
 def level_of(incident: Incident) -> str:
@@ -61,7 +84,13 @@ def level_of(incident: Incident) -> str:
 
 
 def tell_organizations(
-    *, incident: Incident, organization_ids: list[int], title: Text, body: Text = "", actor=None
+    *,
+    incident: Incident,
+    organization_ids: list[int],
+    title: Text,
+    body: Text = "",
+    actor=None,
+    kind: str = "",
 ) -> None:
     ids = sorted({i for i in organization_ids if i})
     if not ids:
@@ -74,11 +103,18 @@ def tell_organizations(
         audience={"organizations": ids},
         incident_ref=incident_ref(incident),
         actor=actor,
+        kind=kind,
     )
 
 
 def tell_officials(
-    *, incident: Incident, title: Text, body: Text = "", region_code: str = "", actor=None
+    *,
+    incident: Incident,
+    title: Text,
+    body: Text = "",
+    region_code: str = "",
+    actor=None,
+    kind: str = "",
 ) -> None:
     notify(
         title=title,
@@ -88,6 +124,7 @@ def tell_officials(
         audience={"officials_for": region_code or incident.region_code},
         incident_ref=incident_ref(incident),
         actor=actor,
+        kind=kind,
     )
 
 
@@ -100,4 +137,5 @@ def mobilize(*, incident: Incident, title: Text, body: Text = "", actor=None) ->
         audience=mobilization_audience(incident),
         incident_ref=incident_ref(incident),
         actor=actor,
+        kind="mobilization",
     )

@@ -41,10 +41,11 @@ def test_notify_writes_one_delivery_per_recipient_and_channel(
     rows = list(alert.deliveries.values_list("channel", "user_id", "organization_id"))
     assert sorted(rows, key=str) == sorted(
         [
-            ("in_app", ngo_admin.pk, None),
-            ("in_app", ngo_member.pk, None),
-            ("email", ngo_admin.pk, None),
-            ("email", ngo_member.pk, None),
+            # a person's rows name the organization through which they were reached
+            ("in_app", ngo_admin.pk, ngo.pk),
+            ("in_app", ngo_member.pk, ngo.pk),
+            ("email", ngo_admin.pk, ngo.pk),
+            ("email", ngo_member.pk, ngo.pk),
             ("webhook", None, ngo.pk),
         ],
         key=str,
