@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts import queries, services
-from alerts.channels import absolute
 from alerts.audience import BASES, SELECTABLE_KINDS
+from alerts.channels import absolute
 from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
 from core import hooks
 from core import permissions as perms
@@ -88,7 +88,7 @@ class AudienceSerializer(StrictSerializer):
     incident = IntegerField(
         min_value=1,
         required=False,
-        help_text="Preview only: the incident whose filings count and which sets the default basis.",
+        help_text="The incident whose filings count; it sets the default basis.",
     )
 
     def validate(self, attrs):

@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alerts.audience import BASIS_BOTH, BASIS_FILINGS, BASIS_REGISTERED, SELECTABLE_KINDS
 from alerts.models import Channel, Level
 from core import formfields
 from core.roles import Role
-from alerts.audience import BASIS_BOTH, BASIS_FILINGS, BASIS_REGISTERED, SELECTABLE_KINDS
 from registry.choices import Grade, OrganizationKind, Specialty
 
 

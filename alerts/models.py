@@ -223,6 +223,12 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["user", "channel", "status"], name="delivery_inbox"),
+            # The escalation beat: unread in-app rows not yet escalated all the way.
+            models.Index(
+                fields=["sent_at"],
+                name="delivery_unread_escalating",
+                condition=Q(channel="in_app", status="sent", escalation_step__lt=2),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

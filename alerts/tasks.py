@@ -68,3 +68,11 @@ def requeue_stuck(**options) -> int:
 @shared_task(name="alerts.requeue_stuck", ignore_result=True)
 def requeue_stuck_task() -> int:
     return requeue_stuck()
+
+
+@shared_task(name="alerts.escalate", ignore_result=True)
+def escalate_task() -> dict:
+    """Escalate unread mobilizations and assignments (``alerts.escalation``), every minute."""
+    from alerts.escalation import escalate
+
+    return escalate()

@@ -377,6 +377,13 @@ TONGZHOU_CAP_RADIUS_KM = {1: 150, 2: 80, 3: 30, 4: 10}
 CELERY_TASK_ROUTES = {"alerts.*": {"queue": "alerts"}}
 CELERY_BEAT_SCHEDULE["alerts-requeue-stuck"] = {"task": "alerts.requeue_stuck", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["alerts-hourly-digest"] = {"task": "alerts.send_digests", "schedule": 300.0}
+# Escalation of unread mobilizations and assignments (alerts.escalation): SMS to the person after
+# N minutes unread, the organization's other members after M minutes.
+TONGZHOU_ESCALATE_SMS_AFTER_MINUTES = env.int("TONGZHOU_ESCALATE_SMS_AFTER_MINUTES", default=15)
+TONGZHOU_ESCALATE_MEMBERS_AFTER_MINUTES = env.int(
+    "TONGZHOU_ESCALATE_MEMBERS_AFTER_MINUTES", default=45
+)
+CELERY_BEAT_SCHEDULE["alerts-escalate"] = {"task": "alerts.escalate", "schedule": 60.0}
 
 # --- Tongzhou: coordination -------------------------------------------------------------------
 TONGZHOU_CLAIM_WINDOW_HOURS = env.int("TONGZHOU_CLAIM_WINDOW_HOURS", default=6)
