@@ -13,7 +13,19 @@ from rest_framework.views import APIView
 from alerts import queries, services
 from alerts.audience import BASES, SELECTABLE_KINDS
 from alerts.channels import absolute
-from alerts.models import DIGESTIBLE_LEVELS, Alert, Channel, Delivery, Level, MsgType, Webhook
+from alerts.models import (
+    DIGESTIBLE_LEVELS,
+    PERSON_CHANNELS,
+    Alert,
+    AlertType,
+    Channel,
+    Delivery,
+    Level,
+    MsgType,
+    Preference,
+    Webhook,
+)
+from alerts.preferences import chosen_channels
 from core import hooks
 from core import permissions as perms
 from core.api import (
@@ -410,6 +422,30 @@ class PreferenceSerializer(StrictSerializer):
         required=False,
         default=list,
     )
+    channels_by_type = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.ChoiceField([(c, c) for c in PERSON_CHANNELS])
+        ),
+        required=False,
+        help_text=(
+            "Channels per alert type (mobilization, assignment, approval, deadline, digest); "
+            "in-app is always on, missing types keep their choice. Defaults: mobilization and "
+            "assignment in_app+sms, approval and deadline in_app+email, digest email."
+        ),
+    )
+    quiet_start = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Local time (Asia/Shanghai); SMS and e-mail wait until quiet_end.",
+    )
+    quiet_end = serializers.TimeField(required=False, allow_null=True, default=None)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if isinstance(instance, Preference):
+            data["channels_by_type"] = {t: chosen_channels(instance, t) for t in AlertType.values}
+        return data
 
 
 class Preferences(APIView):

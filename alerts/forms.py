@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.audience import BASIS_BOTH, BASIS_FILINGS, BASIS_REGISTERED, SELECTABLE_KINDS
-from alerts.models import Channel, Level
+from alerts.models import AlertType, Channel, Level
 from core import formfields
 from core.roles import Role
 from registry.choices import Grade, OrganizationKind, Specialty
@@ -110,6 +110,65 @@ class PreferenceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Red and orange alerts always go out at once."),
     )
+    quiet_start = forms.TimeField(
+        label=_("Quiet hours from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("Beijing time. SMS and e-mail wait until quiet hours end."),
+    )
+    quiet_end = forms.TimeField(
+        label=_("Quiet hours until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("Red and orange mobilizations and official alerts still arrive at once."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for alert_type in AlertType:
+            self.fields[f"type_{alert_type.value}"] = forms.MultipleChoiceField(
+                label=alert_type.label,
+                choices=[
+                    (Channel.SMS.value, Channel.SMS.label),
+                    (Channel.EMAIL.value, Channel.EMAIL.label),
+                ],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Besides the in-app inbox, which is always on."),
+            )
+
+    @staticmethod
+    def initial_for(pref) -> dict:
+        from alerts.preferences import chosen_channels
+
+        initial = {
+            "email": pref.email,
+            "sms": pref.sms,
+            "phone": pref.phone,
+            "digest_levels": pref.digest_levels,
+            "quiet_start": pref.quiet_start,
+            "quiet_end": pref.quiet_end,
+        }
+        for alert_type in AlertType.values:
+            initial[f"type_{alert_type}"] = [
+                c for c in chosen_channels(pref, alert_type) if c != Channel.IN_APP
+            ]
+        return initial
+
+    def values(self) -> dict:
+        """The keyword arguments of ``alerts.services.set_preferences``."""
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "sms": data["sms"],
+            "phone": data["phone"],
+            "digest_levels": data["digest_levels"],
+            "quiet_start": data["quiet_start"],
+            "quiet_end": data["quiet_end"],
+            "channels_by_type": {
+                t: [Channel.IN_APP.value, *data[f"type_{t}"]] for t in AlertType.values
+            },
+        }
 
 
 class WebhookForm(forms.Form):

@@ -4,6 +4,7 @@ organization's webhook, CAP documents and the Atom feed."""
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -163,23 +164,26 @@ def inbox_read_all(request):
 @login_required
 def preferences(request):
     current = services.preferences_of(request.user)
-    initial = {
-        "email": current.email,
-        "sms": current.sms,
-        "phone": current.phone,
-        "digest_levels": current.digest_levels,
-    }
-    form = PreferenceForm(request.POST or None, initial=initial)
+    form = PreferenceForm(request.POST or None, initial=PreferenceForm.initial_for(current))
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_preferences(user=request.user, **form.cleaned_data)
+            services.set_preferences(user=request.user, **form.values())
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Preferences saved."))
             return redirect("alerts:preferences")
-    return render(request, "alerts/preferences.html", {"form": form})
+    return render(
+        request,
+        "alerts/preferences.html",
+        {
+            "form": form,
+            "current": current,
+            "escalate_sms": settings.TONGZHOU_ESCALATE_SMS_AFTER_MINUTES,
+            "escalate_members": settings.TONGZHOU_ESCALATE_MEMBERS_AFTER_MINUTES,
+        },
+    )
 
 
 @login_required

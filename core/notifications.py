@@ -57,6 +57,12 @@ def in_languages(title: Text, body: Text = "") -> dict[str, str]:
     return texts
 
 
-def notify(*, title: Text, body: Text = "", **kwargs: Any) -> Any:
-    """Write an alert through the ``notify`` hook with its texts in both languages."""
-    return hooks.provided("notify", **in_languages(title, body), **kwargs)
+def notify(*, title: Text, body: Text = "", kind: str = "", **kwargs: Any) -> Any:
+    """Write an alert through the ``notify`` hook with its texts in both languages.
+
+    ``kind`` is the alert type (``alerts.models.AlertType``: ``mobilization``, ``assignment``,
+    ``approval``, ``deadline``, ``digest``): with it, each recipient gets the alert on the
+    channels they chose for that type (in-app always; SMS with a phone number; e-mail), quiet
+    hours apply, and unread mobilizations and assignments escalate. Every automatic alert
+    passes one; without it the alert goes on ``channels`` (default in-app only)."""
+    return hooks.provided("notify", **in_languages(title, body), kind=kind, **kwargs)

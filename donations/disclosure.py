@@ -42,6 +42,7 @@ def _flag(kind: str, receipt: LedgerEntry, holder, title: Text, body: Text) -> b
         link=f"/ledger/?organization={holder.pk}",
         level="yellow",
         audience={"organizations": [holder.pk], "officials_for": region},
+        kind="deadline",
     )
     return True
 

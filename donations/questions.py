@@ -145,6 +145,7 @@ def ask_question(*, entry: LedgerEntry, text: str, contact: str = "", by: Any = 
             link=f"/ledger/entries/{entry.seq}/#questions",
             audience={"organizations": [entry.holder_id], "verified_only": False},
             actor=by,
+            kind="deadline",
         )
     return question
 
@@ -198,6 +199,7 @@ def alert_overdue_questions(*, now: dt.datetime | None = None) -> int:
                 link=f"/ledger/entries/{question.entry_id}/#questions",
                 level="yellow",
                 audience={"officials_for": holder.region_code},
+                kind="deadline",
             )
         alerted += 1
     return alerted

@@ -300,6 +300,7 @@ def sign_for(
             level="yellow" if flagged else "blue",
             audience={"organizations": [disbursement.holder_id], "verified_only": False}
             | ({"officials_for": delivery.region_code} if flagged else {}),
+            kind="approval",
         )
     return entry
 

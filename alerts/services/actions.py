@@ -2,6 +2,7 @@
 deliveries, users read their inbox and choose their channels, organization admins register
 webhooks."""
 
+from datetime import time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import audience as audiences
+from alerts import preferences as prefs
 from alerts import tasks
 from alerts.actions import DELIVERY
 from alerts.channels import check_public_url
@@ -289,8 +291,18 @@ def set_preferences(
     sms: bool,
     phone: str = "",
     digest_levels: list[str] | None = None,
+    channels_by_type: dict[str, list[str]] | None = None,
+    quiet_start: time | None = None,
+    quiet_end: time | None = None,
 ) -> Preference:
-    """A user's channels and digest; red and orange can never be held for the digest."""
+    """A user's channels and digest; red and orange can never be held for the digest.
+
+    ``channels_by_type`` chooses the channels of each automatic alert type (missing types keep
+    what they had, in-app is always on; ``alerts.preferences.clean_channels_by_type``);
+    ``None`` keeps the current choice. Quiet hours need both ends (or neither) and two
+    different times; a window may cross midnight. ``sms`` / ``email`` stay master switches:
+    with SMS off, the SMS ticks per type are kept but wait until SMS is turned on again (the
+    page says so)."""
     digest_levels = list(dict.fromkeys(digest_levels or []))
     urgent = [lvl for lvl in digest_levels if lvl in URGENT_LEVELS]
     if urgent or any(lvl not in Level.values for lvl in digest_levels):
@@ -302,10 +314,30 @@ def set_preferences(
         raise ValidationError({"phone": [_("Enter a mobile phone number.")]})
     if sms and not phone:
         raise ValidationError({"phone": [_("SMS needs a mobile phone number.")]})
+    if (quiet_start is None) != (quiet_end is None) or (
+        quiet_start is not None and quiet_start == quiet_end
+    ):
+        raise ValidationError(
+            {"quiet_end": [_("Quiet hours need a start and a different end, or neither.")]}
+        )
+    current = preferences_of(user)
+    matrix = (
+        prefs.clean_channels_by_type(channels_by_type)
+        if channels_by_type is not None
+        else prefs.clean_channels_by_type(current.channels_by_type or {})
+    )
     with transaction.atomic():
         pref, _created = Preference.objects.update_or_create(
             user=user,
-            defaults={"email": email, "sms": sms, "phone": phone, "digest_levels": digest_levels},
+            defaults={
+                "email": email,
+                "sms": sms,
+                "phone": phone,
+                "digest_levels": digest_levels,
+                "channels_by_type": matrix,
+                "quiet_start": quiet_start,
+                "quiet_end": quiet_end,
+            },
         )
     return pref
 

@@ -104,6 +104,7 @@ def file_deployment(
             ),
             body=reason,
             actor=by,
+            kind="approval",
         )
         if reason:
             alerting.tell_organizations(
@@ -112,6 +113,7 @@ def file_deployment(
                 title=lambda: _("Your filing is held: the area is at capacity"),
                 body=reason,
                 actor=by,
+                kind="approval",
             )
     return deployment
 
@@ -154,9 +156,12 @@ def _move(
                 title=title,
                 body=reason,
                 actor=by,
+                kind="approval",
             )
         else:
-            alerting.tell_officials(incident=incident, title=title, body=reason, actor=by)
+            alerting.tell_officials(
+                incident=incident, title=title, body=reason, actor=by, kind="approval"
+            )
     return deployment
 
 

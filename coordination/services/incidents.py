@@ -178,6 +178,7 @@ def change_status(
                 ),
                 body=reason,
                 actor=by,
+                kind="approval",
             )
     return incident
 
@@ -212,6 +213,7 @@ def take_over(*, incident: Incident, by: Any, reason: str = "") -> Incident:
             ),
             body=reason,
             actor=by,
+            kind="approval",
         )
     return incident
 

@@ -86,6 +86,7 @@ def post_need(
                 title=lambda: _("A need waits for confirmation: %(need)s") % {"need": need},
                 body=description,
                 actor=by,
+                kind="approval",
             )
     return need
 
@@ -107,5 +108,6 @@ def confirm_need(*, need: Need, by: Any) -> Need:
             organization_ids=[need.posted_by_organization_id],
             title=lambda: _("Your need was confirmed: %(need)s") % {"need": need},
             actor=by,
+            kind="approval",
         )
     return need

@@ -35,19 +35,29 @@ def ineligibility(task: Task, organization: Organization) -> str:
     return actions.ineligibility(task, organization)
 
 
-def _tell_holder(task: Task, by: Any, title: Text, body: Text = "") -> None:
+def _tell_holder(
+    task: Task, by: Any, title: Text, body: Text = "", kind: str = "assignment"
+) -> None:
     alerting.tell_organizations(
         incident=task.incident,
         organization_ids=[task.organization_id],
         title=title,
         body=body,
         actor=by,
+        kind=kind,
     )
 
 
-def tell_task_officials(task: Task, by: Any, title: Text, body: Text = "") -> None:
+def tell_task_officials(
+    task: Task, by: Any, title: Text, body: Text = "", kind: str = "approval"
+) -> None:
     alerting.tell_officials(
-        incident=task.incident, title=title, body=body, region_code=task.region_code, actor=by
+        incident=task.incident,
+        title=title,
+        body=body,
+        region_code=task.region_code,
+        actor=by,
+        kind=kind,
     )
 
 
@@ -116,6 +126,7 @@ def create_task(
             title=lambda: _("New task: %(title)s") % {"title": title},
             body=description,
             actor=by,
+            kind="assignment",
         )
     return task
 
@@ -297,6 +308,7 @@ def verify_task(*, task: Task, by: Any, accepted: bool, reason: str = "") -> Tas
                 % {"title": task.title}
             ),
             reason,
+            kind="approval",
         )
     return task
 
@@ -357,9 +369,9 @@ def expire_claim(*, task: Task, now: datetime | None = None) -> bool:
             return _("Not accepted in time, back on the board: %(title)s") % {"title": task.title}
 
         alerting.tell_organizations(
-            incident=task.incident, organization_ids=[previous], title=title
+            incident=task.incident, organization_ids=[previous], title=title, kind="deadline"
         )
-        tell_task_officials(task, None, title)
+        tell_task_officials(task, None, title, kind="deadline")
     return True
 
 

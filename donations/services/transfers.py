@@ -71,6 +71,7 @@ def allocate(
             link=f"/ledger/entries/{entry.seq}/",
             audience={"organizations": [to_organization.pk]},
             actor=by,
+            kind="assignment",
         )
     return entry
 
@@ -167,6 +168,7 @@ def acknowledge(
                     "officials_for": region_of(allocation),
                 },
                 actor=by,
+                kind="approval",
             )
     return entry
 

@@ -58,7 +58,13 @@ def record(
 
 
 def tell_officials(
-    project: Project, *, title: Text, body: Text = "", by: Any = None, level: str = "blue"
+    project: Project,
+    *,
+    title: Text,
+    body: Text = "",
+    by: Any = None,
+    level: str = "blue",
+    kind: str = "approval",
 ) -> None:
     notify(
         title=title,
@@ -67,11 +73,19 @@ def tell_officials(
         level=level,
         audience={"officials_for": project.region_code},
         actor=by,
+        kind=kind,
     )
 
 
 def tell_organizations(
-    project: Project, org_ids, *, title: Text, body: Text = "", by: Any = None, level: str = "blue"
+    project: Project,
+    org_ids,
+    *,
+    title: Text,
+    body: Text = "",
+    by: Any = None,
+    level: str = "blue",
+    kind: str = "approval",
 ) -> None:
     ids = sorted(set(org_ids))
     if ids:
@@ -82,4 +96,5 @@ def tell_organizations(
             level=level,
             audience={"organizations": ids},
             actor=by,
+            kind=kind,
         )

@@ -478,6 +478,8 @@ def alert_overdue(*, milestone: Milestone) -> bool:
     def title() -> str:
         return _("Milestone overdue: %(title)s") % {"title": milestone.title}
 
-    tell_organizations(project, [milestone.contract.supplier_id], title=title, level="orange")
-    tell_officials(project, title=title, level="orange")
+    tell_organizations(
+        project, [milestone.contract.supplier_id], title=title, level="orange", kind="deadline"
+    )
+    tell_officials(project, title=title, level="orange", kind="deadline")
     return True

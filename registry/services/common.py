@@ -48,6 +48,7 @@ def _tell_admins(org: Organization, *, title: Text, body: Text = "", actor=None)
         link=reverse("registry:organization_detail", args=[org.pk]),
         audience={"organizations": [org.pk], "roles": [Role.ADMIN], "verified_only": False},
         actor=actor,
+        kind="approval",
     )
 
 

@@ -69,6 +69,7 @@ def invite_member(
                 audience={"users": [user.pk]},
                 link=reverse("registry:invitations"),
                 actor=by,
+                kind="approval",
             )
     except IntegrityError as exc:  # the partial unique constraint: one open invitation
         raise Conflict(_("This user already has a pending invitation.")) from exc

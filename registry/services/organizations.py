@@ -79,6 +79,7 @@ def register_organization(
             link=reverse("registry:verification_queue"),
             audience={"officials_for": org.region_code},
             actor=user,
+            kind="approval",
         )
     return org
 
