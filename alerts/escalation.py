@@ -19,9 +19,11 @@ Exactly once, also under concurrent beat runs: the unread rows are locked with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` and moved to the next ``escalation_step`` in the same
 transaction as the rows they cause (a second run skips or no longer matches them); the unique
 constraints of ``Delivery`` (one row per alert, person and channel) and ``ignore_conflicts``
-are the second guard. New SMS rows are queued after commit like any other delivery.
+are the second guard. New SMS rows are queued after commit like any other delivery (the
+caller passes ``enqueue``: imports point one way, tasks -> escalation).
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,6 +37,8 @@ from registry.models import Membership
 
 Status = Delivery.Status
 Reason = Delivery.Reason
+
+Enqueue = Callable[[list[int]], object] | None
 
 # At most this many unread rows per step and run; the next run takes the rest.
 BATCH = 1000
@@ -81,7 +85,7 @@ def _sms_row(
     return row
 
 
-def escalate_to_sms(now: datetime) -> list[int]:
+def escalate_to_sms(now: datetime, enqueue: Enqueue = None) -> list[int]:
     """Step 1; returns the ids of the SMS rows to queue."""
     before = now - timedelta(minutes=settings.TONGZHOU_ESCALATE_SMS_AFTER_MINUTES)
     with transaction.atomic():
@@ -114,10 +118,10 @@ def escalate_to_sms(now: datetime) -> list[int]:
         ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         Delivery.objects.filter(pk__in=[d.pk for d in sources]).update(escalation_step=1)
-        return _queued(sources, Reason.ESCALATION_SMS, now)
+        return _queued(sources, Reason.ESCALATION_SMS, now, enqueue)
 
 
-def escalate_to_members(now: datetime) -> list[int]:
+def escalate_to_members(now: datetime, enqueue: Enqueue = None) -> list[int]:
     """Step 2; returns the ids of the SMS rows to queue."""
     before = now - timedelta(minutes=settings.TONGZHOU_ESCALATE_MEMBERS_AFTER_MINUTES)
     with transaction.atomic():
@@ -193,10 +197,10 @@ def escalate_to_members(now: datetime) -> list[int]:
                     )
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         Delivery.objects.filter(pk__in=[d.pk for d in sources]).update(escalation_step=2)
-        return _queued(sources, Reason.ESCALATION_MEMBERS, now)
+        return _queued(sources, Reason.ESCALATION_MEMBERS, now, enqueue)
 
 
-def _queued(sources: list[Delivery], reason: str, now: datetime) -> list[int]:
+def _queued(sources: list[Delivery], reason: str, now: datetime, enqueue: Enqueue) -> list[int]:
     ids = list(
         Delivery.objects.filter(
             escalated_from__in=[d.pk for d in sources],
@@ -206,14 +210,18 @@ def _queued(sources: list[Delivery], reason: str, now: datetime) -> list[int]:
             next_attempt_at__lte=now,
         ).values_list("pk", flat=True)
     )
-    if ids:
-        from alerts import tasks
-
-        transaction.on_commit(lambda: tasks.enqueue(ids), robust=True)
+    if ids and enqueue is not None:
+        transaction.on_commit(lambda: enqueue(ids), robust=True)
     return ids
 
 
-def escalate(now: datetime | None = None) -> dict[str, int]:
-    """Both steps; returns how many SMS rows each queued (what the beat task logs)."""
+def escalate(now: datetime | None = None, enqueue: Enqueue = None) -> dict[str, int]:
+    """Both steps; returns how many SMS rows each made due now (what the beat task logs).
+    ``enqueue(ids)`` (``alerts.tasks.enqueue``, passed by the task: this module does not know
+    Celery) is called after commit with the SMS rows to send; rows held for quiet hours, and
+    any the broker loses, are sent by the sweep."""
     now = now or timezone.now()
-    return {"sms": len(escalate_to_sms(now)), "members": len(escalate_to_members(now))}
+    return {
+        "sms": len(escalate_to_sms(now, enqueue)),
+        "members": len(escalate_to_members(now, enqueue)),
+    }

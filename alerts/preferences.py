@@ -82,6 +82,12 @@ def in_quiet_hours(pref: Preference, now: datetime) -> datetime | None:
     return timezone.make_aware(naive, timezone.get_current_timezone())
 
 
+def next_digest_time(now: datetime | None = None) -> datetime:
+    """The top of the next hour: when the hourly digest goes out."""
+    now = now or timezone.now()
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
 def breaks_quiet_hours(alert: Alert) -> bool:
     """Red and orange mobilizations and manual alerts go out even in quiet hours."""
     return alert.level in URGENT_LEVELS and alert.alert_type in ("", AlertType.MOBILIZATION)
@@ -89,8 +95,6 @@ def breaks_quiet_hours(alert: Alert) -> bool:
 
 def schedule(pref: Preference, alert: Alert, channel: str, now: datetime) -> dict[str, Any]:
     """``digest`` and ``next_attempt_at`` of a pending SMS / e-mail row for this person."""
-    from alerts.services.outbox import next_digest_time
-
     digest = alert.level in DIGESTIBLE_LEVELS and alert.level in (pref.digest_levels or [])
     when = next_digest_time(now) if digest else now
     if not breaks_quiet_hours(alert):

@@ -75,4 +75,4 @@ def escalate_task() -> dict:
     """Escalate unread mobilizations and assignments (``alerts.escalation``), every minute."""
     from alerts.escalation import escalate
 
-    return escalate()
+    return escalate(enqueue=enqueue)

@@ -12,6 +12,7 @@ The module map of the app:
   (``enqueue``). Imports point one way: services -> tasks -> delivery.
 """
 
+from alerts.preferences import next_digest_time
 from alerts.services.actions import (
     can_see_deliveries,
     issue_alert,
@@ -23,7 +24,7 @@ from alerts.services.actions import (
     retry_delivery,
     set_preferences,
 )
-from alerts.services.outbox import next_digest_time, notify, notify_contact
+from alerts.services.outbox import notify, notify_contact
 
 __all__ = [
     "can_see_deliveries",

@@ -5,7 +5,6 @@ sending with ``transaction.on_commit`` (``alerts.tasks.enqueue``); nothing is se
 caller's transaction rolls back. The worker side is ``alerts.delivery``.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -179,12 +178,6 @@ def alert_regions(regions: list[str] | None, audience: dict, region_code: str) -
     if region_code:
         given = [region_code, *given]
     return [code for code in dict.fromkeys(given) if region_rules.is_valid_code(str(code))]
-
-
-def next_digest_time(now=None):
-    """The top of the next hour: when the hourly digest goes out."""
-    now = now or timezone.now()
-    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 def _build_deliveries(alert: Alert, recipients: audiences.Recipients) -> list[Delivery]:

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from alerts import escalation, services
+from alerts import escalation, services, tasks
 from alerts.models import Delivery, Preference
 from core.roles import Role
 from tests.readable import assert_readable_html
@@ -63,7 +63,7 @@ def test_unread_after_n_minutes_goes_out_by_sms_once(ngo, team, django_capture_o
         time_machine.travel(_later(16), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        escalation.escalate()
+        escalation.escalate(enqueue=tasks.enqueue)
     rows = alert.deliveries.filter(reason=Reason.ESCALATION_SMS)
     by_user = {d.user_id: d for d in rows}
     assert set(by_user) == {admin.pk, phoneless.pk}
