@@ -309,6 +309,8 @@ class DeliverySerializer(StrictModelSerializer):
             "status",
             "attempts",
             "digest",
+            "reason",
+            "escalated_from",
             "sent_at",
             "read_at",
             "last_error",

@@ -7,6 +7,11 @@ Rules (documented in notify's docstring and docs/alerts.md):
 - ``officials_for`` adds the officials of verified agencies whose jurisdiction covers the code;
 - ``users`` are added as named (active accounts only);
 - ``verified_only`` (default true) keeps only verified organizations;
+- ``kinds`` selects organizations of these kinds (foundations ...), an alternative to
+  ``specialties`` (``min_grade``: assessed grade N or better);
+- ``basis`` (registered | filings | both, default registered) says whether ``regions`` select
+  organizations by their registered region or by the areas of their approved filings
+  (``incident`` restricts to one incident's filings); see ``selected_organizations``;
 - ``everyone`` (default false) is the explicit confirmation a *manual* alert needs when it names
   no target (no regions, organizations, officials_for, specialties, users) and so goes to the
   official's whole jurisdiction (alerts.services.actions). ``resolve`` itself never widens an

@@ -16,7 +16,7 @@ Decisions (docs/alerts.md, "Preferences"):
   warning is exactly what must wake people). Held rows are sent by the sweep once due.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -78,7 +78,7 @@ def in_quiet_hours(pref: Preference, now: datetime) -> datetime | None:
         end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
     if not inside:
         return None
-    naive = datetime.combine(end_day, end if isinstance(end, time) else time(7))
+    naive = datetime.combine(end_day, end)
     return timezone.make_aware(naive, timezone.get_current_timezone())
 
 

@@ -55,7 +55,12 @@ def issue_alert(
 ) -> Alert:
     """An official's manual alert: only officials, only to regions and organizations inside
     their jurisdiction. An audience that names no target means the whole jurisdiction and must
-    say so with ``"everyone": true`` (see ``_manual_audience``)."""
+    say so with ``"everyone": true`` (see ``_manual_audience``).
+
+    The alert keeps every region (``region_code`` first, then the audience's regions; the
+    official's jurisdictions when the audience names none). Without ``basis`` the audience
+    selects by filings when ``incident_ref`` is an incident whose response is under way, else
+    by registration (``default_basis``)."""
     if not perms.is_official(by):
         raise PermissionDenied(_("Only officials issue alerts."))
     audience = with_default_basis(audience, incident_ref)
@@ -201,7 +206,7 @@ def with_default_basis(audience: Any, incident_ref: dict[str, Any] | None) -> An
     """The audience with its ``basis`` (and the incident whose filings count) filled in."""
     if not isinstance(audience, dict):
         return audience
-    audience = {k: v for k, v in audience.items() if v is not None or k not in ("basis",)}
+    audience = dict(audience)
     if not audience.get("basis"):
         audience["basis"] = default_basis(incident_ref)
     if incident_ref and incident_ref.get("id") and audience.get("incident") is None:

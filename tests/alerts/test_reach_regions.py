@@ -6,8 +6,10 @@ from lxml import etree
 
 from alerts import cap
 from alerts.models import Alert
+from alerts.services import can_see_deliveries
 from tests.alerts.factories import AlertFactory
 from tests.readable import assert_readable_html
+from tests.registry import factories as f
 
 pytestmark = pytest.mark.django_db
 NS = {"cap": cap.CAP_NS, "atom": cap.ATOM_NS}
@@ -92,11 +94,7 @@ def test_an_older_alert_with_one_region_still_shows_it(client, cap_schema):
 def test_an_official_of_either_region_sees_the_deliveries(client, official):
     """Delivery status is visible to officials whose jurisdiction covers any of the regions."""
     alert = _issue_on_the_page(client, official)
-    from tests.registry import factories as f
-
     baoxing = f.official("511827")
     elsewhere = f.official("511802")
-    from alerts.services import can_see_deliveries
-
     assert can_see_deliveries(baoxing, alert)
     assert not can_see_deliveries(elsewhere, alert)
