@@ -4,7 +4,7 @@ mobilization), by specialty and grade; the preview lists per channel who will be
 who cannot be (no phone / no e-mail / no webhook) in a fixed number of queries."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from alerts import services
@@ -244,3 +244,40 @@ def test_the_preview_costs_a_fixed_number_of_queries(api, official):
     small = count(1)
     assert count(10) == small
     assert small <= 12
+
+
+def test_the_issue_page_reaches_the_team_by_its_filing(client, official, lushan_team_in_baoxing):
+    team, leader, _incident = lushan_team_in_baoxing
+    client.force_login(official)
+    form = {
+        "title": "宝兴县山洪预警",
+        "body": "沿河队伍立即撤离。",
+        "level": "orange",
+        "channels": ["in_app"],
+        "regions": "511827",
+    }
+    registered = client.post("/alerts/new/", {**form, "basis": "registered", "preview": "1"})
+    assert "将触达 0 个组织的 0 人" in registered.content.decode().replace("\n", "")
+    filed = client.post("/alerts/new/", {**form, "basis": "filings", "preview": "1"})
+    assert team.name in filed.content.decode()
+    sent = client.post("/alerts/new/", {**form, "basis": "filings"})
+    assert sent.status_code == 302
+    alert = Alert.objects.get()
+    assert list(alert.deliveries.values_list("user_id", flat=True)) == [leader.pk]
+
+
+def test_the_preview_is_for_officials_in_their_jurisdiction_only(
+    api, anon_client, ngo_admin, outside_official, lushan_team_in_baoxing
+):
+    audience = {"regions": ["511827"], "basis": "filings"}
+    assert anon_client.post("/api/v1/alerts/preview/", audience, format="json").status_code in (
+        401,
+        403,
+    )
+    assert (
+        api(ngo_admin).post("/api/v1/alerts/preview/", audience, format="json").status_code == 403
+    )
+    outside = api(outside_official).post("/api/v1/alerts/preview/", audience, format="json")
+    assert outside.status_code == 400 and "audience" in outside.json()
+    with pytest.raises(PermissionDenied):
+        services.preview(by=ngo_admin, audience=audience)
