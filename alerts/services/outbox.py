@@ -55,7 +55,7 @@ def notify(
     automatic alert: each person gets it on the channels they chose for that type
     (``alerts.preferences``), and unread mobilizations and assignments escalate
     (``alerts.escalation``). ``regions``: every region the alert is about (default: the
-    audience's regions, else ``region_code``); ``region_code`` is the first of them.
+    audience's regions; ``region_code`` or the incident's region comes first and is kept).
 
     ``audience`` holds plain values (alerts imports no domain app):
       users: [user ids]                     explicit people
@@ -172,8 +172,8 @@ def notify_contact(
 
 
 def alert_regions(regions: list[str] | None, audience: dict, region_code: str) -> list[str]:
-    """Every valid region of an alert, first ``regions``, else the audience's, else
-    ``region_code`` (``region_code`` first when given), without repeats."""
+    """Every valid region of an alert without repeats: ``region_code`` first when given (the
+    caller's or the incident's), then ``regions``, else the audience's regions."""
     given = list(regions or (audience.get("regions") if isinstance(audience, dict) else []) or [])
     if region_code:
         given = [region_code, *given]
