@@ -123,9 +123,9 @@ def notify_contact(
     actor: Any = None,
 ) -> Alert:
     """Tell someone who has no account (a donor) at one address, inside the caller's
-    transaction: one Alert whose body is the registered SMS template filled in
-    (an ``SmsTemplate`` row or one registered in ``alerts.sms``) and one Delivery to ``address``, sent after commit like every
-    other delivery (claim, retries, sweep).
+    transaction: one Alert whose body is the SMS template filled in (an ``SmsTemplate`` row or
+    one registered in ``alerts.sms``) and one Delivery to ``address``, sent after commit like
+    every other delivery (claim, retries, sweep).
 
     The delivery is written on behalf of ``organization_id`` (the organization that asked for
     it: a delivery always names a user or an organization); the address lives only on the
