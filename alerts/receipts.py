@@ -47,6 +47,7 @@ class Malformed(ValueError):
 
 @dataclass(frozen=True)
 class Report:
+    alert_id: int | None
     delivery_id: int | None
     provider_ref: str
     ok: bool
@@ -95,7 +96,7 @@ def parse_tencent(body: bytes) -> list[Report]:
         reason = " ".join(
             filter(None, (str(item.get("errmsg") or ""), str(item.get("description") or "")))
         )
-        reports.append(Report(None, sid, status == "SUCCESS", reason))
+        reports.append(Report(None, None, sid, status == "SUCCESS", reason))
     return reports
 
 
@@ -107,7 +108,7 @@ PROVIDERS = {
 
 def _match(report: Report) -> Q:
     if report.delivery_id is not None:
-        return Q(pk=report.delivery_id)
+        return Q(pk=report.delivery_id, alert_id=report.alert_id)
     return Q(provider_ref=report.provider_ref)
 
 

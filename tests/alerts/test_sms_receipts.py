@@ -115,6 +115,9 @@ def test_an_unknown_receipt_is_acknowledged_and_ignored(client):
     report = tencent_report(row)
     report["sid"] = "sid-unknown"
     assert post(client, "tencent", [report]).status_code == 200
+    # an out_id whose alert does not match the delivery's is not that delivery
+    forged = aliyun_report(row, out_id=f"{row.alert_id + 1}-{row.pk}", biz_id="")
+    assert post(client, "aliyun", [forged]).status_code == 200
     assert Delivery.objects.filter(delivered_at__isnull=False).count() == 0
 
 
