@@ -80,7 +80,8 @@ def parse_aliyun(body: bytes) -> list[Report]:
         if not match and not biz_id:
             raise Malformed(f"[{n}]: out_id or biz_id is required")
         reason = " ".join(filter(None, (str(item.get("err_code") or ""), item.get("err_msg"))))
-        reports.append(Report(int(match.group(2)) if match else None, biz_id, success, str(reason)))
+        ids = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        reports.append(Report(*ids, biz_id, success, str(reason)))
     return reports
 
 
