@@ -136,7 +136,7 @@ class SmsChannel:
                 else by_type.get(alert_type(d.alert))
             )
 
-    def _template(self, delivery: Delivery, gateway) -> sms.Template | None:
+    def _template(self, delivery: Delivery, gateway: sms.Gateway) -> sms.Template | None:
         if hasattr(delivery, "sms_template"):
             return delivery.sms_template
         alert = delivery.alert
@@ -165,7 +165,9 @@ class SmsChannel:
         params = alert.template_params if alert.template else alert_params(alert)
         return self._send_template(gateway, delivery, template, params)
 
-    def _send_template(self, gateway, delivery: Delivery, template, params: dict) -> str:
+    def _send_template(
+        self, gateway: sms.Gateway, delivery: Delivery, template: sms.Template, params: dict
+    ) -> str:
         """A template, its variables cut to the provider's limit, the text sent whole."""
         try:
             values = template.values(params, gateway.variable_limit)
@@ -185,7 +187,14 @@ class SmsChannel:
         text = _("%(n)d alerts: %(titles)s") % {"n": len(deliveries), "titles": titles}
         return self._send(gateway, deliveries[0], sms.cut(text))
 
-    def _send(self, gateway, delivery, text, template=None, values=None) -> str:
+    def _send(
+        self,
+        gateway: sms.Gateway,
+        delivery: Delivery,
+        text: str,
+        template: sms.Template | None = None,
+        values: dict[str, str] | None = None,
+    ) -> str:
         message = sms.Message(
             phone=delivery.address,
             text=text,

@@ -328,7 +328,12 @@ def templates_by_code(codes: list[str]) -> dict[str, Template]:
 DONATION_TRACE = register("donation_trace", "您向{org}的捐赠已登记，追溯码{code}，查询：{url}")
 
 
-def gateway() -> ConsoleGateway | HttpGateway | AliyunGateway | TencentGateway:
+Gateway = ConsoleGateway | HttpGateway | AliyunGateway | TencentGateway
+
+
+def gateway() -> Gateway:
+    """The gateway ``TONGZHOU_SMS_BACKEND`` names, built from the settings (cheap: the HTTP
+    connections live in ``alerts.providers.http``'s per-process pool, not here)."""
     backend = settings.TONGZHOU_SMS_BACKEND
     if backend == "http":
         return HttpGateway(

@@ -398,6 +398,8 @@ if TONGZHOU_SMS_BACKEND == "tencent" and not (
 # Delivery receipts (status callbacks) are accepted at /alerts/sms/receipts/<provider>/<secret>/
 # only when this secret is set (at least 16 characters); docs/alerts.md.
 TONGZHOU_SMS_RECEIPT_SECRET = env.str("TONGZHOU_SMS_RECEIPT_SECRET", default="")
+if TONGZHOU_SMS_RECEIPT_SECRET and len(TONGZHOU_SMS_RECEIPT_SECRET) < 16:
+    raise ImproperlyConfigured("TONGZHOU_SMS_RECEIPT_SECRET needs at least 16 characters.")
 TONGZHOU_SMS_URL = env.str("TONGZHOU_SMS_URL", default="")
 TONGZHOU_SMS_KEY = env.str("TONGZHOU_SMS_KEY", default="")
 if TONGZHOU_SMS_BACKEND == "http" and not (TONGZHOU_SMS_URL and TONGZHOU_SMS_KEY):

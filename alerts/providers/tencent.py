@@ -48,8 +48,13 @@ def is_permanent(code: str) -> bool:
 
 
 def e164(phone: str) -> str:
+    """+86 in front of a bare mainland number (11 digits, or 13 starting with 86)."""
     digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    return digits if digits.startswith("+") else "+86" + digits
+    if digits.startswith("+"):
+        return digits
+    if len(digits) == 13 and digits.startswith("86"):
+        return "+" + digits
+    return "+86" + digits
 
 
 def _hmac(key: bytes, msg: str) -> bytes:

@@ -97,3 +97,24 @@ def test_a_batch_looks_its_templates_up_in_fixed_queries(settings, django_assert
     fixed = len(few.captured_queries) - 2
     assert fixed <= 4
     assert len(many.captured_queries) == fixed + 20
+
+
+def test_operators_manage_templates_in_the_admin(client):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.org", "pw-0123456789")
+    client.force_login(admin)
+    listing = client.get("/admin/alerts/smstemplate/")
+    assert listing.status_code == 200 and "manual_alert" in listing.content.decode()
+    row = SmsTemplate.objects.get(code="manual_alert")
+    assert client.get(f"/admin/alerts/smstemplate/{row.pk}/change/").status_code == 200
+
+
+def test_phone_numbers_take_each_providers_format():
+    from alerts.providers import aliyun, tencent
+
+    assert aliyun.phone_number("+86 138-0000-0001") == "13800000001"
+    assert aliyun.phone_number("+85291234567") == "85291234567"
+    assert tencent.e164("138 0000 0001") == "+8613800000001"
+    assert tencent.e164("8613800000001") == "+8613800000001"
+    assert tencent.e164("+85291234567") == "+85291234567"
