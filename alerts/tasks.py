@@ -34,16 +34,11 @@ def enqueue(delivery_ids: list[int], countdown: float | None = None) -> int:
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0.2, timeout=2)
-            with celery_app.producer_or_acquire() as producer:
-                for chunk in chunks:
-                    send_batch.apply_async(
-                        args=[chunk],
-                        countdown=countdown,
-                        retry=False,
-                        connection=conn,
-                        producer=producer,
-                    )
-                    queued += len(chunk)
+            for chunk in chunks:
+                send_batch.apply_async(
+                    args=[chunk], countdown=countdown, retry=False, connection=conn
+                )
+                queued += len(chunk)
     except Exception:  # broker down or lost mid-way: the sweep picks the rest up
         logger.warning(
             "broker unavailable: %d deliveries left for the sweep",
