@@ -74,7 +74,11 @@ class FakeProvider:
 
 
 class FakeAliyun(FakeProvider):
-    templates = {"SMS_0001": ["level", "title"], "SMS_0002": ["org", "code", "url"]}
+    templates = {
+        "SMS_0001": ["level", "title"],
+        "SMS_0002": ["org", "code", "url"],
+        "SMS_0003": ["count", "title"],
+    }
 
     def handle(self, headers, body):
         form = dict(parse_qsl(body.decode(), keep_blank_values=True))
@@ -366,3 +370,26 @@ def test_the_signature_setting_is_the_default_sign_name(settings):
     settings.TONGZHOU_SMS_SIGNATURE = "【同舟应急】"
     assert sms.sign_name(None) == "同舟应急"
     assert sms.sign_name(sms.Template("x", "t", signature="【别处】")) == "别处"
+
+
+def test_an_hourly_sms_digest_goes_out_as_the_digest_template(fake_aliyun, ngo_admin):
+    SmsTemplate.objects.filter(code="hourly_digest").update(
+        aliyun_template_code="SMS_0003", signature="【同舟应急】"
+    )
+    for n in range(3):
+        DeliveryFactory(
+            alert=AlertFactory(level="blue", title=f"蓝色预警{n}"),
+            user=ngo_admin,
+            channel="sms",
+            status="pending",
+            digest=True,
+            address="13800000001",
+        )
+    sent = engine.send_digests()
+    assert sent == 1, list(Delivery.objects.values_list("status", "last_error"))
+    (form,) = fake_aliyun.requests
+    assert form["TemplateCode"] == "SMS_0003"
+    assert json.loads(form["TemplateParam"]) == {"count": "3", "title": "蓝色预警2"}
+    rows = Delivery.objects.filter(digest=True)
+    assert set(rows.values_list("status", flat=True)) == {"sent"}
+    assert set(rows.values_list("provider_ref", flat=True)) == {f"biz-{form['OutId']}"}
