@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from alerts import api
+from alerts import api, receipts
 
 urlpatterns = [
     path("alerts/", api.AlertListCreate.as_view(), name="api-alert-list"),
@@ -18,5 +18,10 @@ urlpatterns = [
         "organizations/<int:pk>/webhooks/",
         api.OrganizationWebhooks.as_view(),
         name="api-organization-webhooks",
+    ),
+    path(
+        "sms/receipts/<str:provider>/<str:token>/",
+        receipts.receipt,
+        name="api-sms-receipt",
     ),
 ]

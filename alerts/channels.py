@@ -1,6 +1,8 @@
 """Channels: small classes with one ``send(delivery)`` method (and ``send_digest`` where a
-user may ask for an hourly digest). They raise ``DeliveryError``: transient errors are retried
-with backoff, permanent ones fail the delivery at once. They never open a transaction."""
+user may ask for an hourly digest; ``prepare(deliveries)`` where a batch can be looked up at
+once). ``send`` may return the provider's message id (SMS receipts name it). They raise
+``DeliveryError``: transient errors are retried with backoff, permanent ones fail the
+delivery at once. They never open a transaction."""
 
 import hashlib
 import hmac
@@ -12,10 +14,12 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from alerts import sms
 from alerts.models import Channel, Delivery
+from alerts.providers.http import session_for
 
 
 class DeliveryError(Exception):
@@ -81,46 +85,126 @@ class EmailChannel:
             raise DeliveryError(f"mail server: {exc}") from exc
 
 
-class SmsChannel:
-    """A gateway (console or HTTP) and the Chinese SMS length rules."""
+def idempotency_key(delivery: Delivery) -> str:
+    """``<alert id>-<delivery id>``: the same on every attempt of a delivery (a retry, or a
+    resend after a worker died between the receiver's answer and the status write), so a
+    receiver can drop repeats. Sent as ``Idempotency-Key`` (webhooks, HTTP SMS), Aliyun
+    ``OutId`` and Tencent ``SessionContext``."""
+    return f"{delivery.alert_id}-{delivery.pk}"
 
-    def send(self, delivery: Delivery) -> None:
+
+def alert_type(alert) -> str:
+    """The alert's type for choosing its SMS template (``manual`` until alerts carry one)."""
+    return getattr(alert, "alert_type", "") or "manual"
+
+
+def alert_params(alert) -> dict[str, str]:
+    """The variables an alert-type template may use: level (its Chinese name), title, body,
+    link, region code; the alert's own ``template_params`` override them."""
+    with translation.override("zh-hans"):
+        level = str(alert.get_level_display())
+    return {
+        "level": level,
+        "title": alert.title,
+        "body": alert.body,
+        "link": absolute(alert.link),
+        "region": alert.region_code,
+        **{k: str(v) for k, v in (alert.template_params or {}).items()},
+    }
+
+
+class SmsChannel:
+    """A gateway (console, HTTP, Alibaba Cloud, Tencent Cloud) and the Chinese SMS rules.
+
+    An alert with a ``template`` (``notify_contact``) is sent as that template. Any other
+    alert is sent, on the template providers (Aliyun, Tencent: no free text), as the active
+    ``SmsTemplate`` of its alert type filled with ``alert_params``; on the console and HTTP
+    gateways as free text cut to ``TONGZHOU_SMS_MAX_SEGMENTS`` parts."""
+
+    def prepare(self, deliveries: list[Delivery]) -> None:
+        """Look the batch's templates up in two queries (by code, by alert type) and attach
+        them to the rows, so sending a batch costs no query per row."""
+        gateway = sms.gateway()
+        codes = [d.alert.template for d in deliveries if d.alert.template]
+        types = [alert_type(d.alert) for d in deliveries if not d.alert.template]
+        by_code = sms.templates_by_code(codes) if codes else {}
+        by_type = sms.for_alert_types(types) if types and gateway.templates_only else {}
+        for d in deliveries:
+            d.sms_template = (
+                by_code.get(d.alert.template)
+                if d.alert.template
+                else by_type.get(alert_type(d.alert))
+            )
+
+    def _template(self, delivery: Delivery, gateway: sms.Gateway) -> sms.Template | None:
+        if hasattr(delivery, "sms_template"):
+            return delivery.sms_template
         alert = delivery.alert
         if alert.template:
-            self._send_template(delivery)
-            return
-        self._send(delivery, f"[{alert.get_level_display()}]{alert.title} {alert.body}")
+            return sms.find(alert.template)
+        if gateway.templates_only:
+            return sms.for_alert_types([alert_type(alert)]).get(alert_type(alert))
+        return None
 
-    def _send_template(self, delivery: Delivery) -> None:
-        """A registered template, filled in and sent whole (never cut: the wording is fixed)."""
+    def send(self, delivery: Delivery) -> str:
         alert = delivery.alert
-        template = sms.TEMPLATES.get(alert.template)
+        gateway = sms.gateway()
+        template = self._template(delivery, gateway)
         if template is None:
-            raise DeliveryError(
-                f"SMS template {alert.template!r} is not registered", permanent=True
-            )
+            if alert.template:
+                raise DeliveryError(
+                    f"SMS template {alert.template!r} is not registered", permanent=True
+                )
+            if gateway.templates_only:
+                raise DeliveryError(
+                    f"no active SMS template for alert type {alert_type(alert)!r}",
+                    permanent=True,
+                )
+            text = sms.cut(f"[{alert.get_level_display()}]{alert.title} {alert.body}")
+            return self._send(gateway, delivery, text)
+        params = alert.template_params if alert.template else alert_params(alert)
+        return self._send_template(gateway, delivery, template, params)
+
+    def _send_template(
+        self, gateway: sms.Gateway, delivery: Delivery, template: sms.Template, params: dict
+    ) -> str:
+        """A template, its variables cut to the provider's limit, the text sent whole."""
         try:
-            sms.gateway().send(
-                phone=delivery.address,
-                text=template.render(alert.template_params),
-                delivery_id=delivery.pk,
-                template=template.code,
-                params=alert.template_params,
-            )
+            values = template.values(params, gateway.variable_limit)
         except KeyError as exc:
             raise DeliveryError(f"SMS template parameter missing: {exc}", permanent=True) from exc
-        except sms.GatewayError as exc:
-            raise DeliveryError(str(exc), permanent=exc.permanent) from exc
+        return self._send(gateway, delivery, template.render(values), template, values)
 
-    def send_digest(self, deliveries: list[Delivery]) -> None:
+    def send_digest(self, deliveries: list[Delivery]) -> str:
+        gateway = sms.gateway()
+        if gateway.templates_only:
+            template = sms.for_alert_types(["digest"]).get("digest")
+            if template is None:
+                raise DeliveryError("no active SMS template for digests", permanent=True)
+            params = {"count": str(len(deliveries)), "title": deliveries[-1].alert.title}
+            return self._send_template(gateway, deliveries[0], template, params)
         titles = "；".join(d.alert.title for d in deliveries)
-        self._send(
-            deliveries[0], _("%(n)d alerts: %(titles)s") % {"n": len(deliveries), "titles": titles}
-        )
+        text = _("%(n)d alerts: %(titles)s") % {"n": len(deliveries), "titles": titles}
+        return self._send(gateway, deliveries[0], sms.cut(text))
 
-    def _send(self, delivery: Delivery, text: str) -> None:
+    def _send(
+        self,
+        gateway: sms.Gateway,
+        delivery: Delivery,
+        text: str,
+        template: sms.Template | None = None,
+        values: dict[str, str] | None = None,
+    ) -> str:
+        message = sms.Message(
+            phone=delivery.address,
+            text=text,
+            delivery_id=delivery.pk,
+            key=idempotency_key(delivery),
+            template=template,
+            params=values or {},
+        )
         try:
-            sms.gateway().send(phone=delivery.address, text=sms.cut(text), delivery_id=delivery.pk)
+            return gateway.send(message)
         except sms.GatewayError as exc:
             raise DeliveryError(str(exc), permanent=exc.permanent) from exc
 
@@ -151,7 +235,8 @@ def signature(secret: str, body: bytes) -> str:
 
 
 class WebhookChannel:
-    """POST JSON to the organization's URL, signed with its secret (HMAC-SHA256 of the body)."""
+    """POST JSON to the organization's URL, signed with its secret (HMAC-SHA256 of the body),
+    over the worker process's pooled keep-alive connection to that host."""
 
     def send(self, delivery: Delivery) -> None:
         webhook = delivery.webhook
@@ -163,7 +248,7 @@ class WebhookChannel:
             raise DeliveryError(str(exc), permanent=True) from exc
         body = json.dumps(payload(delivery), ensure_ascii=False, sort_keys=True).encode("utf-8")
         try:
-            response = requests.post(
+            response = session_for(webhook.url).post(
                 webhook.url,
                 data=body,
                 headers={
@@ -171,6 +256,7 @@ class WebhookChannel:
                     "User-Agent": "Tongzhou-Alerts/1",
                     "X-Tongzhou-Signature": signature(webhook.secret, body),
                     "X-Tongzhou-Delivery": str(delivery.pk),
+                    "Idempotency-Key": idempotency_key(delivery),
                     "X-Tongzhou-Event": "alert",
                 },
                 timeout=settings.TONGZHOU_WEBHOOK_TIMEOUT,

@@ -1,23 +1,27 @@
-"""The delivery engine the worker runs: claim a due row, send it outside any transaction,
-record sent / retry / failed; hourly digests; the sweep that finds rows a broker or a worker lost.
+"""The delivery engine the worker runs: claim a batch of due rows, send them outside any
+transaction, record sent / retry / failed; hourly digests; the sweep that finds rows a broker or
+a worker lost.
 
-A worker claims a row with a conditional UPDATE (only a row count of 1 proceeds), so sending
-stays idempotent however often a row is queued. This module knows nothing of Celery: whoever
-calls it (``alerts.tasks``) decides how a retry or a swept row is queued again.
+A worker claims rows with one conditional UPDATE (``claim_batch``: only rows it moved from
+``pending`` are its own), so sending stays idempotent however often a row is queued. This
+module knows nothing of Celery: whoever calls it (``alerts.tasks``) decides how a retry or a
+swept row is queued again.
 """
 
 import logging
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from alerts.channels import CHANNELS, DeliveryError
 from alerts.models import Delivery
-from core.states import move_rows
+from core.states import check_transition, move_rows
 
 logger = logging.getLogger("tongzhou.alerts")
 Status = Delivery.Status
@@ -46,34 +50,138 @@ def backoff(attempts: int) -> float:
     return min(settings.TONGZHOU_ALERTS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
 
 
+def claim_batch(ids: list[int], limit: int | None = None) -> tuple[uuid.UUID, list[int]]:
+    """Claim up to ``limit`` due, pending, non-digest rows among ``ids`` in one statement and
+    return the token and the ids claimed (possibly none).
+
+    PostgreSQL: ``UPDATE ... WHERE id IN (SELECT id ... FOR UPDATE SKIP LOCKED LIMIT n)
+    RETURNING id``: rows another worker is claiming at this instant are skipped, not waited
+    for, and a row is claimed by one worker only (the subquery's row lock and the re-checked
+    ``status='pending'``). Elsewhere (SQLite, tests) the portable fallback: one conditional
+    UPDATE through ``move_rows`` and a read of the rows holding the token."""
+    check_transition(Delivery.TRANSITIONS, Status.PENDING, Status.SENDING, label="delivery")
+    token = uuid.uuid4()
+    now = timezone.now()
+    ids = list(ids)
+    limit = limit or len(ids)
+    if not ids:
+        return token, []
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Delivery._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {table}
+                SET status = %s, claim_token = %s::uuid, claimed_at = %s, attempts = attempts + 1
+                WHERE status = %s AND id IN (
+                    SELECT id FROM {table}
+                    WHERE id = ANY(%s) AND status = %s AND NOT digest AND next_attempt_at <= %s
+                    ORDER BY id
+                    LIMIT %s
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING id
+                """,  # noqa: S608 (the table name is the model's, every value a parameter)
+                [
+                    Status.SENDING,
+                    str(token),
+                    now,
+                    Status.PENDING,
+                    ids,
+                    Status.PENDING,
+                    now,
+                    limit,
+                ],
+            )
+            claimed = sorted(row[0] for row in cursor.fetchall())
+        return token, claimed
+    batch = Delivery.objects.filter(pk__in=ids[:limit], digest=False, next_attempt_at__lte=now)
+    move_rows(
+        batch,
+        Status.SENDING,
+        expect=Status.PENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+    )
+    claimed = list(
+        Delivery.objects.filter(claim_token=token).order_by("pk").values_list("pk", flat=True)
+    )
+    return token, claimed
+
+
 def deliver(delivery_id: int, *, on_retry: Requeue | None = None) -> str:
     """Claim one delivery, send it outside any transaction, record sent / retry / failed.
     Returns what happened ("skipped" when another worker has it or it is not due). On a retry,
     ``on_retry(ids, delay)`` is called to queue the row again after ``delay`` seconds."""
-    token = claim(Delivery.objects.filter(pk=delivery_id, digest=False))
-    if token is None:
+    token, claimed = claim_batch([delivery_id])
+    if not claimed:
         return "skipped"
     delivery = Delivery.objects.select_related("alert", "user", "organization", "webhook").get(
         pk=delivery_id
     )
+    return _send_one(delivery, token, on_retry)
+
+
+def deliver_batch(delivery_ids: list[int], *, on_retry: Requeue | None = None) -> dict[str, int]:
+    """Claim a batch in one statement (``claim_batch``), read it in one query, send each row
+    over the worker's pooled connections and record each outcome as soon as it is known.
+
+    Rows are sent one after the other and each ``sent`` is written right after its answer, so
+    a worker killed mid-batch can have sent at most one row whose status it did not record:
+    the rows it claimed but had not sent go back to ``pending`` through the sweep and are sent
+    once. Retries of the batch are queued together, one call of ``on_retry`` per delay.
+    Returns the count of each outcome."""
+    token, claimed = claim_batch(delivery_ids)
+    outcomes: Counter = Counter(skipped=len(delivery_ids) - len(claimed))
+    if not claimed:
+        return dict(outcomes)
+    rows = list(
+        Delivery.objects.filter(pk__in=claimed, claim_token=token)
+        .select_related("alert", "user", "organization", "webhook")
+        .order_by("pk")
+    )
+    by_channel: dict[str, list[Delivery]] = defaultdict(list)
+    for row in rows:
+        by_channel[row.channel].append(row)
+    for channel, group in by_channel.items():
+        prepare = getattr(CHANNELS[channel], "prepare", None)
+        if prepare is not None:
+            prepare(group)
+    retries: dict[float, list[int]] = defaultdict(list)
+
+    def later(ids: list[int], delay: float) -> None:
+        retries[delay].extend(ids)
+
+    for row in rows:
+        outcomes[_send_one(row, token, later)] += 1
+    if on_retry is not None:
+        for delay, ids in retries.items():
+            on_retry(ids, delay)
+    return dict(outcomes)
+
+
+def _send_one(delivery: Delivery, token: uuid.UUID, on_retry: Requeue | None) -> str:
     try:
-        CHANNELS[delivery.channel].send(delivery)
+        provider_ref = CHANNELS[delivery.channel].send(delivery)
     except DeliveryError as exc:
         return _record_failure([delivery], token, exc, on_retry)
     except Exception as exc:  # a bug in a channel must not leave the row in `sending`
-        logger.exception("delivery %s crashed", delivery_id)
+        logger.exception("delivery %s crashed", delivery.pk)
         return _record_failure([delivery], token, DeliveryError(repr(exc)), on_retry)
-    _record_sent([delivery_id], token)
+    _record_sent([delivery.pk], token, provider_ref=provider_ref or "")
     return "sent"
 
 
-def _record_sent(ids: list[int], token: uuid.UUID) -> None:
+def _record_sent(ids: list[int], token: uuid.UUID, provider_ref: str = "") -> None:
+    changes = {"provider_ref": provider_ref[:64]} if provider_ref else {}
     move_rows(
         Delivery.objects.filter(pk__in=ids, claim_token=token),
         Status.SENT,
         expect=Status.SENDING,
         sent_at=timezone.now(),
         last_error="",
+        **changes,
     )
 
 
@@ -125,11 +233,11 @@ def send_digests(now=None) -> int:
         if not rows:
             continue
         try:
-            CHANNELS[channel].send_digest(rows)
+            provider_ref = CHANNELS[channel].send_digest(rows)
         except DeliveryError as exc:
             _record_failure(rows, token, exc)
             continue
-        _record_sent([d.pk for d in rows], token)
+        _record_sent([d.pk for d in rows], token, provider_ref=provider_ref or "")
         sent += 1
     return sent
 

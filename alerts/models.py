@@ -164,7 +164,7 @@ class Delivery(models.Model):
     TRANSITIONS = {
         Status.PENDING: (Status.SENDING, Status.FAILED),
         Status.SENDING: (Status.SENT, Status.PENDING, Status.FAILED),
-        Status.SENT: (Status.READ,),
+        Status.SENT: (Status.READ, Status.FAILED),  # failed: an SMS receipt says undelivered
         Status.FAILED: (Status.PENDING,),
         Status.READ: (),
     }
@@ -217,10 +217,17 @@ class Delivery(models.Model):
         verbose_name=_("escalation of"),
     )
     escalation_step = models.PositiveSmallIntegerField(_("escalation step"), default=0)
+    # Added by migration 0004: the provider's id of the message (Aliyun BizId, Tencent SerialNo)
+    # that its delivery receipt names, and when the receipt said it reached the phone.
+    provider_ref = models.CharField(_("provider message id"), max_length=64, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
+            models.Index(
+                fields=["provider_ref"], name="delivery_provider_ref", condition=~Q(provider_ref="")
+            ),
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["user", "channel", "status"], name="delivery_inbox"),
             # The escalation beat: unread in-app rows not yet escalated all the way.
@@ -322,3 +329,41 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.url}"
+
+
+class SmsTemplate(models.Model):
+    """An SMS template approved (报备) with the providers: fixed wording with ``${name}``
+    variables, the provider's id for it, and the signature it was approved under.
+
+    Chinese providers send only approved templates, never free text: every SMS the platform
+    sends is one of these rows (or a template registered in code, ``alerts.sms.register``),
+    chosen by ``code`` or by the alert's type. Seeded by migration 0005 with one template per
+    alert type; operators fill in the provider ids once the providers approved them."""
+
+    alert_type = models.CharField(_("alert type"), max_length=32, blank=True, db_index=True)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    text = models.TextField(
+        _("text"), help_text=_("Fixed wording with ${name} variables, without the signature.")
+    )
+    aliyun_template_code = models.CharField(
+        _("Alibaba Cloud template code"), max_length=40, blank=True
+    )
+    tencent_template_id = models.CharField(
+        _("Tencent Cloud template id"), max_length=40, blank=True
+    )
+    signature = models.CharField(
+        _("signature"),
+        max_length=40,
+        blank=True,
+        help_text=_("The registered signature, e.g. 【同舟应急】; empty: the platform's."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["alert_type", "code"]
+        verbose_name = _("SMS template")
+        verbose_name_plural = _("SMS templates")
+
+    def __str__(self) -> str:
+        return self.code

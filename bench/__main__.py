@@ -168,6 +168,7 @@ def main() -> None:
     parser.add_argument("--ledger-small", type=int, default=10_000)
     parser.add_argument("--ledger-large", type=int, default=1_000_000)
     parser.add_argument("--fanout", type=int, default=10_000, help="alert_fanout recipients")
+    parser.add_argument("--fanout-sms", type=int, default=5_000, help="alert_fanout SMS")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
 
@@ -241,7 +242,14 @@ def main() -> None:
             scale_figures.update({k: round(v, 3) for k, v in ratios.items()})
             rows.append(emit("ledger_scale", scale_figures, max(ratios.values()), "<= 1.5"))
         if want("alert_fanout"):
-            figures = run_json(env, "bench.fanout", "--recipients", str(args.fanout))
+            figures = run_json(
+                env,
+                "bench.fanout",
+                "--recipients",
+                str(args.fanout),
+                "--sms",
+                str(args.fanout_sms),
+            )
             rows.append(emit("alert_fanout", figures, figures.pop("ratio"), ">= 0.5"))
     finally:
         psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")

@@ -1,10 +1,14 @@
 """alert_fanout: notify() for N recipients (in-app + webhook) until the last delivery is sent
-by a real Celery worker, against the same number of no-op tasks through the same worker.
+by a real Celery worker, against the same number of no-op tasks through the same worker; then
+``--sms`` SMS through a local fake of Alibaba Cloud's SendSms API (the ``aliyun`` backend).
 
-Run as ``python -m bench.fanout --recipients 10000 --concurrency 4`` with DATABASE_URL (the bench
-database, migrated) and REDIS_URL (a Redis db the bench may flush) set. Half the recipients are
-people (in-app: written ``sent`` by notify itself, in the caller's transaction) and half are
-organizations' webhooks (one task each, POSTed to a local sink that answers 200 at once).
+Run as ``python -m bench.fanout --recipients 10000 --sms 5000 --concurrency 4`` with
+DATABASE_URL (the bench database, migrated) and REDIS_URL (a Redis db the bench may flush) set.
+Half the recipients are people (in-app: written ``sent`` by notify itself, in the caller's
+transaction) and half are organizations' webhooks (claimed and sent in batches of
+``TONGZHOU_ALERTS_BATCH_SIZE`` by ``alerts.send_batch`` tasks, POSTed over keep-alive
+connections to a local sink that answers 200 at once). The SMS recipients are people with a
+phone; the fake provider checks each request's HMAC-SHA1 signature and answers ``OK``.
 Prints one JSON object of figures.
 """
 
@@ -34,6 +38,7 @@ class Sink(ThreadingHTTPServer):
 
 class SinkHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed ACK)
 
     def do_POST(self):  # noqa: N802 (http.server's naming)
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -45,6 +50,76 @@ class SinkHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+ALIYUN_KEY, ALIYUN_SECRET = "bench-key", "bench-secret-0123456789"
+
+
+class FakeAliyun(ThreadingHTTPServer):
+    """Alibaba Cloud SendSms on 127.0.0.1: checks the signature, counts the OutIds."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self):
+        self.received = 0
+        self.bad = 0
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), FakeAliyunHandler)
+
+
+class FakeAliyunHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed ACK)
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        from urllib.parse import parse_qsl
+
+        from alerts.providers.aliyun import sign
+
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        form = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        signature = form.pop("Signature", "")
+        ok = signature == sign(ALIYUN_SECRET, form) and form.get("TemplateCode") == "SMS_BENCH"
+        with self.server.lock:
+            self.server.received += ok
+            self.server.bad += not ok
+        answer = (
+            {"Code": "OK", "Message": "OK", "BizId": "b" + form.get("OutId", "")}
+            if ok
+            else {"Code": "SignatureDoesNotMatch"}
+        )
+        data = json.dumps(answer).encode()
+        self.send_response(200 if ok else 400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def sms_population(people: int) -> list[int]:
+    """``people`` accounts with SMS on and a phone number; the manual-alert template approved."""
+    from django.contrib.auth import get_user_model
+
+    from alerts.models import Preference, SmsTemplate
+
+    User = get_user_model()
+    User.objects.bulk_create(
+        [User(username=f"bench_sms_{i}") for i in range(people)], batch_size=1000
+    )
+    users = list(User.objects.filter(username__startswith="bench_sms_").order_by("pk"))
+    Preference.objects.bulk_create(
+        [
+            Preference(user=u, email=False, sms=True, phone=f"139{i:08d}", digest_levels=[])
+            for i, u in enumerate(users)
+        ],
+        batch_size=1000,
+    )
+    SmsTemplate.objects.filter(code="manual_alert").update(aliyun_template_code="SMS_BENCH")
+    return [u.pk for u in users]
 
 
 def population(organizations: int, sink_url: str) -> list[int]:
@@ -91,7 +166,7 @@ def population(organizations: int, sink_url: str) -> list[int]:
     return ids
 
 
-def start_worker(concurrency: int) -> subprocess.Popen:
+def start_worker(concurrency: int, sms_url: str) -> subprocess.Popen:
     from config.celery import app
 
     proc = subprocess.Popen(
@@ -115,7 +190,14 @@ def start_worker(concurrency: int) -> subprocess.Popen:
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "TONGZHOU_WEBHOOK_ALLOW_PRIVATE": "true"},
+        env={
+            **os.environ,
+            "TONGZHOU_WEBHOOK_ALLOW_PRIVATE": "true",
+            "TONGZHOU_SMS_BACKEND": "aliyun",
+            "TONGZHOU_SMS_ALIYUN_ACCESS_KEY_ID": ALIYUN_KEY,
+            "TONGZHOU_SMS_ALIYUN_ACCESS_KEY_SECRET": ALIYUN_SECRET,
+            "TONGZHOU_SMS_ALIYUN_ENDPOINT": sms_url,
+        },
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -173,29 +255,61 @@ def fanout_run(ids: list[int], sink: Sink) -> tuple[float, float, int]:
     return elapsed, committed, sent
 
 
+def sms_run(user_ids: list[int], fake: FakeAliyun) -> tuple[float, int]:
+    from django.db import transaction
+
+    from alerts.models import Delivery
+    from alerts.services import notify
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        alert = notify(
+            title="基准测试：暴雨红色预警",
+            body="bench",
+            level="red",
+            audience={"users": user_ids},
+            channels=("sms",),
+        )
+    wait_until(lambda: fake.received >= len(user_ids), timeout=1800)
+    elapsed = time.perf_counter() - started
+    deliveries = Delivery.objects.filter(alert=alert)
+    wait_until(lambda: deliveries.filter(status="sent").count() == len(user_ids), timeout=60)
+    return elapsed, deliveries.count()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--sms", type=int, default=5_000)
     args = parser.parse_args()
     import django
 
     django.setup()
+    from django.conf import settings
+
     from bench.tasks import counter
 
     counter().flushdb()
     sink = Sink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
+    fake = FakeAliyun()
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
     ids = population(args.recipients // 2, f"http://127.0.0.1:{sink.server_address[1]}/hook")
-    worker = start_worker(args.concurrency)
+    sms_ids = sms_population(args.sms) if args.sms else []
+    worker = start_worker(args.concurrency, f"http://127.0.0.1:{fake.server_address[1]}/")
+    sms_seconds = sms_rows = None
     try:
         noop_run(200)  # warm the worker's processes and connections
         noop_seconds = noop_run(args.recipients)
         fanout_seconds, commit_seconds, sent_at_last = fanout_run(ids, sink)
+        if sms_ids:
+            sms_seconds, sms_rows = sms_run(sms_ids, fake)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
         sink.shutdown()
+        fake.shutdown()
         counter().flushdb()
     print(
         json.dumps(
@@ -210,6 +324,11 @@ def main() -> None:
                 "noop_tasks": args.recipients,
                 "noop_s": round(noop_seconds, 2),
                 "ratio": round(noop_seconds / fanout_seconds, 3),
+                "batch_size": settings.TONGZHOU_ALERTS_BATCH_SIZE,
+                "sms": len(sms_ids),
+                "sms_s": None if sms_seconds is None else round(sms_seconds, 2),
+                "sms_per_s": round(len(sms_ids) / sms_seconds, 1) if sms_seconds else None,
+                "sms_bad_signatures": fake.bad,
             }
         )
     )

@@ -359,10 +359,47 @@ TONGZHOU_ALERTS_MAX_ATTEMPTS = env.int("TONGZHOU_ALERTS_MAX_ATTEMPTS", default=5
 TONGZHOU_ALERTS_RETRY_BASE_SECONDS = env.float("TONGZHOU_ALERTS_RETRY_BASE_SECONDS", default=30.0)
 TONGZHOU_ALERTS_VISIBILITY_TIMEOUT = env.float("TONGZHOU_ALERTS_VISIBILITY_TIMEOUT", default=300.0)
 TONGZHOU_ALERTS_REQUEUE_AFTER = env.float("TONGZHOU_ALERTS_REQUEUE_AFTER", default=60.0)
-# SMS gateway: "console" (log) or "http" (POST JSON to TONGZHOU_SMS_URL with a bearer key).
+# Fan-out: deliveries per worker task (one claim UPDATE ... RETURNING per batch), and the
+# keep-alive connections a worker process holds (and uses at once) per receiving host.
+TONGZHOU_ALERTS_BATCH_SIZE = env.int("TONGZHOU_ALERTS_BATCH_SIZE", default=100)
+TONGZHOU_HTTP_PER_HOST = env.int("TONGZHOU_HTTP_PER_HOST", default=4)
+# SMS gateway: "console" (log), "http" (POST JSON to TONGZHOU_SMS_URL with a bearer key),
+# "aliyun" (Alibaba Cloud SendSms) or "tencent" (Tencent Cloud SendSms): docs/alerts.md.
 TONGZHOU_SMS_BACKEND = env.str("TONGZHOU_SMS_BACKEND", default="console")
-if TONGZHOU_SMS_BACKEND not in ("console", "http"):
-    raise ImproperlyConfigured("TONGZHOU_SMS_BACKEND must be 'console' or 'http'.")
+if TONGZHOU_SMS_BACKEND not in ("console", "http", "aliyun", "tencent"):
+    raise ImproperlyConfigured(
+        "TONGZHOU_SMS_BACKEND must be 'console', 'http', 'aliyun' or 'tencent'."
+    )
+TONGZHOU_SMS_ALIYUN_ACCESS_KEY_ID = env.str("TONGZHOU_SMS_ALIYUN_ACCESS_KEY_ID", default="")
+TONGZHOU_SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("TONGZHOU_SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+TONGZHOU_SMS_ALIYUN_ENDPOINT = env.str(
+    "TONGZHOU_SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"
+)
+TONGZHOU_SMS_ALIYUN_REGION = env.str("TONGZHOU_SMS_ALIYUN_REGION", default="cn-hangzhou")
+TONGZHOU_SMS_TENCENT_SECRET_ID = env.str("TONGZHOU_SMS_TENCENT_SECRET_ID", default="")
+TONGZHOU_SMS_TENCENT_SECRET_KEY = env.str("TONGZHOU_SMS_TENCENT_SECRET_KEY", default="")
+TONGZHOU_SMS_TENCENT_SDK_APP_ID = env.str("TONGZHOU_SMS_TENCENT_SDK_APP_ID", default="")
+TONGZHOU_SMS_TENCENT_ENDPOINT = env.str(
+    "TONGZHOU_SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com/"
+)
+TONGZHOU_SMS_TENCENT_REGION = env.str("TONGZHOU_SMS_TENCENT_REGION", default="ap-guangzhou")
+if TONGZHOU_SMS_BACKEND == "aliyun" and not (
+    TONGZHOU_SMS_ALIYUN_ACCESS_KEY_ID and TONGZHOU_SMS_ALIYUN_ACCESS_KEY_SECRET
+):
+    raise ImproperlyConfigured("Alibaba Cloud SMS needs TONGZHOU_SMS_ALIYUN_ACCESS_KEY_ID/_SECRET.")
+if TONGZHOU_SMS_BACKEND == "tencent" and not (
+    TONGZHOU_SMS_TENCENT_SECRET_ID
+    and TONGZHOU_SMS_TENCENT_SECRET_KEY
+    and TONGZHOU_SMS_TENCENT_SDK_APP_ID
+):
+    raise ImproperlyConfigured(
+        "Tencent Cloud SMS needs TONGZHOU_SMS_TENCENT_SECRET_ID, _SECRET_KEY and _SDK_APP_ID."
+    )
+# Delivery receipts (status callbacks) are accepted at /alerts/sms/receipts/<provider>/<secret>/
+# only when this secret is set (at least 16 characters); docs/alerts.md.
+TONGZHOU_SMS_RECEIPT_SECRET = env.str("TONGZHOU_SMS_RECEIPT_SECRET", default="")
+if TONGZHOU_SMS_RECEIPT_SECRET and len(TONGZHOU_SMS_RECEIPT_SECRET) < 16:
+    raise ImproperlyConfigured("TONGZHOU_SMS_RECEIPT_SECRET needs at least 16 characters.")
 TONGZHOU_SMS_URL = env.str("TONGZHOU_SMS_URL", default="")
 TONGZHOU_SMS_KEY = env.str("TONGZHOU_SMS_KEY", default="")
 if TONGZHOU_SMS_BACKEND == "http" and not (TONGZHOU_SMS_URL and TONGZHOU_SMS_KEY):

@@ -1,8 +1,10 @@
 """The outbox writer: ``notify``, the one entry point every app uses to tell people something.
 
-``notify`` writes the Alert and its Delivery rows in the caller's transaction and only schedules
-sending with ``transaction.on_commit`` (``alerts.tasks.enqueue``); nothing is sent when the
-caller's transaction rolls back. The worker side is ``alerts.delivery``.
+``notify`` writes the Alert and its Delivery rows in the caller's transaction (one bulk INSERT;
+in-app rows are written ``sent``: the row is the message, no task) and only schedules sending of
+the external ones with ``transaction.on_commit`` (``alerts.tasks.enqueue``: one task per batch
+of ids); nothing is sent when the caller's transaction rolls back. The worker side is
+``alerts.delivery``.
 """
 
 from typing import Any
@@ -134,9 +136,9 @@ def notify_contact(
     actor: Any = None,
 ) -> Alert:
     """Tell someone who has no account (a donor) at one address, inside the caller's
-    transaction: one Alert whose body is the registered SMS template filled in
-    (``alerts.sms.TEMPLATES``) and one Delivery to ``address``, sent after commit like every
-    other delivery (claim, retries, sweep).
+    transaction: one Alert whose body is the SMS template filled in (an ``SmsTemplate`` row or
+    one registered in ``alerts.sms``) and one Delivery to ``address``, sent after commit like
+    every other delivery (claim, retries, sweep).
 
     The delivery is written on behalf of ``organization_id`` (the organization that asked for
     it: a delivery always names a user or an organization); the address lives only on the
@@ -144,9 +146,14 @@ def notify_contact(
     """
     if channel not in (Channel.SMS, Channel.EMAIL):
         raise ValidationError({"channel": [_("Unknown channel: %(value)s.") % {"value": channel}]})
-    registered = sms.TEMPLATES.get(template)
+    registered = sms.find(template)
     if registered is None:
         raise ValidationError({"template": [_("Unknown SMS template.")]})
+    missing = [name for name in registered.variables if name not in params]
+    if missing:
+        raise ValidationError(
+            {"params": [_("Missing template parameter: %(name)s.") % {"name": missing[0]}]}
+        )
     with transaction.atomic():
         alert = Alert.objects.create(
             title=title[:200],

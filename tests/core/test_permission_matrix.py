@@ -88,7 +88,9 @@ ROLES = (
 )
 # Non-API routes that take form posts and are in the matrix (see the module docstring).
 PAGES_IN_MATRIX = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/i18n/setlang/")
-NOT_IN_MATRIX = ("/api/schema/", "/api/docs/")
+# The SMS providers' delivery-receipt callbacks are machine-to-machine: no persona, no session;
+# they are authenticated by the secret in their URL (tests/alerts/test_sms_receipts.py).
+NOT_IN_MATRIX = ("/api/schema/", "/api/docs/", "/api/v1/sms/receipts/{provider}/{token}/")
 
 # fmt: off
 MATRIX: dict[str, tuple[int, ...]] = {
