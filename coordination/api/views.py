@@ -16,8 +16,17 @@ from coordination import permissions as cperms
 from coordination import queries, services
 from coordination.api import serializers as s
 from coordination.exports import three_w_csv
-from coordination.models import Deployment, EvidencePhoto, Incident, Need, Task
+from coordination.models import (
+    Deployment,
+    EvidencePhoto,
+    Incident,
+    IncidentKind,
+    Need,
+    Task,
+    suggest_accident_grade,
+)
 from core.api import IsOfficial, ServiceActionsMixin, refuse_input
+from core.fastjson import Computed, FastList, FastListMixin
 from core.parsers import JSONParser
 
 
@@ -49,7 +58,30 @@ class IncidentFilter(django_filters.FilterSet):
         fields = ["status", "kind", "grade"]
 
 
+def _suggested_grade(row: dict, ctx: dict) -> int | None:
+    """``Incident.suggested_grade`` from the raw columns (the same function decides)."""
+    if row["kind"] != IncidentKind.ACCIDENT:
+        return None
+    return suggest_accident_grade(
+        deaths=row["deaths"],
+        serious_injuries=row["serious_injuries"],
+        direct_loss=row["direct_loss"],
+    )
+
+
+# The incident list's cold path (core.fastjson): IncidentSerializer's output from values().
+INCIDENTS = FastList(
+    s.IncidentSerializer,
+    computed={
+        "suggested_grade": Computed(
+            ("kind", "deaths", "serious_injuries", "direct_loss"), _suggested_grade
+        )
+    },
+)
+
+
 class IncidentViewSet(
+    FastListMixin,
     ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -59,6 +91,7 @@ class IncidentViewSet(
     """Incidents are public; officials create them in their jurisdiction and move them along."""
 
     serializer_class = s.IncidentSerializer
+    fast_list = INCIDENTS
     service_object = "incident"
     detail_serializer_class = s.IncidentDetailSerializer
     filterset_class = IncidentFilter

@@ -32,7 +32,9 @@ def body(viewset, path, user=None, action="list", **kwargs) -> tuple[int, bytes]
     request = factory.get(path)
     if user is not None:
         force_authenticate(request, user=user)
-    response = viewset.as_view({"get": action})(request, **kwargs)
+    is_viewset = hasattr(viewset, "get_extra_actions")
+    view = viewset.as_view({"get": action}) if is_viewset else viewset.as_view()
+    response = view(request, **kwargs)
     response.render()
     return response.status_code, response.content
 
@@ -83,10 +85,11 @@ def test_organizations_edge_rows(db, official, ngo_admin, ngo):
     bare.capabilities.all().delete()
     today = timezone.localdate()
     for specialty, grade, valid, revoked in [
-        ("medical", 1, today + dt.timedelta(days=30), None),
-        ("search_rescue", 2, today - dt.timedelta(days=1), None),
+        ("emergency_medical", 1, today + dt.timedelta(days=30), None),
+        ("water_rescue", 1, today, None),  # the last day it counts
+        ("mountain_rescue", 2, today - dt.timedelta(days=1), None),
         ("logistics", 3, today + dt.timedelta(days=30), timezone.now()),
-        ("psychological", None, None, None),
+        ("psychological_support", None, None, None),
     ]:
         Capability.objects.update_or_create(
             organization=ngo,
@@ -108,4 +111,81 @@ def test_organizations_edge_rows(db, official, ngo_admin, ngo):
     for user in (None, official, ngo_admin):
         content = assert_same(OrganizationViewSet, "/api/v1/organizations/", user)
         assert ("13800000000".encode() in content) == (user is not None)
-        assert "\\u2028".encode() in content
+        assert b"\\u2028" in content and "担架".encode() in content
+        assert b'"capabilities":[]' in content  # the bare organization
+    other = f.OrganizationFactory(name="另一队")
+    outsider = f.org_user(other)
+    content = assert_same(OrganizationViewSet, "/api/v1/organizations/", outsider)
+    assert b"13800000000" not in content and other.contact_phone.encode() in content
+
+
+LEDGER_PATHS = [
+    "/api/v1/ledger/entries/",
+    "/api/v1/ledger/entries/?page_size=7",
+    "/api/v1/ledger/entries/?kind=receipt",
+    "/api/v1/ledger/entries/?kind=allocation&page_size=3",
+    "/api/v1/ledger/entries/?since=2020-01-01T00:00:00Z",
+    "/api/v1/ledger/entries/?organization=1",
+    "/api/v1/ledger/entries/?kind=nonsense",
+]
+
+
+def test_ledger_entries_demo_data_and_every_page(demo, ngo_admin, official):
+    import json
+
+    from donations.api.reads import EntryList
+
+    for user in (None, ngo_admin, official):
+        for path in LEDGER_PATHS:
+            assert_same(EntryList, path, user)
+    # walk the cursor pages both ways: the same next/previous links and rows
+    path, pages = "/api/v1/ledger/entries/?page_size=40", 0
+    while path:
+        content = assert_same(EntryList, path, None)
+        page = json.loads(content)
+        path = page["next"] and page["next"].removeprefix("http://testserver")
+        pages += 1
+        if page["previous"]:
+            assert_same(EntryList, page["previous"].removeprefix("http://testserver"))
+    assert pages >= 5
+
+
+INCIDENT_PATHS = [
+    "/api/v1/incidents/",
+    "/api/v1/incidents/?page_size=1",
+    "/api/v1/incidents/?page_size=1&page=2",
+    "/api/v1/incidents/?status=closed",
+    "/api/v1/incidents/?region=511800",
+    "/api/v1/incidents/?kind=accident",
+    "/api/v1/incidents/?grade=9",
+    "/api/v1/incidents/?grade=x",
+]
+
+
+def test_incidents_demo_and_edge_rows(demo, official, ngo_admin, agency):
+    from coordination.models import Incident
+
+    Incident.objects.create(
+        title="化工厂爆炸事故",
+        kind="accident",
+        region_code="511802",
+        started_at="2026-05-01T08:00:00+08:00",
+        deaths=None,
+        serious_injuries=12,
+        direct_loss=Decimal("12345678.90"),
+        lead_agency=agency,
+    )
+    Incident.objects.create(
+        title="无牵头单位", kind="accident", region_code="511802", started_at="2026-05-02T08:00Z"
+    )
+    for user in (None, official, ngo_admin):
+        for path in INCIDENT_PATHS:
+            assert_same(IncidentViewSet, path, user)
+    content = assert_same(IncidentViewSet, "/api/v1/incidents/?kind=accident")
+    from coordination.models import suggest_accident_grade
+
+    grade = suggest_accident_grade(
+        deaths=None, serious_injuries=12, direct_loss=Decimal("12345678.90")
+    )
+    assert f'"suggested_grade":{grade}'.encode() in content and grade is not None
+    assert b'"suggested_grade":null' in content and b'"lead_agency_name":null' in content
