@@ -37,7 +37,6 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import QuerySet
 from rest_framework import relations, renderers, serializers
-from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from core.renderers import FastJSONRenderer
@@ -138,7 +137,9 @@ def _resolve(model, attrs: list[str], annotations: dict) -> _Column | None:
 
 
 def _convert(serializer_field, model_field) -> Callable | None:
-    return None if _is_identity(serializer_field, model_field) else serializer_field.to_representation
+    return (
+        None if _is_identity(serializer_field, model_field) else serializer_field.to_representation
+    )
 
 
 class FastList:

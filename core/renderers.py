@@ -23,8 +23,8 @@ from decimal import Decimal
 
 import orjson
 from rest_framework import renderers
-from rest_framework.utils import encoders
 from rest_framework.settings import api_settings
+from rest_framework.utils import encoders
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 _LS, _PS = "\u2028".encode(), "\u2029".encode()

@@ -28,6 +28,7 @@ from coordination.models import (
 from core.api import IsOfficial, ServiceActionsMixin, refuse_input
 from core.fastjson import Computed, FastList, FastListMixin
 from core.parsers import JSONParser
+from core.renderers import FastJSONRenderer
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -167,7 +168,7 @@ class IncidentViewSet(
         methods=["get"],
         url_path="3w",
         filterset_class=None,
-        renderer_classes=[renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer],
+        renderer_classes=[FastJSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer],
     )
     def three_w(self, request, pk=None):
         """Who does what where; ``?format=csv`` gives the rows as HXL-tagged CSV."""

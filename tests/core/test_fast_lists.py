@@ -12,7 +12,6 @@ from rest_framework import mixins, renderers
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from coordination.api.views import IncidentViewSet
-from core.roles import Role
 from registry.api.views import OrganizationViewSet
 from tests.registry import factories as f
 
@@ -110,7 +109,7 @@ def test_organizations_edge_rows(db, official, ngo_admin, ngo):
     ngo.save()
     for user in (None, official, ngo_admin):
         content = assert_same(OrganizationViewSet, "/api/v1/organizations/", user)
-        assert ("13800000000".encode() in content) == (user is not None)
+        assert (b"13800000000" in content) == (user is not None)
         assert b"\\u2028" in content and "担架".encode() in content
         assert b'"capabilities":[]' in content  # the bare organization
     other = f.OrganizationFactory(name="另一队")
@@ -139,15 +138,18 @@ def test_ledger_entries_demo_data_and_every_page(demo, ngo_admin, official):
         for path in LEDGER_PATHS:
             assert_same(EntryList, path, user)
     # walk the cursor pages both ways: the same next/previous links and rows
-    path, pages = "/api/v1/ledger/entries/?page_size=40", 0
+    path, pages, seen = "/api/v1/ledger/entries/?page_size=40", 0, b""
     while path:
         content = assert_same(EntryList, path, None)
+        seen += content
         page = json.loads(content)
         path = page["next"] and page["next"].removeprefix("http://testserver")
         pages += 1
         if page["previous"]:
             assert_same(EntryList, page["previous"].removeprefix("http://testserver"))
     assert pages >= 5
+    for part in (b'"lines":[{', b'"sources":[{', b'"reversed":true', b'"shortfall_signed":true'):
+        assert part in seen, part  # the demo data exercises the nested and annotated parts
 
 
 INCIDENT_PATHS = [
@@ -189,3 +191,82 @@ def test_incidents_demo_and_edge_rows(demo, official, ngo_admin, agency):
     )
     assert f'"suggested_grade":{grade}'.encode() in content and grade is not None
     assert b'"suggested_grade":null' in content and b'"lead_agency_name":null' in content
+
+
+def test_three_w_demo_data_same_bytes(demo, official):
+    from coordination.models import Incident
+
+    incidents = list(Incident.objects.values_list("pk", flat=True))
+    assert incidents
+    for pk in incidents:
+        for user in (None, official):
+            content = assert_same(
+                IncidentViewSet, f"/api/v1/incidents/{pk}/3w/", user, "three_w", pk=pk
+            )
+    assert content.startswith(b"[")
+
+
+# --- the renderer ----------------------------------------------------------------------------
+TRICKY = [
+    {"text": '中文 «ü» \u2028 \u2029 \x00 \x1f \x7f \\ " / \ud7ff \U0001f600', "n": None},
+    {"int": 2**63 - 1, "neg": -(2**63), "bool": True, "empty": {}, "list": []},
+    {"big": 2**70},  # beyond orjson: DRF renders it
+    {1: "non-string key"},  # orjson refuses: DRF renders it
+    {"float": 0.1, "exp": 1e16, "small": 1e-7},
+    {"decimal": Decimal("1E+20"), "plain": Decimal("12.50")},
+    {"lazy": __import__("django.utils.translation", fromlist=["x"]).gettext_lazy("Incidents")},
+    {
+        "date": __import__("datetime").date(2026, 5, 12),
+        "dt": __import__("datetime").datetime(2026, 5, 12, 14, 28, 1, 123456),
+        "uuid": __import__("uuid").UUID(int=1),
+    },
+]
+
+
+@pytest.mark.parametrize("data", TRICKY)
+def test_fast_renderer_writes_drf_bytes(data):
+    from core.renderers import FastJSONRenderer
+
+    assert FastJSONRenderer().render(data) == renderers.JSONRenderer().render(data)
+    indented = "application/json; indent=2"
+    assert FastJSONRenderer().render(data, indented) == renderers.JSONRenderer().render(
+        data, indented
+    )
+
+
+def test_fast_renderer_uses_orjson_for_plain_bodies(monkeypatch):
+    """The fast path is taken (not the fallback) for what lists send."""
+    from core.renderers import FastJSONRenderer
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("DRF's renderer was used")
+
+    monkeypatch.setattr(renderers.JSONRenderer, "render", refuse)
+    assert FastJSONRenderer().render({"a": ["中", 1, None, "x\u2028"]}) == (
+        '{"a":["中",1,null,"x\\u2028"]}'.encode()
+    )
+
+
+# --- queries per request do not grow with the page --------------------------------------------
+@pytest.mark.parametrize(
+    "view,path",
+    [
+        (OrganizationViewSet, "/api/v1/organizations/?page_size={}"),
+        ("ledger", "/api/v1/ledger/entries/?page_size={}"),
+        (IncidentViewSet, "/api/v1/incidents/?page_size={}"),
+    ],
+)
+def test_queries_constant_in_page_size(demo, view, path, official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if view == "ledger":
+        from donations.api.reads import EntryList as view
+    counts = []
+    for size in (2, 200):
+        user = type(official).objects.get(pk=official.pk)  # memberships not cached yet
+        with CaptureQueriesContext(connection) as queries:
+            status, content = body(view, path.format(size), user)
+        assert status == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
