@@ -81,8 +81,9 @@ def incident_detail(request, pk: int):
         context.update(
             {
                 "on_site": queries.people_on_site(incident),
-                "status_form": forms.StatusForm(),
-                "capacity_form": forms.CapacityForm(),
+                # built only when the template shows them (officials with those actions)
+                "status_form": forms.StatusForm,
+                "capacity_form": forms.CapacityForm,
                 "panels": rendered_panels(request, incident),
                 "task_counts": {
                     Task.Status(row["status"]).label: row["n"]
