@@ -254,6 +254,7 @@ def test_fast_renderer_uses_orjson_for_plain_bodies(monkeypatch):
         (OrganizationViewSet, "/api/v1/organizations/?page_size={}"),
         ("ledger", "/api/v1/ledger/entries/?page_size={}"),
         (IncidentViewSet, "/api/v1/incidents/?page_size={}"),
+        ("procurements", "/api/v1/procurements/?page_size={}"),
     ],
 )
 def test_queries_constant_in_page_size(demo, view, path, official):
@@ -262,6 +263,8 @@ def test_queries_constant_in_page_size(demo, view, path, official):
 
     if view == "ledger":
         from donations.api.reads import EntryList as view
+    elif view == "procurements":
+        from procurement.api.views import ProjectViewSet as view
     counts = []
     for size in (2, 200):
         user = type(official).objects.get(pk=official.pk)  # memberships not cached yet
@@ -270,3 +273,60 @@ def test_queries_constant_in_page_size(demo, view, path, official):
         assert status == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+PROJECT_PATHS = [
+    "/api/v1/procurements/",
+    "/api/v1/procurements/?page_size=2",
+    "/api/v1/procurements/?page_size=2&page=2",
+    "/api/v1/procurements/?status=tendering",
+    "/api/v1/procurements/?region=5118",
+    "/api/v1/procurements/?method=x",
+]
+
+
+def test_procurements_demo_data_same_output_for_everyone(demo, official, ngo_admin):
+    import json
+
+    from procurement.api.views import ProjectViewSet
+
+    seen = b""
+    for user in (None, official, ngo_admin):
+        for path in PROJECT_PATHS:
+            seen += assert_same(ProjectViewSet, path, user)
+    results = json.loads(body(ProjectViewSet, "/api/v1/procurements/?page_size=200")[1])
+    assert results["count"] >= 2
+    # the demo exercises the parts read outside values(): awards, contracts, invitees
+    assert any(r["award"] for r in results["results"]) and any(
+        r["contract"] for r in results["results"]
+    )
+    assert b'"service_standards":[{' in seen and b'"criteria":[{' in seen
+
+
+def test_procurements_edge_rows(db, official, ngo_admin):
+    """Invitees in the organizations' order, no eligibility, no standards, drafts for the
+    official of the region only."""
+    from django.utils import timezone
+
+    from procurement.api.views import ProjectViewSet
+    from tests.procurement.factories import ProjectFactory
+
+    invited = [f.OrganizationFactory(name=name) for name in ("乙队", "甲队", "丙队")]
+    published = ProjectFactory(
+        title="邀请招标“测试”",
+        method="invited_tender",
+        published_at=timezone.now(),
+        status="tendering",
+        eligibility_specialty="",
+        eligibility_min_grade=None,
+        standards=False,
+    )
+    published.invitees.set(invited)
+    ProjectFactory(title="草稿项目")  # a draft: its region's official sees it
+    for user in (None, official, ngo_admin):
+        content = assert_same(ProjectViewSet, "/api/v1/procurements/", user)
+        assert ("草稿项目".encode() in content) == (user == official)
+    assert b'"eligibility":{"specialty":null,"min_grade":null}' in content
+    assert b'"service_standards":[],"criteria":[]' in content
+    order = sorted(invited, key=lambda o: (o.name, o.pk))
+    assert f'"invitees":{[o.pk for o in order]}'.replace(" ", "").encode() in content
