@@ -21,8 +21,8 @@ from rest_framework.views import APIView
 
 from core import permissions as perms
 from core.api import IsOfficial, refuse_input
-from core.fastjson import Computed, FastList, FastListMixin
 from core.display import people
+from core.fastjson import Computed, FastList, FastListMixin
 from core.parsers import JSONParser
 from procurement import ocds, queries, services
 from procurement.api import serializers as s
