@@ -354,11 +354,12 @@ class _Nested:
         return groups
 
 
+# FastListMixin: ``list()`` of a GenericAPIView through its ``fast_list``: the same filters,
+# ordering and pagination envelope as ``ListModelMixin.list`` (the reference the equivalence
+# tests call), rendered by ``core.renderers.FastJSONRenderer`` (the browsable API stays).
+# No docstring on purpose: drf-spectacular would publish it as the description of every
+# operation of the views that inherit it (the OpenAPI schema must not change).
 class FastListMixin:
-    """``list()`` of a GenericAPIView through its ``fast_list``: the same filters, ordering and
-    pagination envelope as ``ListModelMixin.list`` (the reference the equivalence tests call),
-    rendered by ``core.renderers.FastJSONRenderer`` (the browsable API stays)."""
-
     fast_list: FastList
     renderer_classes = [FastJSONRenderer, renderers.BrowsableAPIRenderer]
 
