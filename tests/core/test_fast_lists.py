@@ -348,3 +348,43 @@ def test_the_schema_of_fast_lists_is_the_serializers():
         ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         assert ref == f"#/components/schemas/{name}"
         assert "fast_list" not in get.get("description", "")
+
+
+def test_ledger_entries_edge_rows(db, ngo, ngo_admin, official):
+    """Goods with and without expiry dates, a restricted anonymous receipt, a disbursement
+    drawing on lots (sources), a reversal, Chinese text and U+2028, no incident."""
+    import datetime as dt
+
+    from donations import services
+    from donations.api.reads import EntryList
+    from tests.donations import factories as df
+
+    charity = df.foundation(name="四川“同舟”基金会")
+    admin = df.writer(charity)
+    goods = df.receipt(
+        charity,
+        admin,
+        items=[
+            df.item("药品", "盒", "12.5", "8.80", expiry_date=dt.date(2027, 1, 31)),
+            df.item("帐篷", "顶", "3", "0"),
+        ],
+        anonymous=True,
+        restricted=True,
+        purpose="安置点\u2028用途",
+    )
+    money = df.receipt(charity, admin, "1000.00", donor_name="王五")
+    services.disburse(
+        organization=charity,
+        by=admin,
+        purpose="安置点\u2028用途",
+        items=[df.item("药品", "盒", "2", "8.80")],
+        sources=[{"entry": goods.seq, "item": "药品", "quantity": Decimal("2")}],
+    )
+    services.reverse(entry=money, by=admin, reason="录入错误")
+    seen = b""
+    for user in (None, admin, official):
+        for path in ("/api/v1/ledger/entries/", "/api/v1/ledger/entries/?page_size=1"):
+            seen += assert_same(EntryList, path, user)
+    for part in (b'"expiry_date":"2027-01-31"', b'"expiry_date":null', b'"sources":[{"entry"'):
+        assert part in seen, part
+    assert b'"reversed":true' in seen and b"\\u2028" in seen and b'"incident":null' in seen
