@@ -388,3 +388,33 @@ def test_ledger_entries_edge_rows(db, ngo, ngo_admin, official):
     for part in (b'"expiry_date":"2027-01-31"', b'"expiry_date":null', b'"sources":[{"entry"'):
         assert part in seen, part
     assert b'"reversed":true' in seen and b"\\u2028" in seen and b'"incident":null' in seen
+
+
+# --- the compiler refuses what it cannot map ----------------------------------------------------
+def test_a_field_the_compiler_cannot_map_fails_loudly():
+    """A serializer field that is no column (a property, a method field) must be declared:
+    compiling without it raises, naming the field; it is never silently left out."""
+    from django.core.exceptions import ImproperlyConfigured
+    from rest_framework import serializers
+
+    from core.fastjson import FastList
+    from donations.api.serializers import EntryOut
+    from donations.models import LedgerEntry
+    from procurement.api.serializers import ProjectSerializer
+
+    with pytest.raises(ImproperlyConfigured, match="method_name"):
+        FastList(ProjectSerializer).plan()
+
+    class WithNullablePath(EntryOut):
+        # through a nullable foreign key, with neither default=None nor allow_null: DRF would
+        # leave the key out when there is no incident, a values() row cannot tell
+        incident_kind = serializers.CharField(source="incident.kind")
+
+        class Meta(EntryOut.Meta):
+            fields = [*EntryOut.Meta.fields, "incident_kind"]
+
+    from donations.queries import public_entries
+
+    assert FastList(EntryOut).plan(public_entries()).columns  # the real one compiles
+    with pytest.raises(ImproperlyConfigured, match="incident_kind"):
+        FastList(WithNullablePath, model=LedgerEntry).plan(public_entries())
