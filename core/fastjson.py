@@ -37,6 +37,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import QuerySet
 from rest_framework import relations, renderers, serializers
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from core.renderers import FastJSONRenderer
@@ -230,8 +231,11 @@ class _Plan:
         self.columns.append(column.key)
         convert = _convert(serializer_field, column.model_field)
         default = serializer_field.default
-        if column.nullable_path and default is not None and not serializer_field.allow_null:
-            # None may mean "no related row" (DRF: default, or the key left out): ambiguous.
+        if column.nullable_path and not (
+            default is None or (default is empty and serializer_field.allow_null)
+        ):
+            # Without a related row DRF gives the default, else None if allow_null, else leaves
+            # the key out; a values() row has None either way. Only "None" is unambiguous.
             raise ImproperlyConfigured(f"{where}: nullable path without default=None")
         key = column.key
         if convert is None:
