@@ -23,7 +23,9 @@ and concatenates the lists they return. This is plain, visible code (no signals)
   open needs with their gaps, the ledger's latest entries, public alerts); a fixed number of
   queries each.
 - ``incident_panels(incident) -> list[dict]``: ``{"title", "template", "context"}`` extra panels
-  on an incident page (e.g. donations received for it, from the ledger).
+  on an incident page (e.g. donations received for it, from the ledger); an optional
+  ``"cache_key"`` (the panel data's version) lets the page serve the rendered panel from the
+  cache (``coordination.views.incidents.rendered_panels``).
 
 Two hooks have exactly one provider, called through ``provided``:
 - ``notify(**kwargs) -> Alert``: the alerts app's outbox writer (``alerts.services.notify``), for

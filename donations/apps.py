@@ -20,18 +20,25 @@ class DonationsConfig(AppConfig):
         ]
 
     def incident_panels(self, incident) -> list[dict]:
-        """Donations received for the incident, on its page."""
+        """Donations received for the incident, on its page: cached under the chain head
+        (every change to the books is an append, which moves it); the figures are read only
+        when the panel is rendered (lazy)."""
+        from django.utils.functional import SimpleLazyObject
+
+        from donations.models import ChainHead
         from donations.queries import totals
 
-        figures = totals(incident_id=incident.pk)
+        head = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+        figures = SimpleLazyObject(lambda: totals(incident_id=incident.pk))
         return [
             {
                 "title": _("Donations"),
                 "template": "donations/_incident_panel.html",
+                "cache_key": f"donations:{incident.pk}:{head}",
                 "context": {
-                    "figures": figures["overall"],
+                    "figures": SimpleLazyObject(lambda: figures["overall"]),
                     "incident": incident,
-                    "organizations": figures["organizations"],
+                    "organizations": SimpleLazyObject(lambda: figures["organizations"]),
                 },
             }
         ]

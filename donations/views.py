@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +17,15 @@ from core.forms import REFUSED_TAG
 from core.permissions import is_member_of, is_official_for
 from core.states import InvalidTransition, allowed_actions
 from donations import charts, forms, queries, services
-from donations.models import Campaign, Channel, DonorKind, Evidence, LedgerEntry
+from donations.models import (
+    Campaign,
+    ChainHead,
+    Channel,
+    DonorKind,
+    Evidence,
+    GoodsLine,
+    LedgerEntry,
+)
 from donations.views_donor import receipt_recorded
 from registry.models import Organization
 
@@ -44,36 +53,109 @@ def _labels(entries: list[LedgerEntry]) -> list[LedgerEntry]:
     return entries
 
 
+# The columns of a row of the public ledger page (donations/_entry_row.html), read with
+# values(): no model instance, no lazy lookup per row.
+LEDGER_ROW_COLUMNS = {
+    "seq": "seq",
+    "kind": "kind",
+    "occurred_at": "occurred_at",
+    "recorded_at": "recorded_at",
+    "is_reversed": "is_reversed",
+    "shortfall": "shortfall",
+    "short_signed": "short_signed",
+    "goods_stuck": "goods_stuck",
+    "reason": "reason",
+    "restricted": "restricted",
+    "holder_name": "holder__name",
+    "counterparty_id": "counterparty_id",
+    "counterparty_name": "counterparty__name",
+    "donor_display": "donor_display",
+    "donor_kind": "donor_kind",
+    "incident_id": "incident_id",
+    "incident_title": "incident__title",
+    "purpose": "purpose",
+    "region_code": "region_code",
+    "amount": "amount",
+}
+
+
+def ledger_rows(entries, limit: int) -> tuple[list[dict], bool]:
+    """Up to ``limit`` rows of ``entries`` (``queries.public_entries()`` narrowed) as plain
+    dicts with their goods lines and translated labels, and whether more follow: two queries
+    whatever ``limit``."""
+    rows = [
+        {name: row[column] for name, column in LEDGER_ROW_COLUMNS.items()}
+        for row in entries.prefetch_related(None)
+        .select_related(None)
+        .values(*LEDGER_ROW_COLUMNS.values())[: limit + 1]
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    kinds, donor_kinds = dict(LedgerEntry.Kind.choices), dict(DonorKind.choices)
+    lines: dict[int, list[dict]] = {row["seq"]: [] for row in rows}
+    for line in GoodsLine.objects.filter(entry_id__in=list(lines)).values(
+        "entry_id", "name", "quantity", "unit"
+    ):
+        lines[line["entry_id"]].append(line)
+    for row in rows:
+        row["kind_label"] = kinds.get(row["kind"], row["kind"])
+        row["donor_kind_label"] = donor_kinds.get(row["donor_kind"], row["donor_kind"])
+        row["lines"] = lines[row["seq"]]
+    return rows, more
+
+
 def ledger(request):
     """Totals, charts and the entries list with filters and a seq cursor (``?before=``).
 
     Entries are listed in chain order (by sequence number, newest first): an entry written
     after the fact keeps its place in the chain, so the page shows both when it happened and
-    when it was recorded."""
+    when it was recorded.
+
+    Cold path (docs/public-reads.md): the books and charts, and the entries table, are template
+    fragments cached under the chain head's seq (every change to the books or to an entry's
+    badges is an append that moves it), today's date (the charts' 60-day window and "held for"
+    buckets) and, for the table, the hour (the "undistributed for ..." badge depends on time;
+    it may show up to an hour late). Their data are lazy: on a cache hit neither the totals,
+    the charts nor the entries are read; on a miss the rows are plain ``values()`` dicts."""
     flt = _filters(request)
     entries = queries.public_entries().filter(**flt)
     before = request.GET.get("before", "")
     if queries.is_id(before):
         entries = entries.filter(seq__lt=int(before))
-    rows = list(entries[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = _labels(rows[:PAGE])
     incident_id = flt.get("incident_id")
-    totals = queries.totals(incident_id=incident_id, organization_id=flt.get("holder_id"))
+    totals = SimpleLazyObject(
+        lambda: queries.totals(incident_id=incident_id, organization_id=flt.get("holder_id"))
+    )
+
+    def page() -> dict:
+        rows, more = ledger_rows(entries, PAGE)
+        return {"rows": rows, "next_before": rows[-1]["seq"] if more and rows else None}
+
+    now = timezone.now()
     context = {
         "totals": totals,
-        "charts": charts.ledger_charts(
-            incident_id=incident_id, organizations=totals["organizations"]
+        "charts": SimpleLazyObject(
+            lambda: charts.ledger_charts(
+                incident_id=incident_id, organizations=totals["organizations"]
+            )
         ),
-        "entries": rows,
-        "next_before": rows[-1].seq if more and rows else None,
+        "page": SimpleLazyObject(page),
+        "ledger_version": ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0,
+        "today": timezone.localdate(now),
+        "hour": timezone.localtime(now).strftime("%Y%m%d%H"),
+        "fragment_seconds": LEDGER_FRAGMENT_SECONDS,
         "kinds": LedgerEntry.Kind.choices,
-        "incidents": Incident.objects.order_by("-started_at")[:50],
+        "incidents": Incident.objects.order_by("-started_at").values("pk", "title")[:50],
         "stuck_days": queries.stuck_days(),
-        "now": timezone.now(),
+        "now": now,
         "query": request.GET,
     }
     return render(request, "donations/ledger.html", context)
+
+
+# How long a ledger page fragment is kept at most: its key changes with every append, so this
+# only bounds how long a renamed organization or incident keeps its old name there.
+LEDGER_FRAGMENT_SECONDS = 300
 
 
 def trace(request):

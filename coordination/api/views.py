@@ -2,6 +2,8 @@
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -16,9 +18,20 @@ from coordination import permissions as cperms
 from coordination import queries, services
 from coordination.api import serializers as s
 from coordination.exports import three_w_csv
-from coordination.models import Deployment, EvidencePhoto, Incident, Need, Task
+from coordination.models import (
+    Deployment,
+    EvidencePhoto,
+    Incident,
+    IncidentKind,
+    Need,
+    Task,
+    suggest_accident_grade,
+)
+from core import regions
 from core.api import IsOfficial, ServiceActionsMixin, refuse_input
+from core.fastjson import Computed, FastList, FastListMixin
 from core.parsers import JSONParser
+from core.renderers import FastJSONRenderer
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -49,7 +62,30 @@ class IncidentFilter(django_filters.FilterSet):
         fields = ["status", "kind", "grade"]
 
 
+def _suggested_grade(row: dict, ctx: dict) -> int | None:
+    """``Incident.suggested_grade`` from the raw columns (the same function decides)."""
+    if row["kind"] != IncidentKind.ACCIDENT:
+        return None
+    return suggest_accident_grade(
+        deaths=row["deaths"],
+        serious_injuries=row["serious_injuries"],
+        direct_loss=row["direct_loss"],
+    )
+
+
+# The incident list's cold path (core.fastjson): IncidentSerializer's output from values().
+INCIDENTS = FastList(
+    s.IncidentSerializer,
+    computed={
+        "suggested_grade": Computed(
+            ("kind", "deaths", "serious_injuries", "direct_loss"), _suggested_grade
+        )
+    },
+)
+
+
 class IncidentViewSet(
+    FastListMixin,
     ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -59,6 +95,7 @@ class IncidentViewSet(
     """Incidents are public; officials create them in their jurisdiction and move them along."""
 
     serializer_class = s.IncidentSerializer
+    fast_list = INCIDENTS
     service_object = "incident"
     detail_serializer_class = s.IncidentDetailSerializer
     filterset_class = IncidentFilter
@@ -134,19 +171,67 @@ class IncidentViewSet(
         methods=["get"],
         url_path="3w",
         filterset_class=None,
-        renderer_classes=[renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer],
+        renderer_classes=[FastJSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer],
     )
     def three_w(self, request, pk=None):
         """Who does what where; ``?format=csv`` gives the rows as HXL-tagged CSV."""
         incident = self.get_object()
-        rows = queries.three_w(incident)
-        if request.accepted_renderer.format == "csv":
-            response = Response(three_w_csv(rows), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = (
-                f'attachment; filename="incident-{incident.pk}-3w.csv"'
+        if request.accepted_renderer.format != "csv":
+            return Response(self.three_w_data(incident))
+        response = Response(
+            three_w_csv(queries.three_w(incident)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="incident-{incident.pk}-3w.csv"'
+        return response
+
+    def three_w_data(self, incident: Incident) -> list[dict]:
+        """The 3W rows as ``ThreeWRowSerializer`` gives them (cold path: docs/public-reads.md):
+        ``queries.three_w``'s filter, order and rows, read with ``values()`` (no task,
+        organization or need instance) and already of the serializer's types (text and
+        integers), so no serializer runs. ``tests/core/test_fast_lists.py`` compares the bytes
+        with the serializer over ``queries.three_w``."""
+        tasks = list(
+            Task.objects.filter(incident=incident, organization__isnull=False)
+            .exclude(status=Task.Status.CANCELLED)
+            .annotate(reached=Coalesce(Sum("reports__people_served"), Value(0)))
+            .order_by("organization__name", "specialty", "region_code", "id")
+            .values(
+                "id",
+                "organization_id",
+                "organization__name",
+                "specialty",
+                "need__category",
+                "region_code",
+                "title",
+                "status",
+                "reached",
             )
-            return response
-        return Response(s.ThreeWRowSerializer(rows, many=True).data)
+        )
+        names = queries.region_names([t["region_code"] for t in tasks])
+        rows = []
+        for task in tasks:
+            adm = dict.fromkeys(("adm1", "adm2", "adm3"), "")
+            chain = regions.ancestors(task["region_code"])
+            for level, code in zip(("adm1", "adm2", "adm3"), chain, strict=False):
+                adm[level] = code
+            rows.append(
+                {
+                    "organization": task["organization__name"],
+                    "organization_id": task["organization_id"],
+                    "sector": task["specialty"] or task["need__category"] or "",
+                    "adm1_code": adm["adm1"],
+                    "adm1_name": names.get(adm["adm1"], ""),
+                    "adm2_code": adm["adm2"],
+                    "adm2_name": names.get(adm["adm2"], ""),
+                    "adm3_code": adm["adm3"],
+                    "adm3_name": names.get(adm["adm3"], ""),
+                    "activity": task["title"],
+                    "reached": task["reached"],
+                    "status": task["status"],
+                    "task_id": task["id"],
+                }
+            )
+        return rows
 
 
 class NeedViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -2,14 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coordination import actions as coordination_actions
@@ -81,8 +83,9 @@ def incident_detail(request, pk: int):
         context.update(
             {
                 "on_site": queries.people_on_site(incident),
-                "status_form": forms.StatusForm(),
-                "capacity_form": forms.CapacityForm(),
+                # built only when the template shows them (officials with those actions)
+                "status_form": forms.StatusForm,
+                "capacity_form": forms.CapacityForm,
                 "panels": rendered_panels(request, incident),
                 "task_counts": {
                     Task.Status(row["status"]).label: row["n"]
@@ -116,16 +119,29 @@ def incident_detail(request, pk: int):
     return render(request, "coordination/incident_detail.html", context)
 
 
+# How long a contributed panel's HTML is kept under its ``cache_key`` at most: the key changes
+# with the panel's data; this bounds how long a renamed organization keeps its old name there.
+PANEL_SECONDS = 300
+
+
 def rendered_panels(request, incident: Incident) -> list[dict]:
     """Panels other apps contribute (``incident_panels`` hook), each template rendered with
-    its own context."""
-    return [
-        {
-            "title": panel["title"],
-            "html": render_to_string(panel["template"], panel.get("context") or {}, request),
-        }
-        for panel in hooks.collect("incident_panels", incident)
-    ]
+    its own context. A panel that gives a ``cache_key`` (its data's version: it must change
+    whenever what the panel shows changes) is rendered once per key and language and then
+    served from the cache; its context should be lazy so that a hit reads nothing."""
+    panels = []
+    for panel in hooks.collect("incident_panels", incident):
+        key = panel.get("cache_key")
+        html = None
+        if key:
+            key = f"incident-panel:{key}:{get_language()}"
+            html = cache.get(key)
+        if html is None:
+            html = render_to_string(panel["template"], panel.get("context") or {}, request)
+            if key:
+                cache.set(key, html, PANEL_SECONDS)
+        panels.append({"title": panel["title"], "html": mark_safe(html)})  # noqa: S308
+    return panels
 
 
 def incident_3w_csv(request, pk: int):

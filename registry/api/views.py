@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from core import permissions as perms
 from core.api import refuse_input
+from core.fastjson import Computed, FastList, FastListMixin, Nest
 from core.throttling import AnonRateThrottle
 from registry import queries, services
 from registry.api import serializers as s
@@ -83,6 +85,55 @@ class RegisterView(APIView):
         )
 
 
+def _current_grade(row: dict, ctx: dict) -> int | None:
+    """``Capability.current_grade`` from the raw columns (same rule: assessed, unrevoked,
+    valid today in the platform's zone)."""
+    valid_until = row["valid_until"]
+    if (
+        row["assessed_grade"]
+        and row["revoked_at"] is None
+        and valid_until
+        and valid_until >= ctx["today"]
+    ):
+        return row["assessed_grade"]
+    return None
+
+
+def _directory_context(rows: list[dict], request) -> dict:
+    """Once per page: today's date and whose contacts the user may see (``may_see_private``:
+    members of the organization and officials), with no query beyond the user's memberships,
+    which ``core.permissions`` caches for the request."""
+    user = getattr(request, "user", None)
+    return {
+        "today": timezone.localdate(),
+        "official": perms.is_official(user),
+        "member_of": frozenset(perms.organization_ids(user)) if user is not None else frozenset(),
+    }
+
+
+def _may_see_private(row: dict, ctx: dict) -> bool:
+    return ctx["official"] or row["pk"] in ctx["member_of"]
+
+
+# The directory's cold path: OrganizationSerializer's output from values() rows, capabilities
+# in one more query ordered as queries.with_capabilities prefetches them.
+DIRECTORY = FastList(
+    s.OrganizationSerializer,
+    nested={
+        "capabilities": Nest(
+            queryset=Capability.objects.order_by("specialty"),
+            computed={
+                "current_grade": Computed(
+                    ("assessed_grade", "revoked_at", "valid_until"), _current_grade
+                )
+            },
+        )
+    },
+    conditional=dict.fromkeys(s.PRIVATE_ORG_FIELDS, _may_see_private),
+    prepare=_directory_context,
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -101,6 +152,7 @@ class RegisterView(APIView):
     ),
 )
 class OrganizationViewSet(
+    FastListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -109,6 +161,7 @@ class OrganizationViewSet(
     serializer_class = s.OrganizationSerializer
     queryset = Organization.objects.none()
     filter_backends: list = []
+    fast_list = DIRECTORY
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -1,0 +1,378 @@
+"""The cold path of public lists: rows read with ``values()`` and shaped exactly as the list's
+serializer shapes model instances, without DRF's per-field machinery (docs/public-reads.md,
+"Cold path").
+
+A ``FastList`` is compiled from the serializer class, which stays the single source of the
+output and of the OpenAPI schema: its fields, in their order, become
+
+- a column of ``values()`` (``source="holder.name"`` is ``holder__name``; a ``source`` naming
+  an annotation of the list's queryset reads the annotation), turned into output by the
+  field's own ``to_representation`` (skipped when it is the identity on what the database
+  returns: text into ``CharField``, integers into ``IntegerField``, foreign keys into
+  ``PrimaryKeyRelatedField``, booleans, JSON);
+- a nested ``many=True`` serializer over a reverse foreign key: one more query for the whole
+  page (``related__in=<ids of the page>``), ordered as the list's ``Prefetch`` orders it (pass
+  the same queryset in ``nested``), joined in Python;
+- a nested serializer over a forward foreign key: its columns joined into the same query;
+- a ``computed`` entry for anything else (properties, ``SerializerMethodField``, per-user
+  parts): ``Computed(columns, fn)`` with ``fn(row, ctx)`` reading the raw row;
+- ``conditional`` fields: left out of a row when ``predicate(row, ctx)`` is false, as a
+  serializer that pops them does.
+
+A field the compiler cannot map raises ``ImproperlyConfigured`` the first time the list is
+used, so a field added to a serializer either is mapped or fails loudly; the equivalence tests
+(``tests/core/test_fast_lists.py``) compare fast and serializer output byte for byte.
+
+``ctx`` is ``{"request": request}`` plus what the list's ``prepare(rows, request)`` returns
+(computed once per page: e.g. which organizations the user may see the contacts of).
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from django.db.models import QuerySet
+from rest_framework import relations, renderers, serializers
+from rest_framework.fields import empty
+from rest_framework.response import Response
+
+from core.renderers import FastJSONRenderer
+
+SKIP = object()  # a computed or conditional value that leaves its key out of the row
+
+_TEXT = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+_INTEGER = {
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+}
+
+
+@dataclass(frozen=True)
+class Nest:
+    """How a nested ``many=True`` list is read: the queryset the serializer path prefetches
+    (its filter and order), and the nested serializer's own computed/conditional fields."""
+
+    queryset: QuerySet | None = None
+    computed: dict | None = None
+    conditional: dict | None = None
+
+
+@dataclass(frozen=True)
+class Computed:
+    """An output field computed from raw columns: ``fn(row, ctx)``; ``SKIP`` leaves it out."""
+
+    columns: tuple[str, ...]
+    fn: Callable[[dict, dict], Any]
+
+
+def _internal_type(model_field) -> str:
+    if model_field is None:
+        return ""
+    if getattr(model_field, "is_relation", False) and getattr(model_field, "target_field", None):
+        return _internal_type(model_field.target_field)
+    try:
+        return model_field.get_internal_type()
+    except AttributeError:
+        return ""
+
+
+def _is_identity(serializer_field, model_field) -> bool:
+    """Whether ``to_representation`` returns what the database gives for this column."""
+    kind = _internal_type(model_field)
+    rep = type(serializer_field).to_representation
+    if rep is serializers.CharField.to_representation:
+        return kind in _TEXT
+    if rep is serializers.IntegerField.to_representation:
+        return kind in _INTEGER
+    if rep is serializers.ChoiceField.to_representation:
+        return kind in _TEXT or kind in _INTEGER
+    if rep is serializers.BooleanField.to_representation:
+        return kind == "BooleanField"
+    if rep is serializers.JSONField.to_representation:
+        return not serializer_field.binary
+    if rep is serializers.ReadOnlyField.to_representation:
+        return True
+    if rep is relations.PrimaryKeyRelatedField.to_representation:
+        return serializer_field.pk_field is None
+    return False
+
+
+@dataclass
+class _Column:
+    key: str
+    model_field: Any
+    nullable_path: bool  # crosses a nullable foreign key
+
+
+def _resolve(model, attrs: list[str], annotations: dict) -> _Column | None:
+    """The ``values()`` key of a dotted source, or None when it is not a column."""
+    if len(attrs) == 1 and attrs[0] in annotations:
+        return _Column(attrs[0], annotations[attrs[0]].output_field, False)
+    current, nullable, last = model, False, len(attrs) - 1
+    for i, attr in enumerate(attrs):
+        try:
+            model_field = current._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return None
+        if not model_field.concrete or model_field.many_to_many:
+            return None
+        if i == last:
+            key = "__".join(attrs) if i else attr
+            return _Column(key, model_field, nullable)
+        if not model_field.is_relation:
+            return None
+        nullable = nullable or model_field.null
+        current = model_field.related_model
+    return None
+
+
+def _convert(serializer_field, model_field) -> Callable | None:
+    return (
+        None if _is_identity(serializer_field, model_field) else serializer_field.to_representation
+    )
+
+
+class FastList:
+    """A serializer's output built from ``values()`` rows (see the module docstring)."""
+
+    def __init__(
+        self,
+        serializer_class: type[serializers.BaseSerializer],
+        *,
+        model: type[models.Model] | None = None,
+        nested: dict[str, Nest] | None = None,
+        computed: dict[str, Computed] | None = None,
+        conditional: dict[str, Callable[[dict, dict], bool]] | None = None,
+        prepare: Callable[[list[dict], Any], dict] | None = None,
+    ) -> None:
+        self.serializer_class = serializer_class
+        self.model = model or getattr(getattr(serializer_class, "Meta", None), "model", None)
+        self.nested = nested or {}
+        self.computed = computed or {}
+        self.conditional = conditional or {}
+        self.prepare = prepare
+        self._plans: dict[frozenset, _Plan] = {}
+
+    def plan(self, queryset: QuerySet | None = None) -> "_Plan":
+        annotations = dict(queryset.query.annotations) if queryset is not None else {}
+        key = frozenset(annotations)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = _Plan(self, annotations)
+        return plan
+
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """The list's queryset reading only the columns the output needs (order, filters and
+        slicing unchanged: pagination works on it as on the model queryset)."""
+        return queryset.prefetch_related(None).values(*self.plan(queryset).columns)
+
+    def build(self, rows: Iterable[dict], request: Any = None, queryset: QuerySet | None = None):
+        """The output of ``rows`` (from ``values()``): one query per nested list."""
+        rows = list(rows)
+        ctx = {"request": request}
+        if self.prepare is not None:
+            ctx.update(self.prepare(rows, request))
+        return self.plan(queryset).build(rows, ctx)
+
+    def data(self, queryset: QuerySet, request: Any = None) -> list[dict]:
+        return self.build(self.values(queryset), request, queryset)
+
+
+class _Plan:
+    def __init__(self, spec: FastList, annotations: dict) -> None:
+        if spec.model is None:
+            raise ImproperlyConfigured(f"{spec.serializer_class.__name__}: no model to read")
+        serializer = spec.serializer_class()
+        self.model = spec.model
+        self.columns: list[str] = ["pk"]
+        self.steps: list[tuple[str, Callable, bool]] = []  # (name, getter, takes ctx)
+        self.children: list[tuple[str, _Nested]] = []
+        for name, serializer_field in serializer.fields.items():
+            if serializer_field.write_only:
+                continue
+            getter, takes_ctx = self._step(spec, name, serializer_field, annotations)
+            if name in spec.conditional:
+                getter, takes_ctx = _only_when(getter, takes_ctx, spec.conditional[name]), True
+            self.steps.append((name, getter, takes_ctx))
+        self.columns = list(dict.fromkeys(self.columns))
+
+    def _step(self, spec, name, serializer_field, annotations):
+        where = f"{spec.serializer_class.__name__}.{name}"
+        if name in spec.computed:
+            computed = spec.computed[name]
+            self.columns.extend(computed.columns)
+            return computed.fn, True
+        attrs = serializer_field.source_attrs
+        column = _resolve(self.model, attrs, annotations) if attrs else None
+        if column is not None and not column.model_field.is_relation:
+            pass  # a nested serializer over a JSON column: its to_representation, below
+        elif isinstance(serializer_field, serializers.ListSerializer):
+            nest = spec.nested.get(name) or Nest()
+            nested = _Nested.compile(self.model, attrs, serializer_field, nest)
+            if nested is None:
+                raise ImproperlyConfigured(f"{where}: not a reverse foreign key; use computed=")
+            self.children.append((name, nested))
+            return itemgetter(nested.out_key), False
+        elif isinstance(serializer_field, serializers.BaseSerializer):
+            return self._inline(spec, where, attrs, serializer_field)
+        if column is None:
+            raise ImproperlyConfigured(f"{where}: source {serializer_field.source!r} is no column")
+        self.columns.append(column.key)
+        convert = _convert(serializer_field, column.model_field)
+        default = serializer_field.default
+        if column.nullable_path and not (
+            default is None or (default is empty and serializer_field.allow_null)
+        ):
+            # Without a related row DRF gives the default, else None if allow_null, else leaves
+            # the key out; a values() row has None either way. Only "None" is unambiguous.
+            raise ImproperlyConfigured(f"{where}: nullable path without default=None")
+        key = column.key
+        if convert is None:
+            return itemgetter(key), False
+
+        def get(row, key=key, convert=convert):
+            value = row[key]
+            return None if value is None else convert(value)
+
+        return get, False
+
+    def _inline(self, spec, where, attrs, child_serializer):
+        """A nested serializer over a forward foreign key: its columns join the row's query."""
+        column = _resolve(self.model, attrs, {})
+        if column is None or not column.model_field.is_relation:
+            raise ImproperlyConfigured(f"{where}: not a forward foreign key; use computed=")
+        prefix = "__".join(attrs)
+        related = column.model_field.related_model
+        self.columns.append(prefix)  # the foreign key itself: None when there is no row
+        fields = []
+        for name, serializer_field in child_serializer.fields.items():
+            if serializer_field.write_only:
+                continue
+            inner = _resolve(related, serializer_field.source_attrs, {})
+            if inner is None or inner.nullable_path:
+                raise ImproperlyConfigured(f"{where}.{name}: not a plain column; use computed=")
+            key = f"{prefix}__{inner.key}"
+            self.columns.append(key)
+            fields.append((name, key, _convert(serializer_field, inner.model_field)))
+
+        def get(row):
+            if row[prefix] is None:
+                return None
+            out = {}
+            for name, key, convert in fields:
+                value = row[key]
+                out[name] = value if value is None or convert is None else convert(value)
+            return out
+
+        return get, False
+
+    def build(self, rows: list[dict], ctx: dict) -> list[dict]:
+        if self.children and rows:
+            ids = [row["pk"] for row in rows]
+            for _name, nested in self.children:
+                groups = nested.fetch(ids, ctx)
+                for row in rows:
+                    row[nested.out_key] = groups.get(row["pk"], [])
+        steps = self.steps
+        out = []
+        for row in rows:
+            item = {}
+            for name, getter, takes_ctx in steps:
+                if takes_ctx:
+                    value = getter(row, ctx)
+                    if value is SKIP:
+                        continue
+                    item[name] = value
+                else:
+                    item[name] = getter(row)
+            out.append(item)
+        return out
+
+
+def _only_when(getter, takes_ctx, predicate):
+    def get(row, ctx):
+        if not predicate(row, ctx):
+            return SKIP
+        return getter(row, ctx) if takes_ctx else getter(row)
+
+    return get
+
+
+@dataclass
+class _Nested:
+    """A ``many=True`` serializer over a reverse foreign key: one query per page."""
+
+    queryset: QuerySet
+    link: str  # the related model's foreign key attname (e.g. organization_id)
+    plan: _Plan
+    out_key: str = field(default="")
+
+    @classmethod
+    def compile(cls, model, attrs, list_serializer, nest: Nest) -> "_Nested | None":
+        if len(attrs) != 1:
+            return None
+        try:
+            relation = model._meta.get_field(attrs[0])
+        except FieldDoesNotExist:
+            return None
+        if not relation.one_to_many:
+            return None
+        related = relation.related_model
+        queryset = nest.queryset
+        if queryset is None:
+            queryset = related._default_manager.all()
+        if not queryset.query.order_by and not related._meta.ordering:
+            queryset = queryset.order_by("pk")
+        child = FastList(
+            type(list_serializer.child),
+            model=related,
+            computed=nest.computed,
+            conditional=nest.conditional,
+        )
+        plan = child.plan(queryset)
+        link = relation.field.attname
+        plan.columns = list(dict.fromkeys([*plan.columns, link]))
+        return cls(queryset, link, plan, out_key=f"__nested_{attrs[0]}")
+
+    def fetch(self, ids: list, ctx: dict) -> dict:
+        rows = list(
+            self.queryset.filter(**{f"{self.link}__in": ids})
+            .prefetch_related(None)
+            .values(*self.plan.columns)
+        )
+        built = self.plan.build(rows, ctx)
+        groups: dict = defaultdict(list)
+        for raw, item in zip(rows, built, strict=True):
+            groups[raw[self.link]].append(item)
+        return groups
+
+
+# FastListMixin: ``list()`` of a GenericAPIView through its ``fast_list``: the same filters,
+# ordering and pagination envelope as ``ListModelMixin.list`` (the reference the equivalence
+# tests call), rendered by ``core.renderers.FastJSONRenderer`` (the browsable API stays).
+# No docstring on purpose: drf-spectacular would publish it as the description of every
+# operation of the views that inherit it (the OpenAPI schema must not change).
+class FastListMixin:
+    fast_list: FastList
+    renderer_classes = [FastJSONRenderer, renderers.BrowsableAPIRenderer]
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        values = self.fast_list.values(queryset)
+        page = self.paginate_queryset(values)
+        rows = page if page is not None else list(values)
+        data = self.fast_list.build(rows, request, queryset)
+        if page is not None:
+            return self.get_paginated_response(data)
+        return Response(data)
