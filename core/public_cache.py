@@ -199,9 +199,7 @@ def _entry_from(response: HttpResponse) -> dict:
     has_tokens = bool(_TOKEN_RE.search(body))
     if has_tokens:
         body = _TOKEN_RE.sub(rb"\1" + _PLACEHOLDER + rb"\2", body)
-    headers = [
-        (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
-    ]
+    headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
     return {"status": response.status_code, "headers": headers, "body": body, "csrf": has_tokens}
 
 

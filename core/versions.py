@@ -176,6 +176,14 @@ def bump(*names: str, using: str = DEFAULT_DB_ALIAS) -> None:
     batch.scopes.update(names)
 
 
+def bump_model(model, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Bump the scope of ``model``'s app (nothing for an unshown or unscoped model): for
+    helpers that write any model with QuerySet.update(), such as ``core.states``."""
+    scope = _model_scopes.get(model)
+    if scope:
+        bump(scope, using=using)
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
