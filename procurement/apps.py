@@ -13,7 +13,6 @@ class ProcurementConfig(AppConfig):
     public_cache_routes = {
         "procurement-list": ("core", "registry", "alerts", "coordination", "procurement"),
         "procurement:project_list": ALL_SCOPES,
-        "procurement:tenders": ALL_SCOPES,
     }
 
     def dashboard_cards(self, user) -> list[dict]:
