@@ -155,11 +155,21 @@ def test_304_is_answered_before_rendering_even_on_a_miss(
     # no stored response at all: the ETag is computed from the versions before rendering
     from core import public_cache
 
+    real_get = cache.get
     reads = []
-    monkeypatch.setattr(public_cache.cache, "get", lambda key, *a, **k: reads.append(key))
+
+    def get_without_entries(key, *args, **kwargs):
+        if "tz:pc:" in key:
+            reads.append(key)
+            return None
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(public_cache.cache, "get", get_without_entries)
     with django_assert_num_queries(0):
         assert get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert reads == []
+    assert reads == []  # answered before looking for a stored response
+    assert get(path)["X-Tongzhou-Cache"] == "miss"
+    assert len(reads) == 1
 
 
 def test_last_modified_and_if_modified_since(ngo, ngo_admin):
