@@ -37,6 +37,7 @@ than the throttle's own cache round trips; the throttle still guards every rende
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -92,12 +93,17 @@ def _language(request: HttpRequest) -> str | None:
     return chosen if chosen in codes else settings.LANGUAGE_CODE
 
 
-def _scopes_for(request: HttpRequest) -> tuple[str, ...] | None:
+@functools.lru_cache(maxsize=4096)
+def _view_name(path: str) -> str | None:
+    """The URL name of a path (resolved once per path and process: the URLconf is fixed)."""
     try:
-        match = resolve(request.path_info)
+        return resolve(path).view_name
     except Resolver404:
         return None
-    return routes().get(match.view_name)
+
+
+def _scopes_for(request: HttpRequest) -> tuple[str, ...] | None:
+    return routes().get(_view_name(request.path_info))
 
 
 def eligible(request: HttpRequest) -> bool:
@@ -194,13 +200,19 @@ def _serve(request: HttpRequest, entry: dict, etag: str, modified: float) -> Htt
     return response
 
 
-def _entry_from(response: HttpResponse) -> dict:
+def _entry_from(response: HttpResponse, token: str) -> dict:
     body = bytes(response.content)
     has_tokens = bool(_TOKEN_RE.search(body))
     if has_tokens:
         body = _TOKEN_RE.sub(rb"\1" + _PLACEHOLDER + rb"\2", body)
     headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
-    return {"status": response.status_code, "headers": headers, "body": body, "csrf": has_tokens}
+    return {
+        "token": token,
+        "status": response.status_code,
+        "headers": headers,
+        "body": body,
+        "csrf": has_tokens,
+    }
 
 
 class PublicCacheMiddleware:
@@ -220,31 +232,35 @@ class PublicCacheMiddleware:
             origin = f"{request.scheme}://{request.get_host()}"
         except DisallowedHost:
             return self.get_response(request)
-        current = versions.current(*scope_names)
         material = "\n".join(
             (
                 origin,
                 request.get_full_path(),
                 language,
                 request.META.get("HTTP_ACCEPT", ""),
-                current.token(),
             )
-        )
-        digest = hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
-        etag = _etag(digest)
+        ).encode("utf-8", "surrogateescape")
+        # One entry per URL (and language, Accept): it records the versions it was rendered
+        # at, read in the same round trip as the current versions, and is served only when they
+        # are equal. Older versions are never wanted again, so they are simply overwritten.
+        key = _ENTRY_PREFIX + hashlib.sha256(material).hexdigest()
+        current = versions.current(*scope_names, also=[key])
+        token = current.token()
+        etag = _etag(hashlib.sha256(material + b"\n" + token.encode()).hexdigest())
+        entry = current.extra.get(key)
+        if entry is not None and entry.get("token") != token:
+            entry = None  # rendered at other versions
         if _not_modified(request, etag, current.modified):
             response = HttpResponseNotModified()
-            # Whether the representation is per visitor (CSRF tokens) is not known without
-            # reading the entry: a 304 says private, the safe side for a shared cache.
-            _validators(response, etag, current.modified, private=True)
+            # Without a stored response, whether the representation is per visitor (CSRF
+            # tokens) is unknown: the 304 then says private, the safe side for shared caches.
+            _validators(response, etag, current.modified, private=entry is None or entry["csrf"])
             return response
-        key = _ENTRY_PREFIX + digest
-        entry = cache.get(key)
         if entry is not None and not versions.is_degraded():
             return _serve(request, entry, etag, current.modified)
         response = self.get_response(request)
         if request.method == "GET" and _storable(request, response):
-            entry = _entry_from(response)
+            entry = _entry_from(response, token)
             # Degraded while rendering: the versions read may be the fallback's; store nothing.
             if not versions.is_degraded():
                 cache.set(key, entry, timeout=settings.TONGZHOU_PUBLIC_CACHE_TTL)

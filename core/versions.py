@@ -46,7 +46,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.cache import cache
@@ -70,6 +70,7 @@ class Versions:
 
     values: dict[str, int]
     modified: float
+    extra: dict = field(default_factory=dict)
 
     def token(self) -> str:
         return ",".join(f"{scope}={self.values[scope]}" for scope in sorted(self.values))
@@ -187,11 +188,15 @@ def bump_model(model, using: str = DEFAULT_DB_ALIAS) -> None:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def current(*names: str) -> Versions:
+def current(*names: str, also: Iterable[str] = ()) -> Versions:
     """The versions of ``names`` in one round trip (get_many); a missing key becomes a new
-    version (``add`` from the clock; if another process created it first, its value)."""
+    version (``add`` from the clock; if another process created it first, its value).
+
+    ``also``: other cache keys read in the same round trip (the public cache's stored
+    response), returned in ``Versions.extra`` (absent keys left out)."""
     _flush_pending()
-    keys = [_key(n) for n in names] + [_stamp_key(n) for n in names]
+    also = list(also)
+    keys = [_key(n) for n in names] + [_stamp_key(n) for n in names] + also
     found = cache.get_many(keys)
     values: dict[str, int] = {}
     now = time.time()
@@ -214,7 +219,8 @@ def current(*names: str) -> Versions:
                 except ValueError:
                     at = now
         modified = max(modified, at)
-    return Versions(values=values, modified=modified)
+    extra = {key: found[key] for key in also if key in found}
+    return Versions(values=values, modified=modified, extra=extra)
 
 
 # --- catching writes ----------------------------------------------------------------------------
