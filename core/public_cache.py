@@ -125,8 +125,9 @@ def _etag(digest: str) -> str:
 def _not_modified(request: HttpRequest, etag: str, modified: float) -> bool:
     inm = request.META.get("HTTP_IF_NONE_MATCH")
     if inm:
-        tags = parse_etags(inm)
-        return "*" in tags or etag in tags
+        # Only the exact ETag: one is handed out only with a 200 of this key at these versions
+        # ("*" would answer 304 for an incident that does not exist).
+        return etag in parse_etags(inm)
     ims = request.META.get("HTTP_IF_MODIFIED_SINCE")
     if ims:
         try:
