@@ -122,14 +122,16 @@ def _etag(digest: str) -> str:
     return f'"{digest[:40]}"'
 
 
-def _not_modified(request: HttpRequest, etag: str, modified: float) -> bool:
+def _not_modified(request: HttpRequest, etag: str, modified: float, stored: bool) -> bool:
+    """``stored``: a response of these versions is in the cache, so the resource exists (a
+    date, unlike the ETag, can be made up: If-Modified-Since is honoured only then)."""
     inm = request.META.get("HTTP_IF_NONE_MATCH")
     if inm:
         # Only the exact ETag: one is handed out only with a 200 of this key at these versions
         # ("*" would answer 304 for an incident that does not exist).
         return etag in parse_etags(inm)
     ims = request.META.get("HTTP_IF_MODIFIED_SINCE")
-    if ims:
+    if ims and stored:
         try:
             since = parsedate_to_datetime(ims).timestamp()
         except (TypeError, ValueError, IndexError):
@@ -251,7 +253,7 @@ class PublicCacheMiddleware:
         entry = current.extra.get(key)
         if entry is not None and entry.get("token") != token:
             entry = None  # rendered at other versions
-        if _not_modified(request, etag, current.modified):
+        if _not_modified(request, etag, current.modified, stored=entry is not None):
             response = HttpResponseNotModified()
             # Without a stored response, whether the representation is per visitor (CSRF
             # tokens) is unknown: the 304 then says private, the safe side for shared caches.

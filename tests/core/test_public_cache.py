@@ -385,3 +385,19 @@ def test_values_are_amounts_not_floats_in_a_served_entry():
     assert hit.content == fresh.content
     assert hit["Content-Type"] == fresh["Content-Type"]
     assert Decimal(hit.json()["results"][0]["amount"]) == Decimal("10.10")
+
+
+def test_made_up_validators_do_not_turn_a_missing_page_into_a_304():
+    missing = "/incidents/999999/"
+    assert get(missing, HTTP_IF_NONE_MATCH="*", HTTP_ACCEPT="text/html").status_code == 404
+    old_date = "Tue, 01 Dec 2020 00:00:00 GMT"
+    assert get(missing, HTTP_IF_MODIFIED_SINCE=old_date).status_code == 404
+    future = "Tue, 01 Dec 2099 00:00:00 GMT"
+    assert get(missing, HTTP_IF_MODIFIED_SINCE=future).status_code == 404
+
+
+def test_head_is_served_from_the_cache(ngo):
+    warm("/api/v1/organizations/")
+    head = Client().head("/api/v1/organizations/", **JSON)
+    assert head.status_code == 200
+    assert head["X-Tongzhou-Cache"] == "hit"
