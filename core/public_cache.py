@@ -248,6 +248,8 @@ class PublicCacheMiddleware:
         # are equal. Older versions are never wanted again, so they are simply overwritten.
         key = _ENTRY_PREFIX + hashlib.sha256(material).hexdigest()
         current = versions.current(*scope_names, also=[key])
+        if versions.unsettled():  # degraded meanwhile, or a bump owed could not be made now
+            return self.get_response(request)
         token = current.token()
         etag = _etag(hashlib.sha256(material + b"\n" + token.encode()).hexdigest())
         entry = current.extra.get(key)

@@ -43,6 +43,7 @@ stamp write, a re-created key) the time is taken as "now": never earlier than th
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -52,6 +53,8 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import signals
+
+logger = logging.getLogger("tongzhou.cache")
 
 PREFIX = "tz:ver:"
 
@@ -94,6 +97,13 @@ def is_degraded() -> bool:
     return bool(callable(check) and check())
 
 
+def unsettled() -> bool:
+    """True while this process cannot vouch for the versions it reads: the cache is degraded,
+    or bumps of committed writes are still waiting to reach it. The response cache is bypassed
+    then."""
+    return bool(_pending) or is_degraded()
+
+
 def scopes() -> tuple[str, ...]:
     """Every scope an installed app declares (``public_cache_scope`` on its AppConfig)."""
     return tuple(
@@ -130,13 +140,19 @@ def _incr(names: Iterable[str]) -> None:
 
 
 def _flush_pending() -> None:
-    """Bump again in Redis what was bumped only in the fallback during an outage."""
+    """Bump again in Redis what was bumped only in the fallback during an outage (or not at
+    all, after an error)."""
     if not _pending or is_degraded():
         return
     with _pending_lock:
         names = set(_pending)
         _pending.clear()
-    _incr(names)
+    try:
+        _incr(names)
+    except Exception:
+        logger.exception("could not bump data versions %s", sorted(names))
+        with _pending_lock:
+            _pending.update(names)
 
 
 class _Batch:
@@ -150,7 +166,14 @@ class _Batch:
 
     def __call__(self) -> None:
         self.done = True
-        _incr(self.scopes)
+        try:
+            _incr(self.scopes)
+        except Exception:
+            # The write has committed: failing its request now would report an error for a
+            # done deed. The scopes are retried by this process's next bump or read.
+            logger.exception("could not bump data versions %s", sorted(self.scopes))
+            with _pending_lock:
+                _pending.update(self.scopes)
 
 
 def bump(*names: str, using: str = DEFAULT_DB_ALIAS) -> None:
