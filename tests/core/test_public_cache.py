@@ -428,3 +428,27 @@ def test_a_failed_bump_never_fails_the_committed_write_and_is_retried(monkeypatc
     assert served["X-Tongzhou-Cache"] == "miss"
     assert "照常保存" in served.content.decode()
     assert not versions._pending
+
+
+def test_incident_list_api_and_page_show_a_new_incident_at_the_next_read(official):
+    from django.utils import timezone
+
+    from coordination.services import incidents as incident_services
+
+    cf.IncidentFactory(title="芦山地震旧")
+    warm("/api/v1/incidents/?page_size=50")
+    warm("/incidents/", HTTP_ACCEPT="text/html")
+    incident_services.create_incident(
+        by=official,
+        title="宝兴洪涝灾害",
+        kind="natural_disaster",
+        subtype="flood",
+        grade=3,
+        region_code="511826",
+        started_at=timezone.now(),
+    )
+    api = get("/api/v1/incidents/?page_size=50")
+    page = get("/incidents/", HTTP_ACCEPT="text/html")
+    assert api["X-Tongzhou-Cache"] == page["X-Tongzhou-Cache"] == "miss"
+    assert "宝兴洪涝灾害" in api.content.decode()
+    assert "宝兴洪涝灾害" in page.content.decode()
