@@ -452,3 +452,28 @@ def test_incident_list_api_and_page_show_a_new_incident_at_the_next_read(officia
     assert api["X-Tongzhou-Cache"] == page["X-Tongzhou-Cache"] == "miss"
     assert "宝兴洪涝灾害" in api.content.decode()
     assert "宝兴洪涝灾害" in page.content.decode()
+
+
+def test_every_declared_route_exists_and_every_scope_is_known():
+    """A misspelt URL name would silently never be cached; an unknown scope never bumped."""
+    from django.urls import get_resolver
+
+    from core.public_cache import routes
+
+    names = set()
+    resolver = get_resolver()
+
+    def walk(patterns, namespace=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, inner)
+            elif p.name:
+                names.add(f"{namespace}{p.name}")
+
+    walk(resolver.url_patterns)
+    declared = routes()
+    assert len(declared) >= 10
+    assert set(declared) <= names, set(declared) - names
+    assert {s for scopes in declared.values() for s in scopes} <= set(versions.scopes())
+    assert set(versions.scopes()) == set(versions.ALL_SCOPES)
