@@ -477,3 +477,36 @@ def test_every_declared_route_exists_and_every_scope_is_known():
     assert set(declared) <= names, set(declared) - names
     assert {s for scopes in declared.values() for s in scopes} <= set(versions.scopes())
     assert set(versions.scopes()) == set(versions.ALL_SCOPES)
+
+
+def test_with_redis_unreachable_every_read_renders_fresh(settings, ngo, ngo_admin):
+    """The real resilient backend pointed at a closed port: it degrades to its per-process
+    fallback, and the response cache is bypassed (nothing served or stored from the fallback)."""
+    import socket
+
+    from core import cache as resilient
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    resilient.reset_state()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "KEY_PREFIX": f"public-cache-outage-{time.monotonic_ns()}",
+        }
+    }
+    try:
+        for _ in range(3):
+            response = get("/api/v1/organizations/")
+            assert response.status_code == 200
+            assert "X-Tongzhou-Cache" not in response
+            assert "ETag" not in response
+        assert versions.is_degraded()
+        org_services.update_profile(organization=ngo, by=ngo_admin, changes={"name": "断网改名"})
+        assert "registry" in versions._pending  # owed to Redis when it is back
+        assert "断网改名" in get("/api/v1/organizations/").content.decode()
+    finally:
+        versions._pending.clear()
+        resilient.reset_state()
