@@ -47,6 +47,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware import csrf
 from django.urls import Resolver404, resolve
@@ -100,6 +102,13 @@ def _view_name(path: str) -> str | None:
         return resolve(path).view_name
     except Resolver404:
         return None
+
+
+@receiver(setting_changed)
+def _forget_urls(setting: str, **kwargs) -> None:
+    """Tests that swap the URLconf get fresh resolutions."""
+    if setting == "ROOT_URLCONF":
+        _view_name.cache_clear()
 
 
 def _scopes_for(request: HttpRequest) -> tuple[str, ...] | None:
