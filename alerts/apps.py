@@ -7,6 +7,12 @@ class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Alerts")
 
+    # Public reads (core.public_cache): deliveries, preferences and webhooks are never shown on
+    # a cached route (alert pages that show deliveries are for officials), so their heavy
+    # writes (a fan-out saves thousands of deliveries) do not empty the public cache.
+    public_cache_scope = "alerts"
+    public_cache_unshown = ("Delivery", "Preference", "Webhook")
+
     def notify(self, **kwargs):
         """The ``notify`` hook (core.hooks): how registry reaches the outbox writer."""
         from alerts.services import notify

@@ -10,6 +10,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+#: Every request of the load (and its priming request) sends the same headers.
+HEADERS = {"Accept": "application/json"}
+
 
 @dataclass
 class LoadResult:
@@ -17,6 +20,8 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    #: Responses the public cache answered (``X-Tongzhou-Cache: hit``, core.public_cache).
+    cache_hits: int = 0
 
     @property
     def rps(self) -> float:
@@ -37,6 +42,7 @@ class LoadResult:
             "p95_ms": round(self.percentile(95), 2),
             "p99_ms": round(self.percentile(99), 2),
             "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else 0,
+            "cache_hits": self.cache_hits,
         }
 
 
@@ -46,31 +52,33 @@ def run(
     """GET ``path`` as fast as ``threads`` keep-alive clients can for ``seconds``."""
     lock = threading.Lock()
     latencies: list[float] = []
-    counts = {"ok": 0, "err": 0}
+    counts = {"ok": 0, "err": 0, "hits": 0}
     start_at = time.monotonic() + warmup
     stop_at = start_at + seconds
 
     def worker():
         conn = http.client.HTTPConnection(host, port, timeout=30)
         mine: list[float] = []
-        ok = err = 0
+        ok = err = hits = 0
         while True:
             t0 = time.monotonic()
             if t0 >= stop_at:
                 break
             try:
-                conn.request("GET", path, headers={"Accept": "application/json"})
+                conn.request("GET", path, headers=HEADERS)
                 response = conn.getresponse()
                 response.read()
                 good = response.status == 200
+                hit = response.getheader("X-Tongzhou-Cache") == "hit"
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=30)
-                good = False
+                good = hit = False
             t1 = time.monotonic()
             if t0 >= start_at:
                 if good:
                     ok += 1
+                    hits += hit
                     mine.append((t1 - t0) * 1000)
                 else:
                     err += 1
@@ -79,10 +87,24 @@ def run(
             latencies.extend(mine)
             counts["ok"] += ok
             counts["err"] += err
+            counts["hits"] += hits
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
         t.join()
-    return LoadResult(counts["ok"], counts["err"], seconds, latencies)
+    return LoadResult(counts["ok"], counts["err"], seconds, latencies, counts["hits"])
+
+
+def get_once(host: str, port: int, path: str) -> tuple[int, str]:
+    """One GET with the load's headers (the public cache keys on Accept): status and the
+    ``X-Tongzhou-Cache`` header. Primes the warm path before a measurement."""
+    conn = http.client.HTTPConnection(host, port, timeout=600)
+    try:
+        conn.request("GET", path, headers=HEADERS)
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("X-Tongzhou-Cache") or ""
+    finally:
+        conn.close()

@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.RejectNullBytesMiddleware",
+    # Anonymous public reads from the cache by data version (core.public_cache): before the
+    # session, locale and CSRF middleware, so that a hit costs no SQL at all.
+    "core.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LocaleMiddleware",
     "core.middleware.QueryStringLanguageMiddleware",
@@ -194,6 +197,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 TONGZHOU_REDIS_SOCKET_TIMEOUT = env.float("TONGZHOU_REDIS_SOCKET_TIMEOUT", default=1.0)
 TONGZHOU_CACHE_RETRY_SECONDS = env.float("TONGZHOU_CACHE_RETRY_SECONDS", default=5.0)
 TONGZHOU_CACHE_LOG_INTERVAL = env.float("TONGZHOU_CACHE_LOG_INTERVAL", default=60.0)
+# The warm path (core.public_cache, docs/public-reads.md): anonymous GET/HEAD of the public
+# routes the apps declare are served from the cache, keyed by data versions (core.versions).
+# The TTL only bounds memory: versions make entries unreachable at the next committed write.
+TONGZHOU_PUBLIC_CACHE = env.bool("TONGZHOU_PUBLIC_CACHE", default=True)
+TONGZHOU_PUBLIC_CACHE_TTL = env.int("TONGZHOU_PUBLIC_CACHE_TTL", default=300)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:

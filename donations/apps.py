@@ -1,10 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.versions import ALL_SCOPES
+
 
 class DonationsConfig(AppConfig):
     name = "donations"
     verbose_name = _("Donation ledger")
+
+    # Public reads (core.public_cache, docs/public-reads.md). The ledger's sequencer, which
+    # writes with QuerySet.update(), calls core.versions.bump("donations") itself.
+    public_cache_scope = "donations"
+    public_cache_routes = {
+        "ledger-entries": ("core", "registry", "alerts", "coordination", "donations"),
+        "donations:ledger": ALL_SCOPES,
+    }
 
     def dashboard_cards(self, user) -> list[dict]:
         """Ledger totals on the dashboard: received and still held (money + goods value)."""

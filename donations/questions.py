@@ -37,6 +37,7 @@ from core import audit, words
 from core.http import client_ip
 from core.notifications import notify
 from core.states import Action, Actions, move
+from core.versions import bump
 from donations import privacy
 from donations.models import LedgerEntry, Question
 from registry.queries import acting_organization
@@ -182,6 +183,7 @@ def alert_overdue_questions(*, now: dt.datetime | None = None) -> int:
             won = Question.objects.filter(
                 pk=question.pk, status=Question.Status.OPEN, overdue_alerted_at__isnull=True
             ).update(overdue_alerted_at=now)
+            bump("donations")  # QuerySet.update() sends no signal
             if won != 1:
                 continue  # answered meanwhile, or another worker alerted it
             audit.record_on(

@@ -41,6 +41,7 @@ from core import audit, regions, text
 from core.notifications import notify
 from core.states import Conflict, InvalidTransition, move
 from core.uploads import PHOTO_TYPES
+from core.versions import bump
 from donations import chain, evidence_rules, privacy
 from donations.actions import require_writer
 from donations.models import Evidence, GoodsLine, LedgerEntry, ReceiverDelivery, ReceiverKind
@@ -281,6 +282,7 @@ def sign_for(
                 original_name=f.name,
             )
         ReceiverDelivery.objects.filter(pk=delivery.pk).update(signed_entry=entry)
+        bump("donations")  # QuerySet.update() sends no signal
         delivery.signed_entry = entry
         audit_entry(
             entry, None, delivery=disbursement.seq, shortfall=shortfall, mismatch=bool(notes)

@@ -1,10 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.versions import ALL_SCOPES
+
 
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = _("Purchase of services")
+
+    # Public reads (core.public_cache, docs/public-reads.md).
+    public_cache_scope = "procurement"
+    public_cache_routes = {
+        "procurement-list": ("core", "registry", "alerts", "coordination", "procurement"),
+        "procurement:project_list": ALL_SCOPES,
+    }
 
     def dashboard_cards(self, user) -> list[dict]:
         """Open tenders, for everyone on the dashboard."""

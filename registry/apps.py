@@ -1,10 +1,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.versions import ALL_SCOPES
+
 
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Organization registry")
+
+    # Public reads (core.public_cache, docs/public-reads.md): writes to this app's models bump
+    # the "registry" data version; these routes are cached for anonymous visitors under the
+    # versions of the scopes they show (an API shows its app and the apps it may import;
+    # a page shows the layout's hooks from every app, so it depends on every scope).
+    public_cache_scope = "registry"
+    public_cache_routes = {
+        "api-organization-list": ("core", "registry"),
+        "registry:organization_list": ALL_SCOPES,
+    }
 
     def dashboard_cards(self, user):
         from django.urls import reverse

@@ -210,3 +210,10 @@ def _celery_eager(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _public_cache_off(settings):
+    """The anonymous response cache is bumped by on_commit, which never runs inside a test's
+    transaction: it is off unless a test turns it on (tests/core/test_public_cache*.py)."""
+    settings.TONGZHOU_PUBLIC_CACHE = False

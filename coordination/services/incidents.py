@@ -25,6 +25,7 @@ from coordination.services import alerting
 from core import audit, geo, regions, validators
 from core.models import Region
 from core.states import InvalidTransition, check_transition, move
+from core.versions import bump
 
 UNGRADED_KINDS = (IncidentKind.SOCIAL_SECURITY,)
 
@@ -277,6 +278,7 @@ def purge_personal_data(*, incident: Incident, now: datetime | None = None) -> d
             .exclude(beneficiaries="")
             .update(beneficiaries="")
         )
+        bump("coordination")  # rows changed by QuerySet.update() send no signal
         incident.personal_data_purged_at = now
         incident.save(update_fields=["personal_data_purged_at", "updated_at"])
         audit.record_on(

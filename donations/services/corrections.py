@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.states import InvalidTransition
+from core.versions import bump
 from donations import balances, chain, privacy
 from donations.actions import ENTRY, require_writer
 from donations.models import GoodsLine, LedgerEntry, Lot
@@ -112,6 +113,7 @@ def change_use(
             created_by=by,
         )
         chain.append(change, lines=lines, sources=moved, evidence=[])
+        bump("donations")  # bulk_create sends no signal
         Lot.objects.bulk_create(
             Lot.opened(
                 like=s.lot,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import text
+from core.versions import bump
 from donations import chain, privacy
 from donations.actions import require_writer
 from donations.donors import donor_display, new_trace_code
@@ -122,6 +123,7 @@ def record_receipt(
         lots = [(ln.name, ln.unit, ln.quantity, ln.unit_value) for ln in lines] or [
             ("", "CNY", entry.amount, Decimal(1))
         ]
+        bump("donations")  # bulk_create sends no signal
         Lot.objects.bulk_create(
             Lot.opened(
                 origin=entry,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.notifications import notify
+from core.versions import bump
 from donations import balances, chain, privacy
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
@@ -141,6 +142,7 @@ def acknowledge(
             created_by=by,
         )
         chain.append(entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[])
+        bump("donations")  # bulk_create sends no signal
         Lot.objects.bulk_create(
             Lot.opened(
                 like=lot,
@@ -262,6 +264,7 @@ def resolve_shortfall(
         )
         chain.append(entry, lines=lines, sources=moved, evidence=[])
         if replaced:
+            bump("donations")  # bulk_create sends no signal
             Lot.objects.bulk_create(
                 Lot.opened(
                     like=s.lot,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core import states, validators
 from core.states import InvalidTransition
 from core.uploads import PHOTO_TYPES, check_size, sniff_content_type
+from core.versions import bump
 from procurement import ocds
 from procurement.actions import MILESTONE, PROJECT
 from procurement.models import (
@@ -311,6 +312,7 @@ def pay_milestone(*, milestone: Milestone, by: Any) -> Payment:
     if amount <= 0 or contract.paid_amount + amount > contract.value:
         raise ValidationError({"amount": [_("Payments may never exceed the contract value.")]})
     Contract.objects.filter(pk=contract.pk).update(paid_amount=F("paid_amount") + amount)
+    bump("procurement")  # QuerySet.update() sends no signal
     payment = Payment.objects.create(milestone=milestone, amount=amount, paid_by=by)
     states.move(
         milestone,

@@ -13,6 +13,7 @@ from core import states, words
 from core.display import display_name, prime
 from core.roles import Role
 from core.states import InvalidTransition, check_transition
+from core.versions import bump
 from procurement import calendar, ocds, rules
 from procurement.actions import PROJECT
 from procurement.conflicts import bidder_org_ids, conflicted_experts, counts_as_conflict
@@ -167,6 +168,7 @@ def draw_panel(*, project: Project, by: Any, size: int = 3) -> PanelDraw:
     PanelMember.objects.bulk_create(
         PanelMember(project=project, expert_id=e, draw=draw) for e in selected
     )
+    bump("procurement")  # bulk_create sends no signal
     record(
         draw,
         project=project,

@@ -14,6 +14,7 @@ from core import permissions as perms
 from core import regions, validators, words
 from core.roles import Role
 from core.states import InvalidTransition
+from core.versions import bump
 from procurement import ocds, rules
 from procurement.actions import PROJECT, check_criteria
 from procurement.models import (
@@ -102,6 +103,7 @@ def create_project(
         ServiceStandard(project=project, **s) for s in service_standards or []
     )
     Criterion.objects.bulk_create(Criterion(project=project, **c) for c in criteria or [])
+    bump("procurement")  # bulk_create sends no signal
     if invitees:
         project.invitees.set(invitees)
     record(
@@ -172,6 +174,7 @@ def update_draft(
     )
     project.criteria.all().delete()
     Criterion.objects.bulk_create(Criterion(project=project, **c) for c in criteria or [])
+    bump("procurement")  # bulk_create sends no signal
     project.invitees.set(invitees or [])
     record(project, by=by, action="draft_edited", to_status=project.status)
     return project
