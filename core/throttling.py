@@ -21,4 +21,12 @@ class AnonRateThrottle(_ClientIpMixin, throttling.AnonRateThrottle):
 
 
 class UserRateThrottle(_ClientIpMixin, throttling.UserRateThrottle):
-    pass
+    """Per signed-in user only. DRF's own class also counts anonymous callers by IP, under the
+    looser ``user`` rate, on top of ``AnonRateThrottle``'s stricter count: two cache round trips
+    per anonymous request for a limit that can never bite first. Anonymous callers are counted
+    once, by ``AnonRateThrottle`` (issue 18: the fixed cost of a public read)."""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
