@@ -1,7 +1,10 @@
 """The public donation ledger: one append-only, hash-chained table of entries.
 
-- ``LedgerEntry`` rows are never updated or deleted (the ORM raises; corrections are reversals).
-  Their primary key is the chain sequence number ``seq``, assigned under the ``ChainHead`` lock.
+- ``LedgerEntry`` rows are never deleted and changed once only: from unsequenced to sequenced
+  (``seq``, ``prev_hash``, ``hash``, ``sequenced_at`` set by ``donations.sequencer``; the ORM
+  raises on anything else, and on PostgreSQL a trigger refuses it). Corrections are reversals.
+  Their primary key ``id`` is an internal surrogate (gappy; rows written before the split keep
+  ``id == seq``); the public, gapless chain number is ``seq`` (docs/ledger-chain.md).
 - ``GoodsLine`` and ``EntrySource`` rows belong to an entry and are append-only too.
 - ``DonorDetails`` keeps the private details of a receipt (donor, handler) and the salt of their
   commitments outside the chained public form; the personal-data purge empties it.
@@ -34,6 +37,13 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("ledger rows cannot be updated; append a reversal instead")
+
+    def _sequence(self, objs: list, fields: list[str]) -> int:
+        """The one sanctioned change of ledger rows: the sequencer sets ``fields`` (seq,
+        prev_hash, hash, sequenced_at) of unsequenced entries (``donations.sequencer``)."""
+        if set(fields) - {"seq", "prev_hash", "hash", "sequenced_at"}:
+            raise AppendOnlyError("only the sequencer's fields may be set, once")
+        return models.QuerySet(model=self.model, using=self.db).bulk_update(objs, fields)
 
 
 class AppendOnlyModel(models.Model):
@@ -96,7 +106,9 @@ class LedgerEntry(AppendOnlyModel):
         WRITE_OFF = "write_off", _("Shortfall written off")
         REPLACEMENT = "replacement", _("Shortfall replaced")
 
-    seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
+    id = models.BigAutoField(primary_key=True)
+    # Set once by the sequencer (null until then): the public, gapless, 1-based chain number.
+    seq = models.PositiveBigIntegerField(_("sequence"), null=True, blank=True, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
     holder = models.ForeignKey(
         "registry.Organization",
@@ -159,14 +171,16 @@ class LedgerEntry(AppendOnlyModel):
     commitments = models.JSONField(_("commitments"), default=dict, blank=True)
     # chain: 1 = written before format 2 (see docs/donations.md, "Chain format v2")
     chain_format = models.PositiveSmallIntegerField(default=1)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # When the sequencer gave it its seq (merge delay = sequenced_at - recorded_at).
+    sequenced_at = models.DateTimeField(_("sequenced at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         constraints = [
@@ -179,10 +193,20 @@ class LedgerEntry(AppendOnlyModel):
                 name="entry_reversed_or_acknowledged_once",
             ),
         ]
-        indexes = [models.Index(fields=["holder", "kind"]), models.Index(fields=["incident"])]
+        indexes = [
+            models.Index(fields=["holder", "kind"]),
+            models.Index(fields=["incident"]),
+            # The sequencer's queue and the merge-delay monitor: only unsequenced rows.
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="entry_unsequenced"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.get_kind_display()}"
+        return f"#{self.seq} {self.get_kind_display()}" if self.seq else f"({self.pk})"
+
+    @property
+    def sequenced(self) -> bool:
+        """Given its place in the public chain (``seq`` and ``hash``) by the sequencer."""
+        return self.seq is not None
 
     @property
     def total_value(self):
