@@ -209,6 +209,13 @@ class LedgerEntry(AppendOnlyModel):
         return self.seq is not None
 
     @property
+    def number(self) -> str:
+        """Its public number for messages ("#%(seq)s"), or words saying it has none yet."""
+        from django.utils.translation import gettext
+
+        return str(self.seq) if self.seq else gettext("(numbered when it joins the public ledger)")
+
+    @property
     def total_value(self):
         return self.amount + self.goods_value
 

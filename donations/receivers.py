@@ -296,7 +296,7 @@ def sign_for(
                 if flagged
                 else _("Everything sent arrived.")
             ),
-            link=f"/ledger/entries/{entry.seq}/",
+            link=f"/ledger/entries/{entry.pk}/",
             level="yellow" if flagged else "blue",
             audience={"organizations": [disbursement.holder_id], "verified_only": False}
             | ({"officials_for": delivery.region_code} if flagged else {}),

@@ -83,7 +83,8 @@ def audit_entry(entry: LedgerEntry, by: Any, **extra) -> None:
         organization_id=entry.holder_id,
         region_code=region_of(entry),
         data={
-            "seq": entry.seq,
+            "entry": entry.pk,
+            "seq": entry.seq,  # None until sequenced (after_commit mode)
             "amount": chain.money(entry.amount),
             "goods_value": chain.money(entry.goods_value),
             **extra,

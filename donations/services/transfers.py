@@ -66,9 +66,9 @@ def allocate(
         notify(
             title=lambda: _("%(org)s allocated donations to you") % {"org": organization.name},
             body=lambda: (
-                _("Entry #%(seq)s: please sign for what actually arrives.") % {"seq": entry.seq}
+                _("Entry #%(seq)s: please sign for what actually arrives.") % {"seq": entry.number}
             ),
-            link=f"/ledger/entries/{entry.seq}/",
+            link=f"/ledger/entries/{entry.pk}/",
             audience={"organizations": [to_organization.pk]},
             actor=by,
         )
