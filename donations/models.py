@@ -38,7 +38,7 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("ledger rows cannot be updated; append a reversal instead")
 
-    def _sequence(self, objs: list, fields: list[str]) -> int:
+    def sequence_rows(self, objs: list, fields: list[str]) -> int:
         """The one sanctioned change of ledger rows: the sequencer sets ``fields`` (seq,
         prev_hash, hash, sequenced_at) of unsequenced entries (``donations.sequencer``)."""
         if set(fields) - {"seq", "prev_hash", "hash", "sequenced_at"}:

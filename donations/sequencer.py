@@ -171,7 +171,7 @@ def _sequence_batch(head, limit: int | None) -> int:
         prev = digest
     if not done:
         return 0
-    LedgerEntry.objects._sequence(done, SEQUENCED_FIELDS)
+    LedgerEntry.objects.sequence_rows(done, SEQUENCED_FIELDS)
     first = head.seq + 1
     head.seq, head.head_hash = seq, prev
     head.save(update_fields=["seq", "head_hash"])
@@ -236,6 +236,8 @@ def _publish() -> None:
         if cache.add(QUEUED_KEY, 1, timeout=QUEUED_SECONDS):
             sequence_ledger.delay()
     except Exception:
+        if sequence_ledger.app.conf.task_always_eager:
+            raise  # the task itself failed (run in-process): not a broker outage
         log.exception("could not publish the ledger sequencing task; the beat will catch up")
 
 
