@@ -1,9 +1,14 @@
 """Ledger benchmarks, run in a process of their own against the bench database.
 
 ``python -m bench.ledger append --writers 16 --ops 40`` prints one JSON object of figures:
-receipts + disbursements per second through the service layer (chain + row-locked balances,
-chain verified at the end), and plain single-row INSERTs of the same rows, by as many writers,
-into a copy of the same table without the chain and balance logic.
+receipts + disbursements per second through the service layer (row-locked balances, entries
+written unsequenced: ``TONGZHOU_LEDGER_SEQUENCING = "after_commit"``), and plain single-row
+INSERTs of the same rows, by as many writers, into a copy of the same table without the chain
+and balance logic. The sequencer runs looping in a process of its own (``sequence_pending``
+as the Celery task runs it, without the broker hop); the writers still publish the task on
+commit as in production (the Redis round trip is in the measured path; no worker consumes it).
+Also reported: the merge delay (``sequenced_at - recorded_at`` of every new entry: from the
+write, just before its commit, to its seq) p50/p99, and the chain verified at the end.
 
 ``python -m bench.ledger grow --to N`` extends the chain to N entries with bulk INSERTs (money
 receipts, each followed by a disbursement drawing half of it), hashing every entry exactly as
@@ -81,6 +86,39 @@ def _processes(count: int, target) -> float:
     return seconds
 
 
+def _sequencer_process():
+    """Fork a process that runs the sequencer in a loop (a batch whenever something committed
+    is pending, else a 2 ms nap); returns the function that stops it."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    stopping = context.Event()
+
+    def loop() -> None:
+        from donations import sequencer
+
+        try:
+            while not stopping.is_set():
+                if not sequencer.sequence_pending():
+                    time.sleep(0.002)
+        finally:
+            connections.close_all()
+
+    process = context.Process(target=loop)
+    process.start()
+
+    def stop() -> None:
+        stopping.set()
+        process.join(30)
+        if process.exitcode:
+            raise RuntimeError(f"the sequencer process failed ({process.exitcode})")
+
+    return stop
+
+
 def append(writers: int, ops: int, processes: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -127,10 +165,33 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
                 amount=Decimal("50.00"),
             )
 
+    from django.conf import settings
+
+    from donations.models import LedgerEntry
+
+    settings.TONGZHOU_LEDGER_SEQUENCING = "after_commit"
+    first_id = (LedgerEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    stop = _sequencer_process()
     parallel = _processes if processes else _threads
     service_seconds = parallel(writers, write)
+    drained = time.perf_counter()
+    while LedgerEntry.objects.filter(seq__isnull=True).exists():
+        if time.perf_counter() - drained > 120:
+            raise RuntimeError("the sequencer did not catch up within 120 s")
+        time.sleep(0.01)
+    drain_seconds = time.perf_counter() - drained
+    stop()
     count, bad, _problem = chain.verify()
     entries = count - before
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d), "
+            "percentile_cont(0.99) WITHIN GROUP (ORDER BY d), max(d) FROM ("
+            "SELECT EXTRACT(EPOCH FROM sequenced_at - recorded_at) AS d "
+            "FROM donations_ledgerentry WHERE id >= %s) AS delays",
+            [first_id],
+        )
+        p50, p99, worst = cur.fetchone()
     table = "donations_ledgerentry"
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_plain_entries")
@@ -162,6 +223,11 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
         "service_entries_per_s": round(service_rate, 1),
         "plain_inserts_per_s": round(plain_rate, 1),
         "chain_intact": bad is None,
+        "sequencer": "own process, sequence_pending loop",
+        "merge_delay_p50_ms": round(float(p50) * 1000, 1),
+        "merge_delay_p99_ms": round(float(p99) * 1000, 1),
+        "merge_delay_max_ms": round(float(worst) * 1000, 1),
+        "drain_after_writers_s": round(drain_seconds, 2),
         "ratio": round(service_rate / plain_rate, 3),
     }
 
@@ -214,6 +280,8 @@ def grow(to: int, batch: int = 20_000) -> dict:
     incidents = list(Incident.objects.values_list("pk", flat=True)[:5]) or [None]
     head, _ = ChainHead.objects.get_or_create(id=1)
     seq, prev = head.seq, head.head_hash
+    # Ids and seqs differ once entries were sequenced after commit (ledger_append ran first).
+    next_id = (LedgerEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     next_lot = (Lot.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     next_source = (
         EntrySource.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -237,7 +305,9 @@ def grow(to: int, batch: int = 20_000) -> dict:
             at = base + timezone.timedelta(seconds=seq)
             receipt = make(
                 entry_defaults,
+                id=next_id,
                 seq=seq + 1,
+                sequenced_at=at,
                 kind="receipt",
                 holder_id=holder,
                 incident_id=incident,
@@ -257,8 +327,8 @@ def grow(to: int, batch: int = 20_000) -> dict:
             lot = make(
                 lot_defaults,
                 id=next_lot,
-                origin_id=receipt.seq,
-                acquired_by_id=receipt.seq,
+                origin_id=receipt.id,
+                acquired_by_id=receipt.id,
                 holder_id=holder,
                 incident_id=incident,
                 item="",
@@ -271,7 +341,9 @@ def grow(to: int, batch: int = 20_000) -> dict:
             next_lot += 1
             spend = make(
                 entry_defaults,
+                id=next_id + 1,
                 seq=seq + 2,
+                sequenced_at=at,
                 kind="disbursement",
                 holder_id=holder,
                 incident_id=incident,
@@ -285,7 +357,9 @@ def grow(to: int, batch: int = 20_000) -> dict:
                 prev_hash=prev,
             )
             source = SimpleNamespace(lot=lot, quantity=Decimal("50"), chosen_by_service=True)
-            spend.hash = chain.chain_hash(prev, chain.public_form(spend, [], [source], []))
+            spend.hash = chain.chain_hash(
+                prev, chain.public_form(spend, [], [source], [], seq_of={receipt.id: receipt.seq})
+            )
             prev = spend.hash
             entries += [receipt, spend]
             lots.append(lot)
@@ -293,13 +367,14 @@ def grow(to: int, batch: int = 20_000) -> dict:
                 make(
                     source_defaults,
                     id=next_source,
-                    entry_id=spend.seq,
+                    entry_id=spend.id,
                     lot_id=lot.id,
                     quantity=Decimal("50"),
                     chosen_by_service=True,
                 )
             )
             next_source += 1
+            next_id += 2
             seq += 2
         with transaction.atomic(), connection.cursor() as cursor:
             _copy(cursor.cursor, LedgerEntry, entries)
@@ -308,7 +383,11 @@ def grow(to: int, batch: int = 20_000) -> dict:
             ChainHead.objects.filter(id=1).update(seq=seq, head_hash=prev)
         written += len(entries)
     with connection.cursor() as cursor:
-        for model, last in ((Lot, next_lot - 1), (EntrySource, next_source - 1)):
+        for model, last in (
+            (LedgerEntry, next_id - 1),
+            (Lot, next_lot - 1),
+            (EntrySource, next_source - 1),
+        ):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [last])
         for model in (LedgerEntry, Lot, EntrySource):

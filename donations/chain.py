@@ -163,9 +163,7 @@ def seqs_of(ids: Iterable[int]) -> dict[int, int]:
     ids = set(ids)
     if not ids:
         return {}
-    return dict(
-        LedgerEntry.objects.filter(id__in=ids, seq__isnull=False).values_list("id", "seq")
-    )
+    return dict(LedgerEntry.objects.filter(id__in=ids, seq__isnull=False).values_list("id", "seq"))
 
 
 def stored_form(entry: LedgerEntry) -> dict:
@@ -250,8 +248,9 @@ def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) 
     """Every entry (after seq ``after``, up to seq ``upto``) as an export row, in seq order.
 
     Keyset-paginated in chunks of ``chunk_size`` entries, five plain queries a chunk (entries,
-    lines, sources with their lots, evidence hashes, the seqs of the entries referred to) read as tuples: constant memory, and no
-    per-object ORM work, so export and verification run at hashing speed.
+    lines, sources with their lots, evidence hashes, the seqs of the entries referred to) read
+    as tuples: constant memory, and no per-object ORM work, so export and verification run at
+    hashing speed. Only sequenced entries (``seq`` set) are rows of the chain.
     """
     while True:
         entries = LedgerEntry.objects.filter(seq__gt=after).order_by("seq")

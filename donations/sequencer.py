@@ -166,7 +166,9 @@ def _sequence_batch(head, limit: int | None) -> int:
             seq_of=seq_of,
         )
         digest = chain.chain_hash(prev, form)
-        done.append(LedgerEntry(id=entry.id, seq=seq, prev_hash=prev, hash=digest, sequenced_at=now))
+        done.append(
+            LedgerEntry(id=entry.id, seq=seq, prev_hash=prev, hash=digest, sequenced_at=now)
+        )
         seq_of[entry.id] = seq
         prev = digest
     if not done:
@@ -259,8 +261,9 @@ def check_merge_delay() -> int:
     the backlog is gone, so the next lateness alerts again. Lost cache state means at most one
     repeated alert. Age is measured from ``recorded_at`` (set when the entry is written, just
     before its transaction commits)."""
-    from core.notifications import notify
     from django.contrib.auth import get_user_model
+
+    from core.notifications import notify
 
     sequence_pending()
     delay = settings.TONGZHOU_LEDGER_MAX_MERGE_DELAY
@@ -280,12 +283,14 @@ def check_merge_delay() -> int:
     )
     notify(
         title=lambda: _("Ledger entries are late joining the public ledger"),
-        body=lambda: _(
-            "%(count)s ledger entries have waited more than %(seconds)s seconds for their place "
-            "in the public chain (the oldest was recorded %(when)s). Check the Celery worker "
-            "and beat that run the ledger sequencer."
-        )
-        % {"count": count, "seconds": delay, "when": words.datetime_text(oldest)},
+        body=lambda: (
+            _(
+                "%(count)s ledger entries have waited more than %(seconds)s seconds for their"
+                " place in the public chain (the oldest was recorded %(when)s). Check the Celery"
+                " worker and beat that run the ledger sequencer."
+            )
+            % {"count": count, "seconds": delay, "when": words.datetime_text(oldest)}
+        ),
         link="/ledger/head/",
         level="orange",
         audience={"users": admins, "verified_only": False},

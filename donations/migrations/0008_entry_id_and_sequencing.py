@@ -78,10 +78,11 @@ def copy_seq(apps, schema_editor):
     entries.objects.filter(seq__isnull=True).update(seq=F("id"), sequenced_at=F("recorded_at"))
     if schema_editor.connection.vendor == "postgresql":
         # The identity Django adds starts at 1: new ids must come after the copied ones.
-        schema_editor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), "
+        restart = (
+            f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), "  # noqa: S608
             f"COALESCE((SELECT MAX(id) FROM {TABLE}), 0) + 1, false)"
         )
+        schema_editor.execute(restart)
 
 
 def uncopy_seq(apps, schema_editor):

@@ -161,6 +161,7 @@ def test_an_entry_with_an_unresolved_reference_is_never_hashed(
     with django_capture_on_commit_callbacks(execute=False):
         first = _money(charity, charity_admin)
         second = _money(charity, charity_admin)
+
     # A row pointing at a later row (impossible through the services): built by hand.
     def hand_made(pk, related_id=None):
         now = timezone.now()
@@ -206,9 +207,7 @@ def test_the_task_is_published_once_while_one_is_queued(
     after_commit, charity, charity_admin, django_capture_on_commit_callbacks, monkeypatch
 ):
     published = []
-    monkeypatch.setattr(
-        "donations.tasks.sequence_ledger.delay", lambda: published.append(1)
-    )
+    monkeypatch.setattr("donations.tasks.sequence_ledger.delay", lambda: published.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         _money(charity, charity_admin)
     with django_capture_on_commit_callbacks(execute=True):
