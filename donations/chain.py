@@ -22,7 +22,7 @@ before keep format 1 (``LedgerEntry.chain_format``) and their hashes.
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -184,26 +184,28 @@ def lock_head() -> ChainHead:
     return ChainHead.objects.select_for_update().get(id=1)
 
 
-def append(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str]) -> LedgerEntry:
-    """Insert ``entry`` with its lines and sources and hand it to the sequencer.
+def append(
+    entry: LedgerEntry,
+    *,
+    lines: list,
+    sources: list,
+    evidence: list[str],
+    sequence: Callable[..., None] | None = None,
+) -> LedgerEntry:
+    """Insert ``entry`` with its lines and sources, unsequenced unless ``sequence`` numbers it.
 
-    Must run inside the caller's transaction, after any balance locks were taken. The entry
-    does not touch the chain head: in ``after_commit`` mode (``TONGZHOU_LEDGER_SEQUENCING``) it
-    is inserted unsequenced and a sequencing task is published when the transaction commits;
-    in ``inline`` mode (embedded, tests) it is sequenced at once, inside this transaction
-    (``sequencer.sequence_inline``: the old behaviour, the head locked until commit). Either
-    way the API can return it at once with its trace code.
+    Must run inside the caller's transaction, after any balance locks were taken; it does not
+    touch the chain head. The services call ``donations.sequencer.append``, which passes
+    ``sequence`` in inline mode (``sequencer.number_inline``: seq, prev_hash and hash set from
+    ``lines``/``sources``/``evidence`` before the insert) and otherwise publishes the
+    sequencing task for after the commit (``TONGZHOU_LEDGER_SEQUENCING``).
     """
-    from donations import sequencer
-
     entry.chain_format = FORMAT
     entry.recorded_at = timezone.now()
     entry.seq = entry.prev_hash = entry.hash = entry.sequenced_at = None
-    if sequencer.inline():
-        sequencer.sequence_inline(entry, lines=lines, sources=sources, evidence=evidence)
-    else:
-        entry.save()
-        sequencer.schedule()
+    if sequence is not None:
+        sequence(entry, lines=lines, sources=sources, evidence=evidence)
+    entry.save()
     for position, line in enumerate(lines, start=1):
         line.entry = entry
         line.position = position

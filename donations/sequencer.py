@@ -43,6 +43,7 @@ import logging
 from collections import defaultdict
 from types import SimpleNamespace
 
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -205,12 +206,13 @@ def sequence_all(*, wait: bool = True) -> int:
             return total
 
 
-def sequence_inline(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str]):
-    """Inline mode: give ``entry`` the next seq and insert it sequenced, in the caller's
-    transaction, from the lines, sources and evidence hashes it is written with (its evidence
-    rows are saved after it). Committed entries still unsequenced (written in after_commit
-    mode before a switch) are sequenced first, so seqs keep following ids of committed rows.
-    The locks (advisory, then the head row) are held until the caller commits."""
+def number_inline(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str]) -> None:
+    """Inline mode: give ``entry`` (about to be inserted by ``chain.append``) the next seq, its
+    prev_hash and hash, from the lines, sources and evidence hashes it is written with (its
+    evidence rows are saved after it), and move the head; in the caller's transaction.
+    Committed entries still unsequenced (written in after_commit mode before a switch) are
+    sequenced first, so every reference still points to an earlier seq. The locks (advisory,
+    then the head row) are held until the caller commits."""
     _advisory_lock(wait=True)
     head = chain.lock_head()
     _sequence_batch(head, None)
@@ -221,19 +223,40 @@ def sequence_inline(entry: LedgerEntry, *, lines: list, sources: list, evidence:
         head.head_hash, chain.public_form(entry, lines, sources, evidence, seq_of=seq_of)
     )
     entry.sequenced_at = timezone.now()
-    entry.save()
     head.seq, head.head_hash = entry.seq, entry.hash
     head.save(update_fields=["seq", "head_hash"])
-    ledger_sequenced.send(sender=LedgerEntry, first_seq=entry.seq, last_seq=entry.seq)
+
+
+def append(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str]) -> LedgerEntry:
+    """Write ``entry`` (``chain.append``) and have it sequenced: at once in inline mode (then
+    ``ledger_sequenced`` is sent for it, the row inserted), else after the commit."""
+    if inline():
+        chain.append(entry, lines=lines, sources=sources, evidence=evidence, sequence=number_inline)
+        ledger_sequenced.send(sender=LedgerEntry, first_seq=entry.seq, last_seq=entry.seq)
+    else:
+        chain.append(entry, lines=lines, sources=sources, evidence=evidence)
+        schedule()
     return entry
+
+
+@shared_task(name="donations.tasks.sequence_ledger", acks_late=False)
+def sequence_ledger() -> int:
+    """Give committed ledger entries their seq and hash (the Celery task; also re-exported by
+    ``donations.tasks``, whose name it carries: defined here because the services, which
+    publish it, import this module, and ``donations.tasks`` imports the services).
+
+    Published on commit of every business write (at most one queued: ``QUEUED_KEY``, cleared
+    here before reading, so a commit after this point queues the next run) and by the beat.
+    Waits for the advisory lock rather than skipping, so entries committed while another run
+    held it are not left for the beat. Not acked late: a lost run is redone by the beat."""
+    cache.delete(QUEUED_KEY)
+    return sequence_all(wait=True)
 
 
 def _publish() -> None:
     """Publish one sequencing task unless one is already queued (``QUEUED_KEY``, cleared by
     the task when it starts, expiring after ``QUEUED_SECONDS`` in case it never does). A broker
     outage is logged, not raised: the business write is committed, the beat catches up."""
-    from donations.tasks import sequence_ledger
-
     try:
         if cache.add(QUEUED_KEY, 1, timeout=QUEUED_SECONDS):
             sequence_ledger.delay()

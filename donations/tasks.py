@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from donations.sequencer import sequence_ledger  # noqa: F401 (registered under this module)
+
 
 @shared_task
 def check_disclosure_and_stuck_goods() -> int:
@@ -23,22 +25,6 @@ def alert_overdue_questions() -> int:
     from donations.questions import alert_overdue_questions as run
 
     return run()
-
-
-@shared_task(name="donations.tasks.sequence_ledger", acks_late=False)
-def sequence_ledger() -> int:
-    """Give committed ledger entries their seq and hash (``donations.sequencer``).
-
-    Published on commit of every business write (at most one queued: ``QUEUED_KEY``, cleared
-    here before reading, so a commit after this point queues the next run) and by the beat.
-    Waits for the advisory lock rather than skipping, so entries committed while another run
-    held it are not left for the beat. Not acked late: a lost run is redone by the beat."""
-    from django.core.cache import cache
-
-    from donations import sequencer
-
-    cache.delete(sequencer.QUEUED_KEY)
-    return sequencer.sequence_all(wait=True)
 
 
 @shared_task(name="donations.tasks.check_merge_delay")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, validators
-from donations import balances, chain
+from donations import balances, chain, sequencer
 from donations.balances import Want
 from donations.models import GoodsLine, LedgerEntry
 from registry.models import Organization
@@ -155,5 +155,5 @@ def outgoing_entry(
         created_by=by,
         **fields,
     )
-    chain.append(entry, lines=lines, sources=drawn, evidence=list(evidence))
+    sequencer.append(entry, lines=lines, sources=drawn, evidence=list(evidence))
     return entry, drawn

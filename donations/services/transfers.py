@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.notifications import notify
-from donations import balances, chain, privacy
+from donations import balances, chain, privacy, sequencer
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
@@ -139,7 +139,9 @@ def acknowledge(
             reason=reason.strip(),
             created_by=by,
         )
-        chain.append(entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[])
+        sequencer.append(
+            entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[]
+        )
         Lot.objects.bulk_create(
             Lot.opened(
                 like=lot,
@@ -258,7 +260,7 @@ def resolve_shortfall(
             reason=reason,
             created_by=by,
         )
-        chain.append(entry, lines=lines, sources=moved, evidence=[])
+        sequencer.append(entry, lines=lines, sources=moved, evidence=[])
         if replaced:
             Lot.objects.bulk_create(
                 Lot.opened(
