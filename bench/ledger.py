@@ -7,8 +7,9 @@ INSERTs of the same rows, by as many writers, into a copy of the same table with
 and balance logic. The sequencer runs looping in a process of its own (``sequence_pending``
 as the Celery task runs it, without the broker hop); the writers still publish the task on
 commit as in production (the Redis round trip is in the measured path; no worker consumes it).
-Also reported: the merge delay (``sequenced_at - recorded_at`` of every new entry: from the
-write, just before its commit, to its seq) p50/p99, and the chain verified at the end.
+Also reported: the merge delay (from the moment the service call returned, committed, to the
+entry's ``sequenced_at``) p50/p99/max, the chain verified at the end, and (``baseline``) the
+same writers with inline sequencing (the head locked until commit, as before issue 16).
 
 ``python -m bench.ledger grow --to N`` extends the chain to N entries with bulk INSERTs (money
 receipts, each followed by a disbursement drawing half of it), hashing every entry exactly as
@@ -119,7 +120,7 @@ def _sequencer_process():
     return stop
 
 
-def append(writers: int, ops: int, processes: bool = True) -> dict:
+def append(writers: int, ops: int, processes: bool = True, baseline: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -144,19 +145,28 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
         holders.append((org, user))
     before = chain.verify()[0]
 
+    import tempfile
+
+    run_tag = "S"
+    commits_dir = tempfile.mkdtemp(prefix="bench_ledger_")
+
     def write(index: int) -> None:
+        """Receipt + disbursement ``ops`` times; each entry's id and the moment its service
+        call returned (committed) go to a file of this writer, for the merge delay."""
         org, user = holders[index]
+        committed: list[tuple[int, float]] = []
         for n in range(ops):
-            services.record_receipt(
+            gift = services.record_receipt(
                 organization=org,
                 by=user,
                 donor_name="张三",
                 donor_kind="individual",
                 amount=Decimal("100.00"),
                 channel="bank_transfer",
-                receipt_number=f"B{index}-{n}",
+                receipt_number=f"B{run_tag}{index}-{n}",
             )
-            services.disburse(
+            committed.append((gift.pk, time.time()))
+            spent = services.disburse(
                 organization=org,
                 by=user,
                 purpose="基准",
@@ -164,15 +174,28 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
                 beneficiaries=1,
                 amount=Decimal("50.00"),
             )
+            committed.append((spent.pk, time.time()))
+        with open(os.path.join(commits_dir, f"{run_tag}-{index}.json"), "w") as out:
+            json.dump(committed, out)
 
     from django.conf import settings
 
     from donations.models import LedgerEntry
 
+    parallel = _processes if processes else _threads
+    inline_rate = None
+    if baseline:
+        # The same writers with the entry sequenced inside the business transaction (the head
+        # locked until commit, as before issue 16): same machine, same moment, for comparison.
+        settings.TONGZHOU_LEDGER_SEQUENCING = "inline"
+        run_tag = "I"
+        inline_seconds = parallel(writers, write)
+        inline_rate = writers * ops * 2 / inline_seconds
+        before = chain.verify()[0]
+        run_tag = "A"
     settings.TONGZHOU_LEDGER_SEQUENCING = "after_commit"
     first_id = (LedgerEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     stop = _sequencer_process()
-    parallel = _processes if processes else _threads
     service_seconds = parallel(writers, write)
     drained = time.perf_counter()
     while LedgerEntry.objects.filter(seq__isnull=True).exists():
@@ -183,15 +206,27 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
     stop()
     count, bad, _problem = chain.verify()
     entries = count - before
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d), "
-            "percentile_cont(0.99) WITHIN GROUP (ORDER BY d), max(d) FROM ("
-            "SELECT EXTRACT(EPOCH FROM sequenced_at - recorded_at) AS d "
-            "FROM donations_ledgerentry WHERE id >= %s) AS delays",
-            [first_id],
+    # Merge delay: from the commit (the service call returned) to sequenced_at.
+    committed_at: dict[int, float] = {}
+    for name in os.listdir(commits_dir):
+        if name.startswith(f"{run_tag}-"):
+            with open(os.path.join(commits_dir, name)) as data:
+                committed_at.update(dict(json.load(data)))
+    delays = sorted(
+        max(0.0, sequenced.timestamp() - committed_at[pk])
+        for pk, sequenced in LedgerEntry.objects.filter(id__gte=first_id).values_list(
+            "id", "sequenced_at"
         )
-        p50, p99, worst = cur.fetchone()
+        if pk in committed_at
+    )
+
+    def percentile(share: float) -> float:
+        return delays[min(len(delays) - 1, int(share * len(delays)))]
+
+    p50, p99, worst = percentile(0.5), percentile(0.99), delays[-1]
+    import shutil
+
+    shutil.rmtree(commits_dir, ignore_errors=True)
     table = "donations_ledgerentry"
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_plain_entries")
@@ -224,6 +259,7 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
         "plain_inserts_per_s": round(plain_rate, 1),
         "chain_intact": bad is None,
         "sequencer": "own process, sequence_pending loop",
+        "inline_entries_per_s": round(inline_rate, 1) if inline_rate else None,
         "merge_delay_p50_ms": round(float(p50) * 1000, 1),
         "merge_delay_p99_ms": round(float(p99) * 1000, 1),
         "merge_delay_max_ms": round(float(worst) * 1000, 1),

@@ -22,6 +22,11 @@ from tests.readable import assert_readable_html
 
 pytestmark = pytest.mark.django_db
 
+# SAVEPOINT/RELEASE (the sequencer's atomic inside the test's transaction), the advisory lock
+# (PostgreSQL only), the head's get_or_create and row lock, the entries, lines, sources,
+# evidence, the seqs referred to, the bulk UPDATE, the head UPDATE.
+QUERIES_PER_BATCH = 12 if connection.vendor == "postgresql" else 11
+
 
 def skip_ids(count: int) -> None:
     """Make the next entry id jump by ``count`` (as rolled-back writes leave gaps on
@@ -342,3 +347,32 @@ def test_inline_mode_sequences_committed_leftovers_first(
     gift.refresh_from_db()
     assert (gift.seq, spent.seq) == (1, 2)
     assert chain.verify() == (2, None, "")
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    count,
+    after_commit,
+    charity,
+    charity_admin,
+    ngo,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    """Entries, lines, sources, evidence, the seqs referred to, one bulk UPDATE, the head,
+    plus the transaction, the head lock and its get_or_create: fixed, whatever the batch."""
+    with django_capture_on_commit_callbacks(execute=True):
+        df.receipt(charity, charity_admin, items=[df.item(quantity="1000")])
+    with django_capture_on_commit_callbacks(execute=False):
+        for _ in range(count // 2):
+            df.receipt(charity, charity_admin)
+            services.allocate(
+                organization=charity,
+                by=charity_admin,
+                to_organization=ngo,
+                items=[df.item(quantity="3")],
+                purpose="饮用水",
+            )
+    with django_assert_num_queries(QUERIES_PER_BATCH):
+        assert sequencer.sequence_pending() == count
+    assert chain.verify() == (count + 1, None, "")
