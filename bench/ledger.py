@@ -87,9 +87,10 @@ def _processes(count: int, target) -> float:
     return seconds
 
 
-def _sequencer_process():
+def _sequencer_process(stats_path: str):
     """Fork a process that runs the sequencer in a loop (a batch whenever something committed
-    is pending, else a 2 ms nap); returns the function that stops it."""
+    is pending, else a 2 ms nap); returns the function that stops it. Its batches (count,
+    entries, seconds inside ``sequence_pending``) are written to ``stats_path``."""
     import multiprocessing
 
     from django.db import connections
@@ -101,12 +102,20 @@ def _sequencer_process():
     def loop() -> None:
         from donations import sequencer
 
+        batches, entries, busy = 0, 0, 0.0
         try:
             while not stopping.is_set():
-                if not sequencer.sequence_pending():
+                started = time.perf_counter()
+                done = sequencer.sequence_pending()
+                if done:
+                    batches, entries = batches + 1, entries + done
+                    busy += time.perf_counter() - started
+                else:
                     time.sleep(0.002)
         finally:
             connections.close_all()
+            with open(stats_path, "w") as out:
+                json.dump({"batches": batches, "entries": entries, "seconds": busy}, out)
 
     process = context.Process(target=loop)
     process.start()
@@ -195,7 +204,8 @@ def append(writers: int, ops: int, processes: bool = True, baseline: bool = True
         run_tag = "A"
     settings.TONGZHOU_LEDGER_SEQUENCING = "after_commit"
     first_id = (LedgerEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    stop = _sequencer_process()
+    stats_path = os.path.join(commits_dir, "sequencer.json")
+    stop = _sequencer_process(stats_path)
     service_seconds = parallel(writers, write)
     drained = time.perf_counter()
     while LedgerEntry.objects.filter(seq__isnull=True).exists():
@@ -224,6 +234,8 @@ def append(writers: int, ops: int, processes: bool = True, baseline: bool = True
         return delays[min(len(delays) - 1, int(share * len(delays)))]
 
     p50, p99, worst = percentile(0.5), percentile(0.99), delays[-1]
+    with open(stats_path) as data:
+        batches = json.load(data)
     import shutil
 
     shutil.rmtree(commits_dir, ignore_errors=True)
@@ -264,6 +276,9 @@ def append(writers: int, ops: int, processes: bool = True, baseline: bool = True
         "merge_delay_p99_ms": round(float(p99) * 1000, 1),
         "merge_delay_max_ms": round(float(worst) * 1000, 1),
         "drain_after_writers_s": round(drain_seconds, 2),
+        "sequencer_batches": batches["batches"],
+        "sequencer_mean_batch": round(batches["entries"] / max(1, batches["batches"]), 1),
+        "sequencer_ms_per_batch": round(1000 * batches["seconds"] / max(1, batches["batches"]), 1),
         "ratio": round(service_rate / plain_rate, 3),
     }
 
