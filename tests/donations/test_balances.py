@@ -40,9 +40,9 @@ def test_named_sources_are_used(charity, charity_admin):
         by=charity_admin,
         amount=Decimal(80),
         purpose="药品",
-        sources=[{"entry": second.seq, "amount": 80}],
+        sources=[{"entry": second.pk, "amount": 80}],
     )
-    assert [s.lot.origin_id for s in entry.sources.all()] == [second.seq]
+    assert [s.lot.origin_id for s in entry.sources.all()] == [second.pk]
 
 
 def test_overdraft_is_refused_and_nothing_is_written(charity, charity_admin):
