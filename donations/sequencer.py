@@ -182,7 +182,7 @@ def _sequence_batch(head, limit: int | None) -> int:
     return len(done)
 
 
-def sequence_pending(*, limit: int = BATCH, wait: bool = False) -> int:
+def sequence_pending(*, limit: int | None = BATCH, wait: bool = False) -> int:
     """Sequence up to ``limit`` committed unsequenced entries in id order; returns how many.
 
     One transaction: the advisory lock (``pg_try_advisory_xact_lock``, or waiting for it with

@@ -164,7 +164,7 @@ def test_restricted_lots_of_the_same_purpose_come_first_then_the_incident_then_g
         incident=quake,
     )
     drawn = [(s.lot.origin_id, s.quantity) for s in entry.sources.select_related("lot")]
-    assert drawn == [(for_water.seq, 100), (for_quake.seq, 100), (general.seq, 50)]
+    assert drawn == [(for_water.pk, 100), (for_quake.pk, 100), (general.pk, 50)]
 
 
 def test_a_named_source_of_another_incident_is_refused(charity, charity_admin):

@@ -76,7 +76,7 @@ def test_a_shortfall_stays_open_in_transit_and_on_the_public_ledger(
     assert 'data-testid="open-shortfalls"' in html and "200 个" in html
     assert_readable_html(page.content)
     api_books = client.get("/api/v1/ledger/totals/", {"incident": quake.pk}).json()["overall"]
-    assert api_books["open_shortfalls"][0]["allocation"] == short.seq
+    assert api_books["open_shortfalls"][0]["allocation"] == short.pk
     assert api_books["in_transit_goods"] == "1000.00"
     _balanced({"organization_id": charity.pk}, {"incident_id": quake.pk})
 
@@ -106,7 +106,7 @@ def test_the_sender_writes_off_on_the_workspace_page_with_a_reason(
         f"/ledger/organizations/{charity.pk}/#shortfalls"
     )
     entry = LedgerEntry.objects.get(kind="write_off")
-    assert (entry.related_id, entry.goods_value, entry.holder_id) == (short.seq, 1000, charity.pk)
+    assert (entry.related_id, entry.goods_value, entry.holder_id) == (short.pk, 1000, charity.pk)
     assert open_shortfalls() == []
     books = totals(organization_id=charity.pk)["overall"]
     assert (books["written_off"], books["in_transit"]) == (1000, 0)

@@ -57,7 +57,7 @@ def test_the_holder_changes_the_use_from_the_entry_page(client, charity_admin, g
     )
     change = LedgerEntry.objects.get(kind="change_of_use")
     assert response.status_code == 302 and response.url == f"/ledger/entries/{change.pk}/"
-    assert change.related_id == gift.seq and change.incident_id == incidents[1].pk
+    assert change.related_id == gift.pk and change.incident_id == incidents[1].pk
     assert change.amount == Decimal(100) and change.donor_consent
     assert not Lot.objects.filter(acquired_by=gift, remaining__gt=0).exists()
     assert [m.message for m in get_messages(response.wsgi_request)] == [

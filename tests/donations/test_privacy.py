@@ -74,7 +74,7 @@ def test_a_donor_holding_the_plain_text_and_the_revealed_salt_can_prove_it(
     # a wrong name does not match
     assert privacy.commitment(salt, "handler", "王小红") != published["handler"]
     assert AuditEvent.objects.filter(
-        action="donations.private_revealed", target_id=str(gift.seq)
+        action="donations.private_revealed", target_id=str(gift.pk)
     ).exists()
 
 
