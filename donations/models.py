@@ -108,7 +108,11 @@ class LedgerEntry(AppendOnlyModel):
 
     id = models.BigAutoField(primary_key=True)
     # Set once by the sequencer (null until then): the public, gapless, 1-based chain number.
-    seq = models.PositiveBigIntegerField(_("sequence"), null=True, blank=True, unique=True)
+    # Unique through a partial constraint (below), not ``unique=True``: PostgreSQL takes a
+    # FOR UPDATE row lock for an UPDATE of a column with a full unique index (one a foreign key
+    # could use), which conflicts with the FOR KEY SHARE of writers' foreign-key checks and
+    # deadlocked writers against the sequencer; with partial indexes it takes FOR NO KEY UPDATE.
+    seq = models.PositiveBigIntegerField(_("sequence"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
     holder = models.ForeignKey(
         "registry.Organization",
@@ -172,7 +176,7 @@ class LedgerEntry(AppendOnlyModel):
     # chain: 1 = written before format 2 (see docs/donations.md, "Chain format v2")
     chain_format = models.PositiveSmallIntegerField(default=1)
     prev_hash = models.CharField(max_length=64, null=True, blank=True)
-    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)
     # When the sequencer gave it its seq (merge delay = sequenced_at - recorded_at).
     sequenced_at = models.DateTimeField(_("sequenced at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -191,6 +195,12 @@ class LedgerEntry(AppendOnlyModel):
                 fields=["related"],
                 condition=Q(kind__in=["reversal", "acknowledgement"]),
                 name="entry_reversed_or_acknowledged_once",
+            ),
+            models.UniqueConstraint(
+                fields=["seq"], condition=Q(seq__isnull=False), name="entry_seq_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["hash"], condition=Q(hash__isnull=False), name="entry_hash_unique"
             ),
         ]
         indexes = [

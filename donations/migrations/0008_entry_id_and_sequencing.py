@@ -5,7 +5,10 @@ public chain number ``seq`` becomes a nullable unique column set once by the seq
   existing rows keep ``id == seq``) and made an auto field (PostgreSQL: an identity whose
   sequence is set to start after the largest id; SQLite: an autoincrement rowid).
 - A new ``seq`` is added and copied from ``id``; ``sequenced_at`` from ``recorded_at`` (the old
-  entries were sequenced when they were written). ``prev_hash`` and ``hash`` become nullable.
+  entries were sequenced when they were written). ``prev_hash`` and ``hash`` become nullable;
+  ``seq`` and ``hash`` are unique through partial unique constraints (``WHERE ... IS NOT
+  NULL``), so that the sequencer's UPDATE takes FOR NO KEY UPDATE row locks, compatible with
+  the FOR KEY SHARE locks of foreign-key checks of concurrent writers.
 - PostgreSQL: the append-only trigger of ``donations_ledgerentry`` is replaced by one that allows
   exactly one UPDATE of a row: ``seq``/``prev_hash``/``hash``/``sequenced_at`` from unsequenced
   (``seq IS NULL``) to set, every other column unchanged. The copy runs between dropping the
@@ -107,9 +110,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="ledgerentry",
             name="seq",
-            field=models.PositiveBigIntegerField(
-                blank=True, null=True, unique=True, verbose_name="sequence"
-            ),
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="sequence"),
         ),
         migrations.AddField(
             model_name="ledgerentry",
@@ -119,7 +120,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="ledgerentry",
             name="hash",
-            field=models.CharField(blank=True, max_length=64, null=True, unique=True),
+            field=models.CharField(blank=True, max_length=64, null=True),
         ),
         migrations.AlterField(
             model_name="ledgerentry",
@@ -139,6 +140,25 @@ class Migration(migrations.Migration):
             model_name="ledgerentry",
             index=models.Index(
                 condition=models.Q(("seq__isnull", True)), fields=["id"], name="entry_unsequenced"
+            ),
+        ),
+        # Partial unique constraints, not unique=True: an UPDATE of a column with a full unique
+        # index takes FOR UPDATE row locks on PostgreSQL, which conflict with the FOR KEY SHARE
+        # of foreign-key checks (writers referring to the entries being sequenced: deadlocks).
+        migrations.AddConstraint(
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("seq__isnull", False)),
+                fields=("seq",),
+                name="entry_seq_unique",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("hash__isnull", False)),
+                fields=("hash",),
+                name="entry_hash_unique",
             ),
         ),
         migrations.RunPython(create_guard, drop_guard),
