@@ -38,12 +38,41 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("ledger rows cannot be updated; append a reversal instead")
 
+    SEQUENCING_FIELDS = ("seq", "prev_hash", "hash", "sequenced_at")
+
     def sequence_rows(self, objs: list, fields: list[str]) -> int:
-        """The one sanctioned change of ledger rows: the sequencer sets ``fields`` (seq,
-        prev_hash, hash, sequenced_at) of unsequenced entries (``donations.sequencer``)."""
-        if set(fields) - {"seq", "prev_hash", "hash", "sequenced_at"}:
+        """The one sanctioned change of ledger rows: the sequencer sets seq, prev_hash, hash
+        and sequenced_at of unsequenced entries (``donations.sequencer``), in one statement.
+
+        On PostgreSQL one ``UPDATE ... FROM (VALUES ...) WHERE seq IS NULL`` (Django's
+        ``bulk_update`` builds a CASE expression per row and field: ~1 ms of Python per entry
+        under load); if any row was sequenced already it raises, so the batch rolls back."""
+        if set(fields) != set(self.SEQUENCING_FIELDS):
             raise AppendOnlyError("only the sequencer's fields may be set, once")
-        return models.QuerySet(model=self.model, using=self.db).bulk_update(objs, fields)
+        if not objs:
+            return 0
+        from django.db import connections
+
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return models.QuerySet(model=self.model, using=self.db).bulk_update(objs, fields)
+        rows = ", ".join(["(%s::bigint, %s::bigint, %s, %s, %s::timestamptz)"] * len(objs))
+        params = [
+            value
+            for obj in objs
+            for value in (obj.pk, obj.seq, obj.prev_hash, obj.hash, obj.sequenced_at)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {self.model._meta.db_table} AS e SET seq = v.seq, "  # noqa: S608
+                "prev_hash = v.prev_hash, hash = v.hash, sequenced_at = v.sequenced_at "
+                f"FROM (VALUES {rows}) AS v (id, seq, prev_hash, hash, sequenced_at) "
+                "WHERE e.id = v.id AND e.seq IS NULL",
+                params,
+            )
+            if cursor.rowcount != len(objs):
+                raise AppendOnlyError("an entry in the batch was sequenced already")
+            return cursor.rowcount
 
 
 class AppendOnlyModel(models.Model):
