@@ -1,9 +1,15 @@
 """Ledger benchmarks, run in a process of their own against the bench database.
 
 ``python -m bench.ledger append --writers 16 --ops 40`` prints one JSON object of figures:
-receipts + disbursements per second through the service layer (chain + row-locked balances,
-chain verified at the end), and plain single-row INSERTs of the same rows, by as many writers,
-into a copy of the same table without the chain and balance logic.
+receipts + disbursements per second through the service layer (row-locked balances, entries
+written unsequenced: ``TONGZHOU_LEDGER_SEQUENCING = "after_commit"``), and plain single-row
+INSERTs of the same rows, by as many writers, into a copy of the same table without the chain
+and balance logic. The sequencer runs looping in a process of its own (``sequence_pending``
+as the Celery task runs it, without the broker hop); the writers still publish the task on
+commit as in production (the Redis round trip is in the measured path; no worker consumes it).
+Also reported: the merge delay (from the moment the service call returned, committed, to the
+entry's ``sequenced_at``) p50/p99/max, the chain verified at the end, and (``baseline``) the
+same writers with inline sequencing (the head locked until commit, as before issue 16).
 
 ``python -m bench.ledger grow --to N`` extends the chain to N entries with bulk INSERTs (money
 receipts, each followed by a disbursement drawing half of it), hashing every entry exactly as
@@ -81,7 +87,49 @@ def _processes(count: int, target) -> float:
     return seconds
 
 
-def append(writers: int, ops: int, processes: bool = True) -> dict:
+def _sequencer_process(stats_path: str):
+    """Fork a process that runs the sequencer in a loop (a batch whenever something committed
+    is pending, else a 2 ms nap); returns the function that stops it. Its batches (count,
+    entries, seconds inside ``sequence_pending``) are written to ``stats_path``."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    stopping = context.Event()
+
+    def loop() -> None:
+        from donations import sequencer
+
+        batches, entries, busy = 0, 0, 0.0
+        try:
+            while not stopping.is_set():
+                started = time.perf_counter()
+                done = sequencer.sequence_pending()
+                if done:
+                    batches, entries = batches + 1, entries + done
+                    busy += time.perf_counter() - started
+                else:
+                    time.sleep(0.002)
+        finally:
+            connections.close_all()
+            with open(stats_path, "w") as out:
+                json.dump({"batches": batches, "entries": entries, "seconds": busy}, out)
+
+    process = context.Process(target=loop)
+    process.start()
+
+    def stop() -> None:
+        stopping.set()
+        process.join(30)
+        if process.exitcode:
+            raise RuntimeError(f"the sequencer process failed ({process.exitcode})")
+
+    return stop
+
+
+def append(writers: int, ops: int, processes: bool = True, baseline: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -106,19 +154,28 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
         holders.append((org, user))
     before = chain.verify()[0]
 
+    import tempfile
+
+    run_tag = "S"
+    commits_dir = tempfile.mkdtemp(prefix="bench_ledger_")
+
     def write(index: int) -> None:
+        """Receipt + disbursement ``ops`` times; each entry's id and the moment its service
+        call returned (committed) go to a file of this writer, for the merge delay."""
         org, user = holders[index]
+        committed: list[tuple[int, float]] = []
         for n in range(ops):
-            services.record_receipt(
+            gift = services.record_receipt(
                 organization=org,
                 by=user,
                 donor_name="张三",
                 donor_kind="individual",
                 amount=Decimal("100.00"),
                 channel="bank_transfer",
-                receipt_number=f"B{index}-{n}",
+                receipt_number=f"B{run_tag}{index}-{n}",
             )
-            services.disburse(
+            committed.append((gift.pk, time.time()))
+            spent = services.disburse(
                 organization=org,
                 by=user,
                 purpose="基准",
@@ -126,11 +183,62 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
                 beneficiaries=1,
                 amount=Decimal("50.00"),
             )
+            committed.append((spent.pk, time.time()))
+        with open(os.path.join(commits_dir, f"{run_tag}-{index}.json"), "w") as out:
+            json.dump(committed, out)
+
+    from django.conf import settings
+
+    from donations.models import LedgerEntry
 
     parallel = _processes if processes else _threads
+    inline_rate = None
+    if baseline:
+        # The same writers with the entry sequenced inside the business transaction (the head
+        # locked until commit, as before issue 16): same machine, same moment, for comparison.
+        settings.TONGZHOU_LEDGER_SEQUENCING = "inline"
+        run_tag = "I"
+        inline_seconds = parallel(writers, write)
+        inline_rate = writers * ops * 2 / inline_seconds
+        before = chain.verify()[0]
+        run_tag = "A"
+    settings.TONGZHOU_LEDGER_SEQUENCING = "after_commit"
+    first_id = (LedgerEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    stats_path = os.path.join(commits_dir, "sequencer.json")
+    stop = _sequencer_process(stats_path)
     service_seconds = parallel(writers, write)
+    drained = time.perf_counter()
+    while LedgerEntry.objects.filter(seq__isnull=True).exists():
+        if time.perf_counter() - drained > 120:
+            raise RuntimeError("the sequencer did not catch up within 120 s")
+        time.sleep(0.01)
+    drain_seconds = time.perf_counter() - drained
+    stop()
     count, bad, _problem = chain.verify()
     entries = count - before
+    # Merge delay: from the commit (the service call returned) to sequenced_at.
+    committed_at: dict[int, float] = {}
+    for name in os.listdir(commits_dir):
+        if name.startswith(f"{run_tag}-"):
+            with open(os.path.join(commits_dir, name)) as data:
+                committed_at.update(dict(json.load(data)))
+    delays = sorted(
+        max(0.0, sequenced.timestamp() - committed_at[pk])
+        for pk, sequenced in LedgerEntry.objects.filter(id__gte=first_id).values_list(
+            "id", "sequenced_at"
+        )
+        if pk in committed_at
+    )
+
+    def percentile(share: float) -> float:
+        return delays[min(len(delays) - 1, int(share * len(delays)))]
+
+    p50, p99, worst = percentile(0.5), percentile(0.99), delays[-1]
+    with open(stats_path) as data:
+        batches = json.load(data)
+    import shutil
+
+    shutil.rmtree(commits_dir, ignore_errors=True)
     table = "donations_ledgerentry"
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_plain_entries")
@@ -162,6 +270,15 @@ def append(writers: int, ops: int, processes: bool = True) -> dict:
         "service_entries_per_s": round(service_rate, 1),
         "plain_inserts_per_s": round(plain_rate, 1),
         "chain_intact": bad is None,
+        "sequencer": "own process, sequence_pending loop",
+        "inline_entries_per_s": round(inline_rate, 1) if inline_rate else None,
+        "merge_delay_p50_ms": round(float(p50) * 1000, 1),
+        "merge_delay_p99_ms": round(float(p99) * 1000, 1),
+        "merge_delay_max_ms": round(float(worst) * 1000, 1),
+        "drain_after_writers_s": round(drain_seconds, 2),
+        "sequencer_batches": batches["batches"],
+        "sequencer_mean_batch": round(batches["entries"] / max(1, batches["batches"]), 1),
+        "sequencer_ms_per_batch": round(1000 * batches["seconds"] / max(1, batches["batches"]), 1),
         "ratio": round(service_rate / plain_rate, 3),
     }
 
@@ -214,6 +331,8 @@ def grow(to: int, batch: int = 20_000) -> dict:
     incidents = list(Incident.objects.values_list("pk", flat=True)[:5]) or [None]
     head, _ = ChainHead.objects.get_or_create(id=1)
     seq, prev = head.seq, head.head_hash
+    # Ids and seqs differ once entries were sequenced after commit (ledger_append ran first).
+    next_id = (LedgerEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     next_lot = (Lot.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     next_source = (
         EntrySource.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -237,7 +356,9 @@ def grow(to: int, batch: int = 20_000) -> dict:
             at = base + timezone.timedelta(seconds=seq)
             receipt = make(
                 entry_defaults,
+                id=next_id,
                 seq=seq + 1,
+                sequenced_at=at,
                 kind="receipt",
                 holder_id=holder,
                 incident_id=incident,
@@ -257,8 +378,8 @@ def grow(to: int, batch: int = 20_000) -> dict:
             lot = make(
                 lot_defaults,
                 id=next_lot,
-                origin_id=receipt.seq,
-                acquired_by_id=receipt.seq,
+                origin_id=receipt.id,
+                acquired_by_id=receipt.id,
                 holder_id=holder,
                 incident_id=incident,
                 item="",
@@ -271,7 +392,9 @@ def grow(to: int, batch: int = 20_000) -> dict:
             next_lot += 1
             spend = make(
                 entry_defaults,
+                id=next_id + 1,
                 seq=seq + 2,
+                sequenced_at=at,
                 kind="disbursement",
                 holder_id=holder,
                 incident_id=incident,
@@ -285,7 +408,9 @@ def grow(to: int, batch: int = 20_000) -> dict:
                 prev_hash=prev,
             )
             source = SimpleNamespace(lot=lot, quantity=Decimal("50"), chosen_by_service=True)
-            spend.hash = chain.chain_hash(prev, chain.public_form(spend, [], [source], []))
+            spend.hash = chain.chain_hash(
+                prev, chain.public_form(spend, [], [source], [], seq_of={receipt.id: receipt.seq})
+            )
             prev = spend.hash
             entries += [receipt, spend]
             lots.append(lot)
@@ -293,13 +418,14 @@ def grow(to: int, batch: int = 20_000) -> dict:
                 make(
                     source_defaults,
                     id=next_source,
-                    entry_id=spend.seq,
+                    entry_id=spend.id,
                     lot_id=lot.id,
                     quantity=Decimal("50"),
                     chosen_by_service=True,
                 )
             )
             next_source += 1
+            next_id += 2
             seq += 2
         with transaction.atomic(), connection.cursor() as cursor:
             _copy(cursor.cursor, LedgerEntry, entries)
@@ -308,7 +434,11 @@ def grow(to: int, batch: int = 20_000) -> dict:
             ChainHead.objects.filter(id=1).update(seq=seq, head_hash=prev)
         written += len(entries)
     with connection.cursor() as cursor:
-        for model, last in ((Lot, next_lot - 1), (EntrySource, next_source - 1)):
+        for model, last in (
+            (LedgerEntry, next_id - 1),
+            (Lot, next_lot - 1),
+            (EntrySource, next_source - 1),
+        ):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [last])
         for model in (LedgerEntry, Lot, EntrySource):

@@ -546,6 +546,26 @@ CELERY_BEAT_SCHEDULE["donations-overdue-questions"] = {
     "task": "donations.tasks.alert_overdue_questions",
     "schedule": 60 * 60,
 }
+# Sequencing after commit (issue 16, docs/ledger-chain.md): entries are written unsequenced and
+# the sequencer gives them seq and hash after commit ("after_commit", real mode) or at once in
+# the writing transaction ("inline", the default without REDIS_URL: embedded mode and tests).
+TONGZHOU_LEDGER_SEQUENCING = env.str(
+    "TONGZHOU_LEDGER_SEQUENCING", default="after_commit" if REDIS_URL else "inline"
+)
+if TONGZHOU_LEDGER_SEQUENCING not in ("inline", "after_commit"):
+    raise ImproperlyConfigured('TONGZHOU_LEDGER_SEQUENCING must be "inline" or "after_commit".')
+# Maximum merge delay (seconds): an entry unsequenced for longer alerts the platform admins.
+TONGZHOU_LEDGER_MAX_MERGE_DELAY = env.int("TONGZHOU_LEDGER_MAX_MERGE_DELAY", default=5)
+if TONGZHOU_LEDGER_MAX_MERGE_DELAY < 1:
+    raise ImproperlyConfigured("TONGZHOU_LEDGER_MAX_MERGE_DELAY must be at least 1 second.")
+CELERY_BEAT_SCHEDULE["donations-sequence-ledger"] = {
+    "task": "donations.tasks.sequence_ledger",
+    "schedule": 2.0,
+}
+CELERY_BEAT_SCHEDULE["donations-check-merge-delay"] = {
+    "task": "donations.tasks.check_merge_delay",
+    "schedule": 5.0,
+}
 
 if DEBUG:
     INTERNAL_IPS = ["127.0.0.1"]

@@ -187,9 +187,9 @@ class DonationsConfig(AppConfig):
         from donations.models import LedgerEntry
 
         entries = list(
-            LedgerEntry.objects.select_related("holder", "counterparty", "incident").order_by(
-                "-seq"
-            )[:6]
+            LedgerEntry.objects.filter(seq__isnull=False)
+            .select_related("holder", "counterparty", "incident")
+            .order_by("-seq")[:6]
         )
         return [
             {

@@ -69,7 +69,7 @@ def draw(
 ) -> list[EntrySource]:
     """Lock and decrement lots covering ``wants``; return the (unsaved) source rows.
 
-    ``named`` sources are ``{"entry": seq, "item": name, "quantity": Decimal}``: lots the holder
+    ``named`` sources are ``{"entry": id, "item": name, "quantity": Decimal}``: lots the holder
     acquired by that entry. Without them, ``attribution_order`` chooses.
     """
     items = {w.item for w in wants}

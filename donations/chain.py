@@ -1,4 +1,11 @@
-"""The hash chain: the public form of an entry, its hash, and appending under the head lock.
+"""The hash chain: the public form of an entry, its hash, and appending an entry.
+
+Since issue 16 an entry is written unsequenced (``seq``/``prev_hash``/``hash`` null) and
+``donations.sequencer`` gives it its place after commit (``TONGZHOU_LEDGER_SEQUENCING =
+"after_commit"``), or at once inside the writing transaction (``"inline"``). In the public form
+every reference to another entry (``seq``, ``related``, a source's ``entry``/``receipt``) is that
+entry's public ``seq``, never the internal ``id`` (for entries written before the split both are
+equal, so their hashes are unchanged).
 
 Format (API.md, documented for the public in docs/donations.md): each exported line is
 ``{"seq", "prev_hash", "hash", "entry"}``; ``prev_hash`` of seq 1 is 64 zeros and
@@ -15,7 +22,7 @@ before keep format 1 (``LedgerEntry.chain_format``) and their hashes.
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -63,13 +70,27 @@ def chain_hash(prev_hash: str, entry: dict) -> str:
 
 
 def public_form(
-    entry: LedgerEntry, lines: Iterable, sources: Iterable, evidence: Iterable[str]
+    entry: LedgerEntry,
+    lines: Iterable,
+    sources: Iterable,
+    evidence: Iterable[str],
+    seq_of: Mapping[int, int] | None = None,
 ) -> dict:
-    """The chained public form: ids, amounts as strings, times; never private donor details.
+    """The chained public form: seqs, amounts as strings, times; never private donor details.
 
     ``sources`` yields ``EntrySource``-like objects with ``lot`` (``origin_id``,
     ``acquired_by_id``, ``item``, ``unit``), ``quantity`` and ``chosen_by_service``.
+    ``seq_of`` maps the ids of the entries referred to (``related_id``, the lots' origin and
+    acquiring entries) to their seqs; without it ids are taken as seqs (entries written before
+    the identity split, and tests that build forms by hand). A reference missing from
+    ``seq_of`` raises ``KeyError``: an entry is never hashed with an unresolved reference.
     """
+
+    def ref(entry_id: int | None) -> int | None:
+        if entry_id is None or seq_of is None:
+            return entry_id
+        return seq_of[entry_id]
+
     form = {
         "seq": entry.seq,
         "kind": entry.kind,
@@ -92,7 +113,7 @@ def public_form(
         "donation_agreement": entry.donation_agreement,
         "region_code": entry.region_code,
         "beneficiaries": entry.beneficiaries,
-        "related": entry.related_id,
+        "related": ref(entry.related_id),
         "shortfall": entry.shortfall,
         "reason": entry.reason,
         "filing_reference": entry.filing_reference,
@@ -111,8 +132,8 @@ def public_form(
         ],
         "sources": [
             {
-                "entry": source.lot.acquired_by_id,
-                "receipt": source.lot.origin_id,
+                "entry": ref(source.lot.acquired_by_id),
+                "receipt": ref(source.lot.origin_id),
                 "item": source.lot.item,
                 "unit": source.lot.unit,
                 "quantity": quantity(source.quantity),
@@ -129,33 +150,61 @@ def public_form(
     return form
 
 
+def referenced_ids(entry, sources: Iterable) -> set[int]:
+    """The ids of the entries ``entry``'s public form refers to."""
+    ids = {entry.related_id} if entry.related_id else set()
+    for source in sources:
+        ids.update(i for i in (source.lot.acquired_by_id, source.lot.origin_id) if i)
+    return ids
+
+
+def seqs_of(ids: Iterable[int]) -> dict[int, int]:
+    """``{id: seq}`` of the sequenced entries among ``ids`` (one query; none for no ids)."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    return dict(LedgerEntry.objects.filter(id__in=ids, seq__isnull=False).values_list("id", "seq"))
+
+
 def stored_form(entry: LedgerEntry) -> dict:
     """The public form of a saved entry (prefetch lines, sources__lot and evidence)."""
+    sources = list(entry.sources.all())
     return public_form(
         entry,
         entry.lines.all(),
-        entry.sources.all(),
+        sources,
         [e.sha256 for e in entry.evidence.all()],
+        seq_of=seqs_of(referenced_ids(entry, sources)),
     )
 
 
 def lock_head() -> ChainHead:
-    """Take the chain lock: every append serializes on this one row (fixed order: last)."""
+    """Take the chain head row lock (the sequencer's state; fixed order: last)."""
     ChainHead.objects.get_or_create(id=1)
     return ChainHead.objects.select_for_update().get(id=1)
 
 
-def append(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str]) -> LedgerEntry:
-    """Give ``entry`` the next seq and its hash and insert it with its lines and sources.
+def append(
+    entry: LedgerEntry,
+    *,
+    lines: list,
+    sources: list,
+    evidence: list[str],
+    sequence: Callable[..., None] | None = None,
+) -> LedgerEntry:
+    """Insert ``entry`` with its lines and sources, unsequenced unless ``sequence`` numbers it.
 
-    Must run inside the caller's transaction, after any balance locks were taken.
+    Must run inside the caller's transaction, after any balance locks were taken; it does not
+    touch the chain head. The services call ``donations.sequencer.append``, which passes
+    ``sequence`` in inline mode (``sequencer.number_inline``: seq, prev_hash and hash set from
+    ``lines``/``sources``/``evidence`` before the insert) and otherwise publishes the
+    sequencing task for after the commit (``TONGZHOU_LEDGER_SEQUENCING``).
     """
-    head = lock_head()
-    entry.seq = head.seq + 1
     entry.chain_format = FORMAT
     entry.recorded_at = timezone.now()
-    entry.prev_hash = head.head_hash
-    entry.hash = chain_hash(head.head_hash, public_form(entry, lines, sources, evidence))
+    entry.seq = entry.prev_hash = entry.hash = entry.sequenced_at = None
+    if sequence is not None:
+        sequence(entry, lines=lines, sources=sources, evidence=evidence)
     entry.save()
     for position, line in enumerate(lines, start=1):
         line.entry = entry
@@ -164,13 +213,11 @@ def append(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str
     for source in sources:
         source.entry = entry
         source.save()
-    head.seq, head.head_hash = entry.seq, entry.hash
-    head.save(update_fields=["seq", "head_hash"])
     return entry
 
 
 ENTRY_FIELDS = [
-    "seq", "kind", "holder_id", "counterparty_id", "incident_id", "purpose", "restricted",
+    "id", "seq", "kind", "holder_id", "counterparty_id", "incident_id", "purpose", "restricted",
     "amount", "goods_value", "occurred_at", "recorded_at", "donor_display", "donor_kind",
     "channel", "receipt_number", "handler", "trace_code", "donation_agreement", "region_code",
     "beneficiaries", "related_id", "shortfall", "reason", "filing_reference", "donor_consent",
@@ -202,9 +249,10 @@ def _grouped(queryset, fields: list[str]) -> dict[int, list[SimpleNamespace]]:
 def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) -> Iterator[dict]:
     """Every entry (after seq ``after``, up to seq ``upto``) as an export row, in seq order.
 
-    Keyset-paginated in chunks of ``chunk_size`` entries, four plain queries a chunk (entries,
-    lines, sources with their lots, evidence hashes) read as tuples: constant memory, and no
-    per-object ORM work, so export and verification run at hashing speed.
+    Keyset-paginated in chunks of ``chunk_size`` entries, five plain queries a chunk (entries,
+    lines, sources with their lots, evidence hashes, the seqs of the entries referred to) read
+    as tuples: constant memory, and no per-object ORM work, so export and verification run at
+    hashing speed. Only sequenced entries (``seq`` set) are rows of the chain.
     """
     while True:
         entries = LedgerEntry.objects.filter(seq__gt=after).order_by("seq")
@@ -216,7 +264,8 @@ def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) 
         ]
         if not chunk:
             return
-        window = {"entry_id__gt": after, "entry_id__lte": chunk[-1].seq}
+        # Entries are addressed by their internal id; seq order is not id order (issue 16).
+        window = {"entry_id__in": [entry.id for entry in chunk]}
         lines = _grouped(
             GoodsLine.objects.filter(**window).order_by("entry_id", "position"), LINE_FIELDS
         )
@@ -241,6 +290,10 @@ def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) 
         evidence: dict[int, list[str]] = defaultdict(list)
         for entry_id, sha in Evidence.objects.filter(**window).values_list("entry_id", "sha256"):
             evidence[entry_id].append(sha)
+        refs = {entry.related_id for entry in chunk if entry.related_id}
+        for rows in sources.values():
+            refs.update(i for s in rows for i in (s.lot.acquired_by_id, s.lot.origin_id) if i)
+        seq_of = seqs_of(refs)
         for entry in chunk:
             yield {
                 "seq": entry.seq,
@@ -248,9 +301,10 @@ def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) 
                 "hash": entry.hash,
                 "entry": public_form(
                     entry,
-                    lines.get(entry.seq, ()),
-                    sources.get(entry.seq, ()),
-                    evidence.get(entry.seq, ()),
+                    lines.get(entry.id, ()),
+                    sources.get(entry.id, ()),
+                    evidence.get(entry.id, ()),
+                    seq_of=seq_of,
                 ),
             }
         after = chunk[-1].seq

@@ -1,7 +1,10 @@
 """The public donation ledger: one append-only, hash-chained table of entries.
 
-- ``LedgerEntry`` rows are never updated or deleted (the ORM raises; corrections are reversals).
-  Their primary key is the chain sequence number ``seq``, assigned under the ``ChainHead`` lock.
+- ``LedgerEntry`` rows are never deleted and changed once only: from unsequenced to sequenced
+  (``seq``, ``prev_hash``, ``hash``, ``sequenced_at`` set by ``donations.sequencer``; the ORM
+  raises on anything else, and on PostgreSQL a trigger refuses it). Corrections are reversals.
+  Their primary key ``id`` is an internal surrogate (gappy; rows written before the split keep
+  ``id == seq``); the public, gapless chain number is ``seq`` (docs/ledger-chain.md).
 - ``GoodsLine`` and ``EntrySource`` rows belong to an entry and are append-only too.
 - ``DonorDetails`` keeps the private details of a receipt (donor, handler) and the salt of their
   commitments outside the chained public form; the personal-data purge empties it.
@@ -34,6 +37,42 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("ledger rows cannot be updated; append a reversal instead")
+
+    SEQUENCING_FIELDS = ("seq", "prev_hash", "hash", "sequenced_at")
+
+    def sequence_rows(self, objs: list, fields: list[str]) -> int:
+        """The one sanctioned change of ledger rows: the sequencer sets seq, prev_hash, hash
+        and sequenced_at of unsequenced entries (``donations.sequencer``), in one statement.
+
+        On PostgreSQL one ``UPDATE ... FROM (VALUES ...) WHERE seq IS NULL`` (Django's
+        ``bulk_update`` builds a CASE expression per row and field: ~1 ms of Python per entry
+        under load); if any row was sequenced already it raises, so the batch rolls back."""
+        if set(fields) != set(self.SEQUENCING_FIELDS):
+            raise AppendOnlyError("only the sequencer's fields may be set, once")
+        if not objs:
+            return 0
+        from django.db import connections
+
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return models.QuerySet(model=self.model, using=self.db).bulk_update(objs, fields)
+        rows = ", ".join(["(%s::bigint, %s::bigint, %s, %s, %s::timestamptz)"] * len(objs))
+        params = [
+            value
+            for obj in objs
+            for value in (obj.pk, obj.seq, obj.prev_hash, obj.hash, obj.sequenced_at)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {self.model._meta.db_table} AS e SET seq = v.seq, "  # noqa: S608
+                "prev_hash = v.prev_hash, hash = v.hash, sequenced_at = v.sequenced_at "
+                f"FROM (VALUES {rows}) AS v (id, seq, prev_hash, hash, sequenced_at) "
+                "WHERE e.id = v.id AND e.seq IS NULL",
+                params,
+            )
+            if cursor.rowcount != len(objs):
+                raise AppendOnlyError("an entry in the batch was sequenced already")
+            return cursor.rowcount
 
 
 class AppendOnlyModel(models.Model):
@@ -96,7 +135,13 @@ class LedgerEntry(AppendOnlyModel):
         WRITE_OFF = "write_off", _("Shortfall written off")
         REPLACEMENT = "replacement", _("Shortfall replaced")
 
-    seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
+    id = models.BigAutoField(primary_key=True)
+    # Set once by the sequencer (null until then): the public, gapless, 1-based chain number.
+    # Unique through a partial constraint (below), not ``unique=True``: PostgreSQL takes a
+    # FOR UPDATE row lock for an UPDATE of a column with a full unique index (one a foreign key
+    # could use), which conflicts with the FOR KEY SHARE of writers' foreign-key checks and
+    # deadlocked writers against the sequencer; with partial indexes it takes FOR NO KEY UPDATE.
+    seq = models.PositiveBigIntegerField(_("sequence"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
     holder = models.ForeignKey(
         "registry.Organization",
@@ -159,14 +204,16 @@ class LedgerEntry(AppendOnlyModel):
     commitments = models.JSONField(_("commitments"), default=dict, blank=True)
     # chain: 1 = written before format 2 (see docs/donations.md, "Chain format v2")
     chain_format = models.PositiveSmallIntegerField(default=1)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)
+    # When the sequencer gave it its seq (merge delay = sequenced_at - recorded_at).
+    sequenced_at = models.DateTimeField(_("sequenced at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         constraints = [
@@ -178,11 +225,34 @@ class LedgerEntry(AppendOnlyModel):
                 condition=Q(kind__in=["reversal", "acknowledgement"]),
                 name="entry_reversed_or_acknowledged_once",
             ),
+            models.UniqueConstraint(
+                fields=["seq"], condition=Q(seq__isnull=False), name="entry_seq_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["hash"], condition=Q(hash__isnull=False), name="entry_hash_unique"
+            ),
         ]
-        indexes = [models.Index(fields=["holder", "kind"]), models.Index(fields=["incident"])]
+        indexes = [
+            models.Index(fields=["holder", "kind"]),
+            models.Index(fields=["incident"]),
+            # The sequencer's queue and the merge-delay monitor: only unsequenced rows.
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="entry_unsequenced"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.get_kind_display()}"
+        return f"#{self.seq} {self.get_kind_display()}" if self.seq else f"({self.pk})"
+
+    @property
+    def sequenced(self) -> bool:
+        """Given its place in the public chain (``seq`` and ``hash``) by the sequencer."""
+        return self.seq is not None
+
+    @property
+    def number(self) -> str:
+        """Its public number for messages ("#%(seq)s"), or words saying it has none yet."""
+        from django.utils.translation import gettext
+
+        return str(self.seq) if self.seq else gettext("(numbered when it joins the public ledger)")
 
     @property
     def total_value(self):

@@ -198,7 +198,7 @@ def open_shortfalls(*, incident_id: int | None = None, organization_id: int | No
             followers__chain_format__gte=2,
         )
         .select_related("holder", "counterparty", "incident")
-        .order_by("seq")
+        .order_by("id")
     )
     if incident_id:
         allocations = allocations.filter(incident_id=incident_id)
@@ -207,7 +207,7 @@ def open_shortfalls(*, incident_id: int | None = None, organization_id: int | No
             Q(holder_id=organization_id) | Q(counterparty_id=organization_id)
         )
     left: dict[tuple, list] = {}
-    of_allocations = allocations.values("seq")
+    of_allocations = allocations.values("pk")
     flows = (
         EntrySource.objects.filter(
             Q(entry__in=of_allocations)
@@ -234,8 +234,8 @@ def open_shortfalls(*, incident_id: int | None = None, organization_id: int | No
     for allocation in allocations:
         lines = [
             {"item": item, "unit": unit, "quantity": q, "value": v.quantize(Decimal("0.01"))}
-            for (seq, item, unit), (q, v) in left.items()
-            if seq == allocation.seq and q > 0
+            for (pk, item, unit), (q, v) in left.items()
+            if pk == allocation.pk and q > 0
         ]
         if lines:
             allocation.missing = lines
@@ -304,7 +304,7 @@ def trace_by_receipt_number(organization_id: int, receipt_number: str) -> dict |
             receipt_number=receipt_number.strip(),
         )
         .annotate(is_reversed=_reversed())
-        .order_by("is_reversed", "-seq")
+        .order_by("is_reversed", "-id")
         .first()
     )
     return trace_share(receipt) if receipt else None
@@ -345,16 +345,16 @@ def trace_share(receipt: LedgerEntry) -> dict:
                 {"item": r["item"], "unit": r["unit"], "quantity": r["q"], "value": r["v"]}
             )
     steps = list(
-        LedgerEntry.objects.filter(Q(seq__in=list(shares)) | Q(related=receipt))
+        LedgerEntry.objects.filter(Q(pk__in=list(shares)) | Q(related=receipt))
         .exclude(pk=receipt.pk)
         .select_related("holder", "counterparty", "incident", "related")
         .prefetch_related("lines", "evidence")
         .annotate(is_reversed=_reversed())
-        .order_by("seq")
+        .order_by("id")  # commit order; seq may still be null (sequencing after commit)
     )
     cent = Decimal("0.01")
     for step in steps:
-        lines = shares.get(step.seq, [])
+        lines = shares.get(step.pk, [])
         step.share_lines = [ln for ln in lines if ln["item"]]
         step.share_amount = sum(
             (ln["quantity"] for ln in lines if not ln["item"]), Decimal(0)
@@ -411,7 +411,7 @@ def pending_acknowledgements(organization):
         .exclude(followers__kind__in=[Kind.ACKNOWLEDGEMENT, Kind.REVERSAL])
         .select_related("holder", "incident")
         .prefetch_related("lines")
-        .order_by("seq")
+        .order_by("id")
     )
 
 

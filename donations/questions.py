@@ -143,7 +143,7 @@ def ask_question(*, entry: LedgerEntry, text: str, contact: str = "", by: Any = 
             body=lambda: (
                 _("Answer it publicly by %(due)s.") % {"due": words.datetime_text(question.due_at)}
             ),
-            link=f"/ledger/entries/{entry.seq}/#questions",
+            link=f"/ledger/entries/{entry.pk}/#questions",
             audience={"organizations": [entry.holder_id], "verified_only": False},
             actor=by,
             kind="deadline",

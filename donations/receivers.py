@@ -42,7 +42,7 @@ from core.notifications import notify
 from core.states import Conflict, InvalidTransition, move
 from core.uploads import PHOTO_TYPES
 from core.versions import bump
-from donations import chain, evidence_rules, privacy
+from donations import chain, evidence_rules, privacy, sequencer
 from donations.actions import require_writer
 from donations.models import Evidence, GoodsLine, LedgerEntry, ReceiverDelivery, ReceiverKind
 from donations.services.common import CENT, Kind, audit_entry, outgoing_entry, wants_from
@@ -272,7 +272,7 @@ def sign_for(
             for s in signed_lines
             if s["quantity"] > 0
         ]
-        chain.append(entry, lines=goods, sources=[], evidence=[f.sha256 for f in files])
+        sequencer.append(entry, lines=goods, sources=[], evidence=[f.sha256 for f in files])
         for f in files:
             Evidence.objects.create(
                 entry=entry,
@@ -298,7 +298,7 @@ def sign_for(
                 if flagged
                 else _("Everything sent arrived.")
             ),
-            link=f"/ledger/entries/{entry.seq}/",
+            link=f"/ledger/entries/{entry.pk}/",
             level="yellow" if flagged else "blue",
             audience={"organizations": [disbursement.holder_id], "verified_only": False}
             | ({"officials_for": delivery.region_code} if flagged else {}),

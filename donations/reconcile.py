@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from donations import balances, chain
 from donations.models import Evidence, Lot
@@ -159,10 +159,15 @@ def recompute(rows) -> Recomputed:
 
 
 def compare_lots(result: Recomputed) -> list[str]:
-    """The server's lots, summed per position, against the recomputation: every mismatch."""
+    """The server's lots, summed per position, against the recomputation: every mismatch.
+
+    The chain names entries by seq (issue 16: ids and seqs differ), so the lots' receipt and
+    acquiring entry are read as their seqs (null for an entry not sequenced yet)."""
     server = {
-        (r["holder_id"], r["acquired_by_id"], r["origin_id"], r["item"], r["unit"]): r
-        for r in Lot.objects.values("holder_id", "acquired_by_id", "origin_id", "item", "unit")
+        (r["holder_id"], r["via"], r["receipt"], r["item"], r["unit"]): r
+        for r in Lot.objects.values(
+            "holder_id", "item", "unit", via=F("acquired_by__seq"), receipt=F("origin__seq")
+        )
         .annotate(quantity_sum=Sum("quantity"), remaining_sum=Sum("remaining"))
         .order_by()
     }
@@ -184,18 +189,20 @@ def compare_lots(result: Recomputed) -> list[str]:
 def check_evidence() -> list[str]:
     """Re-hash every evidence file against the SHA-256 the chain carries for it."""
     problems = []
-    for evidence in Evidence.objects.order_by("entry_id", "id").iterator(chunk_size=500):
+    for evidence in (
+        Evidence.objects.select_related("entry").order_by("entry_id", "id").iterator(chunk_size=500)
+    ):
         digest = hashlib.sha256()
         try:
             with evidence.file.open("rb") as handle:
                 for chunk in iter(lambda h=handle: h.read(1 << 20), b""):
                     digest.update(chunk)
         except (FileNotFoundError, OSError, ValueError):
-            problems.append(f"evidence {evidence.pk} of entry seq {evidence.entry_id} is missing")
+            problems.append(f"evidence {evidence.pk} of entry seq {evidence.entry.seq} is missing")
             continue
         if digest.hexdigest() != evidence.sha256:
             problems.append(
-                f"evidence {evidence.pk} of entry seq {evidence.entry_id} does not match its hash"
+                f"evidence {evidence.pk} of entry seq {evidence.entry.seq} does not match its hash"
             )
     return problems
 
@@ -210,8 +217,13 @@ def verify_all() -> tuple[int, list[str]]:
         problems.append(f"Ledger chain broken at entry seq {bad_seq}: {problem}")
         return count, problems
     with transaction.atomic():
-        # Lots move only with an append: under the head lock, replay what was appended since
-        # the pass above, then the lots and the recomputation describe the same ledger.
+        # Lots move with the business write, entries join the chain after commit (issue 16):
+        # sequence what is committed, then under the head lock replay what was sequenced since
+        # the pass above; the lots and the recomputation then describe the same ledger, unless
+        # a business write commits meanwhile (a mismatch then clears on the next run).
+        from donations import sequencer
+
+        sequencer.sequence_pending(limit=None, wait=True)
         head = chain.lock_head()
         for row in chain.chain_rows(after=count, upto=head.seq):
             result.apply(row["entry"])

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from donations.sequencer import sequence_ledger  # noqa: F401 (registered under this module)
+
 
 @shared_task
 def check_disclosure_and_stuck_goods() -> int:
@@ -21,5 +23,14 @@ def purge_private_data() -> int:
 def alert_overdue_questions() -> int:
     """Hourly: alert the supervising bureau once per question unanswered past its deadline."""
     from donations.questions import alert_overdue_questions as run
+
+    return run()
+
+
+@shared_task(name="donations.tasks.check_merge_delay")
+def check_merge_delay() -> int:
+    """Every few seconds: sequence what is pending, alert the platform admins once when
+    entries wait longer than TONGZHOU_LEDGER_MAX_MERGE_DELAY."""
+    from donations.sequencer import check_merge_delay as run
 
     return run()

@@ -7,18 +7,18 @@ app_name = "donations"
 urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/trace/", views.trace, name="trace"),
-    path("ledger/entries/<int:seq>/", views.entry_detail, name="entry"),
-    path("ledger/entries/<int:seq>/<str:action>/", views.entry_action, name="entry_action"),
+    path("ledger/entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("ledger/entries/<int:pk>/<str:action>/", views.entry_action, name="entry_action"),
     path("ledger/organizations/<int:org_id>/", views.workspace, name="workspace"),
     path("ledger/evidence/<int:pk>/", views.evidence_file, name="evidence"),
-    path("ledger/shortfalls/<int:seq>/", views.shortfall_action, name="shortfall"),
+    path("ledger/shortfalls/<int:pk>/", views.shortfall_action, name="shortfall"),
 ]
 
 # Supervision and end receivers (donations/views_supervise.py)
 from donations import views_supervise  # noqa: E402
 
 urlpatterns += [
-    path("ledger/entries/<int:seq>/questions/new/", views_supervise.ask, name="question_ask"),
+    path("ledger/entries/<int:pk>/questions/new/", views_supervise.ask, name="question_ask"),
     path("ledger/questions/<int:pk>/answer/", views_supervise.answer, name="question_answer"),
     path(
         "ledger/organizations/<int:org_id>/receivers/",
@@ -47,12 +47,12 @@ urlpatterns += [
     path("ledger/head/", views_donor.head, name="head"),
 ]
 
-# The change of use of restricted gifts (two segments: ``entries/<seq>/<action>/`` takes one).
+# The change of use of restricted gifts (two segments: ``entries/<pk>/<action>/`` takes one).
 from donations import views_changes  # noqa: E402 (appended so parallel edits above do not clash)
 
 urlpatterns += [
     path(
-        "ledger/entries/<int:seq>/change-of-use/new/",
+        "ledger/entries/<int:pk>/change-of-use/new/",
         views_changes.change_of_use,
         name="change_of_use",
     ),

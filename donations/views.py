@@ -1,5 +1,6 @@
 """Pages: the public ledger and trace (no login) and an organization's ledger workspace."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,6 +57,7 @@ def _labels(entries: list[LedgerEntry]) -> list[LedgerEntry]:
 # The columns of a row of the public ledger page (donations/_entry_row.html), read with
 # values(): no model instance, no lazy lookup per row.
 LEDGER_ROW_COLUMNS = {
+    "id": "id",
     "seq": "seq",
     "kind": "kind",
     "occurred_at": "occurred_at",
@@ -92,7 +94,7 @@ def ledger_rows(entries, limit: int) -> tuple[list[dict], bool]:
     more = len(rows) > limit
     rows = rows[:limit]
     kinds, donor_kinds = dict(LedgerEntry.Kind.choices), dict(DonorKind.choices)
-    lines: dict[int, list[dict]] = {row["seq"]: [] for row in rows}
+    lines: dict[int, list[dict]] = {row["id"]: [] for row in rows}
     for line in GoodsLine.objects.filter(entry_id__in=list(lines)).values(
         "entry_id", "name", "quantity", "unit"
     ):
@@ -100,7 +102,7 @@ def ledger_rows(entries, limit: int) -> tuple[list[dict], bool]:
     for row in rows:
         row["kind_label"] = kinds.get(row["kind"], row["kind"])
         row["donor_kind_label"] = donor_kinds.get(row["donor_kind"], row["donor_kind"])
-        row["lines"] = lines[row["seq"]]
+        row["lines"] = lines[row["id"]]
     return rows, more
 
 
@@ -118,7 +120,7 @@ def ledger(request):
     it may show up to an hour late). Their data are lazy: on a cache hit neither the totals,
     the charts nor the entries are read; on a miss the rows are plain ``values()`` dicts."""
     flt = _filters(request)
-    entries = queries.public_entries().filter(**flt)
+    entries = queries.public_entries().filter(seq__isnull=False, **flt)
     before = request.GET.get("before", "")
     if queries.is_id(before):
         entries = entries.filter(seq__lt=int(before))
@@ -193,7 +195,7 @@ def trace(request):
 
 def entry_detail(
     request,
-    seq: int,
+    pk: int,
     revealed: dict | None = None,
     sign_form: forms.SignForForm | None = None,
     reverse_form: forms.ReverseForm | None = None,
@@ -203,8 +205,8 @@ def entry_detail(
     entry = get_object_or_404(
         queries.public_entries()
         .select_related("created_by", "related")
-        .prefetch_related("evidence", people("created_by")),
-        seq=seq,
+        .prefetch_related("evidence", "sources__lot__acquired_by", people("created_by")),
+        pk=pk,
     )
     _labels([entry])
     actions = allowed_actions(request.user, entry)
@@ -215,6 +217,7 @@ def entry_detail(
         "donations/entry.html",
         {
             "entry": entry,
+            "merge_delay": settings.TONGZHOU_LEDGER_MAX_MERGE_DELAY,
             "actions": actions,
             "can_see_evidence": services.can_write(request.user, entry.holder)
             or is_official_for(request.user, entry.holder.region_code),
@@ -236,7 +239,7 @@ def _run(request, action, *, success: str):
         refused = isinstance(exc, PermissionDenied)
         messages.error(request, message, extra_tags=REFUSED_TAG if refused else "")
         return None
-    messages.success(request, success % {"seq": entry.seq})
+    messages.success(request, success % {"seq": entry.number})
     return entry
 
 
@@ -342,18 +345,18 @@ def workspace(request, org_id: int):
 
 
 @login_required
-def entry_action(request, seq: int, action: str):
-    entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "counterparty"), seq=seq)
+def entry_action(request, pk: int, action: str):
+    entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "counterparty"), pk=pk)
     if request.method != "POST":
-        return redirect("donations:entry", seq=seq)
+        return redirect("donations:entry", pk=pk)
     if action == "reveal":
         # Rendered, not redirected: the salt and plain text are never put in a URL or session.
         revealed = services.reveal_private(entry=entry, by=request.user)
-        return entry_detail(request, seq, revealed=revealed)
+        return entry_detail(request, pk, revealed=revealed)
     if action == "reverse":
         form = forms.ReverseForm(request.POST)
         if not form.is_valid():
-            return entry_detail(request, seq, reverse_form=form)
+            return entry_detail(request, pk, reverse_form=form)
         _run(
             request,
             lambda: services.reverse(
@@ -366,7 +369,7 @@ def entry_action(request, seq: int, action: str):
             raise Http404
         form = forms.SignForForm(request.POST, allocation=entry)
         if not form.is_valid():
-            return entry_detail(request, seq, sign_form=form)
+            return entry_detail(request, pk, sign_form=form)
         done = _run(
             request,
             lambda: services.acknowledge(
@@ -375,10 +378,10 @@ def entry_action(request, seq: int, action: str):
             success=_("Signed for: entry #%(seq)s."),
         )
         if done:
-            return redirect("donations:entry", seq=done.seq)
+            return redirect("donations:entry", pk=done.pk)
     else:
         raise Http404
-    return redirect("donations:entry", seq=seq)
+    return redirect("donations:entry", pk=pk)
 
 
 @login_required
@@ -406,16 +409,16 @@ OUTCOME_DONE = {
 
 
 @login_required
-def shortfall_action(request, seq: int):
+def shortfall_action(request, pk: int):
     """Resolve a shortfall from the workspace (_shortfalls.html): POST ``outcome`` (recovered,
     written_off, replaced) and ``reason``; back to the workspace named by ``org``."""
     allocation = get_object_or_404(
         LedgerEntry.objects.select_related("holder", "counterparty"),
-        seq=seq,
+        pk=pk,
         kind=LedgerEntry.Kind.ALLOCATION,
     )
     if request.method != "POST":
-        return redirect("donations:entry", seq=seq)
+        return redirect("donations:entry", pk=pk)
     outcome = request.POST.get("outcome", "")
     reason = request.POST.get("reason", "")[:2000]
     if outcome not in OUTCOME_DONE:
@@ -431,4 +434,4 @@ def shortfall_action(request, seq: int):
     back = request.POST.get("org", "")
     if back in (str(allocation.holder_id), str(allocation.counterparty_id)):
         return redirect(f"{reverse('donations:workspace', args=[int(back)])}#shortfalls")
-    return redirect("donations:entry", seq=seq)
+    return redirect("donations:entry", pk=pk)

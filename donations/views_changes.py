@@ -43,11 +43,11 @@ class ChangeOfUseForm(forms.Form):
 
 
 @login_required
-def change_of_use(request, seq: int):
+def change_of_use(request, pk: int):
     """GET: the form (403 for who may not write the holder's ledger, the reason shown when
     nothing restricted is left); POST: ``services.change_use``, then the new entry's page.
     A refusal by the service comes back on this page as a message, never a 500."""
-    entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "incident"), seq=seq)
+    entry = get_object_or_404(LedgerEntry.objects.select_related("holder", "incident"), pk=pk)
     posted = request.POST if request.method == "POST" else None
     if posted is None:
         try:
@@ -75,9 +75,9 @@ def change_of_use(request, seq: int):
             messages.error(request, refusal_text(exc))
         else:
             messages.success(
-                request, _("Change of use recorded: entry #%(seq)s.") % {"seq": change.seq}
+                request, _("Change of use recorded: entry #%(seq)s.") % {"seq": change.number}
             )
-            return redirect("donations:entry", seq=change.seq)
+            return redirect("donations:entry", pk=change.pk)
     why = action_reasons(request.user, entry).get("change_use", "")
     return render(
         request,

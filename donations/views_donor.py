@@ -178,7 +178,7 @@ def head(request):
     check it (in the page, or with the script in docs/ledger-chain.md). Two queries."""
     row = ChainHead.objects.filter(id=1).first()
     last = (
-        LedgerEntry.objects.filter(seq=row.seq).only("seq", "recorded_at", "hash").first()
+        LedgerEntry.objects.filter(seq=row.seq).only("id", "seq", "recorded_at", "hash").first()
         if row and row.seq
         else None
     )

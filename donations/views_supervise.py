@@ -28,9 +28,9 @@ def _errors(error: ValidationError) -> str:
 
 
 @require_POST
-def ask(request, seq: int):
+def ask(request, pk: int):
     """Anyone asks about an entry (no account); throttled per IP (429 with a clear page)."""
-    entry = get_object_or_404(LedgerEntry.objects.select_related("holder"), seq=seq)
+    entry = get_object_or_404(LedgerEntry.objects.select_related("holder"), pk=pk)
     form = QuestionForm(request.POST)
     wait = questions.throttled(request)
     if wait is not None:
@@ -58,7 +58,7 @@ def ask(request, seq: int):
                 _("Your question is published; the answer is due within %(n)s working days.")
                 % {"n": settings.TONGZHOU_QUESTION_ANSWER_DAYS},
             )
-            return redirect(reverse("donations:entry", args=[seq]) + "#questions")
+            return redirect(reverse("donations:entry", args=[pk]) + "#questions")
     return render(
         request, "donations/question_ask.html", {"entry": entry, "form": form}, status=400
     )

@@ -61,6 +61,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _ledger_inline(settings):
+    """Ledger entries are sequenced inside the writing transaction in ordinary tests, also in
+    real mode (pass 2 runs tests inside transactions, where on_commit never fires). The tests
+    of the sequencer itself set "after_commit" (tests/donations/test_sequencer*.py)."""
+    settings.TONGZHOU_LEDGER_SEQUENCING = "inline"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """Rate-limit counters and throttles live in the cache: each test starts clean.
 

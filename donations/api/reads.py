@@ -64,7 +64,8 @@ class EntryList(FastListMixin, generics.ListAPIView):
     queryset = LedgerEntry.objects.none()
 
     def get_queryset(self):
-        return queries.public_entries()
+        # Only entries in the public chain (sequenced), in seq order; one is addressed by id.
+        return queries.public_entries().filter(seq__isnull=False)
 
 
 class EntryDetail(generics.RetrieveAPIView):

@@ -203,9 +203,16 @@ class SourceOut(StrictSerializer):
 
 
 class EntryOut(StrictModelSerializer):
-    """The public view of an entry (no private donor details)."""
+    """The public view of an entry (no private donor details).
 
-    id = IntegerField(source="seq", read_only=True)
+    ``id`` addresses the entry (URLs, ``related``, sources); ``seq``, ``prev_hash`` and ``hash``
+    are null and ``sequenced`` false until the sequencer gives it its place in the public chain
+    (issue 16; within ``TONGZHOU_LEDGER_MAX_MERGE_DELAY`` seconds). Entries written before the
+    split have ``id == seq``."""
+
+    id = IntegerField(read_only=True)
+    sequenced = serializers.BooleanField(read_only=True)
+    seq = IntegerField(read_only=True, allow_null=True)
     organization = IntegerField(source="holder_id")
     organization_name = serializers.CharField(source="holder.name")
     to_organization = IntegerField(source="counterparty_id", allow_null=True)
@@ -229,7 +236,7 @@ class EntryOut(StrictModelSerializer):
             "channel", "receipt_number", "handler", "trace_code", "donation_agreement",
             "region_code", "beneficiaries", "related", "shortfall", "reason", "filing_reference",
             "donor_consent", "commitments", "chain_format", "lines", "sources", "reversed",
-            "shortfall_signed", "goods_undistributed", "prev_hash", "hash",
+            "shortfall_signed", "goods_undistributed", "prev_hash", "hash", "sequenced",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -277,7 +284,7 @@ class ShortfallLineOut(StrictSerializer):
 class OpenShortfallOut(StrictSerializer):
     """A shortfall signed for on an allocation and not yet recovered, written off or replaced."""
 
-    allocation = IntegerField(source="allocation.seq")
+    allocation = IntegerField(source="allocation.pk")
     organization = IntegerField(source="allocation.holder_id")
     to_organization = IntegerField(source="allocation.counterparty_id")
     incident = IntegerField(source="allocation.incident_id", allow_null=True)
@@ -296,7 +303,8 @@ class TotalsOut(StrictSerializer):
 
 
 class TraceStep(StrictSerializer):
-    seq = IntegerField()
+    id = IntegerField(source="pk")
+    seq = IntegerField(allow_null=True)
     kind = serializers.CharField()
     organization = serializers.CharField(source="holder.name")
     to_organization = serializers.CharField(source="counterparty.name", default=None)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, validators
-from donations import balances, chain
+from donations import balances, chain, sequencer
 from donations.balances import Want
 from donations.models import GoodsLine, LedgerEntry
 from registry.models import Organization
@@ -83,7 +83,8 @@ def audit_entry(entry: LedgerEntry, by: Any, **extra) -> None:
         organization_id=entry.holder_id,
         region_code=region_of(entry),
         data={
-            "seq": entry.seq,
+            "entry": entry.pk,
+            "seq": entry.seq,  # None until sequenced (after_commit mode)
             "amount": chain.money(entry.amount),
             "goods_value": chain.money(entry.goods_value),
             **extra,
@@ -154,5 +155,5 @@ def outgoing_entry(
         created_by=by,
         **fields,
     )
-    chain.append(entry, lines=lines, sources=drawn, evidence=list(evidence))
+    sequencer.append(entry, lines=lines, sources=drawn, evidence=list(evidence))
     return entry, drawn

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.states import InvalidTransition
 from core.versions import bump
-from donations import balances, chain, privacy
+from donations import balances, privacy, sequencer
 from donations.actions import ENTRY, require_writer
 from donations.models import GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
@@ -53,7 +53,7 @@ def reverse(*, entry: LedgerEntry, by: Any, reason: str) -> LedgerEntry:
             reason=reason,
             created_by=by,
         )
-        chain.append(reversal, lines=lines, sources=moved, evidence=[])
+        sequencer.append(reversal, lines=lines, sources=moved, evidence=[])
         audit_entry(reversal, by, reverses=entry.seq, reason=reason)
     return reversal
 
@@ -112,7 +112,7 @@ def change_use(
             donor_consent=donor_consent,
             created_by=by,
         )
-        chain.append(change, lines=lines, sources=moved, evidence=[])
+        sequencer.append(change, lines=lines, sources=moved, evidence=[])
         bump("donations")  # bulk_create sends no signal
         Lot.objects.bulk_create(
             Lot.opened(

@@ -50,7 +50,7 @@ def reveal_private(*, entry: LedgerEntry, by: Any) -> dict:
             data={"seq": entry.seq},
         )
     return {
-        "entry": entry.seq,
+        "entry": entry.pk,
         "salt": details.salt if details else "",
         "values": {key: getattr(details, col) if details else "" for col, key in COLUMNS.items()},
         "commitments": dict(entry.commitments or {}),
@@ -93,6 +93,6 @@ def purge_due_private_data(*, now: datetime | None = None) -> int:
             | Q(incident__status="closed", incident__closed_at__lte=cutoff)
         )
         .select_related("holder", "incident")
-        .order_by("seq")
+        .order_by("id")
     )
     return sum(purge_private(entry=entry, now=now) for entry in due.iterator(chunk_size=500))

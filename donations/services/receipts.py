@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import text
 from core.versions import bump
-from donations import chain, privacy
+from donations import chain, privacy, sequencer
 from donations.actions import require_writer
 from donations.donors import donor_display, new_trace_code
 from donations.models import DonorDetails, GoodsLine, LedgerEntry, Lot
@@ -111,7 +111,7 @@ def record_receipt(
             donation_agreement=donation_agreement,
             created_by=by,
         )
-        chain.append(entry, lines=lines, sources=[], evidence=[])
+        sequencer.append(entry, lines=lines, sources=[], evidence=[])
         DonorDetails.objects.create(
             entry=entry,
             full_name=donor_name,

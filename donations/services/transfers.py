@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.notifications import notify
 from core.versions import bump
-from donations import balances, chain, privacy
+from donations import balances, chain, privacy, sequencer
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
 from donations.services.common import (
@@ -67,9 +67,9 @@ def allocate(
         notify(
             title=lambda: _("%(org)s allocated donations to you") % {"org": organization.name},
             body=lambda: (
-                _("Entry #%(seq)s: please sign for what actually arrives.") % {"seq": entry.seq}
+                _("Entry #%(seq)s: please sign for what actually arrives.") % {"seq": entry.number}
             ),
-            link=f"/ledger/entries/{entry.seq}/",
+            link=f"/ledger/entries/{entry.pk}/",
             audience={"organizations": [to_organization.pk]},
             actor=by,
             kind="assignment",
@@ -141,7 +141,9 @@ def acknowledge(
             reason=reason.strip(),
             created_by=by,
         )
-        chain.append(entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[])
+        sequencer.append(
+            entry, lines=lines, sources=arrived if chain.FORMAT >= 2 else [], evidence=[]
+        )
         bump("donations")  # bulk_create sends no signal
         Lot.objects.bulk_create(
             Lot.opened(
@@ -262,7 +264,7 @@ def resolve_shortfall(
             reason=reason,
             created_by=by,
         )
-        chain.append(entry, lines=lines, sources=moved, evidence=[])
+        sequencer.append(entry, lines=lines, sources=moved, evidence=[])
         if replaced:
             bump("donations")  # bulk_create sends no signal
             Lot.objects.bulk_create(

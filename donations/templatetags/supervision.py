@@ -56,7 +56,7 @@ def supervision_flags() -> dict:
         LedgerEntry.objects.filter(kind=LedgerEntry.Kind.RECEIVER_SIGNED)
         .exclude(reason="", shortfall=False)
         .select_related("holder", "receiver_signature")
-        .order_by("-seq")[:FLAGS_SHOWN]
+        .order_by("-id")[:FLAGS_SHOWN]
     )
     return {"overdue": overdue, "receiver_flags": flagged}
 

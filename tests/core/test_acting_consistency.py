@@ -435,7 +435,7 @@ def test_signing_for_decides_alike(w, person, receiver, expected):
         user, f"/api/v1/ledger/allocations/{allocation.pk}/acknowledge/", {"amount": "100.00"}
     )
     page = page_post(
-        user, f"/ledger/entries/{allocation.seq}/acknowledge/", {"amount": "100.00", "items": ""}
+        user, f"/ledger/entries/{allocation.pk}/acknowledge/", {"amount": "100.00", "items": ""}
     )
     assert_same_decision(api, page, expected)
 
@@ -447,7 +447,7 @@ def test_reversing_an_entry_decides_alike(w, person, holder, expected):
     entry = w.receipts[holder]
     user = getattr(w, person)
     api = api_post(user, f"/api/v1/ledger/entries/{entry.pk}/reverse/", {"reason": "录入错误"})
-    page = page_post(user, f"/ledger/entries/{entry.seq}/reverse/", {"reason": "录入错误"})
+    page = page_post(user, f"/ledger/entries/{entry.pk}/reverse/", {"reason": "录入错误"})
     assert_same_decision(api, page, expected)
 
 

@@ -762,7 +762,7 @@ READ_ONLY_PAGES = (
     "/procurements/{pk}/",
     "/ledger/",
     "/ledger/trace/",
-    "/ledger/entries/{seq}/",
+    "/ledger/entries/{pk}/",
     "/ledger/evidence/{pk}/",
 )
 
@@ -832,17 +832,17 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/organizations/{org_id}/ receipt":           (IN,  OK,  OK,  404, 404, 404, 404),
     "POST /ledger/organizations/{org_id}/ allocation":        (IN,  BAD, BAD, 404, 404, 404, 404),
     "POST /ledger/organizations/{org_id}/ disbursement":      (IN,  OK,  OK,  404, 404, 404, 404),
-    "POST /ledger/entries/{seq}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
-    "POST /ledger/entries/{seq}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
-    "POST /ledger/entries/{seq}/change-of-use/new/":          (IN,  OK,  OK,  NO,  NO,  NO,  NO),
-    "POST /ledger/entries/{seq}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
-    "POST /ledger/entries/{seq}/questions/new/":              (OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "POST /ledger/entries/{pk}/reverse/":                    (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/entries/{pk}/reveal/":                     (IN,  200, 200, 404, 404, 404, 404),
+    "POST /ledger/entries/{pk}/change-of-use/new/":          (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/entries/{pk}/acknowledge/":                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/entries/{pk}/questions/new/":              (OK,  OK,  OK,  OK,  OK,  OK,  OK),
     "POST /ledger/questions/{pk}/answer/":                    (IN,  OK,  OK,  403, 403, 403, 403),
     "POST /ledger/organizations/{org_id}/receivers/":         (IN,  201, 201, 404, 404, 404, 404),
     "POST /ledger/receivers/{pk}/reissue/":                   (IN,  200, 200, 404, 404, 404, 404),
     "POST /ledger/receive/{token}/":                          (200, 200, 200, 200, 200, 200, 200),
     "POST /ledger/receipts/{trace_code}/send/":               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
-    "POST /ledger/shortfalls/{seq}/":                         (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /ledger/shortfalls/{pk}/":                         (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
@@ -915,19 +915,19 @@ PAGE_API = {
     "POST /ledger/organizations/{org_id}/ receipt": "POST /api/v1/ledger/receipts/",
     "POST /ledger/organizations/{org_id}/ allocation": "POST /api/v1/ledger/allocations/",
     "POST /ledger/organizations/{org_id}/ disbursement": "POST /api/v1/ledger/disbursements/",
-    "POST /ledger/entries/{seq}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
-    "POST /ledger/entries/{seq}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
-    "POST /ledger/entries/{seq}/change-of-use/new/": (
+    "POST /ledger/entries/{pk}/reverse/": "POST /api/v1/ledger/entries/{pk}/reverse/",
+    "POST /ledger/entries/{pk}/reveal/": "POST /api/v1/ledger/entries/{pk}/private/",
+    "POST /ledger/entries/{pk}/change-of-use/new/": (
         "POST /api/v1/ledger/entries/{pk}/change-of-use/"
     ),
-    "POST /ledger/entries/{seq}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
-    "POST /ledger/entries/{seq}/questions/new/": "POST /api/v1/ledger/entries/{pk}/questions/",
+    "POST /ledger/entries/{pk}/acknowledge/": "POST /api/v1/ledger/allocations/{pk}/acknowledge/",
+    "POST /ledger/entries/{pk}/questions/new/": "POST /api/v1/ledger/entries/{pk}/questions/",
     "POST /ledger/questions/{pk}/answer/": "POST /api/v1/ledger/questions/{pk}/answer/",
     "POST /ledger/organizations/{org_id}/receivers/": "POST /api/v1/ledger/receivers/",
     "POST /ledger/receivers/{pk}/reissue/": "POST /api/v1/ledger/receivers/{pk}/reissue/",
     "POST /ledger/receive/{token}/": "POST /api/v1/ledger/receive/{token}/",
     "POST /ledger/receipts/{trace_code}/send/": "POST /api/v1/ledger/entries/{pk}/send-trace-code/",
-    "POST /ledger/shortfalls/{seq}/": "POST /api/v1/ledger/allocations/{pk}/shortfall/",
+    "POST /ledger/shortfalls/{pk}/": "POST /api/v1/ledger/allocations/{pk}/shortfall/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -950,14 +950,14 @@ PAGE_TARGETS = {
     "POST /ledger/organizations/{org_id}/ receipt": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/organizations/{org_id}/ allocation": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/organizations/{org_id}/ disbursement": lambda w: {"org_id": w.ngo.pk},
-    "POST /ledger/entries/{seq}/reverse/": lambda w: {"seq": w.receipt.seq},
-    "POST /ledger/entries/{seq}/reveal/": lambda w: {"seq": w.receipt.seq},
-    "POST /ledger/entries/{seq}/change-of-use/new/": lambda w: {"seq": w.receipt.seq},
-    "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"seq": w.allocation.seq},
-    "POST /ledger/entries/{seq}/questions/new/": lambda w: {"seq": w.receipt.seq},
+    "POST /ledger/entries/{pk}/reverse/": lambda w: {"pk": w.receipt.pk},
+    "POST /ledger/entries/{pk}/reveal/": lambda w: {"pk": w.receipt.pk},
+    "POST /ledger/entries/{pk}/change-of-use/new/": lambda w: {"pk": w.receipt.pk},
+    "POST /ledger/entries/{pk}/acknowledge/": lambda w: {"pk": w.allocation.pk},
+    "POST /ledger/entries/{pk}/questions/new/": lambda w: {"pk": w.receipt.pk},
     "POST /ledger/organizations/{org_id}/receivers/": lambda w: {"org_id": w.ngo.pk},
     "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
-    "POST /ledger/shortfalls/{seq}/": lambda w: {"seq": w.short.seq},
+    "POST /ledger/shortfalls/{pk}/": lambda w: {"pk": w.short.pk},
     "POST /alerts/deliveries/{pk}/retry/": _pk("failed_delivery"),
 }
 
@@ -998,7 +998,7 @@ def _score_sheet(w) -> dict:
 
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
-    "POST /ledger/entries/{seq}/change-of-use/new/": lambda w: {
+    "POST /ledger/entries/{pk}/change-of-use/new/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",
     },
@@ -1104,9 +1104,9 @@ PAGE_BODIES = {
         "disbursement",
         {"amount": "10.00", "purpose": "饮用水", "incident": w.incident.pk},
     ),
-    "POST /ledger/entries/{seq}/reverse/": BODIES["POST /api/v1/ledger/entries/{pk}/reverse/"],
-    "POST /ledger/entries/{seq}/acknowledge/": lambda w: {"amount": "2000.00"},
-    "POST /ledger/entries/{seq}/questions/new/": lambda w: {"text": "这笔钱用在哪里？"},
+    "POST /ledger/entries/{pk}/reverse/": BODIES["POST /api/v1/ledger/entries/{pk}/reverse/"],
+    "POST /ledger/entries/{pk}/acknowledge/": lambda w: {"amount": "2000.00"},
+    "POST /ledger/entries/{pk}/questions/new/": lambda w: {"text": "这笔钱用在哪里？"},
     "POST /ledger/questions/{pk}/answer/": lambda w: {"answer": "用于购买饮用水。"},
     "POST /ledger/organizations/{org_id}/receivers/": lambda w: {
         "receiver_name": "芦山县人民医院",
@@ -1125,7 +1125,7 @@ PAGE_BODIES = {
         "consent": "on",
         "email": "d@example.cn",
     },
-    "POST /ledger/shortfalls/{seq}/": lambda w: {"outcome": "replaced", "org": w.ngo.pk},
+    "POST /ledger/shortfalls/{pk}/": lambda w: {"outcome": "replaced", "org": w.ngo.pk},
     "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
     "POST /alerts/new/": lambda w: {
         "title": "芦山县暴雨预警",

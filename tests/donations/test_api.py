@@ -102,7 +102,7 @@ def test_other_org_cannot_reverse_or_spend_my_entries(
     gift = df.receipt(charity, charity_admin)
     assert (
         api(other_ngo_admin)
-        .post(f"/api/v1/ledger/entries/{gift.seq}/reverse/", {"reason": "x"})
+        .post(f"/api/v1/ledger/entries/{gift.pk}/reverse/", {"reason": "x"})
         .status_code
         == 403
     )
@@ -187,7 +187,7 @@ def test_disbursement_with_evidence_upload_is_sniffed(api, charity, charity_admi
         format="multipart",
     )
     assert ok.status_code == 201, ok.json()
-    assert LedgerEntry.objects.get(seq=ok.json()["id"]).evidence.count() == 1
+    assert LedgerEntry.objects.get(pk=ok.json()["id"]).evidence.count() == 1
 
 
 def test_entries_filters_and_cursor_pagination(api, charity, charity_admin):

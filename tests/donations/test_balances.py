@@ -27,7 +27,7 @@ def test_disbursement_draws_oldest_receipt_first_and_records_the_choice(charity,
     )
     # then the oldest is used up first, and the service's choice is recorded
     drawn = {s.lot.origin_id: s.quantity for s in entry.sources.select_related("lot")}
-    assert drawn == {first.seq: Decimal(100), second.seq: Decimal(50)}
+    assert drawn == {first.pk: Decimal(100), second.pk: Decimal(50)}
     assert all(s.chosen_by_service for s in entry.sources.all())
     assert _money(charity) == Decimal(50)
 
@@ -40,9 +40,9 @@ def test_named_sources_are_used(charity, charity_admin):
         by=charity_admin,
         amount=Decimal(80),
         purpose="药品",
-        sources=[{"entry": second.seq, "amount": 80}],
+        sources=[{"entry": second.pk, "amount": 80}],
     )
-    assert [s.lot.origin_id for s in entry.sources.all()] == [second.seq]
+    assert [s.lot.origin_id for s in entry.sources.all()] == [second.pk]
 
 
 def test_overdraft_is_refused_and_nothing_is_written(charity, charity_admin):

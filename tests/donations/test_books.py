@@ -58,7 +58,7 @@ def test_baoxing_goods_are_used_before_lushan_goods_and_the_page_balances(
         beneficiaries=60,
     )
     # then they came from the 宝兴 gift, and the 芦山 tents are untouched
-    assert {s.lot.origin_id for s in used.sources.select_related("lot")} == {baoxing_gift.seq}
+    assert {s.lot.origin_id for s in used.sources.select_related("lot")} == {baoxing_gift.pk}
     assert Lot.objects.get(incident=lushan).remaining == Decimal(100)
     # and the public ledger of 宝兴 reads received 64,000, used 12,000, held 52,000
     response = client.get("/ledger/", {"incident": baoxing.pk})
@@ -140,7 +140,7 @@ def test_without_an_incident_only_general_funds_are_drawn(charity, charity_admin
     entry = services.disburse(
         organization=charity, by=charity_admin, amount=Decimal(40), purpose="办公用品"
     )
-    assert [s.lot.origin_id for s in entry.sources.select_related("lot")] == [general.seq]
+    assert [s.lot.origin_id for s in entry.sources.select_related("lot")] == [general.pk]
     with pytest.raises(OtherIncident):
         services.disburse(
             organization=charity, by=charity_admin, amount=Decimal(20), purpose="办公用品"
@@ -164,7 +164,7 @@ def test_restricted_lots_of_the_same_purpose_come_first_then_the_incident_then_g
         incident=quake,
     )
     drawn = [(s.lot.origin_id, s.quantity) for s in entry.sources.select_related("lot")]
-    assert drawn == [(for_water.seq, 100), (for_quake.seq, 100), (general.seq, 50)]
+    assert drawn == [(for_water.pk, 100), (for_quake.pk, 100), (general.pk, 50)]
 
 
 def test_a_named_source_of_another_incident_is_refused(charity, charity_admin):
@@ -177,7 +177,7 @@ def test_a_named_source_of_another_incident_is_refused(charity, charity_admin):
             amount=Decimal(10),
             purpose="x",
             incident=baoxing,
-            sources=[{"entry": gift.seq, "amount": 10}],
+            sources=[{"entry": gift.pk, "amount": 10}],
         )
     assert Lot.objects.get().remaining == 100
 

@@ -76,7 +76,7 @@ def test_a_shortfall_stays_open_in_transit_and_on_the_public_ledger(
     assert 'data-testid="open-shortfalls"' in html and "200 个" in html
     assert_readable_html(page.content)
     api_books = client.get("/api/v1/ledger/totals/", {"incident": quake.pk}).json()["overall"]
-    assert api_books["open_shortfalls"][0]["allocation"] == short.seq
+    assert api_books["open_shortfalls"][0]["allocation"] == short.pk
     assert api_books["in_transit_goods"] == "1000.00"
     _balanced({"organization_id": charity.pk}, {"incident_id": quake.pk})
 
@@ -92,21 +92,21 @@ def test_the_sender_writes_off_on_the_workspace_page_with_a_reason(
     assert_readable_html(page.content)
     # without a reason: refused, nothing written
     refused = client.post(
-        f"/ledger/shortfalls/{short.seq}/",
+        f"/ledger/shortfalls/{short.pk}/",
         {"outcome": "written_off", "reason": " ", "org": charity.pk},
         follow=True,
     )
     assert "请说明核销短缺的原因" in refused.content.decode()
     assert not LedgerEntry.objects.filter(kind="write_off").exists()
     done = client.post(
-        f"/ledger/shortfalls/{short.seq}/",
+        f"/ledger/shortfalls/{short.pk}/",
         {"outcome": "written_off", "reason": "运输途中受潮损毁", "org": charity.pk},
     )
     assert done.status_code == 302 and done.url.endswith(
         f"/ledger/organizations/{charity.pk}/#shortfalls"
     )
     entry = LedgerEntry.objects.get(kind="write_off")
-    assert (entry.related_id, entry.goods_value, entry.holder_id) == (short.seq, 1000, charity.pk)
+    assert (entry.related_id, entry.goods_value, entry.holder_id) == (short.pk, 1000, charity.pk)
     assert open_shortfalls() == []
     books = totals(organization_id=charity.pk)["overall"]
     assert (books["written_off"], books["in_transit"]) == (1000, 0)
@@ -122,7 +122,7 @@ def test_the_sender_writes_off_on_the_workspace_page_with_a_reason(
 def test_recovered_goods_return_to_the_senders_lots(api, short, charity, charity_admin):
     before = Lot.objects.get(holder=charity).remaining
     response = api(charity_admin).post(
-        f"/api/v1/ledger/allocations/{short.seq}/shortfall/",
+        f"/api/v1/ledger/allocations/{short.pk}/shortfall/",
         {"outcome": "recovered", "items": [{**MASKS, "quantity": "150"}]},
         format="json",
     )
@@ -141,11 +141,11 @@ def test_the_receiver_signs_for_the_missing_part_when_it_arrives(
 ):
     # the sender may not claim the receiver got it
     refused = api(charity_admin).post(
-        f"/api/v1/ledger/allocations/{short.seq}/shortfall/", {"outcome": "replaced"}, format="json"
+        f"/api/v1/ledger/allocations/{short.pk}/shortfall/", {"outcome": "replaced"}, format="json"
     )
     assert refused.status_code == 403
     response = api(team_writer).post(
-        f"/api/v1/ledger/allocations/{short.seq}/shortfall/", {"outcome": "replaced"}, format="json"
+        f"/api/v1/ledger/allocations/{short.pk}/shortfall/", {"outcome": "replaced"}, format="json"
     )
     assert response.status_code == 201
     assert (
@@ -157,14 +157,14 @@ def test_the_receiver_signs_for_the_missing_part_when_it_arrives(
     _verified()
     # once resolved, nothing is left to resolve
     again = api(team_writer).post(
-        f"/api/v1/ledger/allocations/{short.seq}/shortfall/", {"outcome": "replaced"}, format="json"
+        f"/api/v1/ledger/allocations/{short.pk}/shortfall/", {"outcome": "replaced"}, format="json"
     )
     assert again.status_code == 409
 
 
 def test_who_may_resolve_and_bad_input(api, short, charity_admin, team_writer, ngo, quake):
     stranger = df.writer(df.foundation(name="另一家基金会"))
-    url = f"/api/v1/ledger/allocations/{short.seq}/shortfall/"
+    url = f"/api/v1/ledger/allocations/{short.pk}/shortfall/"
     assert api().post(url, {"outcome": "recovered"}, format="json").status_code == 403
     assert api(stranger).post(url, {"outcome": "recovered"}, format="json").status_code == 403
     assert (
@@ -185,7 +185,7 @@ def test_who_may_resolve_and_bad_input(api, short, charity_admin, team_writer, n
     assert (
         api(charity_admin)
         .post(
-            f"/api/v1/ledger/allocations/{receipt.seq}/shortfall/",
+            f"/api/v1/ledger/allocations/{receipt.pk}/shortfall/",
             {"outcome": "recovered"},
             format="json",
         )
@@ -222,19 +222,19 @@ def test_page_refusals(client, short, charity, ngo, team_writer):
     outsider = f.UserFactory()
     client.force_login(outsider)
     response = client.post(
-        f"/ledger/shortfalls/{short.seq}/", {"outcome": "recovered", "org": charity.pk}
+        f"/ledger/shortfalls/{short.pk}/", {"outcome": "recovered", "org": charity.pk}
     )
     assert response.status_code == 302
     assert not LedgerEntry.objects.filter(kind="recovery").exists()
     client.force_login(team_writer)
     client.post(
-        f"/ledger/shortfalls/{short.seq}/", {"outcome": "written_off", "reason": "x", "org": ngo.pk}
+        f"/ledger/shortfalls/{short.pk}/", {"outcome": "written_off", "reason": "x", "org": ngo.pk}
     )
     assert not LedgerEntry.objects.filter(kind="write_off").exists()
     page = client.get(f"/ledger/organizations/{ngo.pk}/")
     assert 'value="replaced"' in page.content.decode()
     assert 'value="written_off"' not in page.content.decode()
-    assert client.get(f"/ledger/shortfalls/{short.seq}/").status_code == 302
+    assert client.get(f"/ledger/shortfalls/{short.pk}/").status_code == 302
     assert client.post("/ledger/shortfalls/999999/", {"outcome": "recovered"}).status_code == 404
     with pytest.raises(PermissionDenied):
         services.resolve_shortfall(allocation=short, by=outsider, outcome="recovered")

@@ -38,12 +38,12 @@ def gift(charity, charity_admin, incidents):
 
 
 def _url(entry) -> str:
-    return f"/ledger/entries/{entry.seq}/change-of-use/new/"
+    return f"/ledger/entries/{entry.pk}/change-of-use/new/"
 
 
 def test_the_holder_changes_the_use_from_the_entry_page(client, charity_admin, gift, incidents):
     client.force_login(charity_admin)
-    page = client.get(f"/ledger/entries/{gift.seq}/")
+    page = client.get(f"/ledger/entries/{gift.pk}/")
     html = page.content.decode()
     assert 'data-action="change_use"' in html and _url(gift) in html
     assert_readable_html(page.content)
@@ -56,15 +56,15 @@ def test_the_holder_changes_the_use_from_the_entry_page(client, charity_admin, g
         {"incident": incidents[1].pk, "filing_reference": FILING, "donor_consent": "on"},
     )
     change = LedgerEntry.objects.get(kind="change_of_use")
-    assert response.status_code == 302 and response.url == f"/ledger/entries/{change.seq}/"
-    assert change.related_id == gift.seq and change.incident_id == incidents[1].pk
+    assert response.status_code == 302 and response.url == f"/ledger/entries/{change.pk}/"
+    assert change.related_id == gift.pk and change.incident_id == incidents[1].pk
     assert change.amount == Decimal(100) and change.donor_consent
     assert not Lot.objects.filter(acquired_by=gift, remaining__gt=0).exists()
     assert [m.message for m in get_messages(response.wsgi_request)] == [
         f"已登记变更用途：条目 #{change.seq}。"
     ]
     # Nothing restricted is left: the panel says so instead of offering the form again.
-    after = client.get(f"/ledger/entries/{gift.seq}/").content.decode()
+    after = client.get(f"/ledger/entries/{gift.pk}/").content.decode()
     assert 'data-action="change_use"' not in after
     assert "本条目已没有剩余的定向资金或物资" in after or 'data-testid="change-of-use-why"' in after
 
@@ -104,7 +104,7 @@ def test_who_may_not_change_the_use(client, gift, ngo_admin, official, charity):
         assert client.get(url).status_code == 403
         assert (
             'data-action="change_use"'
-            not in client.get(f"/ledger/entries/{gift.seq}/").content.decode()
+            not in client.get(f"/ledger/entries/{gift.pk}/").content.decode()
         )
         response = client.post(url, {"purpose": "挪用", "filing_reference": FILING})
         refused = list(get_messages(response.wsgi_request))
@@ -118,7 +118,7 @@ def test_who_may_not_change_the_use(client, gift, ngo_admin, official, charity):
 def test_an_unrestricted_entry_offers_nothing_and_says_why(client, charity, charity_admin):
     plain = df.receipt(charity, charity_admin, "50.00")
     client.force_login(charity_admin)
-    html = client.get(f"/ledger/entries/{plain.seq}/").content.decode()
+    html = client.get(f"/ledger/entries/{plain.pk}/").content.decode()
     assert 'data-action="change_use"' not in html
     response = client.post(_url(plain), {"purpose": "灾后重建", "filing_reference": FILING})
     assert response.status_code == 200
@@ -140,9 +140,9 @@ def test_the_entry_page_costs_the_same_for_the_holder(
         items=[df.item()],
     )
     client.force_login(charity_admin)
-    client.get(f"/ledger/entries/{one.seq}/")
+    client.get(f"/ledger/entries/{one.pk}/")
     with CaptureQueriesContext(connection) as few:
-        client.get(f"/ledger/entries/{one.seq}/")
+        client.get(f"/ledger/entries/{one.pk}/")
     many = df.receipt(
         charity,
         charity_admin,
@@ -153,6 +153,5 @@ def test_the_entry_page_costs_the_same_for_the_holder(
     )
     with django_assert_max_num_queries(len(few)):
         assert (
-            'data-action="change_use"'
-            in client.get(f"/ledger/entries/{many.seq}/").content.decode()
+            'data-action="change_use"' in client.get(f"/ledger/entries/{many.pk}/").content.decode()
         )

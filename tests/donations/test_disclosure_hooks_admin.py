@@ -31,7 +31,7 @@ def test_overdue_receipts_and_stuck_goods_alert_holder_and_officials_once(charit
         amount=Decimal(50),
         purpose="x",
         incident=quake,
-        sources=[{"entry": used.seq, "amount": 50}],
+        sources=[{"entry": used.pk, "amount": 50}],
     )
     df.receipt(charity, charity_admin, "70.00", incident=quake)  # fresh: not due yet
 
@@ -96,11 +96,11 @@ def test_restricted_misuse_and_change_of_use_through_the_api(api, charity, chari
     )
     assert response.status_code == 409 and response.json()["code"] == "restricted_purpose"
     no_filing = api(charity_admin).post(
-        f"/api/v1/ledger/entries/{gift.seq}/change-of-use/", {"incident": flood.pk}, format="json"
+        f"/api/v1/ledger/entries/{gift.pk}/change-of-use/", {"incident": flood.pk}, format="json"
     )
     assert no_filing.status_code == 400 and "filing_reference" in no_filing.json()
     changed = api(charity_admin).post(
-        f"/api/v1/ledger/entries/{gift.seq}/change-of-use/",
+        f"/api/v1/ledger/entries/{gift.pk}/change-of-use/",
         {"incident": flood.pk, "filing_reference": "备-1", "donor_consent": True},
         format="json",
     )

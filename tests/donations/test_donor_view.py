@@ -160,9 +160,9 @@ def test_the_entry_page_links_a_receipt_to_its_printable_receipt(client, charity
     out = services.disburse(
         organization=charity, by=charity_admin, amount=Decimal(5), purpose="饮水"
     )
-    html = client.get(reverse("donations:entry", args=[entry.seq])).content.decode()
+    html = client.get(reverse("donations:entry", args=[entry.pk])).content.decode()
     assert f'href="/ledger/receipts/{entry.trace_code}/"' in html
-    html = client.get(reverse("donations:entry", args=[out.seq])).content.decode()
+    html = client.get(reverse("donations:entry", args=[out.pk])).content.decode()
     assert "/ledger/receipts/" not in html
 
 

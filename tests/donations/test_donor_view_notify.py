@@ -275,7 +275,7 @@ def test_the_api_twin_sends_with_consent_only(
     api, charity, charity_admin, other_ngo_admin, django_capture_on_commit_callbacks
 ):
     entry = df.receipt(charity, charity_admin, donor_phone="13900000001")
-    url = f"/api/v1/ledger/entries/{entry.seq}/send-trace-code/"
+    url = f"/api/v1/ledger/entries/{entry.pk}/send-trace-code/"
     assert api().post(url, {"consent": True, "sms": True}, format="json").status_code == 403
     refused = api(other_ngo_admin).post(url, {"consent": True, "sms": True}, format="json")
     assert refused.status_code == 403

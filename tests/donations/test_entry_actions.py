@@ -26,7 +26,7 @@ def calls(entry) -> dict:
 
 def assert_everywhere(user, entry, expected: set[str]) -> None:
     assert set(allowed_actions(user, entry)) == expected
-    assert page_actions(user, f"/ledger/entries/{entry.seq}/") == expected
+    assert page_actions(user, f"/ledger/entries/{entry.pk}/") == expected
     assert accepted(calls(entry), user) == expected
 
 

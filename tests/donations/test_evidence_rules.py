@@ -142,7 +142,7 @@ def test_photos_are_stored_and_served_without_exif_and_the_chain_hashes_those_by
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert hashlib.sha256(body).hexdigest() == evidence.sha256
     assert not Image.open(io.BytesIO(body)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
-    page = client.get(reverse("donations:entry", args=[entry.seq])).content.decode()
+    page = client.get(reverse("donations:entry", args=[entry.pk])).content.decode()
     assert reverse("donations:evidence_public", args=[evidence.pk]) in page
     call_command("verify_ledger")  # evidence files match the chain
 
@@ -165,7 +165,7 @@ def test_private_files_are_chained_but_not_served_publicly(api, client, funded, 
     assert chain.stored_form(entry)["evidence"] == sorted([public.sha256, private.sha256])
     assert client.get(reverse("donations:evidence_public", args=[private.pk])).status_code == 404
     assert client.get(reverse("donations:evidence_public", args=[public.pk])).status_code == 200
-    page = client.get(reverse("donations:entry", args=[entry.seq])).content.decode()
+    page = client.get(reverse("donations:entry", args=[entry.pk])).content.decode()
     assert reverse("donations:evidence_public", args=[private.pk]) not in page
     client.force_login(charity_admin)  # the holder still opens it
     assert client.get(reverse("donations:evidence", args=[private.pk])).status_code == 200

@@ -44,8 +44,8 @@ def _receipt(charity, charity_admin, **kw):
 def test_the_chain_export_and_api_carry_commitments_not_names(api, charity, charity_admin):
     gift = _receipt(charity, charity_admin)
     exported = b"".join(api().get("/api/v1/ledger/export.jsonl").streaming_content).decode()
-    public = api().get(f"/api/v1/ledger/entries/{gift.seq}/").content.decode()
-    page = api().get(f"/ledger/entries/{gift.seq}/").content.decode()
+    public = api().get(f"/api/v1/ledger/entries/{gift.pk}/").content.decode()
+    page = api().get(f"/ledger/entries/{gift.pk}/").content.decode()
     for text in (exported, public, page):
         for value in PRIVATE.values():
             assert value not in text
@@ -60,27 +60,27 @@ def test_a_donor_holding_the_plain_text_and_the_revealed_salt_can_prove_it(
     api, charity, charity_admin
 ):
     gift = _receipt(charity, charity_admin)
-    response = api(charity_admin).post(f"/api/v1/ledger/entries/{gift.seq}/private/")
+    response = api(charity_admin).post(f"/api/v1/ledger/entries/{gift.pk}/private/")
     assert response.status_code == 200
     body = response.json()
     assert body["values"] == PRIVATE and body["purged"] is False
     salt = body["salt"]
     assert len(salt) == 32
     # the documented check, by hand: sha256(f"{salt}:{field}:{value}")
-    published = api().get(f"/api/v1/ledger/entries/{gift.seq}/").json()["commitments"]
+    published = api().get(f"/api/v1/ledger/entries/{gift.pk}/").json()["commitments"]
     for field, value in PRIVATE.items():
         digest = hashlib.sha256(f"{salt}:{field}:{value}".encode()).hexdigest()
         assert published[field] == digest
     # a wrong name does not match
     assert privacy.commitment(salt, "handler", "王小红") != published["handler"]
     assert AuditEvent.objects.filter(
-        action="donations.private_revealed", target_id=str(gift.seq)
+        action="donations.private_revealed", target_id=str(gift.pk)
     ).exists()
 
 
 def test_only_the_holders_members_may_reveal(api, charity, charity_admin, ngo_admin, official):
     gift = _receipt(charity, charity_admin)
-    url = f"/api/v1/ledger/entries/{gift.seq}/private/"
+    url = f"/api/v1/ledger/entries/{gift.pk}/private/"
     assert api().post(url).status_code in (401, 403)
     assert api(ngo_admin).post(url).status_code == 404
     assert api(official).post(url).status_code == 404
@@ -90,13 +90,13 @@ def test_only_the_holders_members_may_reveal(api, charity, charity_admin, ngo_ad
 def test_the_entry_page_reveals_to_members_on_a_button(client, charity, charity_admin, ngo_admin):
     gift = _receipt(charity, charity_admin)
     client.force_login(ngo_admin)
-    page = client.get(f"/ledger/entries/{gift.seq}/").content.decode()
+    page = client.get(f"/ledger/entries/{gift.pk}/").content.decode()
     assert "/reveal/" not in page
-    assert client.post(f"/ledger/entries/{gift.seq}/reveal/").status_code == 404
+    assert client.post(f"/ledger/entries/{gift.pk}/reveal/").status_code == 404
     client.force_login(charity_admin)
-    page = client.get(f"/ledger/entries/{gift.seq}/").content.decode()
+    page = client.get(f"/ledger/entries/{gift.pk}/").content.decode()
     assert "/reveal/" in page and "王小明" not in page
-    shown = client.post(f"/ledger/entries/{gift.seq}/reveal/").content.decode()
+    shown = client.post(f"/ledger/entries/{gift.pk}/reveal/").content.decode()
     salt = DonorDetails.objects.get(entry=gift).salt
     assert "王小明" in shown and salt in shown
 
@@ -124,7 +124,7 @@ def test_the_purge_erases_plain_text_and_salt_and_the_chain_still_verifies(
     # the commitment stays in the chain (proving nothing now); the chain is intact
     assert LedgerEntry.objects.get(seq=due.seq).commitments == due.commitments
     call_command("verify_ledger")
-    body = api(charity_admin).post(f"/api/v1/ledger/entries/{due.seq}/private/").json()
+    body = api(charity_admin).post(f"/api/v1/ledger/entries/{due.pk}/private/").json()
     assert body["purged"] is True and body["salt"] == ""
     # without an incident: after the retention period from recording
     later = timezone.now() + timedelta(days=91)
@@ -177,7 +177,7 @@ def test_ordinary_free_text_passes(charity, charity_admin, text):
 def test_reason_filing_reference_and_goods_are_screened(api, charity, charity_admin, ngo):
     gift = df.receipt(charity, charity_admin, "100.00", restricted=True, purpose="学校")
     refused = api(charity_admin).post(
-        f"/api/v1/ledger/entries/{gift.seq}/reverse/",
+        f"/api/v1/ledger/entries/{gift.pk}/reverse/",
         {"reason": f"捐赠人身份证 {VALID_ID} 录错"},
         format="json",
     )

@@ -26,7 +26,7 @@ def entry(charity, charity_admin):
 
 
 def _ask(client, entry, text="这笔钱用在哪里了？", **extra):
-    return client.post(reverse("donations:question_ask", args=[entry.seq]), {"text": text, **extra})
+    return client.post(reverse("donations:question_ask", args=[entry.pk]), {"text": text, **extra})
 
 
 def test_anyone_asks_without_an_account_and_sees_it_masked_on_the_entry(client, entry):
@@ -37,7 +37,7 @@ def test_anyone_asks_without_an_account_and_sees_it_masked_on_the_entry(client, 
         contact="wang@example.cn",
     )
     assert response.status_code == 302
-    page = client.get(reverse("donations:entry", args=[entry.seq]))
+    page = client.get(reverse("donations:entry", args=[entry.pk]))
     html = page.content.decode()
     assert "物资去哪了" in html
     assert "138 1234 5678" not in html and ID_NUMBER not in html
@@ -67,11 +67,11 @@ def test_asking_is_throttled_per_ip_on_page_and_api_alike(client, entry, api, se
     assert refused.status_code == 429
     assert "Retry-After" in refused
     api_refused = api().post(
-        f"/api/v1/ledger/entries/{entry.seq}/questions/", {"text": "还有问题"}, format="json"
+        f"/api/v1/ledger/entries/{entry.pk}/questions/", {"text": "还有问题"}, format="json"
     )
     assert api_refused.status_code == 429
     other_ip = client.post(
-        reverse("donations:question_ask", args=[entry.seq]),
+        reverse("donations:question_ask", args=[entry.pk]),
         {"text": "另一个地址"},
         REMOTE_ADDR="10.9.9.9",
     )
@@ -95,7 +95,7 @@ def test_only_the_holders_members_answer(client, entry, charity, ngo_admin, offi
     assert client.post(url, {"answer": "已用于购买帐篷，见支出 #12。"}).status_code == 302
     question.refresh_from_db()
     assert question.status == "answered" and question.answered_by == member
-    page = client.get(reverse("donations:entry", args=[entry.seq]))
+    page = client.get(reverse("donations:entry", args=[entry.pk]))
     assert "已用于购买帐篷" in page.content.decode()
     assert AuditEvent.objects.filter(action="donations.question_answered").count() == 1
 
@@ -104,7 +104,7 @@ def test_the_answer_button_is_shown_exactly_to_those_the_service_accepts(
     client, entry, charity_admin, ngo_admin
 ):
     _ask(client, entry)
-    entry_url = reverse("donations:entry", args=[entry.seq])
+    entry_url = reverse("donations:entry", args=[entry.pk])
     assert 'data-question-action="answer"' not in client.get(entry_url).content.decode()
     client.force_login(ngo_admin)
     assert 'data-question-action="answer"' not in client.get(entry_url).content.decode()
@@ -114,7 +114,7 @@ def test_the_answer_button_is_shown_exactly_to_those_the_service_accepts(
 
 def test_a_question_is_answered_once(api, entry, charity_admin):
     asked = api().post(
-        f"/api/v1/ledger/entries/{entry.seq}/questions/", {"text": "为什么?"}, format="json"
+        f"/api/v1/ledger/entries/{entry.pk}/questions/", {"text": "为什么?"}, format="json"
     )
     assert asked.status_code == 201
     assert "contact" not in asked.json()
@@ -128,7 +128,7 @@ def test_a_question_is_answered_once(api, entry, charity_admin):
 
 
 def test_api_refuses_an_answer_from_another_organization(api, entry, ngo_admin):
-    asked = api().post(f"/api/v1/ledger/entries/{entry.seq}/questions/", {"text": "?"})
+    asked = api().post(f"/api/v1/ledger/entries/{entry.pk}/questions/", {"text": "?"})
     url = f"/api/v1/ledger/questions/{asked.json()['id']}/answer/"
     assert api(ngo_admin).post(url, {"answer": "x"}, format="json").status_code == 403
     assert api().post(url, {"answer": "x"}, format="json").status_code in (401, 403)
@@ -137,7 +137,7 @@ def test_api_refuses_an_answer_from_another_organization(api, entry, ngo_admin):
 
 def test_api_lists_questions_publicly_without_contacts(api, entry, client):
     _ask(client, entry, contact="13812345678")
-    listed = api().get(f"/api/v1/ledger/entries/{entry.seq}/questions/")
+    listed = api().get(f"/api/v1/ledger/entries/{entry.pk}/questions/")
     assert listed.status_code == 200
     assert "13812345678" not in listed.content.decode()
     assert api().get("/api/v1/ledger/entries/999999/questions/").status_code == 404
@@ -161,7 +161,7 @@ def test_overdue_question_is_flagged_and_alerted_to_the_bureau_once(
     with time_machine.travel(MONDAY + dt.timedelta(days=7, minutes=1), tick=False):
         assert questions.alert_overdue_questions() == 1
         assert questions.alert_overdue_questions() == 0  # once
-        entry_page = client.get(reverse("donations:entry", args=[entry.seq])).content.decode()
+        entry_page = client.get(reverse("donations:entry", args=[entry.pk])).content.decode()
         ledger_page = client.get(reverse("donations:ledger")).content.decode()
     alerted = Delivery.objects.filter(
         alert__title__contains="unanswered"
@@ -199,7 +199,7 @@ def test_entry_page_costs_the_same_queries_whatever_the_questions(
         questions.ask_question(entry=entry, text=f"问题 {n}")
     client.force_login(charity_admin)
     with django_assert_max_num_queries(30):
-        response = client.get(reverse("donations:entry", args=[entry.seq]))
+        response = client.get(reverse("donations:entry", args=[entry.pk]))
     assert response.content.decode().count('data-question-action="answer"') == count
 
 

@@ -121,11 +121,11 @@ def test_the_signers_name_is_never_public(client, handed):
     _sign(client, link)
     signed = LedgerEntry.objects.get(kind="receiver_signed")
     for url in (
-        reverse("donations:entry", args=[signed.seq]),
+        reverse("donations:entry", args=[signed.pk]),
         reverse("donations:entry", args=[signed.related_id]),
         reverse("donations:ledger"),
         "/api/v1/ledger/export.jsonl",
-        f"/api/v1/ledger/entries/{signed.seq}/",
+        f"/api/v1/ledger/entries/{signed.pk}/",
     ):
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -342,6 +342,6 @@ def test_a_receivers_sign_for_cannot_be_reversed(api, client, handed, charity_ad
     _sign(client, _link(handed))
     signed = LedgerEntry.objects.get(kind="receiver_signed")
     response = api(charity_admin).post(
-        f"/api/v1/ledger/entries/{signed.seq}/reverse/", {"reason": "不认"}, format="json"
+        f"/api/v1/ledger/entries/{signed.pk}/reverse/", {"reason": "不认"}, format="json"
     )
     assert response.status_code == 409

@@ -109,7 +109,7 @@ def test_a_hospital_without_an_account_signs_for_goods_on_a_phone(
     phone.goto(page.base_url + reverse("donations:ledger"))
     flags = phone.locator("#supervision-flags")
     assert "KN95" in flags.inner_text() and "芦山县人民医院" in flags.inner_text()
-    row = phone.locator(f"tr:has(a[href='/ledger/entries/{signed.seq}/'])").first
+    row = phone.locator(f"tr:has(a[href='/ledger/entries/{signed.pk}/'])").first
     assert "与所订不符" in row.inner_text()  # the entry's row carries the badge too
     assert "李秀英" not in phone.content()
     assert_reads_like_product(phone)
@@ -126,7 +126,7 @@ def test_a_question_asked_anonymously_is_answered_by_the_holder(
     entry = df.receipt(charity, charity_admin, amount="8500.00")
     page = browser_page
     phone = _phone(page)
-    entry_url = page.base_url + reverse("donations:entry", args=[entry.seq])
+    entry_url = page.base_url + reverse("donations:entry", args=[entry.pk])
     phone.goto(entry_url)
     phone.fill("#questions textarea[name=text]", "这笔捐款什么时候用？请回电 13812345678")
     phone.click("#questions form[action$='/questions/new/'] button[type=submit]")
