@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import DateTimeField, DecimalField, StrictSerializer
-from core.fastjson import FastList, FastListMixin
+from core.fastjson import Computed, FastList, FastListMixin
 from donations import chain, queries
 from donations.api.serializers import (
     MAX_ID,
@@ -50,8 +50,11 @@ class EntryFilter(filters.FilterSet):
 
 
 # The public ledger's cold path: EntryOut's fields (whatever they are) read with values(),
-# lines and sources one query each for the page (core.fastjson).
-ENTRIES = FastList(EntryOut)
+# lines and sources one query each for the page (core.fastjson). ``sequenced`` is a property
+# of the model: true once the sequencer has given the entry its seq (issue 16).
+ENTRIES = FastList(
+    EntryOut, computed={"sequenced": Computed(("seq",), lambda row, ctx: row["seq"] is not None)}
+)
 
 
 class EntryList(FastListMixin, generics.ListAPIView):

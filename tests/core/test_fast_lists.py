@@ -441,8 +441,13 @@ def test_a_field_the_compiler_cannot_map_fails_loudly():
         class Meta(EntryOut.Meta):
             fields = [*EntryOut.Meta.fields, "incident_kind"]
 
+    from donations.api.reads import ENTRIES
     from donations.queries import public_entries
 
-    assert FastList(EntryOut).plan(public_entries()).columns  # the real one compiles
+    assert ENTRIES.plan(public_entries()).columns  # the real one compiles
+    with pytest.raises(ImproperlyConfigured, match="sequenced"):  # a property: declared there
+        FastList(EntryOut).plan(public_entries())
     with pytest.raises(ImproperlyConfigured, match="incident_kind"):
-        FastList(WithNullablePath, model=LedgerEntry).plan(public_entries())
+        FastList(WithNullablePath, model=LedgerEntry, computed=ENTRIES.computed).plan(
+            public_entries()
+        )
