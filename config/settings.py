@@ -494,6 +494,15 @@ CELERY_BEAT_SCHEDULE["donations-overdue-questions"] = {
     "task": "donations.tasks.alert_overdue_questions",
     "schedule": 60 * 60,
 }
+# Transparency log (docs/ledger-chain.md, "Merkle tree and signed heads"): the Ed25519 seed
+# (32 bytes, base64 or hex) that signs tree heads; without it a development key is derived from
+# SECRET_KEY and the key page says so. A new head at most every N seconds while entries arrive.
+TONGZHOU_LEDGER_SIGNING_KEY = env.str("TONGZHOU_LEDGER_SIGNING_KEY", default="")
+TONGZHOU_LEDGER_HEAD_MIN_SECONDS = env.float("TONGZHOU_LEDGER_HEAD_MIN_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["donations-ledger-tree-head"] = {
+    "task": "donations.tasks.sign_tree_head",
+    "schedule": 10,
+}
 
 if DEBUG:
     INTERNAL_IPS = ["127.0.0.1"]

@@ -23,3 +23,13 @@ def alert_overdue_questions() -> int:
     from donations.questions import alert_overdue_questions as run
 
     return run()
+
+
+@shared_task
+def sign_tree_head() -> int:
+    """Every 10 s: add newly sequenced entries to the Merkle tree and sign a head when it grew
+    (donations.transparency.sign_head). Returns the signed tree size."""
+    from donations.transparency import sign_head
+
+    head = sign_head()
+    return head.tree_size if head else 0

@@ -1,0 +1,327 @@
+"""The transparency log on the server: tree extension, signed heads, the proof and witness APIs,
+and verify_ledger naming a tampered entry, node or head (donations/transparency.py)."""
+
+import base64
+import hashlib
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from donations import chain, merkle, transparency
+from donations.models import (
+    Countersignature,
+    LedgerEntry,
+    MerkleNode,
+    SignedHead,
+    TreeState,
+    Witness,
+)
+from tests.donations import factories as df
+from tests.donations.test_transparency_merkle import ref_path, ref_root
+
+pytestmark = pytest.mark.django_db
+
+
+def chain_of(count: int) -> list[str]:
+    """``count`` money receipts through the service layer; their chain hashes in seq order."""
+    org = df.foundation()
+    user = df.writer(org)
+    for n in range(count):
+        df.receipt(org, user, f"{n + 1}.00")
+    return list(LedgerEntry.objects.order_by("seq").values_list("hash", flat=True))
+
+
+def leaves_of(hashes: list[str]) -> list[bytes]:
+    return [bytes.fromhex(h) for h in hashes]
+
+
+@pytest.fixture
+def signed(settings):
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    hashes = chain_of(9)
+    head = transparency.sign_head()
+    return hashes, head
+
+
+def message(head: dict) -> bytes:
+    return (
+        f"tongzhou-ledger-head/v1\n{head['tree_size']}\n{head['root_hash']}\n{head['timestamp']}\n"
+    ).encode()
+
+
+def test_head_api_serves_the_chain_and_a_signed_tree_head(api, settings):
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    hashes = chain_of(7)
+    body = api().get("/api/v1/ledger/head/").json()
+    assert body["count"] == 7 and body["head_hash"] == hashes[-1]
+    assert body["tree_size"] == 7
+    assert body["root_hash"] == ref_root(leaves_of(hashes)).hex()
+    key = transparency.platform_key()
+    assert body["key_id"] == hashlib.sha256(key.public_raw).hexdigest()[:16]
+    Ed25519PublicKey.from_public_bytes(key.public_raw).verify(
+        base64.b64decode(body["signature"]), message(body)
+    )
+    # Nothing new: the same head; a new entry: a new, larger head (lazily, without the beat).
+    assert api().get("/api/v1/ledger/head/").json() == body
+    df.receipt(LedgerEntry.objects.first().holder, df.writer(LedgerEntry.objects.first().holder))
+    newer = api().get("/api/v1/ledger/head/").json()
+    assert newer["tree_size"] == 8 and newer["timestamp"] >= body["timestamp"]
+
+
+def test_empty_ledger_head(api):
+    body = api().get("/api/v1/ledger/head/").json()
+    assert body["count"] == 0 and body["tree_size"] == 0
+    assert body["root_hash"] == hashlib.sha256(b"").hexdigest()
+
+
+def test_heads_are_rate_limited_but_force_signs(settings):
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 3600
+    chain_of(2)
+    first = transparency.sign_head()
+    org = LedgerEntry.objects.first().holder
+    df.receipt(org, df.writer(org))
+    assert transparency.sign_head() == first  # too soon: the newest head stays
+    assert transparency.tree_size() == 3  # but the tree took the entry
+    forced = transparency.sign_head(force=True)
+    assert forced.tree_size == 3 and SignedHead.objects.count() == 2
+
+
+def test_beat_task_extends_and_signs(settings):
+    from donations.tasks import sign_tree_head
+
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    chain_of(3)
+    assert sign_tree_head() == 3
+    assert "donations-ledger-tree-head" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_inclusion_proof_api_matches_the_reference(api, signed):
+    hashes, head = signed
+    leaves = leaves_of(hashes)
+    for seq in range(1, 10):
+        for size in (seq, 9):
+            body = api().get(f"/api/v1/ledger/proof/inclusion/{seq}?tree_size={size}").json()
+            assert body["audit_path"] == [h.hex() for h in ref_path(seq - 1, leaves[:size])]
+            assert body["root_hash"] == ref_root(leaves[:size]).hex()
+            assert body["entry_hash"] == hashes[seq - 1]
+            assert merkle.verify_inclusion(
+                merkle.leaf_hash(leaves[seq - 1]),
+                seq - 1,
+                size,
+                [bytes.fromhex(h) for h in body["audit_path"]],
+                bytes.fromhex(head.root_hash) if size == 9 else ref_root(leaves[:size]),
+            )
+    body = api().get("/api/v1/ledger/proof/inclusion/4").json()
+    assert body["tree_size"] == 9 and body["head"]["signature"] == head.signature
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "field"),
+    [
+        ("/api/v1/ledger/proof/inclusion/5?tree_size=4", 400, "tree_size"),
+        ("/api/v1/ledger/proof/inclusion/5?tree_size=10", 400, "tree_size"),
+        ("/api/v1/ledger/proof/inclusion/5?tree_size=abc", 400, "tree_size"),
+        ("/api/v1/ledger/proof/inclusion/5?tree_size=0", 400, "tree_size"),
+        ("/api/v1/ledger/proof/inclusion/50", 404, None),
+        ("/api/v1/ledger/proof/inclusion/0", 404, None),
+        ("/api/v1/ledger/proof/consistency?first=5&second=3", 400, "first"),
+        ("/api/v1/ledger/proof/consistency?first=3&second=10", 400, "second"),
+        ("/api/v1/ledger/proof/consistency?second=3", 400, "first"),
+        ("/api/v1/ledger/proof/consistency?first=-1&second=3", 400, "first"),
+        ("/api/v1/ledger/heads/5/", 404, None),
+    ],
+)
+def test_proof_api_refuses_bad_input_with_field_messages(api, signed, url, status, field):
+    response = api().get(url)
+    assert response.status_code == status
+    if field:
+        assert field in response.json()
+
+
+def test_consistency_proof_api_checks_against_two_heads(api, signed, settings):
+    hashes, old = signed
+    org = LedgerEntry.objects.first().holder
+    for _ in range(5):
+        df.receipt(org, df.writer(org))
+    new = transparency.sign_head()
+    assert new.tree_size == 14
+    body = api().get(f"/api/v1/ledger/proof/consistency?first=9&second=14").json()
+    path = [bytes.fromhex(h) for h in body["consistency_path"]]
+    assert merkle.verify_consistency(
+        9, 14, bytes.fromhex(old.root_hash), bytes.fromhex(new.root_hash), path
+    )
+    assert not merkle.verify_consistency(
+        9, 14, hashlib.sha256(b"forked").digest(), bytes.fromhex(new.root_hash), path
+    )
+
+
+def test_proofs_cost_a_fixed_number_of_queries(api, settings, django_assert_max_num_queries):
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    chain_of(40)
+    transparency.sign_head()
+    for seq, size in ((1, 2), (3, 7), (17, 40), (40, 40)):
+        with django_assert_max_num_queries(6):
+            assert (
+                api().get(f"/api/v1/ledger/proof/inclusion/{seq}?tree_size={size}").status_code
+                == 200
+            )
+    for first, second in ((1, 2), (7, 40), (33, 40)):
+        with django_assert_max_num_queries(4):
+            assert (
+                api()
+                .get(f"/api/v1/ledger/proof/consistency?first={first}&second={second}")
+                .status_code
+                == 200
+            )
+
+
+def _witness(name="四川省应急管理厅审计处") -> tuple[Witness, Ed25519PrivateKey]:
+    private = Ed25519PrivateKey.generate()
+    raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return Witness.objects.create(name=name, public_key=base64.b64encode(raw).decode()), private
+
+
+def test_witness_countersigns_a_head(api, signed):
+    _hashes, head = signed
+    witness, private = _witness()
+    body = transparency.head_json(head)
+    signature = base64.b64encode(private.sign(message(body))).decode()
+    url = f"/api/v1/ledger/heads/{head.tree_size}/countersign"
+    response = api().post(url, {"witness": witness.name, "signature": signature})
+    assert response.status_code == 201, response.content
+    assert api().post(url, {"witness": witness.name, "signature": signature}).status_code == 200
+    detail = api().get(f"/api/v1/ledger/heads/{head.tree_size}/").json()
+    assert detail["countersignatures"][0]["witness"] == witness.name
+    assert Countersignature.objects.count() == 1
+
+
+def test_bad_countersignatures_are_refused(api, signed):
+    _hashes, head = signed
+    witness, private = _witness()
+    other = Ed25519PrivateKey.generate()
+    body = transparency.head_json(head)
+    url = f"/api/v1/ledger/heads/{head.tree_size}/countersign"
+    cases = [
+        (
+            {"witness": witness.name, "signature": base64.b64encode(other.sign(message(body)))},
+            "signature",
+        ),
+        (
+            {"witness": witness.name, "signature": base64.b64encode(private.sign(b"other"))},
+            "signature",
+        ),
+        ({"witness": witness.name, "signature": "not base64!"}, "signature"),
+        (
+            {"witness": "无名氏", "signature": base64.b64encode(private.sign(message(body)))},
+            "witness",
+        ),
+        ({"witness": witness.name}, "signature"),
+    ]
+    for data, field in cases:
+        data = {k: v.decode() if isinstance(v, bytes) else v for k, v in data.items()}
+        response = api().post(url, data)
+        assert response.status_code == 400 and field in response.json(), data
+    witness.active = False
+    witness.save()
+    good = base64.b64encode(private.sign(message(body))).decode()
+    assert api().post(url, {"witness": witness.name, "signature": good}).status_code == 400
+    assert (
+        api()
+        .post("/api/v1/ledger/heads/999/countersign", {"witness": witness.name, "signature": good})
+        .status_code
+        == 404
+    )
+    assert not Countersignature.objects.exists()
+
+
+# --- verify_ledger: chain, tree and head ------------------------------------------------------
+def test_verify_checks_chain_tree_and_head(signed):
+    assert chain.verify() == (9, None, "")
+    call_command("verify_ledger")
+
+
+def test_tampered_entry_row_is_named(signed):
+    with df.tampering() as cursor:
+        cursor.execute(f"UPDATE {LedgerEntry._meta.db_table} SET amount = 999 WHERE seq = 6")
+    assert chain.verify() == (6, 6, "hash does not match the entry's content")
+    with pytest.raises(CommandError, match="seq 6"):
+        call_command("verify_ledger")
+
+
+def test_tampered_stored_node_is_named(signed):
+    MerkleNode.objects.filter(level=1, index=2).update(hash="ab" * 32)
+    count, bad, problem = chain.verify()
+    assert (count, bad) == (9, 5)
+    assert (
+        problem
+        == "Merkle tree node level 1 index 2 (entries 5-6) does not match the entries' chain hashes"
+    )
+    with pytest.raises(CommandError, match="level 1 index 2"):
+        call_command("verify_ledger")
+
+
+def test_missing_leaf_node_is_named(signed):
+    MerkleNode.objects.filter(level=0, index=8).delete()
+    assert chain.verify()[1:] == (9, "Merkle tree node level 0 index 8 (entry 9) is missing")
+
+
+def test_rehashed_chain_and_tree_still_caught_by_the_signed_head(signed):
+    """An intruder rewrites an entry, recomputes every chain hash and the whole tree: only the
+    signed head (whose key they do not hold) still tells."""
+    _hashes, head = signed
+    with df.tampering() as cursor:
+        cursor.execute(f"UPDATE {LedgerEntry._meta.db_table} SET amount = 999 WHERE seq = 9")
+    entry = LedgerEntry.objects.get(seq=9)
+    new_hash = chain.chain_hash(entry.prev_hash, chain.stored_form(entry))
+    with df.tampering() as cursor:
+        cursor.execute(
+            f"UPDATE {LedgerEntry._meta.db_table} SET hash = %s WHERE seq = 9", [new_hash]
+        )
+        cursor.execute("UPDATE donations_chainhead SET head_hash = %s", [new_hash])
+    MerkleNode.objects.all().delete()
+    TreeState.objects.all().delete()
+    transparency.extend_tree()
+    assert chain.verify() == (
+        9,
+        9,
+        "signed head of tree size 9: its root does not match the tree",
+    )
+
+
+def test_forged_head_signature_is_named(signed):
+    _hashes, head = signed
+    SignedHead.objects.filter(pk=head.pk).update(signature=base64.b64encode(b"x" * 64).decode())
+    assert chain.verify()[1:] == (
+        9,
+        "signed head of tree size 9: the signature does not verify with the platform's key",
+    )
+
+
+def test_signing_key_from_the_environment(settings):
+    seed = bytes(range(32))
+    settings.TONGZHOU_LEDGER_SIGNING_KEY = seed.hex()
+    key = transparency.platform_key()
+    assert not key.development
+    assert key.public_raw == Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(
+        Encoding.Raw, PublicFormat.Raw
+    )
+    settings.TONGZHOU_LEDGER_SIGNING_KEY = base64.b64encode(seed).decode()
+    assert transparency.platform_key().public_raw == key.public_raw
+    settings.TONGZHOU_LEDGER_SIGNING_KEY = ""
+    assert transparency.platform_key().development
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.TONGZHOU_LEDGER_SIGNING_KEY = "too short"
+    with pytest.raises(ImproperlyConfigured):
+        transparency.platform_key()
+
+
+def test_tree_stops_at_the_chain_head_and_at_a_gap(settings):
+    """A row slipped in beyond the head never enters the tree (verify names it instead)."""
+    chain_of(3)
+    assert transparency.extend_tree() == 3
+    assert transparency.extend_tree() == 3  # nothing new: no new nodes
+    assert MerkleNode.objects.count() == len(merkle.build_levels([b""] * 3))
