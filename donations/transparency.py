@@ -272,9 +272,9 @@ def sign_head(force: bool = False) -> SignedHead | None:
     if latest is not None and latest.tree_size >= size:
         return latest
     now_ms = int(time.time() * 1000)
-    if latest is not None and not force:
-        if now_ms - latest.timestamp < settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS * 1000:
-            return latest
+    too_soon = settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS * 1000
+    if latest is not None and not force and now_ms - latest.timestamp < too_soon:
+        return latest
     timestamp = max(now_ms, latest.timestamp if latest else 0)
     root_hash = root(size)
     key = platform_key()

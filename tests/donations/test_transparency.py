@@ -148,7 +148,7 @@ def test_consistency_proof_api_checks_against_two_heads(api, signed, settings):
         df.receipt(org, df.writer(org))
     new = transparency.sign_head()
     assert new.tree_size == 14
-    body = api().get(f"/api/v1/ledger/proof/consistency?first=9&second=14").json()
+    body = api().get("/api/v1/ledger/proof/consistency?first=9&second=14").json()
     path = [bytes.fromhex(h) for h in body["consistency_path"]]
     assert merkle.verify_consistency(
         9, 14, bytes.fromhex(old.root_hash), bytes.fromhex(new.root_hash), path
