@@ -263,33 +263,40 @@ def latest_head() -> SignedHead | None:
     return SignedHead.objects.order_by("-tree_size").first()
 
 
+def _due(latest: SignedHead | None, size: int, force: bool, now_ms: int) -> bool:
+    if latest is None:
+        return True
+    too_soon = settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS * 1000
+    return size > latest.tree_size and (force or now_ms - latest.timestamp >= too_soon)
+
+
 def sign_head(force: bool = False) -> SignedHead | None:
     """Extend the tree and sign a head for it when it grew past the newest head (or there is
     none yet). Without ``force`` at most one head per ``TONGZHOU_LEDGER_HEAD_MIN_SECONDS``;
-    returns the newest head either way."""
+    returns the newest head either way. Signing happens under the ``TreeState`` lock, so heads
+    are created in tree-size order and their timestamps never go backwards."""
     size = extend_tree()
     latest = latest_head()
-    if latest is not None and latest.tree_size >= size:
+    if not _due(latest, size, force, int(time.time() * 1000)):
         return latest
-    now_ms = int(time.time() * 1000)
-    too_soon = settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS * 1000
-    if latest is not None and not force and now_ms - latest.timestamp < too_soon:
-        return latest
-    timestamp = max(now_ms, latest.timestamp if latest else 0)
-    root_hash = root(size)
-    key = platform_key()
-    signature = base64.b64encode(key.private.sign(head_message(size, root_hash, timestamp)))
-    try:
-        with transaction.atomic():
-            return SignedHead.objects.create(
-                tree_size=size,
-                root_hash=root_hash,
-                timestamp=timestamp,
-                signature=signature.decode(),
-                key_id=key.key_id,
-            )
-    except IntegrityError:  # another process signed this size first
-        return SignedHead.objects.get(tree_size=size)
+    with transaction.atomic():
+        state = TreeState.objects.select_for_update().get(id=1)
+        latest = latest_head()
+        now_ms = int(time.time() * 1000)
+        if not _due(latest, state.size, force, now_ms):
+            return latest
+        size = state.size
+        timestamp = max(now_ms, latest.timestamp if latest else 0)
+        root_hash = root(size)
+        key = platform_key()
+        signature = key.private.sign(head_message(size, root_hash, timestamp))
+        return SignedHead.objects.create(
+            tree_size=size,
+            root_hash=root_hash,
+            timestamp=timestamp,
+            signature=base64.b64encode(signature).decode(),
+            key_id=key.key_id,
+        )
 
 
 def head_json(head: SignedHead | None) -> dict:
