@@ -88,6 +88,7 @@ urlpatterns += [
         log.ConsistencyProofView.as_view(),
         name="ledger-proof-consistency",
     ),
+    path("ledger/key/", log.KeyView.as_view(), name="ledger-key"),
     path("ledger/heads/<int:size>/", log.HeadDetailView.as_view(), name="ledger-head-detail"),
     path(
         "ledger/heads/<int:size>/countersign",

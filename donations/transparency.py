@@ -18,8 +18,9 @@ Decisions (docs/ledger-chain.md, "Merkle tree and signed heads"):
 - **Heads.** ``head_message`` is the signed byte string:
   ``b"tongzhou-ledger-head/v1\\n<tree_size>\\n<root hex>\\n<timestamp ms>\\n"``. One head per
   tree size (unique): ``sign_head`` signs when the tree grew past the newest head, at most
-  every ``TONGZHOU_LEDGER_HEAD_MIN_SECONDS`` unless ``force``; the first head is signed even
-  for an empty tree (root = SHA-256 of nothing). Timestamps never go backwards.
+  every ``TONGZHOU_LEDGER_HEAD_MIN_SECONDS`` unless ``force``; no head is signed for an
+  empty tree (the API then shows size 0 and the empty root, SHA-256 of nothing, unsigned).
+  Timestamps never go backwards.
 - **Key.** ``TONGZHOU_LEDGER_SIGNING_KEY``: the 32-byte Ed25519 seed, base64 or 64 hex
   characters. Without it a *development key* is derived from ``SECRET_KEY``
   (``SHA-256("tongzhou-ledger-dev-key:" + SECRET_KEY)``), and the key page says so. ``key_id``
@@ -273,11 +274,11 @@ def _due(latest: SignedHead | None, size: int, force: bool, now_ms: int) -> bool
 def sign_head(force: bool = False) -> SignedHead | None:
     """Extend the tree and sign a head for it when it grew past the newest head (or there is
     none yet). Without ``force`` at most one head per ``TONGZHOU_LEDGER_HEAD_MIN_SECONDS``;
-    returns the newest head either way. Signing happens under the ``TreeState`` lock, so heads
+    returns the newest head either way (None while the tree is empty). Signing happens under the ``TreeState`` lock, so heads
     are created in tree-size order and their timestamps never go backwards."""
     size = extend_tree()
     latest = latest_head()
-    if not _due(latest, size, force, int(time.time() * 1000)):
+    if size == 0 or not _due(latest, size, force, int(time.time() * 1000)):
         return latest
     with transaction.atomic():
         state = TreeState.objects.select_for_update().get(id=1)
@@ -318,12 +319,14 @@ def head_json(head: SignedHead | None) -> dict:
     }
 
 
-def current_head() -> SignedHead | None:
-    """The newest head, signing one first when the chain has grown past it (lazily, so a
-    reader never waits for the beat job; rate-limited like the beat)."""
+def current_head(chain_seq: int | None = None) -> SignedHead | None:
+    """The newest head, signing one first when the chain (``chain_seq``: the chain head's seq,
+    read here when not given) has grown past it: lazily, so a reader never waits for the beat
+    job; rate-limited like the beat. None while the ledger is empty."""
     head = latest_head()
-    top = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    if head is None or top > head.tree_size:
+    if chain_seq is None:
+        chain_seq = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    if chain_seq > (head.tree_size if head else 0):
         head = sign_head() or head
     return head
 

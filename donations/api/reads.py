@@ -180,6 +180,6 @@ class HeadView(APIView):
             {
                 "count": head.seq if head else 0,
                 "head_hash": head.head_hash if head else "",
-                **transparency.head_json(transparency.current_head()),
+                **transparency.head_json(transparency.current_head(head.seq if head else 0)),
             }
         )

@@ -230,3 +230,35 @@ class CountersignView(APIView):
             CountersignatureOut(row).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class KeyOut(StrictSerializer):
+    algorithm = serializers.CharField()
+    public_key = serializers.CharField(help_text="The raw 32-byte Ed25519 public key, base64.")
+    key_id = serializers.CharField()
+    development = serializers.BooleanField(
+        help_text="True when no signing key is configured and a development key is derived."
+    )
+    message_format = serializers.CharField()
+
+
+class KeyView(APIView):
+    """The platform's public key for checking signed heads (also on /ledger/head/#key)."""
+
+    serializer_class = KeyOut
+
+    @extend_schema(operation_id="v1_ledger_key", responses={200: KeyOut})
+    def get(self, request):
+        key = transparency.platform_key()
+        return Response(
+            KeyOut(
+                {
+                    "algorithm": "Ed25519",
+                    "public_key": key.public_b64,
+                    "key_id": key.key_id,
+                    "development": key.development,
+                    "message_format": transparency.HEAD_FORMAT
+                    + "\\n<tree_size>\\n<root_hash>\\n<timestamp>\\n",
+                }
+            ).data
+        )

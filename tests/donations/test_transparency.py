@@ -325,3 +325,56 @@ def test_tree_stops_at_the_chain_head_and_at_a_gap(settings):
     assert transparency.extend_tree() == 3
     assert transparency.extend_tree() == 3  # nothing new: no new nodes
     assert MerkleNode.objects.count() == len(merkle.build_levels([b""] * 3))
+
+
+# --- pages ----------------------------------------------------------------------------------
+def test_head_page_shows_the_signed_head_key_and_countersignatures(client, signed):
+    from tests.readable import assert_readable_html
+
+    _hashes, head = signed
+    witness, private = _witness()
+    signature = base64.b64encode(private.sign(message(transparency.head_json(head)))).decode()
+    transparency.countersign(head, witness.name, signature)
+    response = client.get("/ledger/head/")
+    html = response.content.decode()
+    assert f'data-testid="root-hash">{head.root_hash}<' in html
+    assert "签名树头" in html and "9 条记录" in html
+    assert witness.name in html and "副署" in html
+    key = transparency.platform_key()
+    assert f'data-testid="public-key-b64">{key.public_b64}<' in html
+    assert 'data-testid="development-key"' in html  # no key configured in the tests
+    assert_readable_html(response.content)
+
+
+def test_head_page_with_a_configured_key_has_no_development_warning(client, signed, settings):
+    settings.TONGZHOU_LEDGER_SIGNING_KEY = base64.b64encode(bytes(32)).decode()
+    html = client.get("/ledger/head/").content.decode()
+    assert 'data-testid="development-key"' not in html
+
+
+def test_key_api(api, settings):
+    body = api().get("/api/v1/ledger/key/").json()
+    key = transparency.platform_key()
+    assert body["public_key"] == key.public_b64 and body["key_id"] == key.key_id
+    assert body["development"] is True and body["algorithm"] == "Ed25519"
+
+
+def test_trace_page_has_an_inclusion_proof_section_per_entry(client, settings):
+    from decimal import Decimal
+
+    from donations import services
+    from tests.readable import assert_readable_html
+
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    org = df.foundation()
+    admin = df.writer(org)
+    ngo = df.foundation(name="雅安救援队")
+    receipt = df.receipt(org, admin, "100.00")
+    sent = services.allocate(organization=org, by=admin, to_organization=ngo, amount=Decimal(40))
+    response = client.get("/ledger/trace/", {"code": receipt.trace_code})
+    html = response.content.decode()
+    assert "收录证明" in html and "donations/inclusion.js" in html
+    assert f'<li data-seq="{receipt.seq}">' in html and f'<li data-seq="{sent.seq}">' in html
+    assert 'data-proof="/api/v1/ledger/proof/inclusion/0"' in html
+    assert_readable_html(response.content)
+    assert "收录证明" not in client.get("/ledger/trace/").content.decode()
