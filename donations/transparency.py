@@ -274,8 +274,9 @@ def _due(latest: SignedHead | None, size: int, force: bool, now_ms: int) -> bool
 def sign_head(force: bool = False) -> SignedHead | None:
     """Extend the tree and sign a head for it when it grew past the newest head (or there is
     none yet). Without ``force`` at most one head per ``TONGZHOU_LEDGER_HEAD_MIN_SECONDS``;
-    returns the newest head either way (None while the tree is empty). Signing happens under the ``TreeState`` lock, so heads
-    are created in tree-size order and their timestamps never go backwards."""
+    returns the newest head either way (None while the tree is empty). Signing happens under
+    the ``TreeState`` lock, so heads are created in tree-size order and their timestamps never
+    go backwards."""
     size = extend_tree()
     latest = latest_head()
     if size == 0 or not _due(latest, size, force, int(time.time() * 1000)):
