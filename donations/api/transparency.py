@@ -123,7 +123,7 @@ class InclusionProofView(APIView):
     )
     def get(self, request, seq: int):
         size = _size(request, "tree_size", required=False)
-        if seq < 1 or not LedgerEntry.objects.filter(seq=seq).exists():
+        if not 1 <= seq <= MAX_SIZE or not LedgerEntry.objects.filter(seq=seq).exists():
             raise Http404
         newest = _newest_size()
         if size is None:
@@ -181,7 +181,7 @@ class ConsistencyProofView(APIView):
 
 
 def _head(size: int) -> SignedHead:
-    head = SignedHead.objects.filter(tree_size=size).first()
+    head = SignedHead.objects.filter(tree_size=size).first() if size <= MAX_SIZE else None
     if head is None:
         raise Http404
     return head

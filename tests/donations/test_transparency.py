@@ -132,6 +132,9 @@ def test_inclusion_proof_api_matches_the_reference(api, signed):
         ("/api/v1/ledger/proof/consistency?second=3", 400, "first"),
         ("/api/v1/ledger/proof/consistency?first=-1&second=3", 400, "first"),
         ("/api/v1/ledger/heads/5/", 404, None),
+        ("/api/v1/ledger/heads/99999999999999999999999/", 404, None),
+        ("/api/v1/ledger/proof/inclusion/99999999999999999999999", 404, None),
+        ("/api/v1/ledger/proof/inclusion/3?tree_size=99999999999999999999999", 400, "tree_size"),
     ],
 )
 def test_proof_api_refuses_bad_input_with_field_messages(api, signed, url, status, field):
