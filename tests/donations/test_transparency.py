@@ -381,3 +381,83 @@ def test_trace_page_has_an_inclusion_proof_section_per_entry(client, settings):
     assert 'data-proof="/api/v1/ledger/proof/inclusion/0"' in html
     assert_readable_html(response.content)
     assert "收录证明" not in client.get("/ledger/trace/").content.decode()
+
+
+# --- the README's stand-alone script ------------------------------------------------------------
+def readme_script() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    return text.split("```python check-head\n", 1)[1].split("```", 1)[0]
+
+
+def run_readme_script(client, monkeypatch, *args) -> str:
+    """Run the README's script as written, its HTTP requests answered by the test client."""
+    import contextlib
+    import io
+    import sys
+    import urllib.request
+    from urllib.error import HTTPError
+
+    def urlopen(url):
+        path = url.removeprefix("https://tongzhou.test")
+        response = client.get(path)
+        if response.status_code != 200:
+            raise HTTPError(url, response.status_code, "refused", {}, None)
+        return io.BytesIO(response.content)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(sys, "argv", ["check_head.py", "https://tongzhou.test", *map(str, args)])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(readme_script(), "check_head.py", "exec"), {"__name__": "__main__"})  # noqa: S102
+    return out.getvalue()
+
+
+def test_readme_script_checks_inclusion_consistency_and_signatures(client, monkeypatch, signed):
+    from cryptography.exceptions import InvalidSignature
+
+    _hashes, old = signed
+    org = LedgerEntry.objects.first().holder
+    for _ in range(4):
+        df.receipt(org, df.writer(org))
+    new = transparency.sign_head()
+    key = transparency.platform_key().public_b64
+    for seq, kept in ((1, 9), (9, 9), (13, 13), (6, 9)):
+        out = run_readme_script(client, monkeypatch, key, seq, kept)
+        assert f"entry {seq} " in out and f"signed tree of {new.tree_size} entries" in out
+        assert f"extends the head of {kept} you kept" in out
+    # another key: the signature check fails
+    other = base64.b64encode(bytes(32)).decode()
+    with pytest.raises(InvalidSignature):
+        run_readme_script(client, monkeypatch, other, 3, 9)
+    # a platform that rewrote history: the old head it signed no longer fits
+    SignedHead.objects.filter(pk=old.pk).update(root_hash="00" * 32)
+    forged = SignedHead.objects.get(pk=old.pk)
+    msg = transparency.head_message(forged.tree_size, forged.root_hash, forged.timestamp)
+    sig = base64.b64encode(transparency.platform_key().private.sign(msg)).decode()
+    SignedHead.objects.filter(pk=old.pk).update(signature=sig)
+    with pytest.raises(AssertionError, match="does not extend"):
+        run_readme_script(client, monkeypatch, key, 3, 9)
+    # a proof that does not lead to the root
+    MerkleNode.objects.filter(level=0, index=1).update(hash="11" * 32)
+    with pytest.raises(AssertionError, match="not included"):
+        run_readme_script(client, monkeypatch, key, 1, 13)
+
+
+def test_readme_publishes_the_embedded_development_key():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    key = transparency._key("", "dev-only-insecure-key-tongzhou-do-not-use-in-production")
+    assert f"`{key.public_b64}`" in readme and f"`{key.key_id}`" in readme
+
+
+def test_verify_ledger_prints_the_key_and_reports_the_tree(signed, capsys):
+    call_command("verify_ledger", "--print-key")
+    out = capsys.readouterr().out
+    key = transparency.platform_key()
+    assert key.public_b64 in out and key.key_id in out and "development" in out
+    call_command("verify_ledger")
+    out = capsys.readouterr().out
+    assert "Merkle tree" in out and "signed head of 9 entries" in out
