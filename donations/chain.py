@@ -250,14 +250,9 @@ def _entries_orm(after: int, upto: int | None, limit: int) -> list:
     return [_Entry._make(values) for values in entries.values_list(*ENTRY_VALUES)[:limit]]
 
 
-def chain_rows(chunk_size: int = 5000, upto: int | None = None, after: int = 0) -> Iterator[dict]:
-    """Every entry (after seq ``after``, up to seq ``upto``) as an export row, in seq order.
-
-    Keyset-paginated by seq in chunks of ``chunk_size`` entries, four plain queries a chunk
-    (entries, lines, sources with their lots, evidence hashes) read as tuples: constant memory,
-    and no per-object ORM work, so export and verification run at hashing speed. On PostgreSQL
-    the entries come straight from the driver (``_entries_pg``).
-    """
+def _chunks(chunk_size: int, upto: int | None, after: int) -> Iterator[tuple]:
+    """(entries, lines, sources, evidence) per chunk of ``chunk_size`` entries in seq order:
+    four plain queries a chunk, the related rows grouped by their entry's seq."""
     fetch = _entries_pg if connection.vendor == "postgresql" else _entries_orm
     while True:
         chunk = fetch(after, upto, chunk_size)
@@ -279,6 +274,19 @@ def chain_rows(chunk_size: int = 5000, upto: int | None = None, after: int = 0) 
         evidence: dict[int, list[str]] = defaultdict(list)
         for seq, sha in Evidence.objects.filter(**window).values_list("entry__seq", "sha256"):
             evidence[seq].append(sha)
+        yield chunk, lines, sources, evidence
+        after = chunk[-1].seq
+
+
+def chain_rows(chunk_size: int = 5000, upto: int | None = None, after: int = 0) -> Iterator[dict]:
+    """Every entry (after seq ``after``, up to seq ``upto``) as an export row, in seq order.
+
+    Keyset-paginated by seq in chunks of ``chunk_size`` entries, four plain queries a chunk
+    (entries, lines, sources with their lots, evidence hashes) read as tuples: constant memory,
+    and no per-object ORM work, so export and verification run at hashing speed. On PostgreSQL
+    the entries come straight from the driver (``_entries_pg``).
+    """
+    for chunk, lines, sources, evidence in _chunks(chunk_size, upto, after):
         for entry in chunk:
             yield {
                 "seq": entry.seq,
@@ -291,10 +299,143 @@ def chain_rows(chunk_size: int = 5000, upto: int | None = None, after: int = 0) 
                     evidence.get(entry.seq, ()),
                 ),
             }
-        after = chunk[-1].seq
 
 
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_STR = json.encoder.encode_basestring  # the C escaper ``ensure_ascii=False`` uses
+
+
+def _int(value) -> str:
+    return "null" if value is None else str(value)
+
+
+def _when(value) -> str:
+    if value is None:
+        return "null"
+    return '"' + (value.isoformat() if value.tzinfo is UTC else moment(value)) + '"'
+
+
+def _money(value) -> str:
+    # PostgreSQL's ``numeric(14,2)::text`` already has exactly two decimals, as ``money`` gives.
+    return '"' + (value if isinstance(value, str) else money(value)) + '"'
+
+
+def _fast_canonical(e, lines, sources, evidence) -> str:
+    """``canonical(public_form(...))`` built as text, without the intermediate dict: the key
+    order is fixed (sorted), so each value is escaped by the C JSON escaper and joined. Used by
+    ``verify`` only, and checked against ``canonical(public_form(...))`` on rows of every shape
+    it meets (``_FastCheck``): a difference switches the run back to the reference path."""
+    if lines:
+        lines_text = _ENCODE(
+            [
+                {
+                    "name": ln.name,
+                    "unit": ln.unit,
+                    "quantity": quantity(ln.quantity),
+                    "unit_value": money(ln.unit_value),
+                    "spec": ln.spec,
+                    "quality_certificate": ln.quality_certificate,
+                    "expiry_date": day(ln.expiry_date),
+                }
+                for ln in lines
+            ]
+        )
+    else:
+        lines_text = "[]"
+    if sources:
+        sources_text = _ENCODE(
+            [
+                {
+                    "entry": s.lot.acquired_by_id,
+                    "receipt": s.lot.origin_id,
+                    "item": s.lot.item,
+                    "unit": s.lot.unit,
+                    "quantity": quantity(s.quantity),
+                    "chosen_by_service": s.chosen_by_service,
+                }
+                for s in sources
+            ]
+        )
+    else:
+        sources_text = "[]"
+    evidence_text = _ENCODE(sorted(evidence)) if evidence else "[]"
+    fmt = e.chain_format or 1
+    if fmt >= 2:
+        middle = (
+            ',"commitments":'
+            + (_ENCODE(dict(e.commitments)) if e.commitments else "{}")
+            + ',"currency":"CNY","donation_agreement":'
+        )
+    else:
+        middle = ',"currency":"CNY","donation_agreement":'
+    after_evidence = (
+        ',"filing_reference":' + _STR(e.filing_reference) + ',"format":' + str(fmt)
+        if fmt >= 2
+        else ',"filing_reference":' + _STR(e.filing_reference)
+    )
+    handler = "" if fmt >= 2 else ',"handler":' + _STR(e.handler)
+    return "".join(
+        (
+            '{"amount":', _money(e.amount),
+            ',"beneficiaries":', str(e.beneficiaries),
+            ',"channel":', _STR(e.channel),
+            middle, "true" if e.donation_agreement else "false",
+            ',"donor_consent":', "true" if e.donor_consent else "false",
+            ',"donor_display":', _STR(e.donor_display),
+            ',"donor_kind":', _STR(e.donor_kind),
+            ',"evidence":', evidence_text,
+            after_evidence,
+            ',"goods_value":', _money(e.goods_value),
+            handler,
+            ',"incident":', _int(e.incident_id),
+            ',"kind":', _STR(e.kind),
+            ',"lines":', lines_text,
+            ',"occurred_at":', _when(e.occurred_at),
+            ',"organization":', _int(e.holder_id),
+            ',"purpose":', _STR(e.purpose),
+            ',"reason":', _STR(e.reason),
+            ',"receipt_number":', _STR(e.receipt_number),
+            ',"recorded_at":', _when(e.recorded_at),
+            ',"region_code":', _STR(e.region_code),
+            ',"related":', _int(e.related_id),
+            ',"restricted":', "true" if e.restricted else "false",
+            ',"seq":', str(e.seq),
+            ',"shortfall":', "true" if e.shortfall else "false",
+            ',"sources":', sources_text,
+            ',"to_organization":', _int(e.counterparty_id),
+            ',"trace_code":', "null" if e.trace_code is None else _STR(e.trace_code),
+            "}",
+        )
+    )  # fmt: skip
+
+
+class _FastCheck:
+    """Holds ``_fast_canonical`` to the reference: the first row of each shape (format, with or
+    without lines, sources, evidence, commitments) is built both ways; one difference and the
+    rest of the run uses ``canonical(public_form(...))`` only."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple] = set()
+        self.trusted = True
+
+    def text(self, e, lines, sources, evidence, form: dict | None) -> str:
+        if self.trusted:
+            fast = _fast_canonical(e, lines, sources, evidence)
+            shape = (
+                e.chain_format,
+                bool(lines),
+                bool(sources),
+                bool(evidence),
+                bool(e.commitments),
+            )
+            if shape not in self.seen:
+                reference = _ENCODE(form or public_form(e, lines, sources, evidence))
+                if fast != reference:
+                    self.trusted = False
+                    return reference
+                self.seen.add(shape)
+            return fast
+        return _ENCODE(form or public_form(e, lines, sources, evidence))
 
 
 def verify(upto: int | None = None, each=None, tree: bool = True) -> tuple[int, int | None, str]:
@@ -303,9 +444,10 @@ def verify(upto: int | None = None, each=None, tree: bool = True) -> tuple[int, 
 
     ``upto`` checks only the first ``upto`` entries (a prefix: the head is not compared, the
     tree only as far as the prefix). ``each(row)``, if given, sees every row whose hash matched
-    (balance reconciliation). ``tree=False`` skips the tree and head (``donations.transparency
-    .verify_tree``). Hashing uses ``canonical``'s exact JSON settings with a prebuilt encoder
-    and ``hashlib`` in C; the rows come from ``chain_rows`` as plain tuples.
+    (balance reconciliation; only then is the public form built as a dict). ``tree=False``
+    skips the tree and head (``donations.transparency.verify_tree``). Rows come as plain tuples
+    (``_chunks``), the canonical text is built directly (``_fast_canonical``, held to the
+    reference by ``_FastCheck``) and hashed by ``hashlib`` in C.
     """
     head = ChainHead.objects.filter(id=1).first()
     prefix = upto is not None and head is not None and upto < head.seq
@@ -314,22 +456,27 @@ def verify(upto: int | None = None, each=None, tree: bool = True) -> tuple[int, 
     count = 0
     leaves: list[bytes] = []
     keep = leaves.append
-    sha256, encode = hashlib.sha256, _ENCODE
+    sha256, fromhex, check = hashlib.sha256, bytes.fromhex, _FastCheck()
     # Up to the head read first: entries appended while verifying are left for the next run.
-    for row in chain_rows(upto=upto if prefix else (head.seq if head else None)):
-        count += 1
-        seq, chained = row["seq"], row["hash"]
-        if seq != expected_seq:
-            return count, seq, f"expected seq {expected_seq}"
-        if row["prev_hash"] != prev:
-            return count, seq, "prev_hash does not match the previous entry's hash"
-        if sha256((prev + encode(row["entry"])).encode()).hexdigest() != chained:
-            return count, seq, "hash does not match the entry's content"
-        if each is not None:
-            each(row)
-        keep(bytes.fromhex(chained))
-        prev = chained
-        expected_seq += 1
+    limit = upto if prefix else (head.seq if head else None)
+    for chunk, lines, sources, evidence in _chunks(5000, limit, 0):
+        for e in chunk:
+            count += 1
+            seq, chained = e.seq, e.hash
+            if seq != expected_seq:
+                return count, seq, f"expected seq {expected_seq}"
+            if e.prev_hash != prev:
+                return count, seq, "prev_hash does not match the previous entry's hash"
+            got = lines.get(seq, ()), sources.get(seq, ()), evidence.get(seq, ())
+            form = public_form(e, *got) if each is not None else None
+            body = check.text(e, *got, form)
+            if sha256((prev + body).encode()).hexdigest() != chained:
+                return count, seq, "hash does not match the entry's content"
+            if each is not None:
+                each({"seq": seq, "prev_hash": prev, "hash": chained, "entry": form})
+            keep(fromhex(chained))
+            prev = chained
+            expected_seq += 1
     if not prefix:
         if head and (head.seq != count or head.head_hash != prev):
             return count, head.seq, "chain head does not match the last entry"
