@@ -123,13 +123,19 @@ class InclusionProofView(APIView):
     )
     def get(self, request, seq: int):
         size = _size(request, "tree_size", required=False)
-        if not 1 <= seq <= MAX_SIZE or not LedgerEntry.objects.filter(seq=seq).exists():
+        entry_hash = (
+            LedgerEntry.objects.filter(seq=seq).values_list("hash", flat=True).first()
+            if 1 <= seq <= MAX_SIZE
+            else None
+        )
+        if not entry_hash:
             raise Http404
-        newest = _newest_size()
+        newest = transparency.current_head()
+        newest_size = newest.tree_size if newest else 0
         if size is None:
-            size = newest
-        if size > newest:
-            raise _beyond("tree_size", size, newest)
+            size = newest_size
+        if size > newest_size:
+            raise _beyond("tree_size", size, newest_size)
         if size < seq:
             raise DjangoValidationError(
                 {
@@ -140,8 +146,7 @@ class InclusionProofView(APIView):
                 }
             )
         proof = transparency.inclusion_proof(seq, size)
-        entry_hash = LedgerEntry.objects.filter(seq=seq).values_list("hash", flat=True).first()
-        head = SignedHead.objects.filter(tree_size=size).first()
+        head = newest if size == newest_size else SignedHead.objects.filter(tree_size=size).first()
         return Response(
             InclusionOut(
                 {

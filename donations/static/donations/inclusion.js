@@ -51,7 +51,7 @@
   }
 
   async function checkSignature(head, key) {
-    if (key.development) { sigLine.textContent = say("tDev"); return; }
+    if (key.development) { sigLine.textContent = say("tDev"); sigLine.dataset.state = "dev"; return; }
     const message = new TextEncoder().encode(
       `tongzhou-ledger-head/v1\n${head.tree_size}\n${head.root_hash}\n${head.timestamp}\n`);
     try {
@@ -61,6 +61,7 @@
       sigLine.dataset.state = ok ? "ok" : "bad";
     } catch (_error) {
       sigLine.textContent = say("tSigUnsupported");
+      sigLine.dataset.state = "unsupported";
     }
   }
 
@@ -83,6 +84,7 @@
       await checkSignature(head, key);
     } catch (error) {
       headLine.textContent = say("tError", { error: error.message });
+      headLine.dataset.state = "error";
     }
   }
   run();
