@@ -379,13 +379,15 @@ def verify_tree(chain_hashes: list[bytes]) -> tuple[int | None, str]:
     level = 0
     while current:
         expected = 0
-        rows = (
-            MerkleNode.objects.filter(level=level, index__lt=len(current))
-            .order_by("index")
-            .values_list("index", "hash")
+        first_key = node_key(level, 0)
+        rows = (  # a primary-key range: the nodes of one level, in index order
+            MerkleNode.objects.filter(id__gte=first_key, id__lt=first_key + len(current))
+            .order_by("id")
+            .values_list("id", "hash")
             .iterator(chunk_size=20_000)
         )
-        for index, stored in rows:
+        for key, stored in rows:
+            index = key - first_key
             if index != expected:
                 return _node_problem(level, expected, "is missing")
             if stored != current[index].hex():
