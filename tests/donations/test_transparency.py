@@ -324,12 +324,43 @@ def test_signing_key_from_the_environment(settings):
         transparency.platform_key()
 
 
-def test_tree_stops_at_the_chain_head_and_at_a_gap(settings):
-    """A row slipped in beyond the head never enters the tree (verify names it instead)."""
+def test_tree_stops_at_the_chain_head(settings):
+    """A row slipped in beyond the chain head (not appended) never enters the tree; verify
+    names it instead."""
+    from django.db import connection
+
     chain_of(3)
     assert transparency.extend_tree() == 3
-    assert transparency.extend_tree() == 3  # nothing new: no new nodes
-    assert MerkleNode.objects.count() == len(merkle.build_levels([b""] * 3))
+    count = MerkleNode.objects.count()
+    assert transparency.extend_tree() == 3 and MerkleNode.objects.count() == count
+    table = LedgerEntry._meta.db_table
+    columns = [f.column for f in LedgerEntry._meta.concrete_fields if f.column != "seq"]
+    replaced = {"hash": "%s AS hash", "trace_code": "NULL AS trace_code"}
+    copied = ", ".join(replaced.get(c, c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (seq, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT 4, {copied} FROM {table} WHERE seq = 3",
+            ["ab" * 32],
+        )
+    assert transparency.extend_tree() == 3
+    assert chain.verify() == (3, 4, "entry beyond the chain head")
+
+
+def test_sequenced_signal_receiver_signs_a_head(settings):
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    chain_of(2)
+    transparency.on_ledger_sequenced(sender=None, first_seq=1, last_seq=2)  # eager Celery
+    assert transparency.latest_head().tree_size == 2
+
+
+def test_admin_refuses_a_witness_key_that_is_not_32_bytes(db):
+    from donations.admin import WitnessForm
+
+    form = WitnessForm({"name": "审计处", "public_key": "AAAA", "active": True})
+    assert not form.is_valid() and "public_key" in form.errors
+    good = base64.b64encode(bytes(32)).decode()
+    assert WitnessForm({"name": "审计处", "public_key": good, "active": True}).is_valid()
 
 
 # --- pages ----------------------------------------------------------------------------------
