@@ -410,18 +410,3 @@ def verify_tree(chain_hashes: list[bytes]) -> tuple[int | None, str]:
                 "with the platform's key"
             )
     return None, ""
-
-
-def on_ledger_sequenced(sender=None, first_seq: int = 0, last_seq: int = 0, **kwargs) -> None:
-    """Receiver for ``donations.signals.ledger_sequenced`` (the sequencer's, after commit; the
-    integrator connects it): queue the tree extension and head signing at once instead of
-    waiting for the 10-second beat. A broker that is down only delays the head: the beat job
-    does the same work."""
-    import logging
-
-    from donations.tasks import sign_tree_head
-
-    try:
-        sign_tree_head.delay()
-    except Exception:  # noqa: BLE001 - the beat job catches up; never fail the sequencer
-        logging.getLogger(__name__).warning("could not queue sign_tree_head", exc_info=True)
