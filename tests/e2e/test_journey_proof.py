@@ -80,3 +80,16 @@ def test_an_altered_proof_is_not_verified(browser_page, donation):
     bad = section.locator(f"li[data-seq='{sent.seq}']")
     assert bad.get_attribute("data-state") == "bad"
     assert f"未通过验证：第 {sent.seq} 条记录的收录证明推不出已签名的树根" in bad.inner_text()
+
+
+def test_the_head_page_shows_the_signed_head_and_key_on_a_phone(browser_page, donation):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base_url}/ledger/head/")
+    signed = page.locator("[data-testid=signed-head]").inner_text()
+    assert "签名树头" in signed and "8 条记录" in signed
+    key = page.locator("[data-testid=public-key]").inner_text()
+    assert transparency.platform_key().public_b64 in key
+    assert "开发密钥" not in key  # a signing key is configured in this journey
+    assert_reads_like_product(page)
+    assert_no_horizontal_scroll(page)
