@@ -498,6 +498,7 @@ def _signed_head_size() -> int:
 
     return transparency.sign_head(force=True).tree_size
 
+
 PDF = b"%PDF-1.4\n%minimal\n"
 AUDIENCE = {"regions": ["511826"]}
 SOON = (timezone.now() + dt.timedelta(days=30)).isoformat()
