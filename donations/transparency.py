@@ -55,6 +55,7 @@ from donations.models import (
 
 HEAD_FORMAT = "tongzhou-ledger-head/v1"
 BATCH = 10_000
+LAZY_LIMIT = 10_000  # entries a reader's request may add to the tree (one batch)
 LEVEL_SHIFT = 56
 
 
@@ -179,16 +180,24 @@ def _new_nodes(size: int, leaves: list[bytes]) -> list[tuple[int, int, bytes]]:
         current = parents
 
 
-def extend_tree(batch: int = BATCH) -> int:
+def _locked_state(wait: bool) -> TreeState | None:
+    """The ``TreeState`` row locked for this transaction; None when ``wait`` is false and
+    another process holds it (that one is doing the work)."""
+    TreeState.objects.get_or_create(id=1)
+    return TreeState.objects.select_for_update(skip_locked=not wait).filter(id=1).first()
+
+
+def extend_tree(batch: int = BATCH, wait: bool = True) -> int:
     """Add every sequenced entry beyond the stored tree (in seq order up to the chain head,
     stopping at a gap or a malformed hash: ``verify_ledger`` names those) and return the new
     tree size. Batches of ``batch`` entries, five queries each, each batch its
     own transaction under the ``TreeState`` lock (concurrent callers queue, then find the work
-    done)."""
+    done; with ``wait=False`` they return the stored size at once instead)."""
     while True:
         with transaction.atomic():
-            TreeState.objects.get_or_create(id=1)
-            state = TreeState.objects.select_for_update().get(id=1)
+            state = _locked_state(wait)
+            if state is None:
+                return tree_size()
             size = state.size
             top = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
             rows = list(
@@ -271,18 +280,21 @@ def _due(latest: SignedHead | None, size: int, force: bool, now_ms: int) -> bool
     return size > latest.tree_size and (force or now_ms - latest.timestamp >= too_soon)
 
 
-def sign_head(force: bool = False) -> SignedHead | None:
+def sign_head(force: bool = False, wait: bool = True) -> SignedHead | None:
     """Extend the tree and sign a head for it when it grew past the newest head (or there is
     none yet). Without ``force`` at most one head per ``TONGZHOU_LEDGER_HEAD_MIN_SECONDS``;
     returns the newest head either way (None while the tree is empty). Signing happens under
     the ``TreeState`` lock, so heads are created in tree-size order and their timestamps never
-    go backwards."""
-    size = extend_tree()
+    go backwards. ``wait=False`` (readers signing lazily) never queues behind another process
+    holding the lock: it returns the newest head instead."""
+    size = extend_tree(wait=wait)
     latest = latest_head()
     if size == 0 or not _due(latest, size, force, int(time.time() * 1000)):
         return latest
     with transaction.atomic():
-        state = TreeState.objects.select_for_update().get(id=1)
+        state = _locked_state(wait)
+        if state is None:
+            return latest
         latest = latest_head()
         now_ms = int(time.time() * 1000)
         if not _due(latest, state.size, force, now_ms):
@@ -323,12 +335,15 @@ def head_json(head: SignedHead | None) -> dict:
 def current_head(chain_seq: int | None = None) -> SignedHead | None:
     """The newest head, signing one first when the chain (``chain_seq``: the chain head's seq,
     read here when not given) has grown past it: lazily, so a reader never waits for the beat
-    job; rate-limited like the beat. None while the ledger is empty."""
+    job; rate-limited like the beat. A reader never waits on another process's lock, nor
+    extends the tree by more than ``LAZY_LIMIT`` entries (after a bulk import the beat job
+    does that; the reader gets the newest head). None while the ledger is empty."""
     head = latest_head()
     if chain_seq is None:
         chain_seq = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    if chain_seq > (head.tree_size if head else 0):
-        head = sign_head() or head
+    behind = chain_seq - (head.tree_size if head else 0)
+    if 0 < behind <= LAZY_LIMIT:
+        head = sign_head(wait=False) or head
     return head
 
 

@@ -530,3 +530,18 @@ def test_fast_canonical_text_equals_the_reference_on_the_demo_ledger(monkeypatch
     # a fast path gone wrong (simulated) is caught by the reference and the run still passes
     monkeypatch.setattr(chain, "_fast_canonical", lambda *a: "{}")
     assert chain.verify() == (count, None, "")
+
+
+def test_a_reader_does_not_extend_a_tree_far_behind(api, settings, monkeypatch):
+    """After a bulk import the beat job builds the tree; a reader gets the newest head."""
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    chain_of(3)
+    first = transparency.sign_head()
+    org = LedgerEntry.objects.first().holder
+    for _ in range(3):
+        df.receipt(org, df.writer(org))
+    monkeypatch.setattr(transparency, "LAZY_LIMIT", 2)
+    assert api().get("/api/v1/ledger/head/").json()["tree_size"] == first.tree_size == 3
+    assert transparency.tree_size() == 3
+    monkeypatch.setattr(transparency, "LAZY_LIMIT", 3)
+    assert api().get("/api/v1/ledger/head/").json()["tree_size"] == 6

@@ -64,3 +64,41 @@ def test_concurrent_appends_extenders_and_signers(settings):
     timestamps = list(SignedHead.objects.order_by("tree_size").values_list("timestamp", flat=True))
     assert timestamps == sorted(timestamps)
     assert chain.verify() == (30, None, "")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_does_not_queue_behind_the_extender(settings):
+    """While another connection holds the tree lock, a lazy reader returns the newest head at
+    once instead of waiting; the beat job (waiting) gets the lock afterwards."""
+    from django.db import transaction
+
+    from donations.models import TreeState
+
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    org = df.foundation()
+    user = df.writer(org)
+    df.receipt(org, user)
+    first = transparency.sign_head()
+    df.receipt(org, user)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                TreeState.objects.select_for_update().get(id=1)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        assert transparency.current_head() == first  # did not wait for the lock
+        assert transparency.tree_size() == 1
+    finally:
+        release.set()
+        holder.join()
+    assert transparency.sign_head().tree_size == 2
