@@ -192,6 +192,21 @@ def ledger_tier(measure, server_port: int) -> dict:
     }
 
 
+def proof_tier(measure, direct: dict) -> dict:
+    """Inclusion proofs at one ledger size: the API under load (one seq a third of the way in,
+    against the newest head) and direct timing of the proof itself over 400 random seqs."""
+    size = direct["tree_size"]
+    api = measure(f"/api/v1/ledger/proof/inclusion/{max(1, size // 3)}?tree_size={size}").figures()
+    return {
+        "tree_size": size,
+        "api_p95_ms": api["p95_ms"],
+        "api_rps": api["rps"],
+        "errors": api["errors"],
+        "direct_p50_ms": direct["p50_ms"],
+        "direct_p95_ms": direct["p95_ms"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", type=int, default=1)
@@ -223,6 +238,9 @@ def main() -> None:
         scale_figures["grow_small"] = run_json(
             env, "bench.ledger", "grow", "--to", str(args.ledger_small)
         )
+        proof_figures: dict = {}
+        if want("ledger_proof") or want("ledger_verify"):
+            proof_figures["tree_small"] = run_json(env, "bench.ledger", "tree")
         with Server(env) as server:
             measure = measurer(server, args)
             ceiling = measure("/healthz/live/")
@@ -265,6 +283,8 @@ def main() -> None:
                             goal,
                         )
                     )
+            if want("ledger_proof"):
+                proof_figures["small"] = proof_tier(measure, run_json(env, "bench.ledger", "proof"))
         if want("public_pages"):
             figures = run_json(env, "bench.warm_queries", "--incident", str(incident))
             constant = all(all(n == 0 for n in counts.values()) for counts in figures.values())
@@ -296,6 +316,30 @@ def main() -> None:
             }
             scale_figures.update({k: round(v, 3) for k, v in ratios.items()})
             rows.append(emit("ledger_scale", scale_figures, max(ratios.values()), "<= 1.5"))
+        if want("ledger_proof") or want("ledger_verify"):
+            if not want("ledger_scale"):  # ledger_scale grew it already
+                proof_figures["grow_large"] = run_json(
+                    env, "bench.ledger", "grow", "--to", str(args.ledger_large)
+                )
+            proof_figures["tree_large"] = run_json(env, "bench.ledger", "tree")
+            if want("ledger_proof"):
+                with Server(env) as server:
+                    measure = measurer(server, args)
+                    direct = run_json(env, "bench.ledger", "proof")
+                    proof_figures["large"] = proof_tier(measure, direct)
+                small, large = proof_figures["small"], proof_figures["large"]
+                proof_figures["p95_ratio"] = round(large["api_p95_ms"] / small["api_p95_ms"], 3)
+                rows.append(
+                    emit(
+                        "ledger_proof",
+                        proof_figures,
+                        proof_figures["p95_ratio"],
+                        "<= 1.5 and api p95 < 20 ms",
+                    )
+                )
+            if want("ledger_verify"):
+                figures = run_json(env, "bench.ledger", "verify_full")
+                rows.append(emit("ledger_verify", figures, figures["seconds_per_1m"], "<= 30"))
         if want("alert_fanout"):
             figures = run_json(
                 env,

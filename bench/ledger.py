@@ -19,6 +19,10 @@ hours and is measured separately (ledger_append).
 
 ``python -m bench.ledger export`` / ``verify`` time the JSONL export (through the view, the
 stream consumed and discarded) and the chain verification, with the process's peak memory.
+
+``tree`` extends the Merkle tree over the grown chain and signs a head; ``proof`` times
+inclusion proofs directly (no HTTP); ``verify_full`` times ``chain.verify`` (chain, tree, head)
+and ``verify_ledger``'s whole work over every entry (ledger_proof, ledger_verify).
 """
 
 import argparse
@@ -490,9 +494,76 @@ def verify(upto: int | None = None) -> dict:
     }
 
 
+def tree() -> dict:
+    """Extend the Merkle tree over every entry and sign a head (the beat job's work at once)."""
+    from donations import transparency
+
+    started = time.perf_counter()
+    size = transparency.extend_tree()
+    head = transparency.sign_head(force=True)
+    return {
+        "tree_size": size,
+        "head": head.tree_size if head else 0,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def proof_timing(samples: int = 400) -> dict:
+    """Direct timing of ``transparency.inclusion_proof`` (the API's work without HTTP) for
+    ``samples`` seqs spread over the newest head, against that head's size."""
+    import random
+
+    from donations import transparency
+
+    size = transparency.latest_head().tree_size
+    picks = random.Random(16).sample(range(1, size + 1), min(samples, size))
+    times = []
+    for seq in picks:
+        started = time.perf_counter()
+        transparency.inclusion_proof(seq, size)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "tree_size": size,
+        "samples": len(times),
+        "p50_ms": round(times[len(times) // 2], 2),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+    }
+
+
+def verify_full() -> dict:
+    """``chain.verify`` over every entry (chain, Merkle tree, newest signed head) and the whole
+    ``verify_ledger`` work (``reconcile.verify_all``: plus balances, lots and evidence), each
+    timed, with seconds per million entries."""
+    from donations import chain, reconcile
+
+    started = time.perf_counter()
+    cpu = time.process_time()
+    count, bad, problem = chain.verify()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    started = time.perf_counter()
+    total, problems = reconcile.verify_all()
+    full = time.perf_counter() - started
+    per_million = 1_000_000 / count if count else 0
+    return {
+        "entries": count,
+        "intact": bad is None and not problems,
+        "problem": problem or (problems[0] if problems else ""),
+        "chain_tree_head_seconds": round(seconds, 1),
+        "chain_tree_head_cpu_seconds": round(cpu, 1),
+        "seconds_per_1m": round(seconds * per_million, 1),
+        "verify_ledger_seconds": round(full, 1),
+        "verify_ledger_seconds_per_1m": round(full * per_million, 1),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["append", "grow", "export", "verify"])
+    parser.add_argument(
+        "what",
+        choices=["append", "grow", "export", "verify", "tree", "proof", "verify_full"],
+    )
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--ops", type=int, default=20)
     parser.add_argument("--to", type=int, default=10_000)
@@ -508,6 +579,12 @@ def main() -> None:
         print(json.dumps(grow(args.to)))
     elif args.what == "export":
         print(json.dumps(export()))
+    elif args.what == "tree":
+        print(json.dumps(tree()))
+    elif args.what == "proof":
+        print(json.dumps(proof_timing()))
+    elif args.what == "verify_full":
+        print(json.dumps(verify_full()))
     else:
         print(json.dumps(verify(args.upto)))
 

@@ -566,6 +566,15 @@ CELERY_BEAT_SCHEDULE["donations-check-merge-delay"] = {
     "task": "donations.tasks.check_merge_delay",
     "schedule": 5.0,
 }
+# Transparency log (docs/ledger-chain.md, "Merkle tree and signed heads"): the Ed25519 seed
+# (32 bytes, base64 or hex) that signs tree heads; without it a development key is derived from
+# SECRET_KEY and the key page says so. A new head at most every N seconds while entries arrive.
+TONGZHOU_LEDGER_SIGNING_KEY = env.str("TONGZHOU_LEDGER_SIGNING_KEY", default="")
+TONGZHOU_LEDGER_HEAD_MIN_SECONDS = env.float("TONGZHOU_LEDGER_HEAD_MIN_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["donations-ledger-tree-head"] = {
+    "task": "donations.tasks.sign_tree_head",
+    "schedule": 10,
+}
 
 if DEBUG:
     INTERNAL_IPS = ["127.0.0.1"]

@@ -64,3 +64,52 @@ class CampaignAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "incident"]
     search_fields = ["title", "record_number"]
     raw_id_fields = ["organization", "incident"]
+
+
+# --- Transparency log (donations/transparency.py) ---------------------------------------------
+import base64  # noqa: E402
+import binascii  # noqa: E402
+
+from django import forms  # noqa: E402
+from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
+
+from donations.models import Countersignature, SignedHead, Witness  # noqa: E402
+
+
+class WitnessForm(forms.ModelForm):
+    class Meta:
+        model = Witness
+        fields = ["name", "public_key", "active"]
+
+    def clean_public_key(self) -> str:
+        text = self.cleaned_data["public_key"].strip()
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (ValueError, binascii.Error):
+            raw = b""
+        if len(raw) != 32:
+            raise forms.ValidationError(_lazy("Give the raw 32-byte Ed25519 public key in base64."))
+        return text
+
+
+@admin.register(Witness)
+class WitnessAdmin(admin.ModelAdmin):
+    """Platform admins register the parties that may countersign heads: a name and the raw
+    32-byte Ed25519 public key in base64 (checked by the form). A witness is retired with
+    ``active``; once it has countersigned, its row is protected from deletion."""
+
+    form = WitnessForm
+    list_display = ["name", "public_key", "active", "added_at"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+
+
+@admin.register(SignedHead)
+class SignedHeadAdmin(ReadOnlyAdmin):
+    list_display = ["tree_size", "root_hash", "timestamp", "key_id"]
+
+
+@admin.register(Countersignature)
+class CountersignatureAdmin(ReadOnlyAdmin):
+    list_display = ["head", "witness", "signed_at"]
+    list_select_related = ["head", "witness"]

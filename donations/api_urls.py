@@ -72,3 +72,27 @@ urlpatterns += [
         name="ledger-send-trace-code",
     ),
 ]
+
+# The transparency log: signed heads, proofs, witnesses (donations/api/transparency.py). Paths
+# as the issue states them (no trailing slash on the proofs and the countersign action).
+from donations.api import transparency as log  # noqa: E402 (appended: parallel edits above)
+
+urlpatterns += [
+    path(
+        "ledger/proof/inclusion/<int:seq>",
+        log.InclusionProofView.as_view(),
+        name="ledger-proof-inclusion",
+    ),
+    path(
+        "ledger/proof/consistency",
+        log.ConsistencyProofView.as_view(),
+        name="ledger-proof-consistency",
+    ),
+    path("ledger/key/", log.KeyView.as_view(), name="ledger-key"),
+    path("ledger/heads/<int:size>/", log.HeadDetailView.as_view(), name="ledger-head-detail"),
+    path(
+        "ledger/heads/<int:size>/countersign",
+        log.CountersignView.as_view(),
+        name="ledger-head-countersign",
+    ),
+]

@@ -16,6 +16,14 @@ class DonationsConfig(AppConfig):
         "donations:ledger": ALL_SCOPES,
     }
 
+    def ready(self) -> None:
+        # The transparency log follows the sequencer: each committed batch queues the tree's
+        # extension and a signed head (issue 16).
+        from donations.signals import ledger_sequenced
+        from donations.tasks import on_ledger_sequenced
+
+        ledger_sequenced.connect(on_ledger_sequenced, dispatch_uid="donations.tree-follows-seq")
+
     def dashboard_cards(self, user) -> list[dict]:
         """Ledger totals on the dashboard: received and still held (money + goods value)."""
         from django.urls import reverse

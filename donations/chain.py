@@ -19,14 +19,16 @@ acknowledgements ``sources``: what arrived, per drawn lot of the allocation. Ent
 before keep format 1 (``LedgerEntry.chain_format``) and their hashes.
 """
 
+import gc
 import hashlib
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.db import connection
 from django.utils import timezone
 
 from donations.models import (
@@ -36,6 +38,7 @@ from donations.models import (
     Evidence,
     GoodsLine,
     LedgerEntry,
+    Lot,
 )
 
 # The format new entries are written in (tests set 1 to build an old ledger).
@@ -223,77 +226,121 @@ ENTRY_FIELDS = [
     "beneficiaries", "related_id", "shortfall", "reason", "filing_reference", "donor_consent",
     "commitments", "chain_format", "prev_hash", "hash",
 ]  # fmt: skip
+# What the public form names by seq is read through the join (the related entry's seq, the
+# seqs of a lot's receipt and acquiring entry), never assumed equal to a primary key.
+ENTRY_VALUES = [f if f != "related_id" else "related__seq" for f in ENTRY_FIELDS]
 LINE_FIELDS = [
     "entry_id", "name", "unit", "quantity", "unit_value", "spec", "quality_certificate",
     "expiry_date",
 ]  # fmt: skip
-SOURCE_FIELDS = {
-    "entry_id": "entry_id",
-    "quantity": "quantity",
-    "chosen_by_service": "chosen_by_service",
-    "acquired_by_id": "lot__acquired_by_id",
-    "origin_id": "lot__origin_id",
-    "item": "lot__item",
-    "unit": "lot__unit",
-}
+LINE_VALUES = ["entry__seq", *LINE_FIELDS[1:]]
+_Entry = namedtuple("_Entry", ENTRY_FIELDS)
+_Lot = namedtuple("_Lot", ["acquired_by_id", "origin_id", "item", "unit"])
+_Source = namedtuple("_Source", ["lot", "quantity", "chosen_by_service"])
 
 
-def _grouped(queryset, fields: list[str]) -> dict[int, list[SimpleNamespace]]:
+def _grouped(queryset, fields: list[str], names: list[str]) -> dict[int, list[SimpleNamespace]]:
     grouped: dict[int, list[SimpleNamespace]] = defaultdict(list)
     for values in queryset.values_list(*fields):
-        row = SimpleNamespace(**dict(zip(fields, values, strict=True)))
+        row = SimpleNamespace(**dict(zip(names, values, strict=True)))
         grouped[row.entry_id].append(row)
     return grouped
 
 
-def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) -> Iterator[dict]:
-    """Every entry (after seq ``after``, up to seq ``upto``) as an export row, in seq order.
+def _entries_pg(after: int, upto: int | None, limit: int) -> list:
+    """One chunk of entries as plain tuples straight from psycopg2 (PostgreSQL): no Django
+    converters (they cost more than the hashing), amounts as the database's exact text
+    (``numeric(14,2)`` prints two decimals, as ``money`` does), commitments parsed only when
+    not empty, ``related`` as the related entry's seq through a join."""
+    meta = LedgerEntry._meta
+    table, pk = meta.db_table, meta.pk.column
+    columns = []
+    for name in ENTRY_FIELDS:
+        if name == "related_id":
+            columns.append(f'r."{meta.get_field("seq").column}"')
+        elif name in ("amount", "goods_value"):
+            columns.append(f'e."{name}"::text')
+        elif name == "commitments":
+            columns.append("""NULLIF(e."commitments"::text, '{}')""")
+        else:
+            columns.append(f'e."{meta.get_field(name.removesuffix("_id")).column}"')
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table} e "  # noqa: S608 (names from the model)
+        f'LEFT JOIN {table} r ON r."{pk}" = e."related_id" '
+        f'WHERE e."seq" > %s'
+        + (' AND e."seq" <= %s' if upto is not None else "")
+        + ' ORDER BY e."seq" LIMIT %s'
+    )
+    params = [after, *([upto] if upto is not None else []), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    make, loads = _Entry._make, json.loads
+    chunk = [make(values) for values in rows]
+    for i, entry in enumerate(chunk):
+        if entry.commitments is not None:
+            chunk[i] = entry._replace(commitments=loads(entry.commitments))
+    return chunk
 
-    Keyset-paginated in chunks of ``chunk_size`` entries, five plain queries a chunk (entries,
-    lines, sources with their lots, evidence hashes, the seqs of the entries referred to) read
-    as tuples: constant memory, and no per-object ORM work, so export and verification run at
-    hashing speed. Only sequenced entries (``seq`` set) are rows of the chain.
-    """
+
+def _entries_orm(after: int, upto: int | None, limit: int) -> list:
+    entries = LedgerEntry.objects.filter(seq__gt=after).order_by("seq")
+    if upto is not None:
+        entries = entries.filter(seq__lte=upto)
+    return [_Entry._make(values) for values in entries.values_list(*ENTRY_VALUES)[:limit]]
+
+
+def _chunks(chunk_size: int, upto: int | None, after: int) -> Iterator[tuple]:
+    """(entries, lines, sources, evidence) per chunk of ``chunk_size`` entries in seq order:
+    five plain queries a chunk (entries, lines, sources, their lots, evidence), the related
+    rows grouped by their entry's seq."""
+    fetch = _entries_pg if connection.vendor == "postgresql" else _entries_orm
     while True:
-        entries = LedgerEntry.objects.filter(seq__gt=after).order_by("seq")
-        if upto is not None:
-            entries = entries.filter(seq__lte=upto)
-        chunk = [
-            SimpleNamespace(**dict(zip(ENTRY_FIELDS, values, strict=True)))
-            for values in entries.values_list(*ENTRY_FIELDS)[:chunk_size]
-        ]
+        chunk = fetch(after, upto, chunk_size)
         if not chunk:
             return
-        # Entries are addressed by their internal id; seq order is not id order (issue 16).
-        window = {"entry_id__in": [entry.id for entry in chunk]}
+        window = {"entry__seq__gt": after, "entry__seq__lte": chunk[-1].seq}
         lines = _grouped(
-            GoodsLine.objects.filter(**window).order_by("entry_id", "position"), LINE_FIELDS
+            GoodsLine.objects.filter(**window).order_by("entry__seq", "position"),
+            LINE_VALUES,
+            LINE_FIELDS,
         )
-        sources: dict[int, list[SimpleNamespace]] = defaultdict(list)
-        for values in (
+        # Sources, then their lots by primary key: a join here lets the planner hash-join by
+        # scanning every lot for each chunk (a million-entry ledger has half a million lots).
+        drawn = list(
             EntrySource.objects.filter(**window)
-            .order_by("entry_id", "id")
-            .values_list(*SOURCE_FIELDS.values())
-        ):
-            row = dict(zip(SOURCE_FIELDS, values, strict=True))
-            lot = SimpleNamespace(
-                acquired_by_id=row["acquired_by_id"],
-                origin_id=row["origin_id"],
-                item=row["item"],
-                unit=row["unit"],
-            )
-            sources[row["entry_id"]].append(
-                SimpleNamespace(
-                    lot=lot, quantity=row["quantity"], chosen_by_service=row["chosen_by_service"]
+            .order_by("entry__seq", "id")
+            .values_list("entry__seq", "quantity", "chosen_by_service", "lot_id")
+        )
+        lots = (
+            {
+                values[0]: _Lot(*values[1:])
+                for values in Lot.objects.filter(id__in={row[3] for row in drawn}).values_list(
+                    "id", "acquired_by__seq", "origin__seq", "item", "unit"
                 )
-            )
+            }
+            if drawn
+            else {}
+        )
+        sources: dict[int, list] = defaultdict(list)
+        for seq, quantity, chosen, lot_id in drawn:
+            sources[seq].append(_Source(lots[lot_id], quantity, chosen))
         evidence: dict[int, list[str]] = defaultdict(list)
-        for entry_id, sha in Evidence.objects.filter(**window).values_list("entry_id", "sha256"):
-            evidence[entry_id].append(sha)
-        refs = {entry.related_id for entry in chunk if entry.related_id}
-        for rows in sources.values():
-            refs.update(i for s in rows for i in (s.lot.acquired_by_id, s.lot.origin_id) if i)
-        seq_of = seqs_of(refs)
+        for seq, sha in Evidence.objects.filter(**window).values_list("entry__seq", "sha256"):
+            evidence[seq].append(sha)
+        yield chunk, lines, sources, evidence
+        after = chunk[-1].seq
+
+
+def chain_rows(chunk_size: int = 5000, upto: int | None = None, after: int = 0) -> Iterator[dict]:
+    """Every entry (after seq ``after``, up to seq ``upto``) as an export row, in seq order.
+
+    Keyset-paginated by seq in chunks of ``chunk_size`` entries, four plain queries a chunk
+    (entries, lines, sources with their lots, evidence hashes) read as tuples: constant memory,
+    and no per-object ORM work, so export and verification run at hashing speed. On PostgreSQL
+    the entries come straight from the driver (``_entries_pg``).
+    """
+    for chunk, lines, sources, evidence in _chunks(chunk_size, upto, after):
         for entry in chunk:
             yield {
                 "seq": entry.seq,
@@ -301,51 +348,221 @@ def chain_rows(chunk_size: int = 2000, upto: int | None = None, after: int = 0) 
                 "hash": entry.hash,
                 "entry": public_form(
                     entry,
-                    lines.get(entry.id, ()),
-                    sources.get(entry.id, ()),
-                    evidence.get(entry.id, ()),
-                    seq_of=seq_of,
+                    lines.get(entry.seq, ()),
+                    sources.get(entry.seq, ()),
+                    evidence.get(entry.seq, ()),
                 ),
             }
-        after = chunk[-1].seq
 
 
-def verify(upto: int | None = None, each=None) -> tuple[int, int | None, str]:
-    """Recompute the chain: (entries checked, first bad seq or None, what is wrong).
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_STR = json.encoder.encode_basestring  # the C escaper ``ensure_ascii=False`` uses
 
-    ``upto`` checks only the first ``upto`` entries (a prefix: the head is not compared).
-    ``each(row)``, if given, sees every row whose hash matched (balance reconciliation).
+
+def _int(value) -> str:
+    return "null" if value is None else str(value)
+
+
+def _when(value) -> str:
+    if value is None:
+        return "null"
+    return '"' + (value.isoformat() if value.tzinfo is UTC else moment(value)) + '"'
+
+
+def _money(value) -> str:
+    # PostgreSQL's ``numeric(14,2)::text`` already has exactly two decimals, as ``money`` gives.
+    return '"' + (value if isinstance(value, str) else money(value)) + '"'
+
+
+def _fast_canonical(e, lines, sources, evidence) -> str:
+    """``canonical(public_form(...))`` built as text, without the intermediate dict: the key
+    order is fixed (sorted), so each value is escaped by the C JSON escaper and joined. Used by
+    ``verify`` only, and checked against ``canonical(public_form(...))`` on rows of every shape
+    it meets (``_FastCheck``): a difference switches the run back to the reference path."""
+    if lines:
+        lines_text = _ENCODE(
+            [
+                {
+                    "name": ln.name,
+                    "unit": ln.unit,
+                    "quantity": quantity(ln.quantity),
+                    "unit_value": money(ln.unit_value),
+                    "spec": ln.spec,
+                    "quality_certificate": ln.quality_certificate,
+                    "expiry_date": day(ln.expiry_date),
+                }
+                for ln in lines
+            ]
+        )
+    else:
+        lines_text = "[]"
+    if sources:
+        sources_text = _ENCODE(
+            [
+                {
+                    "entry": s.lot.acquired_by_id,
+                    "receipt": s.lot.origin_id,
+                    "item": s.lot.item,
+                    "unit": s.lot.unit,
+                    "quantity": quantity(s.quantity),
+                    "chosen_by_service": s.chosen_by_service,
+                }
+                for s in sources
+            ]
+        )
+    else:
+        sources_text = "[]"
+    evidence_text = _ENCODE(sorted(evidence)) if evidence else "[]"
+    fmt = e.chain_format or 1
+    if fmt >= 2:
+        middle = (
+            ',"commitments":'
+            + (_ENCODE(dict(e.commitments)) if e.commitments else "{}")
+            + ',"currency":"CNY","donation_agreement":'
+        )
+    else:
+        middle = ',"currency":"CNY","donation_agreement":'
+    after_evidence = (
+        ',"filing_reference":' + _STR(e.filing_reference) + ',"format":' + str(fmt)
+        if fmt >= 2
+        else ',"filing_reference":' + _STR(e.filing_reference)
+    )
+    handler = "" if fmt >= 2 else ',"handler":' + _STR(e.handler)
+    return "".join(
+        (
+            '{"amount":', _money(e.amount),
+            ',"beneficiaries":', str(e.beneficiaries),
+            ',"channel":', _STR(e.channel),
+            middle, "true" if e.donation_agreement else "false",
+            ',"donor_consent":', "true" if e.donor_consent else "false",
+            ',"donor_display":', _STR(e.donor_display),
+            ',"donor_kind":', _STR(e.donor_kind),
+            ',"evidence":', evidence_text,
+            after_evidence,
+            ',"goods_value":', _money(e.goods_value),
+            handler,
+            ',"incident":', _int(e.incident_id),
+            ',"kind":', _STR(e.kind),
+            ',"lines":', lines_text,
+            ',"occurred_at":', _when(e.occurred_at),
+            ',"organization":', _int(e.holder_id),
+            ',"purpose":', _STR(e.purpose),
+            ',"reason":', _STR(e.reason),
+            ',"receipt_number":', _STR(e.receipt_number),
+            ',"recorded_at":', _when(e.recorded_at),
+            ',"region_code":', _STR(e.region_code),
+            ',"related":', _int(e.related_id),
+            ',"restricted":', "true" if e.restricted else "false",
+            ',"seq":', str(e.seq),
+            ',"shortfall":', "true" if e.shortfall else "false",
+            ',"sources":', sources_text,
+            ',"to_organization":', _int(e.counterparty_id),
+            ',"trace_code":', "null" if e.trace_code is None else _STR(e.trace_code),
+            "}",
+        )
+    )  # fmt: skip
+
+
+class _FastCheck:
+    """Holds ``_fast_canonical`` to the reference: the first row of each shape (format, with or
+    without lines, sources, evidence, commitments) is built both ways; one difference and the
+    rest of the run uses ``canonical(public_form(...))`` only."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple] = set()
+        self.trusted = True
+
+    def text(self, e, lines, sources, evidence, form: dict | None) -> str:
+        if self.trusted:
+            fast = _fast_canonical(e, lines, sources, evidence)
+            shape = (
+                e.chain_format,
+                bool(lines),
+                bool(sources),
+                bool(evidence),
+                bool(e.commitments),
+            )
+            if shape not in self.seen:
+                reference = _ENCODE(form or public_form(e, lines, sources, evidence))
+                if fast != reference:
+                    self.trusted = False
+                    return reference
+                self.seen.add(shape)
+            return fast
+        return _ENCODE(form or public_form(e, lines, sources, evidence))
+
+
+def verify(upto: int | None = None, each=None, tree: bool = True) -> tuple[int, int | None, str]:
+    """Recompute the chain, tree and newest head (``_verify``) with the cyclic garbage collector
+    paused: the pass allocates millions of short-lived tuples and no reference cycles, and
+    the collector's passes over a growing heap cost a quarter of its CPU at a million
+    entries."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _verify(upto, each, tree)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _verify(upto: int | None, each, tree: bool) -> tuple[int, int | None, str]:
+    """Recompute the chain, then the Merkle tree and the newest signed head: (entries checked,
+    first bad seq or None, what is wrong).
+
+    ``upto`` checks only the first ``upto`` entries (a prefix: the head is not compared, the
+    tree only as far as the prefix). ``each(row)``, if given, sees every row whose hash matched
+    (balance reconciliation; only then is the public form built as a dict). ``tree=False``
+    skips the tree and head (``donations.transparency.verify_tree``). Rows come as plain tuples
+    (``_chunks``), the canonical text is built directly (``_fast_canonical``, held to the
+    reference by ``_FastCheck``) and hashed by ``hashlib`` in C.
     """
     head = ChainHead.objects.filter(id=1).first()
     prefix = upto is not None and head is not None and upto < head.seq
     prev = GENESIS_HASH
     expected_seq = 1
     count = 0
+    leaves: list[bytes] = []
+    keep = leaves.append
+    sha256, fromhex, check = hashlib.sha256, bytes.fromhex, _FastCheck()
     # Up to the head read first: entries appended while verifying are left for the next run.
-    for row in chain_rows(upto=upto if prefix else (head.seq if head else None)):
-        count += 1
-        if row["seq"] != expected_seq:
-            return count, row["seq"], f"expected seq {expected_seq}"
-        if row["prev_hash"] != prev:
-            return count, row["seq"], "prev_hash does not match the previous entry's hash"
-        if chain_hash(prev, row["entry"]) != row["hash"]:
-            return count, row["seq"], "hash does not match the entry's content"
-        if each is not None:
-            each(row)
-        prev = row["hash"]
-        expected_seq += 1
-    if prefix:
-        return count, None, ""
-    if head and (head.seq != count or head.head_hash != prev):
-        return count, head.seq, "chain head does not match the last entry"
-    # Appends since the start moved the head on; a row beyond the current head was not appended.
-    now = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    stray = (
-        LedgerEntry.objects.filter(seq__gt=now)
-        .order_by("seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
-    if stray is not None:
-        return count, stray, "entry beyond the chain head"
+    limit = upto if prefix else (head.seq if head else None)
+    for chunk, lines, sources, evidence in _chunks(5000, limit, 0):
+        for e in chunk:
+            count += 1
+            seq, chained = e.seq, e.hash
+            if seq != expected_seq:
+                return count, seq, f"expected seq {expected_seq}"
+            if e.prev_hash != prev:
+                return count, seq, "prev_hash does not match the previous entry's hash"
+            got = lines.get(seq, ()), sources.get(seq, ()), evidence.get(seq, ())
+            form = public_form(e, *got) if each is not None else None
+            body = check.text(e, *got, form)
+            if sha256((prev + body).encode()).hexdigest() != chained:
+                return count, seq, "hash does not match the entry's content"
+            if each is not None:
+                each({"seq": seq, "prev_hash": prev, "hash": chained, "entry": form})
+            keep(fromhex(chained))
+            prev = chained
+            expected_seq += 1
+    if not prefix:
+        if head and (head.seq != count or head.head_hash != prev):
+            return count, head.seq, "chain head does not match the last entry"
+        # Appends since the start moved the head on; a row beyond the current head was not
+        # appended.
+        now = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+        stray = (
+            LedgerEntry.objects.filter(seq__gt=now)
+            .order_by("seq")
+            .values_list("seq", flat=True)
+            .first()
+        )
+        if stray is not None:
+            return count, stray, "entry beyond the chain head"
+    if tree:
+        from donations import transparency
+
+        bad, problem = transparency.verify_tree(leaves)
+        if bad is not None:
+            return count, bad, problem
     return count, None, ""

@@ -605,3 +605,93 @@ class Campaign(models.Model):
     def label(self) -> str:
         """The purpose its receipts carry: the campaign's title and filing number."""
         return f"{self.title}（{self.record_number}）"[:200]
+
+
+# --- Transparency log: Merkle tree, signed heads, witnesses (donations/transparency.py) -------
+
+
+class TreeState(models.Model):
+    """How many sequenced entries the stored Merkle tree holds: the single row that
+    ``transparency.extend_tree`` locks while it adds leaves (one extender at a time)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="treestate_single_row")]
+
+    def __str__(self) -> str:
+        return f"tree of {self.size}"
+
+
+class MerkleNode(models.Model):
+    """The hash of one complete subtree: the ``2**level`` leaves from ``index * 2**level``.
+
+    ``id`` is ``level << 56 | index`` (``transparency.node_key``) so the O(log n) nodes of a
+    proof are read with one primary-key ``IN`` lookup. Written once, never updated.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"L{self.level}#{self.index} {self.hash[:12]}"
+
+
+class SignedHead(models.Model):
+    """A signed tree head: the root of the first ``tree_size`` leaves, when, signed with the
+    platform's Ed25519 key (message format: ``transparency.head_message``)."""
+
+    tree_size = models.PositiveBigIntegerField(_("tree size"), unique=True)
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    timestamp = models.PositiveBigIntegerField(_("timestamp (ms since 1970, UTC)"))
+    signature = models.CharField(_("signature (base64)"), max_length=100)
+    key_id = models.CharField(_("key id"), max_length=16)
+
+    class Meta:
+        ordering = ["-tree_size"]
+        verbose_name = _("signed tree head")
+        verbose_name_plural = _("signed tree heads")
+
+    def __str__(self) -> str:
+        return f"STH {self.tree_size} {self.root_hash[:12]}"
+
+
+class Witness(models.Model):
+    """A second party (a provincial bureau, an audit office) that countersigns tree heads with
+    its own Ed25519 key; registered by a platform admin in the Django admin."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    public_key = models.CharField(
+        _("Ed25519 public key (base64 of the 32 raw bytes)"), max_length=64, unique=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("witness")
+        verbose_name_plural = _("witnesses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Countersignature(models.Model):
+    """A witness's Ed25519 signature over the same message as the platform's for one head."""
+
+    head = models.ForeignKey(SignedHead, on_delete=models.PROTECT, related_name="countersignatures")
+    witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="signatures")
+    signature = models.CharField(_("signature (base64)"), max_length=100)
+    signed_at = models.DateTimeField(_("countersigned at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["head", "witness"], name="countersign_once")]
+        verbose_name = _("countersignature")
+        verbose_name_plural = _("countersignatures")
+
+    def __str__(self) -> str:
+        return f"{self.witness} @ {self.head.tree_size}"

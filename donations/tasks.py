@@ -34,3 +34,30 @@ def check_merge_delay() -> int:
     from donations.sequencer import check_merge_delay as run
 
     return run()
+@shared_task
+def sign_tree_head() -> int:
+    """Every 10 s: add newly sequenced entries to the Merkle tree and sign a head when it grew
+    (donations.transparency.sign_head). Returns the signed tree size."""
+    from donations.transparency import sign_head
+
+    head = sign_head()
+    return head.tree_size if head else 0
+
+
+def on_ledger_sequenced(sender=None, first_seq: int = 0, last_seq: int = 0, **kwargs) -> None:
+    """Receiver for ``donations.signals.ledger_sequenced`` (connected in
+    ``DonationsConfig.ready``). The signal is sent inside the sequencer's transaction, so the
+    tree extension and head signing are queued when it commits (never for a batch that rolls
+    back), at once instead of waiting for the 10-second beat. A broker that is down only
+    delays the head: the beat job does the same work."""
+    import logging
+
+    from django.db import transaction
+
+    def queue() -> None:
+        try:
+            sign_tree_head.delay()
+        except Exception:  # noqa: BLE001 - the beat job catches up; never fail the sequencer
+            logging.getLogger(__name__).warning("could not queue sign_tree_head", exc_info=True)
+
+    transaction.on_commit(queue)

@@ -12,6 +12,8 @@ Who sees the receipt page (decided here; the issue left it open):
   (straight after recording) and from the entry page.
 """
 
+from datetime import UTC, datetime
+
 import segno
 from django import forms
 from django.contrib import messages
@@ -26,8 +28,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.forms import REFUSED_TAG
 from core.permissions import is_member_of
-from donations import notify
-from donations.models import ChainHead, Channel, DonorDetails, DonorKind, LedgerEntry
+from donations import notify, transparency
+from donations.models import ChainHead, Channel, DonorDetails, DonorKind, LedgerEntry, Witness
 
 Kind = LedgerEntry.Kind
 
@@ -175,11 +177,33 @@ def receipt(request, trace_code: str):
 @require_safe
 def head(request):
     """The chain head for people: what it is, its sequence number, hash and time, and how to
-    check it (in the page, or with the script in docs/ledger-chain.md). Two queries."""
+    check it (in the page, or with the script in docs/ledger-chain.md); the newest signed tree
+    head with the witnesses' countersignatures, and the platform's public key (its "#key"
+    anchor is where the README points). A fixed number of queries (signing lazily when the
+    chain has grown past the newest head)."""
     row = ChainHead.objects.filter(id=1).first()
     last = (
         LedgerEntry.objects.filter(seq=row.seq).only("id", "seq", "recorded_at", "hash").first()
         if row and row.seq
         else None
     )
-    return render(request, "donations/head.html", {"head": row if last else None, "last": last})
+    signed = transparency.current_head(row.seq if row else 0)
+    countersignatures = list(signed.countersignatures.select_related("witness")) if signed else []
+    return render(
+        request,
+        "donations/head.html",
+        {
+            "head": row if last else None,
+            "last": last,
+            "signed": signed if signed and signed.tree_size else None,
+            "signed_at": _moment(signed.timestamp) if signed and signed.timestamp else None,
+            "countersignatures": countersignatures,
+            "key": transparency.platform_key(),
+            "witnesses": list(Witness.objects.filter(active=True)),
+            "message_format": transparency.HEAD_FORMAT,
+        },
+    )
+
+
+def _moment(timestamp_ms: int):
+    return datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from core.api import DateTimeField, DecimalField, StrictSerializer
 from core.fastjson import Computed, FastList, FastListMixin
-from donations import chain, queries
+from donations import chain, queries, transparency
 from donations.api.serializers import (
     MAX_ID,
     EntryOut,
@@ -20,7 +20,12 @@ from donations.api.serializers import (
     TraceOut,
     TraceStep,
 )
+from donations.api.transparency import SignedHeadOut
 from donations.models import LedgerEntry
+
+
+class HeadWithTreeOut(HeadOut, SignedHeadOut):
+    """Today's chain fields plus the newest signed tree head's."""
 
 
 # --- public reads ----------------------------------------------------------------------------
@@ -173,13 +178,19 @@ class TraceLookupView(APIView):
 
 
 class HeadView(APIView):
-    """The chain's length and latest hash, to compare with a downloaded export."""
+    """The chain's length and latest hash, to compare with a downloaded export, and the newest
+    signed tree head (donations/transparency.py: ``tree_size``, ``root_hash``, ``timestamp``,
+    ``signature``, ``key_id``), signed first when the chain has grown past it."""
 
-    serializer_class = HeadOut
+    serializer_class = HeadWithTreeOut
 
-    @extend_schema(responses={200: HeadOut})
+    @extend_schema(responses={200: HeadWithTreeOut})
     def get(self, request):
         head = chain.ChainHead.objects.filter(id=1).first()
         return Response(
-            {"count": head.seq if head else 0, "head_hash": head.head_hash if head else ""}
+            {
+                "count": head.seq if head else 0,
+                "head_hash": head.head_hash if head else "",
+                **transparency.head_json(transparency.current_head(head.seq if head else 0)),
+            }
         )

@@ -185,6 +185,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/ledger/receive/{token}/":               (201, 201, 201, 201, 201, 201, 201),
     "POST /api/v1/ledger/entries/{pk}/send-trace-code/":  (403, 202, 202, 403, 403, 403, 403),
     "POST /api/v1/ledger/allocations/{pk}/shortfall/":    (403, 201, 201, 403, 403, 403, 403),
+    # a registered witness's signature is the authority, not an account (empty body: 400)
+    "POST /api/v1/ledger/heads/{size}/countersign":       (400, 400, 400, 400, 400, 400, 400),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -489,7 +491,15 @@ TARGETS = {
     "POST /api/v1/ledger/receivers/{pk}/reissue/": _pk("delivery"),
     "POST /api/v1/ledger/receive/{token}/": lambda w: {"token": w.receiver_token},
     "POST /api/v1/ledger/entries/{pk}/send-trace-code/": _pk("receipt"),
+    "POST /api/v1/ledger/heads/{size}/countersign": lambda w: {"size": _signed_head_size()},
 }
+
+
+def _signed_head_size() -> int:
+    from donations import transparency
+
+    return transparency.sign_head(force=True).tree_size
+
 
 PDF = b"%PDF-1.4\n%minimal\n"
 AUDIENCE = {"regions": ["511826"]}

@@ -190,7 +190,9 @@ def test_the_head_page_costs_the_same_queries_however_long_the_chain(
 ):
     for _ in range(20):
         df.receipt(charity, charity_admin)
-    with django_assert_max_num_queries(3):
+    assert client.get("/ledger/head/").status_code == 200  # signs the tree head (once)
+    # chain head, newest entry, signed head, its countersignatures, witnesses
+    with django_assert_max_num_queries(5):
         assert client.get("/ledger/head/").status_code == 200
 
 
@@ -214,7 +216,8 @@ def test_the_trace_page_verifies_the_donors_own_entries(client, charity, charity
 
 def test_the_head_json_stays_for_tools(client, charity, charity_admin):
     entry = df.receipt(charity, charity_admin)
-    assert client.get("/api/v1/ledger/head/").json() == {"count": 1, "head_hash": entry.hash}
+    body = client.get("/api/v1/ledger/head/").json()
+    assert body["count"] == 1 and body["head_hash"] == entry.hash
 
 
 def test_the_donor_pages_read_in_english_too(client, charity, charity_admin):
