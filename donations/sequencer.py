@@ -98,19 +98,32 @@ def _pending(limit: int | None) -> list[SimpleNamespace]:
     return [SimpleNamespace(**dict(zip(fields, values, strict=True))) for values in rows]
 
 
+# A source of a pending entry, by internal ids (resolved to seqs when the form is built).
+SOURCE_FIELDS = {
+    "entry_id": "entry_id",
+    "quantity": "quantity",
+    "chosen_by_service": "chosen_by_service",
+    "acquired_by_id": "lot__acquired_by_id",
+    "origin_id": "lot__origin_id",
+    "item": "lot__item",
+    "unit": "lot__unit",
+}
+
+
 def _parts(ids: list[int]) -> tuple[dict, dict, dict]:
     """Lines, sources (with their lots) and evidence hashes of ``ids``: three queries."""
     lines = chain._grouped(
         GoodsLine.objects.filter(entry_id__in=ids).order_by("entry_id", "position"),
+        chain.LINE_FIELDS,
         chain.LINE_FIELDS,
     )
     sources: dict[int, list[SimpleNamespace]] = defaultdict(list)
     for values in (
         EntrySource.objects.filter(entry_id__in=ids)
         .order_by("entry_id", "id")
-        .values_list(*chain.SOURCE_FIELDS.values())
+        .values_list(*SOURCE_FIELDS.values())
     ):
-        row = dict(zip(chain.SOURCE_FIELDS, values, strict=True))
+        row = dict(zip(SOURCE_FIELDS, values, strict=True))
         lot = SimpleNamespace(
             acquired_by_id=row["acquired_by_id"],
             origin_id=row["origin_id"],

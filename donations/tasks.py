@@ -34,6 +34,8 @@ def check_merge_delay() -> int:
     from donations.sequencer import check_merge_delay as run
 
     return run()
+
+
 @shared_task
 def sign_tree_head() -> int:
     """Every 10 s: add newly sequenced entries to the Merkle tree and sign a head when it grew
