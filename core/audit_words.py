@@ -194,7 +194,10 @@ _TARGETS: dict[str, tuple[tuple[str, ...], Callable[[Any], str]]] = {
         ("bid__project", "bid__organization"),
         _org_and("bid.project.title", "bid.organization.name"),
     ),
-    "donations.ledgerentry": ((), lambda e: f"#{e.seq} {e.get_kind_display()}"),
+    "donations.ledgerentry": (
+        (),
+        lambda e: f"#{e.seq} {e.get_kind_display()}" if e.seq else e.get_kind_display(),
+    ),
 }
 
 

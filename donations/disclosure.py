@@ -70,7 +70,7 @@ def check_disclosure_and_stuck_goods() -> int:
                 Flag.Kind.DISCLOSURE_OVERDUE,
                 receipt,
                 receipt.holder,
-                lambda seq=receipt.seq: (
+                lambda seq=receipt.number: (
                     _("Donation receipt #%(seq)s has no disbursement past its disclosure deadline")
                     % {"seq": seq}
                 ),
@@ -98,7 +98,7 @@ def check_disclosure_and_stuck_goods() -> int:
                         "qty": words.number(lot.remaining),
                         "unit": lot.unit,
                         "item": lot.item,
-                        "seq": lot.origin_id,
+                        "seq": lot.origin.number,
                     }
                 ),
             )

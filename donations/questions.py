@@ -139,7 +139,7 @@ def ask_question(*, entry: LedgerEntry, text: str, contact: str = "", by: Any = 
             data={"seq": entry.seq, "question": question.pk},
         )
         notify(
-            title=lambda: _("A question on ledger entry #%(seq)s") % {"seq": entry.seq},
+            title=lambda: _("A question on ledger entry #%(seq)s") % {"seq": entry.number},
             body=lambda: (
                 _("Answer it publicly by %(due)s.") % {"due": words.datetime_text(question.due_at)}
             ),
@@ -161,7 +161,7 @@ def answer_question(*, question: Question, by: Any, answer: str) -> Question:
         by=by,
         action="donations.question_answered",
         changes={"answer": answer, "answered_at": timezone.now(), "answered_by": by},
-        data={"seq": question.entry_id},
+        data={"seq": question.entry.seq, "entry": question.entry_id},
     )
 
 
@@ -190,11 +190,15 @@ def alert_overdue_questions(*, now: dt.datetime | None = None) -> int:
                 question,
                 actor=None,
                 action="donations.question_overdue",
-                data={"seq": question.entry_id, "question": question.pk},
+                data={
+                    "seq": question.entry.seq,
+                    "entry": question.entry_id,
+                    "question": question.pk,
+                },
             )
             notify(
                 title=lambda: _("A public question on the ledger is unanswered"),
-                body=lambda name=holder.name, seq=question.entry_id: (
+                body=lambda name=holder.name, seq=question.entry.number: (
                     _("%(org)s has not answered a question on entry #%(seq)s by its deadline.")
                     % {"org": name, "seq": seq}
                 ),

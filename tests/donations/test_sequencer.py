@@ -376,3 +376,25 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
     with django_assert_num_queries(QUERIES_PER_BATCH):
         assert sequencer.sequence_pending() == count
     assert chain.verify() == (count + 1, None, "")
+
+
+def test_messages_about_an_unsequenced_entry_never_show_an_id_or_none(
+    after_commit, client, charity, charity_admin, django_capture_on_commit_callbacks
+):
+    """Before its seq, an entry is named by its kind in the audit trail and by words in the
+    question alert, never by its internal id (which would look like a public number)."""
+    from alerts.models import Delivery
+    from core.audit_words import _TARGETS
+    from donations.models import Question
+
+    describe_target = _TARGETS["donations.ledgerentry"][1]
+    skip_ids(30)
+    with django_capture_on_commit_callbacks(execute=False):
+        entry = _money(charity, charity_admin)
+    assert entry.seq is None
+    assert "#" not in describe_target(entry) and "None" not in describe_target(entry)
+    client.post(f"/ledger/entries/{entry.pk}/questions/new/", {"text": "这笔钱用在哪里？"})
+    assert Question.objects.filter(entry=entry).exists()
+    alert = Delivery.objects.filter(user=charity_admin).latest("id").alert
+    for text in (alert.title, alert.title_en):
+        assert f"#{entry.pk}" not in text and "None" not in text
