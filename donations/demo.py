@@ -11,7 +11,7 @@ from django.utils import timezone
 from coordination.models import Incident
 from core.demo import demo_user
 from core.roles import Role
-from donations import services
+from donations import sequencer, services
 from donations.models import LedgerEntry
 from registry.models import Membership, Organization
 from registry.uscc import make
@@ -246,4 +246,7 @@ def seed(stdout) -> None:
             }
         ],
     )
+    # In real mode entries are sequenced after commit by the worker; the demo numbers its
+    # own at once (also when seeded inside a transaction, e.g. the tests' shared worlds).
+    sequencer.sequence_all()
     stdout.write(f"donations: {LedgerEntry.objects.count()} ledger entries")

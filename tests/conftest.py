@@ -60,12 +60,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
 
 
-@pytest.fixture(autouse=True)
-def _ledger_inline(settings):
+@pytest.fixture(autouse=True, scope="session")
+def _ledger_inline_everywhere():
     """Ledger entries are sequenced inside the writing transaction in ordinary tests, also in
-    real mode (pass 2 runs tests inside transactions, where on_commit never fires). The tests
-    of the sequencer itself set "after_commit" (tests/donations/test_sequencer*.py)."""
+    real mode (pass 2 runs tests inside transactions, where on_commit never fires). Set for the
+    whole session, so the module-scoped shared worlds (permission matrix, strict input, the
+    readable pages) are built sequenced too; the tests of the sequencer itself set
+    "after_commit" through the ``settings`` fixture (tests/donations/test_sequencer*.py)."""
+    from django.conf import settings
+
+    previous = settings.TONGZHOU_LEDGER_SEQUENCING
     settings.TONGZHOU_LEDGER_SEQUENCING = "inline"
+    yield
+    settings.TONGZHOU_LEDGER_SEQUENCING = previous
 
 
 @pytest.fixture(autouse=True)

@@ -406,7 +406,7 @@ def test_ledger_entries_edge_rows(db, ngo, ngo_admin, official):
         by=admin,
         purpose="安置点\u2028用途",
         items=[df.item("药品", "盒", "2", "8.80")],
-        sources=[{"entry": goods.seq, "item": "药品", "quantity": Decimal("2")}],
+        sources=[{"entry": goods.pk, "item": "药品", "quantity": Decimal("2")}],
     )
     services.reverse(entry=money, by=admin, reason="录入错误")
     seen = b""

@@ -103,7 +103,7 @@ def demo(django_db_setup, django_db_blocker):
                 "incident": incident.pk,
                 "task": Task.objects.filter(incident=incident).order_by("pk").first().pk,
                 "project": Project.objects.order_by("pk").first().pk,
-                "entry": LedgerEntry.objects.order_by("seq").first().seq,
+                "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
             }
         finally:
