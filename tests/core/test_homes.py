@@ -5,7 +5,6 @@ import re
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from alerts.models import Alert, Channel, Delivery
 from coordination.models import Deployment
 from core.roles import Role
+from tests.caching import empty_cache
 from tests.coordination.factories import (
     DeploymentFactory,
     IncidentFactory,
@@ -50,7 +50,7 @@ BUDGET = 40
 def queries_of(client) -> int:
     """Queries of one home page, with a cold cache (the ledger's totals are cached per chain
     head, so a warm second page would look cheaper than the first)."""
-    cache.clear()
+    empty_cache()
     with CaptureQueriesContext(connection) as queries:
         home(client)
     return len(queries)

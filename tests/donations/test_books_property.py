@@ -22,7 +22,6 @@ import os
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +30,7 @@ from hypothesis import strategies as st
 from core.states import InvalidTransition
 from donations import balances, chain, queries, reconcile, services
 from donations.models import EntrySource, LedgerEntry, Lot
+from tests.caching import empty_cache
 from tests.coordination.factories import IncidentFactory
 from tests.donations import factories as df
 
@@ -250,7 +250,7 @@ def _check(world: World) -> None:
         if source.chosen_by_service:
             assert lot.incident_id in (None, entry.incident_id), "reached another incident"
     # the public totals equal the books recomputed from the export alone
-    cache.clear()
+    empty_cache()
     public = queries.totals()
     from_export = reconcile.export_books(chain.chain_rows())
     assert {k: public["overall"][k] for k in balances.FIGURES} == {
@@ -281,7 +281,7 @@ def test_the_books_always_balance(world):
     )
     @given(data=st.data())
     def run(data):
-        cache.clear()
+        empty_cache()
         with transaction.atomic():
             steps = data.draw(st.integers(min_value=1, max_value=20), label="steps")
             for _ in range(steps):
