@@ -290,46 +290,75 @@ def _entries_orm(after: int, upto: int | None, limit: int) -> list:
     return [_Entry._make(values) for values in entries.values_list(*ENTRY_VALUES)[:limit]]
 
 
-def _chunks(chunk_size: int, upto: int | None, after: int) -> Iterator[tuple]:
-    """(entries, lines, sources, evidence) per chunk of ``chunk_size`` entries in seq order:
-    five plain queries a chunk (entries, lines, sources, their lots, evidence), the related
-    rows grouped by their entry's seq."""
+def _chunk(after: int, upto: int | None, chunk_size: int) -> tuple | None:
+    """(entries, lines, sources, evidence) of the chunk of ``chunk_size`` entries after seq
+    ``after``, or None past the end: five plain queries (entries, lines, sources, their lots,
+    evidence), the related rows grouped by their entry's seq."""
     fetch = _entries_pg if connection.vendor == "postgresql" else _entries_orm
-    while True:
-        chunk = fetch(after, upto, chunk_size)
-        if not chunk:
-            return
-        window = {"entry__seq__gt": after, "entry__seq__lte": chunk[-1].seq}
-        lines = _grouped(
-            GoodsLine.objects.filter(**window).order_by("entry__seq", "position"),
-            LINE_VALUES,
-            LINE_FIELDS,
-        )
-        # Sources, then their lots by primary key: a join here lets the planner hash-join by
-        # scanning every lot for each chunk (a million-entry ledger has half a million lots).
-        drawn = list(
-            EntrySource.objects.filter(**window)
-            .order_by("entry__seq", "id")
-            .values_list("entry__seq", "quantity", "chosen_by_service", "lot_id")
-        )
-        lots = (
-            {
-                values[0]: _Lot(*values[1:])
-                for values in Lot.objects.filter(id__in={row[3] for row in drawn}).values_list(
-                    "id", "acquired_by__seq", "origin__seq", "item", "unit"
-                )
-            }
-            if drawn
-            else {}
-        )
-        sources: dict[int, list] = defaultdict(list)
-        for seq, quantity, chosen, lot_id in drawn:
-            sources[seq].append(_Source(lots[lot_id], quantity, chosen))
-        evidence: dict[int, list[str]] = defaultdict(list)
-        for seq, sha in Evidence.objects.filter(**window).values_list("entry__seq", "sha256"):
-            evidence[seq].append(sha)
-        yield chunk, lines, sources, evidence
-        after = chunk[-1].seq
+    chunk = fetch(after, upto, chunk_size)
+    if not chunk:
+        return None
+    window = {"entry__seq__gt": after, "entry__seq__lte": chunk[-1].seq}
+    lines = _grouped(
+        GoodsLine.objects.filter(**window).order_by("entry__seq", "position"),
+        LINE_VALUES,
+        LINE_FIELDS,
+    )
+    # Sources, then their lots by primary key: a join here lets the planner hash-join by
+    # scanning every lot for each chunk (a million-entry ledger has half a million lots).
+    drawn = list(
+        EntrySource.objects.filter(**window)
+        .order_by("entry__seq", "id")
+        .values_list("entry__seq", "quantity", "chosen_by_service", "lot_id")
+    )
+    lots = (
+        {
+            values[0]: _Lot(*values[1:])
+            for values in Lot.objects.filter(id__in={row[3] for row in drawn}).values_list(
+                "id", "acquired_by__seq", "origin__seq", "item", "unit"
+            )
+        }
+        if drawn
+        else {}
+    )
+    sources: dict[int, list] = defaultdict(list)
+    for seq, quantity, chosen, lot_id in drawn:
+        sources[seq].append(_Source(lots[lot_id], quantity, chosen))
+    evidence: dict[int, list[str]] = defaultdict(list)
+    for seq, sha in Evidence.objects.filter(**window).values_list("entry__seq", "sha256"):
+        evidence[seq].append(sha)
+    return chunk, lines, sources, evidence
+
+
+def _close_connection() -> None:
+    connection.close()  # resolved in the thread that runs it: that thread's own connection
+
+
+def _chunks(chunk_size: int, upto: int | None, after: int) -> Iterator[tuple]:
+    """Every chunk (``_chunk``) after seq ``after`` up to seq ``upto``, in seq order.
+
+    On PostgreSQL outside a transaction (the export, ``verify_ledger``, the bench), the next
+    chunk is read on a second connection in a helper thread while the caller hashes this one:
+    the driver releases the interpreter lock while PostgreSQL works, so the database's half of
+    the time overlaps the hashing. Sequenced entries never change (the append-only triggers),
+    so both connections read the same rows. Inside a transaction (the tests, a caller's atomic
+    block) a second connection would not see its uncommitted rows: chunks are read in line.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        while (got := _chunk(after, upto, chunk_size)) is not None:
+            yield got
+            after = got[0][-1].seq
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chain-prefetch") as pool:
+        try:
+            pending = pool.submit(_chunk, after, upto, chunk_size)
+            while (got := pending.result()) is not None:
+                pending = pool.submit(_chunk, got[0][-1].seq, upto, chunk_size)
+                yield got
+        finally:
+            pool.submit(_close_connection).result()
 
 
 def chain_rows(chunk_size: int = 5000, upto: int | None = None, after: int = 0) -> Iterator[dict]:
