@@ -29,7 +29,10 @@ from rest_framework.utils import encoders
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 _LS, _PS = "\u2028".encode(), "\u2029".encode()
 _default = encoders.JSONEncoder().default
-_EXPONENT = re.compile(rb"\d[eE][-+]?\d")
+# A number with an exponent as JSON writes it: a bare token after ``:``, ``,`` or ``[`` (hex
+# digests such as ``"9e3f..."`` inside strings no longer send every ledger page to the slow
+# check). A string that happens to hold such a token only costs the check, never the answer.
+_EXPONENT = re.compile(rb"(?:^|[:,\[])-?\d+(?:\.\d+)?[eE][-+]?\d+(?:[,\]}]|$)")
 
 
 def _has_float(data) -> bool:

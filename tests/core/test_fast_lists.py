@@ -451,3 +451,45 @@ def test_a_field_the_compiler_cannot_map_fails_loudly():
         FastList(WithNullablePath, model=LedgerEntry, computed=ENTRIES.computed).plan(
             public_entries()
         )
+
+
+def test_fast_datetimes_are_the_fields_text():
+    """The per-page timezone fast path writes what the field writes, including the cases it
+    hands back to the field: a field with its own zone or format, a naive value, an offset
+    that is not whole minutes (Asia/Shanghai's local mean time before 1901)."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from core.api import DateTimeField
+    from core.fastjson import _fast_datetime
+
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    values = [
+        dt.datetime(2026, 5, 12, 6, 28, 0, 123456, tzinfo=dt.UTC),
+        dt.datetime(2026, 5, 12, 14, 28, tzinfo=shanghai),
+        dt.datetime(1890, 1, 1, 12, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 5, 12, 14, 28),
+        None,
+    ]
+    fields = [
+        DateTimeField(),
+        serializers.DateTimeField(),
+        serializers.DateTimeField(format="%Y-%m-%d"),
+        serializers.DateTimeField(default_timezone=dt.UTC),
+    ]
+    for zone in (shanghai, dt.UTC):
+        with timezone.override(zone):
+            for field in fields:
+                fast = _fast_datetime(field, "at")
+                for value in values:
+                    expected = None if value is None else field.to_representation(value)
+                    if fast is None:
+                        continue
+                    got = fast({"at": value}, {"_tz": timezone.get_current_timezone()})
+                    assert got == expected, (field, value, zone)
+    assert _fast_datetime(fields[2], "at") is None
+    assert _fast_datetime(fields[3], "at") is None
+    assert _fast_datetime(DateTimeField(), "at") is not None
