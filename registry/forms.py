@@ -269,9 +269,12 @@ class PersonForm(forms.ModelForm):
         fields = ["name", "social_worker_level", "phone", "region_code", "availability"]
         field_classes = {"name": formfields.NameField, "region_code": formfields.RegionField}
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(self, *args, organizations=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].organizations = organizations
+        if editing:  # the person stays with their organization
+            del self.fields["organization"]
+        else:
+            self.fields["organization"].organizations = organizations
 
     def values(self) -> dict:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}

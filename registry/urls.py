@@ -23,6 +23,8 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("verification/", views.verification_queue, name="verification_queue"),
     path("people/", views.people, name="people"),
+    path("people/<int:pk>/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/remove/", views.person_remove, name="person_remove"),
     path("invitations/", views.invitations, name="invitations"),
     path("register/", views.register, name="register"),
 ]

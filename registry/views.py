@@ -331,6 +331,50 @@ def _official_action(request, org, form, run, heading):
     return _form_page(request, form, heading, org)
 
 
+def _own_person(request, pk: int):
+    """A person of the talent pool the user may edit: 404 when the user cannot see them at all,
+    403 when they can (an official of the region) but are not of the person's organization."""
+    person = get_object_or_404(queries.visible_people(request.user), pk=pk)
+    if not queries.may_act_for(request.user, person.organization, verified=False):
+        raise PermissionDenied
+    return person
+
+
+@login_required
+def person_edit(request, pk: int):
+    """Edit a person of one's own talent pool (``services.update_person``, the page twin of
+    ``PATCH /api/v1/people/{pk}/``); removing them is a button of its own (``person_remove``)."""
+    person = _own_person(request, pk)
+    form = forms.PersonForm(
+        request.POST or None,
+        instance=person,
+        initial={"skills_text": ", ".join(person.skills)},
+        organizations=(),
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(person=person, by=request.user, changes=form.values())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:people")
+    return render(request, "registry/person_edit.html", {"person": person, "form": form})
+
+
+@login_required
+def person_remove(request, pk: int):
+    """Remove a person from one's talent pool (``services.remove_person``; POST only)."""
+    if request.method != "POST":
+        return redirect("registry:person_edit", pk=pk)
+    person = _own_person(request, pk)
+    name = person.name
+    services.remove_person(person=person, by=request.user)
+    messages.success(request, _("%(name)s was removed from the talent pool.") % {"name": name})
+    return redirect("registry:people")
+
+
 @login_required
 def decide(request, pk: int):
     org = get_object_or_404(queries.visible_organizations(request.user), pk=pk)
@@ -430,5 +474,6 @@ def people(request):
             "region_input": region_input,
             "form": form,
             "own": own,
+            "own_ids": {o.pk for o in own},
         },
     )

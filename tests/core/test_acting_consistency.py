@@ -11,8 +11,8 @@ the same world. The API's answer is pinned (``OK``, 403, 400 ambiguous) and the 
 same decision: a success message where the API says 2xx, 403/404 or the API's own refusal text
 where it says 403, and the API's own message where it says 400.
 
-Procurement has no page for bids and challenges (the API is the only door): their API answers are
-pinned, so the same rule is proven there too.
+Procurement bids and challenges are pinned here through their API answers (their pages call the
+same services: docs/pages-procurement.md), so the same rule is proven there too.
 """
 
 import datetime as dt

@@ -793,6 +793,8 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /capabilities/{capability_id}/assess/":             (IN,  403, 403, 403, OK,  403, 403),
     "POST /capabilities/{capability_id}/revoke/":             (IN,  403, 403, 403, OK,  403, 403),
     "POST /people/":                                          (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /people/{pk}/":                                     (IN,  OK,  OK,  404, 403, 404, 404),
+    "POST /people/{pk}/remove/":                              (IN,  OK,  OK,  404, 403, 404, 404),
     "POST /invitations/":                                     (IN,  404, 404, 404, 404, 404, OK),
     "POST /register/":                                        (BAD, BAD, BAD, BAD, BAD, BAD, BAD),
     # Coordination
@@ -876,6 +878,8 @@ PAGE_API = {
     "POST /capabilities/{capability_id}/assess/": "POST /api/v1/capabilities/{pk}/assess/",
     "POST /capabilities/{capability_id}/revoke/": "POST /api/v1/capabilities/{pk}/revoke/",
     "POST /people/": "POST /api/v1/people/",
+    "POST /people/{pk}/": "PATCH /api/v1/people/{pk}/",
+    "POST /people/{pk}/remove/": "DELETE /api/v1/people/{pk}/",
     "POST /invitations/": "POST /api/v1/invitations/{pk}/accept/",
     "POST /register/": "POST /api/v1/register/",
     # Coordination
@@ -1046,6 +1050,12 @@ PAGE_BODIES = {
         "social_worker_level": "none",
         "availability": "available",
         "organization": w.ngo.pk,
+    },
+    "POST /people/{pk}/": lambda w: {
+        "name": "张三",
+        "social_worker_level": "none",
+        "availability": "available",
+        "skills_text": "绳索救援",
     },
     "POST /invitations/": lambda w: {"invitation": w.invitation.pk, "answer": "accept"},
     "POST /incidents/new/": lambda w: {

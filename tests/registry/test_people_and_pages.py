@@ -72,6 +72,54 @@ def test_people_page(client, ngo, ngo_member):
     assert "钱七" in html
 
 
+def test_a_member_edits_and_removes_a_person_through_the_pages(
+    client, ngo, ngo_member, official, other_ngo_admin
+):
+    person = f.PersonFactory(organization=ngo, name="孙八", skills=["搜救"], skills_index=",搜救,")
+    client.force_login(ngo_member)
+    html = client.get("/people/").content.decode()
+    assert f'href="/people/{person.pk}/"' in html  # the 编辑 button of the member's own people
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert (
+        'value="搜救"' in page and "organization" not in page.split("<form")[1].split("</form>")[0]
+    )
+    response = client.post(
+        f"/people/{person.pk}/",
+        {
+            "name": "孙八",
+            "skills_text": "搜救，绳索救援",
+            "social_worker_level": "none",
+            "availability": "limited",
+            "phone": "13700000000",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.skills == ["搜救", "绳索救援"] and person.availability == "limited"
+    assert AuditEvent.objects.filter(
+        action="registry.update_person", target_id=str(person.pk)
+    ).exists()
+    bad = client.post(f"/people/{person.pk}/", {"name": "", "availability": "x"})
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
+    assert client.get(f"/people/{person.pk}/remove/").status_code == 302  # GET removes nothing
+    response = client.post(f"/people/{person.pk}/remove/")
+    assert response.status_code == 302
+    assert not type(person).objects.filter(pk=person.pk).exists()
+    assert AuditEvent.objects.filter(action="registry.remove_person").exists()
+
+
+def test_only_the_persons_organization_sees_the_edit_button(client, ngo, official, other_ngo_admin):
+    person = f.PersonFactory(organization=ngo, name="周九")
+    client.force_login(official)  # sees the talent pool of the region, edits nobody's
+    html = client.get("/people/").content.decode()
+    assert "周九" in html and f'href="/people/{person.pk}/"' not in html
+    assert client.get(f"/people/{person.pk}/").status_code == 403
+    assert client.post(f"/people/{person.pk}/remove/").status_code == 403
+    client.force_login(other_ngo_admin)
+    assert client.get(f"/people/{person.pk}/").status_code == 404
+    assert type(person).objects.filter(pk=person.pk).exists()
+
+
 def test_profile_page_edits_and_audits(client, ngo, ngo_admin):
     client.force_login(ngo_admin)
     url = f"/organizations/{ngo.pk}/edit/"
