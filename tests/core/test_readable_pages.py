@@ -40,6 +40,7 @@ PAGES = [
     ("documents", "/organizations/{ngo}/documents/", {"ngo_admin", "official"}),
     ("verification_queue", "/verification/", {"official"}),
     ("people", "/people/", {"official", "ngo_admin"}),
+    ("person", "/people/{person}/", {"ngo_admin"}),
     ("invitations", "/invitations/", {"ngo_admin"}),
     ("incidents", "/incidents/", set(ROLES)),
     ("incident", "/incidents/{incident}/", set(ROLES)),
@@ -89,7 +90,7 @@ def demo(django_db_setup, django_db_blocker):
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
     from procurement.models import Project
-    from registry.models import Organization
+    from registry.models import Organization, Person
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -105,6 +106,10 @@ def demo(django_db_setup, django_db_blocker):
                 "project": Project.objects.order_by("pk").first().pk,
                 "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
+                "person": Person.objects.filter(organization__name="芦山县应急救援队")
+                .order_by("pk")
+                .first()
+                .pk,
             }
         finally:
             transaction.set_rollback(True)
