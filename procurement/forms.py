@@ -43,8 +43,8 @@ def _checked(field: str, rule, value):
 
 
 class ProjectForm(forms.Form):
-    """A plan (draft project). Region: a plain 6-digit code for now (the shared region picker
-    replaces it at merge time)."""
+    """A plan (draft project). The region is picked with the shared cascading picker
+    (``core.formfields.RegionField``: province -> city -> county, by name or pinyin initials)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
@@ -57,12 +57,7 @@ class ProjectForm(forms.Form):
     budget_amount = formfields.DecimalField(
         label=_("Budget (yuan)"), max_digits=14, decimal_places=2, min_value=0.01
     )
-    region_code = forms.RegexField(
-        label=_("Region code"),
-        regex=r"^\d{6}$",
-        error_messages={"invalid": _("Enter the 6-digit region code.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 6}),
-    )
+    region_code = formfields.RegionField(label=_("Region"))
     tender_end = forms.DateTimeField(
         label=_("Tender deadline"), widget=when_input(), input_formats=[LOCAL_MINUTE]
     )

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from procurement.models import Milestone, Project
 from tests.coordination.factories import IncidentFactory
+from tests.e2e.test_journey_register import pick_region
 from tests.procurement.factories import bidder, expert_user
 from tests.readable import assert_no_horizontal_scroll, assert_reads_like_product
 
@@ -90,7 +91,7 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
     page.select_option("select[name=category]", "recovery_reconstruction")
     page.select_option("select[name=method]", "emergency")
     page.fill("input[name=budget_amount]", "150000")
-    page.fill("input[name=region_code]", "511826")
+    pick_region(page, "region_code", "芦山", "四川省 雅安市 芦山县")
     page.fill("input[name=tender_end]", local(deadline))
     page.fill("textarea[name=description]", "为安置点居民提供心理援助。")
     page.select_option("select[name=incident]", label="芦山地震")

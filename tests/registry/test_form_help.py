@@ -177,6 +177,9 @@ def test_alert_and_coordination_forms_take_regions_with_the_picker(client, offic
     client.force_login(official)
     html = client.get("/alerts/new/").content.decode()
     assert re.search(r'data-region-picker[^>]*data-multiple[\s\S]*?name="regions"', html)
+    html = client.get("/procurements/new/").content.decode()
+    pickers = re.findall(r"<div class=\"region-picker\".*?</div>", html, re.S)
+    assert any('name="region_code"' in picker for picker in pickers)
     from coordination import forms as coordination_forms
     from core.formfields import RegionPicker
 
