@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import exceptions as redis_errors
 
 logger = logging.getLogger("tongzhou.cache")
@@ -53,6 +53,25 @@ _WRAPPED = (
 )
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` object for every cache operation (about 170
+    response callbacks registered each time: a measurable share of a cached request). A
+    ``redis.Redis`` over a connection pool is safe to share, so one is kept per pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
 def _setting(name: str, default: float) -> float:
     return float(getattr(settings, name, default))
 
@@ -72,6 +91,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_timeout", timeout)
         params["OPTIONS"] = options
         super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
         self._location = server if isinstance(server, str) else ",".join(server)
         fallback_params = {
             k: v for k, v in params.items() if k not in ("OPTIONS", "BACKEND", "LOCATION")
