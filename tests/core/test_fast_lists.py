@@ -262,6 +262,25 @@ def test_fast_renderer_writes_drf_bytes(data):
     )
 
 
+def test_every_float_body_renders_as_drf_renders_it():
+    """orjson and ``json`` spell floats differently (``1e-7``/``1e-07``, ``0.0000114``/
+    ``1.14e-05``): any float, anywhere, goes to DRF's renderer. Pinned over random doubles."""
+    import random
+    import struct
+
+    from core.renderers import FastJSONRenderer
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        value = struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0]
+        if value != value or value in (float("inf"), float("-inf")):
+            continue
+        for data in ({"x": [value, "9e3f1e5"]}, {"a": {"b": [{"c": value}]}}):
+            assert FastJSONRenderer().render(data) == renderers.JSONRenderer().render(data)
+    data = {"x": 1.14e-05}
+    assert FastJSONRenderer().render(data) == b'{"x":1.14e-05}'
+
+
 def test_fast_renderer_uses_orjson_for_plain_bodies(monkeypatch):
     """The fast path is taken (not the fallback) for what lists send."""
     from core.renderers import FastJSONRenderer
