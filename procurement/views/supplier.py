@@ -86,10 +86,13 @@ def bid(request, pk: int):
                 "organization": existing.organization_id,
             }
         form = BidForm(initial=initial, organizations=orgs)
+    # No dead form: when the service would refuse (debarred, not eligible, closed), say why.
+    state = roles.supplier_state(request.user, project, [existing] if existing else [])
+    refused = "" if state is None or state["may_bid"] else state["why"]
     return render(
         request,
         "procurement/bid_form.html",
-        {"project": project, "form": form, "existing": existing},
+        {"project": project, "form": form, "existing": existing, "refused": refused},
         status=400 if request.method == "POST" else 200,
     )
 
