@@ -18,60 +18,13 @@ from core.models import AuditEvent
 from procurement import tasks
 from procurement.debarment import debarment
 from procurement.models import Award, Clawback, Contract, DebarmentLift, Project
+from tests.procurement.debarring import terminated_contract
 from tests.procurement.factories import BidFactory, ProjectFactory, bidder
 from tests.readable import assert_readable_html
 
 pytestmark = pytest.mark.django_db
 
 BID = {"price": "50000.00", "proposal": "驻点服务方案"}
-
-
-def terminated_contract(
-    org,
-    agency,
-    *,
-    ground="falsification",
-    days_ago=10,
-    clawback="36000.00",
-    due_in=30,
-    region_code="511826",
-) -> Contract:
-    """A contract of ``org`` terminated ``days_ago`` days ago on ``ground``, with a clawback
-    due in ``due_in`` days (negative: overdue)."""
-    now = timezone.now()
-    project = ProjectFactory(
-        buyer=agency,
-        status="terminated",
-        region_code=region_code,
-        published_at=now - dt.timedelta(days=days_ago + 90),
-        tender_end=now - dt.timedelta(days=days_ago + 60),
-        title="宝兴县灾后入户评估服务",
-    )
-    bid = BidFactory(project=project, organization=org, price=Decimal("120000.00"))
-    award = Award.objects.create(
-        project=project,
-        bid=bid,
-        amount=bid.price,
-        standstill_ends_at=now - dt.timedelta(days=days_ago + 50),
-    )
-    contract = Contract.objects.create(
-        project=project,
-        award=award,
-        supplier=org,
-        value=bid.price,
-        paid_amount=Decimal("36000.00"),
-        status="terminated",
-        terminated_at=now - dt.timedelta(days=days_ago),
-        termination_reason="入户评估记录与抽查结果严重不符。",
-        termination_ground=ground,
-    )
-    if clawback:
-        Clawback.objects.create(
-            contract=contract,
-            amount_due=Decimal(clawback),
-            due_on=timezone.localdate() + dt.timedelta(days=due_in),
-        )
-    return contract
 
 
 def open_tender(agency) -> Project:
