@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.contrib.messages import get_messages
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts.models import Alert
 from core.forms import REFUSED_TAG
@@ -226,7 +226,8 @@ def test_the_public_record_shows_open_and_overdue_clawbacks_and_the_debarment(
 ):
     team, _admin = lushan
     terminated_contract(team, agency, ground="nonperformance", due_in=-2)
-    rows = django_apps.get_app_config("procurement").organization_track_record(team)
+    with translation.override("zh-hans"):
+        rows = django_apps.get_app_config("procurement").organization_track_record(team)
     _completed, _terminated, open_, overdue, barred = (row["value"] for row in rows)
     assert open_ == 1 and overdue == 1
     assert "逾期" in barred and barred.startswith("自")
