@@ -66,6 +66,8 @@ def test_a_team_terminated_for_falsified_records_with_an_open_clawback_gets_403_
     assert_readable_html(bid_page.content)
     posted = client.post(f"/procurements/{project.pk}/bid/", BID)
     assert "弄虚作假" in posted.content.decode() and not project.bids.exists()
+    tenders = client.get("/procurements/tenders/").content.decode()
+    assert 'data-testid="debarred"' in tenders and project.title not in tenders
 
 
 def test_an_eligible_team_without_grounds_still_bids(api, agency, lushan):
@@ -158,6 +160,12 @@ def test_an_official_lifts_a_debarment_with_a_reason_and_it_is_shown(
     assert event.reason == "经复核，记录不符系系统故障所致" and event.organization_id == team.pk
     assert api(official).post(url, {"reason": "again"}, format="json").status_code == 409
 
+    release = Contract.objects.get(supplier=team).project.releases.order_by("-id").first().data
+    supplier = [p for p in release["parties"] if "supplier" in p["roles"]][0]
+    assert supplier["details"]["debarment"]["debarred"] is False
+    assert (
+        supplier["details"]["debarment"]["lifted"][0]["reason"] == "经复核，记录不符系系统故障所致"
+    )
     detail = api().get(f"/api/v1/debarments/{team.pk}/").json()
     assert detail["debarred"] is False and len(detail["lifted_grounds"]) == 1
     assert detail["lifts"][0]["reason"] == "经复核，记录不符系系统故障所致"
