@@ -344,3 +344,20 @@ def test_the_supplier_record_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         data = api().get(f"/api/v1/debarments/{team.pk}/").json()
     assert len(data["clawbacks"]) == rows and data["debarred"] is True
+
+
+def test_the_database_refuses_settling_more_than_is_due(agency, lushan):
+    from django.db import IntegrityError, transaction
+
+    from procurement.models import ClawbackWriteOff
+
+    team, _admin = lushan
+    clawback = terminated_contract(team, agency).clawback  # ¥36,000 due
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clawback.objects.filter(pk=clawback.pk).update(
+            recovered_amount=Decimal("20000"), written_off_amount=Decimal("16000.01")
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClawbackWriteOff.objects.create(
+            clawback=clawback, amount=Decimal("0"), reason="零", written_off_on=timezone.localdate()
+        )
