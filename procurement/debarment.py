@@ -137,7 +137,8 @@ def debarments(
     falsified = Q(
         status=Contract.Status.TERMINATED,
         termination_ground=TerminationGround.FALSIFICATION,
-        terminated_at__isnull=False,
+        # a local day after the cutoff starts after this moment; the day is checked below
+        terminated_at__gte=timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min)),
     )
     contracts = (
         Contract.objects.filter(supplier_id__in=ids)
