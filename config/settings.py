@@ -506,6 +506,22 @@ TONGZHOU_PROCUREMENT_CONSULTATION_MIN_BIDS = env.int(
 )
 TONGZHOU_PROCUREMENT_STANDSTILL_WORKING_DAYS = 7
 TONGZHOU_PROCUREMENT_CLAWBACK_DAYS = 30
+# Debarment (procurement.debarment): a termination for falsification bars bids this many years.
+TONGZHOU_DEBARMENT_YEARS = env.int("TONGZHOU_DEBARMENT_YEARS", default=3)
+# The small-value route: below this budget (yuan) the plan proposes competitive negotiation or
+# consultation; at or above it, open tender unless a legal ground is chosen and written down.
+try:
+    TONGZHOU_SMALL_PURCHASE_THRESHOLD = Decimal(
+        env.str("TONGZHOU_SMALL_PURCHASE_THRESHOLD", default="100000")
+    )
+except InvalidOperation:
+    raise ImproperlyConfigured("TONGZHOU_SMALL_PURCHASE_THRESHOLD must be a CNY amount.") from None
+if TONGZHOU_DEBARMENT_YEARS < 0 or TONGZHOU_SMALL_PURCHASE_THRESHOLD <= 0:
+    raise ImproperlyConfigured("Debarment years must be >= 0 and the threshold positive.")
+CELERY_BEAT_SCHEDULE["procurement-overdue-clawbacks"] = {
+    "task": "procurement.tasks.flag_overdue_clawbacks",
+    "schedule": 24 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["procurement-close-tenders"] = {
     "task": "procurement.tasks.close_due_tenders",
     "schedule": 60.0,

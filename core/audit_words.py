@@ -120,6 +120,18 @@ SENTENCES: dict[str, Any] = {
     "procurement.clawback_recovered": gettext_lazy(
         "%(actor)s recorded a clawback recovery on %(target)s"
     ),
+    "procurement.clawback_written_off": gettext_lazy(
+        "%(actor)s wrote off part of the clawback %(target)s"
+    ),
+    "procurement.clawback_overdue": gettext_lazy("The clawback %(target)s is overdue"),
+    "procurement.debarment_lifted": gettext_lazy("%(actor)s lifted the debarment of %(target)s"),
+    "procurement.suppliers_invited": gettext_lazy("%(actor)s invited suppliers to %(target)s"),
+    "procurement.emergency_flagged": gettext_lazy(
+        "The emergency purchase %(target)s awaits its after-the-fact review"
+    ),
+    "procurement.emergency_reviewed": gettext_lazy(
+        "%(actor)s reviewed the emergency purchase %(target)s"
+    ),
     "procurement.terminated": gettext_lazy("%(actor)s terminated %(target)s"),
     "procurement.failed": gettext_lazy("The tender of %(target)s failed"),
     "procurement.retendered": gettext_lazy("%(actor)s re-tendered %(target)s"),
@@ -190,6 +202,10 @@ _TARGETS: dict[str, tuple[tuple[str, ...], Callable[[Any], str]]] = {
     ),
     "procurement.contract": (("project", "supplier"), _org_and("project.title", "supplier.name")),
     "procurement.paneldraw": (("project",), _org_and("project.title")),
+    "procurement.clawback": (
+        ("contract__project", "contract__supplier"),
+        _org_and("contract.project.title", "contract.supplier.name"),
+    ),
     "procurement.score": (
         ("bid__project", "bid__organization"),
         _org_and("bid.project.title", "bid.organization.name"),

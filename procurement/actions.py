@@ -19,8 +19,11 @@ from core.roles import Role
 from core.states import Action, Actions, Conflict, InvalidTransition
 from procurement import calendar, rules
 from procurement.conflicts import conflicted_experts
+from procurement.debarment import debarments
 from procurement.models import (
     INVITATION_METHODS,
+    SMALL_VALUE_METHODS,
+    SMALL_VALUE_MIN_INVITEES,
     Award,
     Bid,
     Challenge,
@@ -89,11 +92,33 @@ def publish_problems(project: Project, now: dt.datetime) -> dict[str, list[str]]
             check_criteria(criteria, project.evaluation_method)
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    invitees = project.invitees.count()
+    invited = list(project.invitees.values_list("pk", "name", "status", "kind"))
+    invitees = len(invited)
     if project.method in INVITATION_METHODS and invitees == 0:
         errors["invitees"] = [_("This method needs invited organizations.")]
+    elif project.method in SMALL_VALUE_METHODS and invitees < SMALL_VALUE_MIN_INVITEES:
+        errors["invitees"] = [
+            _("%(method)s invites at least %(n)s registered, verified suppliers (%(k)s now).")
+            % {"method": project.get_method_display(), "n": SMALL_VALUE_MIN_INVITEES, "k": invitees}
+        ]
     if project.method == Method.SINGLE_SOURCE and invitees > 1:
         errors["invitees"] = [_("Single source names exactly one supplier.")]
+    if invited and project.method in INVITATION_METHODS:
+        barred = debarments(pk for pk, *_rest in invited)
+        unfit = [
+            name
+            for pk, name, status, kind in invited
+            if status != "verified" or kind == "agency" or barred[pk].debarred
+        ]
+        if unfit:
+            errors.setdefault("invitees", []).append(
+                _("Not verified suppliers, or debarred: %(names)s.") % {"names": "、".join(unfit)}
+            )
+    errors.update(
+        rules.method_problems(
+            project.method, project.budget_amount, project.method_reason, project.method_reason_text
+        )
+    )
     if project.method == Method.EMERGENCY:
         if not project.incident or project.incident.status != "responding":
             errors["incident"] = [

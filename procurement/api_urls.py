@@ -11,6 +11,7 @@ router.register("bids", views.BidViewSet, basename="procurement-bid")
 router.register("challenges", views.ChallengeViewSet, basename="procurement-challenge")
 router.register("milestones", views.MilestoneViewSet, basename="procurement-milestone")
 router.register("clawbacks", views.ClawbackViewSet, basename="procurement-clawback")
+router.register("debarments", views.DebarmentViewSet, basename="procurement-debarment")
 
 urlpatterns = [
     path("procurements/releases/", views.ReleasesView.as_view(), name="procurement-releases"),

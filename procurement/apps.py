@@ -39,15 +39,28 @@ class ProcurementConfig(AppConfig):
         return []
 
     def organization_track_record(self, organization) -> list[dict]:
-        """The supplier's record under government contracts: completed, terminated, and
-        clawbacks still open."""
+        """The supplier's record under government contracts: completed, terminated, clawbacks
+        still open and overdue, and whether it is debarred (why, since when), linking to its
+        procurement record page. Three queries."""
+        from django.urls import reverse
+        from django.utils.translation import gettext
+
+        from procurement.debarment import debarment
         from procurement.queries import track_record
 
         record = track_record(organization)
+        barred = debarment(organization)
+        url = reverse("procurement:supplier_record", args=[organization.pk])
         return [
             {"label": _("Contracts completed"), "value": record["completed"]},
             {"label": _("Contracts terminated"), "value": record["terminated"]},
-            {"label": _("Open clawbacks"), "value": record["clawbacks"]},
+            {"label": _("Open clawbacks"), "value": record["clawbacks"], "url": url},
+            {"label": _("Overdue clawbacks"), "value": record["overdue"], "url": url},
+            {
+                "label": _("Debarment from government procurement"),
+                "value": barred.public_reason if barred.debarred else gettext("Not debarred"),
+                "url": url,
+            },
         ]
 
     def work_queue(self, user) -> list[dict]:

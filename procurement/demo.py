@@ -1,5 +1,6 @@
-"""Demo data of procurement: a tender open for bids, one in evaluation, one under contract with
-milestones, and one terminated with an open clawback.
+"""Demo data of procurement: a competitive consultation (¥80,000, the small-value route, three
+invited suppliers) open for bids, one in evaluation, one under contract with milestones, and one
+terminated for falsified records with an open clawback (its supplier is debarred).
 
 Everything goes through the services, as a user would. Only the clock is faked: after the bids
 are in, the deadline (and for the later projects the stand-still) is moved into the past with a
@@ -62,7 +63,8 @@ def _draft(bureau, title: str, **extra) -> Project:
         by=bureau,
         title=title,
         category=extra.pop("category", "recovery_reconstruction"),
-        method="open_tender",
+        method=extra.pop("method", "open_tender"),
+        invitees=extra.pop("invitees", None),
         budget_amount=Decimal(extra.pop("budget", "300000")),
         region_code="511826",
         tender_end=timezone.now() + dt.timedelta(days=25),
@@ -204,7 +206,17 @@ def seed(stdout) -> None:
         _supplier("MJ000202", "四川安居社区服务有限公司", "enterprise", "supplier_anju"),
     ]
     if not Project.objects.filter(title=TITLES["open"]).exists():
-        project = _draft(bureau, TITLES["open"], category="training_drills", budget="80000")
+        # ¥80,000 is below the small-purchase threshold: competitive consultation among three
+        # invited, verified suppliers (the small-value route), not an open tender.
+        shequ = _supplier("MJ000203", "芦山县社区发展服务中心", "social_service", "supplier_shequ")
+        project = _draft(
+            bureau,
+            TITLES["open"],
+            category="training_drills",
+            budget="80000",
+            method="competitive_consultation",
+            invitees=[bidders[1][0], bidders[2][0], shequ[0]],
+        )
         services.publish_project(project=project, by=bureau)
     if not Project.objects.filter(title=TITLES["evaluating"]).exists():
         _tender(bureau, TITLES["evaluating"], bidders, ["180000", "195000", "210000"])
@@ -223,5 +235,6 @@ def seed(stdout) -> None:
             by=bureau,
             reason="入户评估记录与抽查结果严重不符。",
             clawback_amount=Contract.objects.get(project=project).paid_amount,
+            ground="falsification",  # debars the supplier (procurement.debarment)
         )
     stdout.write("procurement: 4 demo projects")

@@ -16,13 +16,28 @@ from procurement.models import (
     CriterionKind,
     EvaluationMethod,
     Method,
+    MethodReason,
     Project,
+    TerminationGround,
     Verification,
 )
 from registry.choices import Grade, Specialty
 from registry.models import Organization
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+
+
+def small_value_hint() -> str:
+    """The small-value route in one sentence, with the threshold of the settings."""
+    from django.conf import settings
+
+    from core import words
+
+    return _(
+        "Below %(threshold)s: competitive consultation or negotiation, inviting at least 3 "
+        "verified suppliers. From %(threshold)s: open tender, unless a legal ground is chosen and "
+        "written down. Emergency purchases (Art. 85) are reviewed after the fact."
+    ) % {"threshold": words.money(settings.TONGZHOU_SMALL_PURCHASE_THRESHOLD)}
 
 
 def when_input() -> forms.DateTimeInput:
@@ -82,10 +97,21 @@ class ProjectForm(forms.Form):
         required=False,
     )
     invitees = forms.ModelMultipleChoiceField(
-        label=_("Invited organizations (invited tender, negotiation, single source)"),
+        label=_("Invited organizations (invited tender, negotiation, consultation, single source)"),
         queryset=Organization.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    method_reason = forms.ChoiceField(
+        label=_("Legal ground for a method other than open tender"),
+        choices=[("", _("None (open tender, emergency, or below the threshold)"))]
+        + list(MethodReason.choices),
+        required=False,
+    )
+    method_reason_text = forms.CharField(
+        label=_("The facts that make the ground apply"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -98,6 +124,7 @@ class ProjectForm(forms.Form):
             Organization.objects.filter(status="verified").exclude(kind="agency").order_by("name")
         )
         self.fields["invitees"].label_from_instance = lambda o: o.name
+        self.fields["method"].help_text = small_value_hint()
 
     def clean_tender_end(self):
         return _checked("tender_end", validators.deadline, self.cleaned_data["tender_end"])
@@ -119,6 +146,8 @@ class ProjectForm(forms.Form):
                 "min_grade": d["eligibility_min_grade"],
             },
             "invitees": list(d["invitees"]),
+            "method_reason": d["method_reason"],
+            "method_reason_text": d["method_reason_text"],
         }
 
     @staticmethod
@@ -136,6 +165,8 @@ class ProjectForm(forms.Form):
             "eligibility_specialty": project.eligibility_specialty,
             "eligibility_min_grade": project.eligibility_min_grade,
             "invitees": [o.pk for o in project.invitees.all()],
+            "method_reason": project.method_reason,
+            "method_reason_text": project.method_reason_text,
         }
 
 
@@ -291,6 +322,13 @@ MilestoneFormSet = forms.formset_factory(
 
 class TerminateForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    ground = forms.ChoiceField(
+        label=_("Ground of termination"),
+        choices=TerminationGround.choices,
+        initial=TerminationGround.NONPERFORMANCE,
+        required=False,
+        help_text=_("A termination for falsified records debars the supplier from bidding."),
+    )
     clawback_amount = formfields.DecimalField(
         label=_("Amount to claw back (yuan)"),
         max_digits=14,
@@ -314,9 +352,59 @@ class RecoveryForm(forms.Form):
     recovered_on = forms.DateField(
         label=_("Recovered on"), widget=date_input(), input_formats=["%Y-%m-%d"]
     )
+    note = forms.CharField(
+        label=_("Note (how it was paid)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean_recovered_on(self):
         return _checked("recovered_on", validators.fact, self.cleaned_data["recovered_on"])
+
+
+class WriteOffForm(forms.Form):
+    amount = formfields.DecimalField(
+        label=_("Amount to write off (yuan; empty: all that is outstanding)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0.01,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Why it cannot be recovered"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    written_off_on = forms.DateField(
+        label=_("Written off on"), widget=date_input(), input_formats=["%Y-%m-%d"], required=False
+    )
+
+    def clean_written_off_on(self):
+        value = self.cleaned_data.get("written_off_on")
+        return _checked("written_off_on", validators.fact, value) if value else value
+
+
+class InviteForm(forms.Form):
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Suppliers to invite"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = (
+            Organization.objects.filter(status="verified").exclude(kind="agency").order_by("name")
+        )
+        self.fields["organizations"].label_from_instance = lambda o: o.name
+
+
+class ReviewForm(forms.Form):
+    notes = forms.CharField(
+        label=_("What the after-the-fact review found"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the debarment is lifted"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MultiplePhotoField(forms.FileField):

@@ -49,8 +49,112 @@ METHOD_CHINESE_NAMES = {
 INVITATION_METHODS = {
     Method.INVITED_TENDER,
     Method.COMPETITIVE_NEGOTIATION,
+    Method.COMPETITIVE_CONSULTATION,
     Method.SINGLE_SOURCE,
 }
+
+
+class MethodReason(models.TextChoices):
+    """The legal grounds for a method other than open tender at or above the small-purchase
+    threshold (政府采购法 Art. 29-32; 竞争性磋商 by 财库〔2014〕214号 Art. 3). Each names the one
+    method it justifies (``METHOD_REASON_METHODS``)."""
+
+    INVITED_SPECIAL = (
+        "invited_special",
+        _(
+            "Procurement Law Art. 29(1): special services only a limited range of "
+            "suppliers can provide"
+        ),
+    )
+    INVITED_COST = (
+        "invited_cost",
+        _(
+            "Procurement Law Art. 29(2): the cost of an open tender is too large a share "
+            "of the project's value"
+        ),
+    )
+    NEGOTIATION_FAILED = (
+        "negotiation_failed",
+        _(
+            "Procurement Law Art. 30(1): no bids or no qualified bids after a tender, or "
+            "a re-tender failed"
+        ),
+    )
+    NEGOTIATION_COMPLEX = (
+        "negotiation_complex",
+        _(
+            "Procurement Law Art. 30(2): technically complex or special, the detailed "
+            "specifications cannot be fixed"
+        ),
+    )
+    NEGOTIATION_URGENT = (
+        "negotiation_urgent",
+        _("Procurement Law Art. 30(3): the time a tender needs cannot meet an urgent need"),
+    )
+    NEGOTIATION_PRICE = (
+        "negotiation_price",
+        _("Procurement Law Art. 30(4): the total price cannot be calculated in advance"),
+    )
+    CONSULTATION_SERVICES = (
+        "consultation_services",
+        _("Measures on competitive consultation Art. 3(1): a government purchase of services"),
+    )
+    CONSULTATION_COMPLEX = (
+        "consultation_complex",
+        _(
+            "Measures on competitive consultation Art. 3(2): technically complex or special, the "
+            "detailed specifications cannot be fixed"
+        ),
+    )
+    SINGLE_ONLY = (
+        "single_only",
+        _("Procurement Law Art. 31(1): only one supplier can provide the service"),
+    )
+    SINGLE_UNFORESEEN = (
+        "single_unforeseen",
+        _("Procurement Law Art. 31(2): an unforeseeable emergency leaves no other supplier"),
+    )
+    SINGLE_CONTINUITY = (
+        "single_continuity",
+        _(
+            "Procurement Law Art. 31(3): continuity with the original supplier, additions "
+            "at most 10% of the original contract"
+        ),
+    )
+    INQUIRY_STANDARD = (
+        "inquiry_standard",
+        _(
+            "Procurement Law Art. 32: uniform specifications and standards, ample supply, "
+            "stable prices"
+        ),
+    )
+
+
+METHOD_REASON_METHODS = {
+    MethodReason.INVITED_SPECIAL: Method.INVITED_TENDER,
+    MethodReason.INVITED_COST: Method.INVITED_TENDER,
+    MethodReason.NEGOTIATION_FAILED: Method.COMPETITIVE_NEGOTIATION,
+    MethodReason.NEGOTIATION_COMPLEX: Method.COMPETITIVE_NEGOTIATION,
+    MethodReason.NEGOTIATION_URGENT: Method.COMPETITIVE_NEGOTIATION,
+    MethodReason.NEGOTIATION_PRICE: Method.COMPETITIVE_NEGOTIATION,
+    MethodReason.CONSULTATION_SERVICES: Method.COMPETITIVE_CONSULTATION,
+    MethodReason.CONSULTATION_COMPLEX: Method.COMPETITIVE_CONSULTATION,
+    MethodReason.SINGLE_ONLY: Method.SINGLE_SOURCE,
+    MethodReason.SINGLE_UNFORESEEN: Method.SINGLE_SOURCE,
+    MethodReason.SINGLE_CONTINUITY: Method.SINGLE_SOURCE,
+    MethodReason.INQUIRY_STANDARD: Method.INQUIRY,
+}
+
+# The small-value route (below TONGZHOU_SMALL_PURCHASE_THRESHOLD): the methods the plan proposes,
+# each inviting at least SMALL_VALUE_MIN_INVITEES registered, verified suppliers.
+SMALL_VALUE_METHODS = (Method.COMPETITIVE_CONSULTATION, Method.COMPETITIVE_NEGOTIATION)
+SMALL_VALUE_MIN_INVITEES = 3
+
+
+class TerminationGround(models.TextChoices):
+    NONPERFORMANCE = "nonperformance", _("Failure to deliver")
+    FALSIFICATION = "falsification", _("Falsified records or evidence")
+    OTHER = "other", _("Other breach")
 
 
 class EvaluationMethod(models.TextChoices):
@@ -132,6 +236,17 @@ class Project(models.Model):
         "registry.Organization", blank=True, related_name="procurement_invitations"
     )
     tender_end = models.DateTimeField(_("tender deadline"))
+    # Why not an open tender (required at or above the small-purchase threshold).
+    method_reason = models.CharField(
+        _("legal ground for the method"), max_length=32, choices=MethodReason.choices, blank=True
+    )
+    method_reason_text = models.TextField(_("why this method"), blank=True)
+    # Emergency purchases (Art. 85) are reviewed after the fact by an official.
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_notes = models.TextField(_("review notes"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -456,6 +571,9 @@ class Contract(models.Model):
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
     terminated_at = models.DateTimeField(null=True, blank=True)
     termination_reason = models.TextField(blank=True)
+    termination_ground = models.CharField(
+        _("ground of termination"), max_length=16, choices=TerminationGround.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -638,13 +756,19 @@ class Payment(models.Model):
 
 
 class Clawback(models.Model):
-    """Money to recover from a terminated supplier, tracked until fully recovered."""
+    """Money to recover from a terminated supplier, tracked until it is settled: recovered in
+    full, or closed with a write-off of what cannot be recovered."""
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("procurement clawback", "Open")
         RECOVERED = "recovered", _("Recovered")
+        WRITTEN_OFF = "written_off", _("Closed with a write-off")
 
-    TRANSITIONS = {Status.OPEN: (Status.RECOVERED,), Status.RECOVERED: ()}
+    TRANSITIONS = {
+        Status.OPEN: (Status.RECOVERED, Status.WRITTEN_OFF),
+        Status.RECOVERED: (),
+        Status.WRITTEN_OFF: (),
+    }
 
     contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="clawback")
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)
@@ -653,15 +777,22 @@ class Clawback(models.Model):
         _("recovered"), max_digits=14, decimal_places=2, default=Decimal("0.00")
     )
     recovered_on = models.DateField(_("recovered on"), null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    written_off_amount = models.DecimalField(
+        _("written off"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    # Set once by the daily sweep when the due date has passed with money outstanding.
+    overdue_flagged_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(recovered_amount__gte=0) & Q(recovered_amount__lte=F("amount_due")),
-                name="clawback_recovered_within_due",
+                condition=Q(recovered_amount__gte=0)
+                & Q(written_off_amount__gte=0)
+                & Q(recovered_amount__lte=F("amount_due") - F("written_off_amount")),
+                name="clawback_settled_within_due",
             ),
             models.CheckConstraint(condition=Q(amount_due__gt=0), name="clawback_due_positive"),
         ]
@@ -676,13 +807,18 @@ class Clawback(models.Model):
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount_due - self.recovered_amount
+        return self.amount_due - self.recovered_amount - self.written_off_amount
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
 
 
 class ClawbackRecovery(models.Model):
     clawback = models.ForeignKey(Clawback, on_delete=models.CASCADE, related_name="recoveries")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     recovered_on = models.DateField()
+    note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -692,6 +828,57 @@ class ClawbackRecovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clawback} · {self.amount}"
+
+
+class ClawbackWriteOff(models.Model):
+    """Money of a clawback the buyer gives up recovering, with the reason (the supplier was
+    dissolved, a court ruled ...). With the recoveries it settles the clawback."""
+
+    clawback = models.ForeignKey(Clawback, on_delete=models.CASCADE, related_name="write_offs")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    written_off_on = models.DateField(_("written off on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clawback} · {self.amount}"
+
+
+class DebarmentLift(models.Model):
+    """An official lifts a supplier's debarment (procurement.debarment) with a reason. It covers
+    the grounds the supplier had then (``grounds``: keys such as ``clawback:12``,
+    ``termination:7``); a later ground debars it again."""
+
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="debarment_lifts"
+    )
+    grounds = models.JSONField(_("grounds lifted"), default=list)
+    reason = models.TextField(_("reason"))
+    region_code = models.CharField(_("region"), max_length=6)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-lifted_at", "-id"]
+        verbose_name = _("lifted debarment")
+        verbose_name_plural = _("lifted debarments")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} · {self.lifted_at:%Y-%m-%d}"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        return self.organization_id, self.region_code
 
 
 class Release(models.Model):

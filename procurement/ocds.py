@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from procurement.debarment import debarment
 from procurement.models import Contract, Method, Milestone, Project, Release
 
 PROCUREMENT_METHOD = {
@@ -124,8 +125,39 @@ def build_release(project: Project, tags: list[str], *, release_id: str, date) -
     contract = Contract.objects.filter(project=project).select_related("project").first()
     if contract is not None:
         release["contracts"] = [_contract(contract)]
+        _debarment_details(parties, contract)
     release["parties"] = list(parties.values())
     return release
+
+
+def _debarment_details(parties: dict, contract) -> None:
+    """The supplier's debarment as it stands at this release (procurement.debarment), in the
+    party's ``details`` (free-form in OCDS 1.1.5): in force or lifted, with the grounds."""
+
+    supplier = _party(contract.supplier, ["supplier", "tenderer"])
+    party = parties.setdefault(supplier["id"], supplier)
+    answer = debarment(contract.supplier)
+    if not answer.debarred and not answer.lifted:
+        return
+    lifts = list(contract.supplier.debarment_lifts.all())
+    party["details"] = {
+        "debarment": {
+            "debarred": answer.debarred,
+            "since": answer.since.isoformat() if answer.since else None,
+            "grounds": [
+                {"type": g.kind, "since": g.since.isoformat(), "description": g.text}
+                for g in answer.grounds
+            ],
+            "lifted": [
+                {
+                    "date": _iso(lift.lifted_at),
+                    "reason": lift.reason,
+                    "grounds": [g.text for g in answer.lifted if g.key in lift.grounds],
+                }
+                for lift in lifts
+            ],
+        }
+    }
 
 
 def _contract(contract) -> dict:
@@ -152,14 +184,57 @@ def _contract(contract) -> dict:
         ],
     }
     payments = [m.payment for m in milestones if hasattr(m, "payment")]
-    if payments:
-        data["implementation"] = {
-            "transactions": [
-                {"id": f"payment-{p.pk}", "date": _iso(p.paid_at), "value": _money(p.amount)}
-                for p in payments
-            ]
-        }
+    transactions = [
+        {"id": f"payment-{p.pk}", "date": _iso(p.paid_at), "value": _money(p.amount)}
+        for p in payments
+    ]
+    transactions += _clawback_transactions(contract)
+    if transactions:
+        data["implementation"] = {"transactions": transactions}
     return data
+
+
+def _clawback_transactions(contract) -> list[dict]:
+    """Recoveries (money back from the supplier to the buyer) and write-offs (money the buyer
+    gave up, no money moving: value is the amount written off) of the contract's clawback, each
+    with a description saying which it is and why."""
+    clawback = getattr(contract, "clawback", None)
+    if clawback is None:
+        return []
+    supplier = _party(contract.supplier, [])
+    buyer = _party(contract.project.buyer, [])
+    payer = {"id": supplier["id"], "name": supplier["name"]}
+    payee = {"id": buyer["id"], "name": buyer["name"]}
+    rows = [
+        {
+            "id": f"clawback-recovery-{r.pk}",
+            "date": _iso(_noon(r.recovered_on)),
+            "value": _money(r.amount),
+            "payer": payer,
+            "payee": payee,
+            "description": "追回款（合同终止后追回已付资金）" + (f"：{r.note}" if r.note else ""),
+        }
+        for r in clawback.recoveries.all()
+    ]
+    rows += [
+        {
+            "id": f"clawback-write-off-{w.pk}",
+            "date": _iso(_noon(w.written_off_on)),
+            "value": _money(w.amount),
+            "payer": payer,
+            "payee": payee,
+            "description": f"核销（无法追回，未发生资金往来）：{w.reason}",
+        }
+        for w in clawback.write_offs.all()
+    ]
+    return rows
+
+
+def _noon(day):
+    """A date as a moment (OCDS dates are date-times): noon, local time."""
+    import datetime as dt
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
 def _acceptance_description(milestone) -> dict:

@@ -133,22 +133,34 @@ def open_clawbacks() -> QuerySet[Clawback]:
 
 
 def track_record(organization) -> dict[str, int]:
+    from django.utils import timezone
+
     contracts = Contract.objects.filter(supplier=organization).aggregate(
         completed=Count("pk", filter=Q(status=Contract.Status.COMPLETED)),
         terminated=Count("pk", filter=Q(status=Contract.Status.TERMINATED)),
         clawbacks=Count("clawback", filter=Q(clawback__status=Clawback.Status.OPEN)),
+        overdue=Count(
+            "clawback",
+            filter=Q(
+                clawback__status=Clawback.Status.OPEN,
+                clawback__due_on__lt=timezone.localdate(),
+            ),
+        ),
     )
     return contracts
 
 
-def tenders_open_to(org_ids) -> QuerySet[Project]:
+def tenders_open_to(org_ids, *, barred: dict | None = None) -> QuerySet[Project]:
     """Published tenders still open for bids (before the deadline) that one of ``org_ids`` is
-    eligible for: the specialty and grade the project asks (a current assessed capability), and
-    an invitation where the method requires one. One query; ``submit_bid`` decides again."""
+    eligible for: the specialty and grade the project asks (a current assessed capability), an
+    invitation where the method requires one, and no debarment (``barred``: the answers of
+    ``debarments`` when the caller has them already). Four queries (two with ``barred``);
+    ``submit_bid`` decides again."""
     from django.db.models import Exists, OuterRef, Value
     from django.db.models.functions import Coalesce
     from django.utils import timezone
 
+    from procurement.debarment import debarments
     from procurement.models import INVITATION_METHODS
     from registry.models import Capability, Organization
 
@@ -157,6 +169,9 @@ def tenders_open_to(org_ids) -> QuerySet[Project]:
         .exclude(kind="agency")
         .values_list("pk", flat=True)
     )
+    # a debarred organization may bid on nothing (procurement.debarment; two queries)
+    barred = barred if barred is not None else debarments(ids)
+    ids = [pk for pk in ids if pk in barred and not barred[pk].debarred]
     caps = Capability.objects.current().filter(organization_id__in=ids)
     open_to_all = Q(eligibility_specialty="", eligibility_min_grade__isnull=True)
     by_specialty = ~Q(eligibility_specialty="") & Q(
@@ -250,6 +265,7 @@ def work_queue(user: Any) -> list[dict]:
                 "oldest": open_challenges["oldest"],
             }
         )
+        items.extend(_official_follow_up(prefixes))
     org_ids = supplier_organization_ids(user)
     if org_ids:
         tenders = tenders_open_to(org_ids).exclude(
@@ -303,7 +319,122 @@ def work_queue(user: Any) -> list[dict]:
     return items
 
 
+def _official_follow_up(prefixes: list[str]) -> list[dict]:
+    """The official's overdue clawbacks (to recover, write off, or leave debarring) and the
+    emergency purchases waiting for their after-the-fact review, in their jurisdiction. Two
+    queries each: the aggregate and the oldest row (where the official acts)."""
+    from django.db.models import Min
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from procurement.models import Method
+
+    items = []
+    region = Q()
+    for prefix in prefixes:
+        region |= Q(contract__project__region_code__startswith=prefix)
+    overdue = Clawback.objects.filter(
+        region, status=Clawback.Status.OPEN, due_on__lt=timezone.localdate()
+    )
+    summary = overdue.aggregate(n=Count("pk"), oldest=Min("due_on"))
+    oldest = (
+        overdue.select_related("contract__project", "contract__supplier")
+        .order_by("due_on", "pk")
+        .first()
+        if summary["n"]
+        else None
+    )
+    items.append(
+        {
+            "role": "official",
+            "key": "procurement_overdue_clawbacks",
+            "label": _("Overdue clawbacks"),
+            "count": summary["n"],
+            "url": reverse("procurement:project_detail", args=[oldest.contract.project_id])
+            + "#contract"
+            if oldest
+            else reverse("procurement:project_list") + "?status=terminated",
+            "oldest": summary["oldest"],
+            "hint": _("%(supplier)s owes %(amount)s")
+            % {
+                "supplier": oldest.contract.supplier.name,
+                "amount": _money(oldest.outstanding),
+            }
+            if oldest
+            else "",
+        }
+    )
+    region = Q()
+    for prefix in prefixes:
+        region |= Q(region_code__startswith=prefix)
+    waiting = Project.objects.filter(
+        region, method=Method.EMERGENCY, published_at__isnull=False, reviewed_at__isnull=True
+    )
+    summary = waiting.aggregate(n=Count("pk"), oldest=Min("published_at"))
+    first = waiting.order_by("published_at", "pk").first() if summary["n"] else None
+    items.append(
+        {
+            "role": "official",
+            "key": "procurement_emergency_reviews",
+            "label": _("Emergency purchases to review"),
+            "count": summary["n"],
+            "url": reverse("procurement:project_detail", args=[first.pk]) + "#review"
+            if first
+            else reverse("procurement:project_list") + "?method=emergency",
+            "oldest": summary["oldest"],
+            "hint": first.title if first else "",
+        }
+    )
+    return items
+
+
+def _money(value) -> str:
+    from core.words import money
+
+    return money(value)
+
+
 def _deadline(value) -> str:
     from core.words import datetime_text
 
     return datetime_text(value)
+
+
+def supplier_clawbacks(organization) -> list[Clawback]:
+    """The clawbacks of a supplier's contracts, open ones first (overdue before the rest), with
+    their project. One query."""
+    rows = list(
+        Clawback.objects.filter(contract__supplier=organization)
+        .select_related("contract__project")
+        .order_by("due_on", "id")
+    )
+    order = {Clawback.Status.OPEN: 0}
+    return sorted(rows, key=lambda c: (order.get(c.status, 1), not c.is_overdue, c.due_on, c.pk))
+
+
+def supplier_record(organization) -> dict[str, Any]:
+    """What the supplier page and ``GET /api/v1/debarments/{id}/`` show: the debarment (the one
+    rule, procurement.debarment), its clawbacks and the lifts with who lifted them. Four
+    queries (five with the lifting officials' roles), whatever the number of rows."""
+    from core.display import people
+    from procurement.debarment import debarment
+    from procurement.models import DebarmentLift
+
+    answer = debarment(organization)
+    lifts = list(
+        DebarmentLift.objects.filter(organization=organization)
+        .select_related("lifted_by")
+        .prefetch_related(people("lifted_by"))
+    )
+    return {
+        "organization": organization.pk,
+        "debarment": answer,
+        "debarred": answer.debarred,
+        "since": answer.since,
+        "reason": answer.public_reason,
+        "grounds": answer.grounds,
+        "lifted_grounds": answer.lifted,
+        "lifts": lifts,
+        "clawbacks": supplier_clawbacks(organization),
+    }

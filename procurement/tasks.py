@@ -30,3 +30,16 @@ def alert_overdue_milestones() -> int:
         contract__project__status=Project.Status.IMPLEMENTING,
     ).values_list("pk", flat=True)
     return sum(services.alert_overdue(milestone=Milestone(pk=pk)) for pk in list(due))
+
+
+@shared_task
+def flag_overdue_clawbacks() -> int:
+    """Beat job (daily): flag each open clawback past its due date once, alerting the buyer."""
+    from procurement.models import Clawback
+
+    due = Clawback.objects.filter(
+        status=Clawback.Status.OPEN,
+        overdue_flagged_at__isnull=True,
+        due_on__lt=timezone.localdate(),
+    ).values_list("pk", flat=True)
+    return sum(services.flag_overdue_clawback(clawback=Clawback(pk=pk)) for pk in list(due))

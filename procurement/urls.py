@@ -25,6 +25,11 @@ urlpatterns = [
     path("procurement-bids/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("procurement-challenges/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("procurement-clawbacks/<int:pk>/recover/", views.recover, name="recover"),
+    path("procurement-clawbacks/<int:pk>/write-off/", views.write_off, name="write_off"),
+    path("procurements/<int:pk>/invite/", views.invite, name="invite"),
+    path("procurements/<int:pk>/review/", views.review, name="review"),
+    path("procurement-suppliers/<int:pk>/", views.supplier_record, name="supplier_record"),
+    path("procurement-suppliers/<int:pk>/lift/", views.lift, name="lift"),
     path("milestones/<int:pk>/", views.milestone_detail, name="milestone_detail"),
     path("milestones/<int:pk>/report/", views.report, name="report"),
     re_path(

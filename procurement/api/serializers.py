@@ -24,9 +24,11 @@ from procurement.models import (
     CriterionKind,
     EvaluationMethod,
     Method,
+    MethodReason,
     Milestone,
     Project,
     ServiceStandard,
+    TerminationGround,
     Verification,
 )
 from registry.choices import Specialty
@@ -82,6 +84,10 @@ class ProjectInputSerializer(StrictSerializer):
     invitees = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), many=True, required=False
     )
+    method_reason = serializers.ChoiceField(
+        choices=MethodReason.choices, required=False, allow_blank=True, default=""
+    )
+    method_reason_text = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AwardOutSerializer(StrictSerializer):
@@ -133,7 +139,16 @@ class MilestoneSerializer(StrictModelSerializer):
 class ClawbackSerializer(StrictModelSerializer):
     class Meta:
         model = Clawback
-        fields = ["id", "amount_due", "due_on", "recovered_amount", "recovered_on", "status"]
+        fields = [
+            "id",
+            "amount_due",
+            "due_on",
+            "recovered_amount",
+            "recovered_on",
+            "written_off_amount",
+            "status",
+            "overdue_flagged_at",
+        ]
 
 
 class ContractOutSerializer(StrictSerializer):
@@ -144,6 +159,7 @@ class ContractOutSerializer(StrictSerializer):
     status = serializers.CharField()
     signed_at = DateTimeField()
     termination_reason = serializers.CharField()
+    termination_ground = serializers.CharField()
     milestones = MilestoneSerializer(many=True)
     clawback = serializers.SerializerMethodField()
 
@@ -190,6 +206,10 @@ class ProjectSerializer(StrictModelSerializer):
             "criteria",
             "tender_end",
             "invitees",
+            "method_reason",
+            "method_reason_text",
+            "reviewed_at",
+            "review_notes",
             "status",
             "status_reason",
             "buyer",
@@ -397,6 +417,9 @@ class TerminateInputSerializer(StrictSerializer):
     reason = serializers.CharField()
     clawback_amount = DecimalField(max_digits=14, decimal_places=2, min_value=0)
     due_on = serializers.DateField(required=False, validators=[validators.deadline])
+    ground = serializers.ChoiceField(
+        choices=TerminationGround.choices, required=False, default=TerminationGround.OTHER
+    )
 
 
 class RetenderInputSerializer(StrictSerializer):
@@ -455,6 +478,77 @@ class PaymentSerializer(StrictSerializer):
 class RecoveryInputSerializer(StrictSerializer):
     amount = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     recovered_on = serializers.DateField(validators=[validators.fact])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WriteOffInputSerializer(StrictSerializer):
+    reason = serializers.CharField()
+    amount = DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+    written_off_on = serializers.DateField(required=False, validators=[validators.fact])
+
+
+class WriteOffSerializer(StrictSerializer):
+    id = IntegerField()
+    clawback = ClawbackSerializer()
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField()
+    written_off_on = serializers.DateField()
+
+
+class InviteInputSerializer(StrictSerializer):
+    organizations = serializers.ListField(child=IntegerField(min_value=1), allow_empty=False)
+
+
+class ReviewInputSerializer(StrictSerializer):
+    notes = serializers.CharField()
+
+
+class LiftInputSerializer(StrictSerializer):
+    reason = serializers.CharField()
+
+
+class GroundSerializer(StrictSerializer):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    since = serializers.DateField()
+    until = serializers.DateField(allow_null=True)
+    project = IntegerField(source="project_id")
+
+
+class LiftSerializer(StrictSerializer):
+    id = IntegerField()
+    grounds = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+    lifted_at = DateTimeField()
+    lifted_by = core_api.PersonField()
+
+
+class SupplierClawbackSerializer(StrictSerializer):
+    id = IntegerField()
+    project = IntegerField(source="contract.project_id")
+    project_title = serializers.CharField(source="contract.project.title")
+    amount_due = DecimalField(max_digits=14, decimal_places=2)
+    recovered_amount = DecimalField(max_digits=14, decimal_places=2)
+    written_off_amount = DecimalField(max_digits=14, decimal_places=2)
+    due_on = serializers.DateField()
+    status = serializers.CharField()
+    overdue = serializers.BooleanField(source="is_overdue")
+
+
+class DebarmentSerializer(StrictSerializer):
+    """``GET /api/v1/debarments/{organization}/``: the one rule's answer for a supplier."""
+
+    organization = IntegerField()
+    debarred = serializers.BooleanField()
+    since = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    grounds = GroundSerializer(many=True)
+    lifted_grounds = GroundSerializer(many=True)
+    lifts = LiftSerializer(many=True)
+    clawbacks = SupplierClawbackSerializer(many=True)
 
 
 class OcdsPackageSerializer(StrictSerializer):

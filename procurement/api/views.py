@@ -39,6 +39,7 @@ from procurement.models import (
     Score,
 )
 from procurement.services.evaluation import ranking
+from registry.models import Organization
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -344,6 +345,24 @@ class ProjectViewSet(
         )
         return self._fresh(project, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.InviteInputSerializer, responses=s.ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        """Invite registered, verified suppliers (``services.invite_suppliers``)."""
+        data = s.InviteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._simple(
+            services.invite_suppliers, organizations=data.validated_data["organizations"]
+        )
+
+    @extend_schema(request=s.ReviewInputSerializer, responses=s.ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Review an emergency purchase after the fact (``services.review_emergency_purchase``)."""
+        data = s.ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._simple(services.review_emergency_purchase, **data.validated_data)
+
     @extend_schema(request=s.TerminateInputSerializer, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
@@ -382,6 +401,8 @@ def _draft_values(project: Project) -> dict:
         ),
         "criteria": list(project.criteria.values("name", "kind", "weight")),
         "invitees": list(project.invitees.all()),
+        "method_reason": project.method_reason,
+        "method_reason_text": project.method_reason_text,
     }
 
 
@@ -550,3 +571,40 @@ class ClawbackViewSet(viewsets.GenericViewSet):
             clawback=self.get_object(), by=request.user, **data.validated_data
         )
         return Response(s.ClawbackSerializer(row).data)
+
+    @extend_schema(request=s.WriteOffInputSerializer, responses={201: s.WriteOffSerializer})
+    @action(detail=True, methods=["post"], url_path="write-off")
+    def write_off(self, request, pk=None):
+        """Write off what cannot be recovered, with the reason (``services.write_off_clawback``;
+        ``amount`` defaults to all that is outstanding)."""
+        data = s.WriteOffInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.write_off_clawback(
+            clawback=self.get_object(), by=request.user, **data.validated_data
+        )
+        return Response(s.WriteOffSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class DebarmentViewSet(viewsets.GenericViewSet):
+    """A supplier's debarment (``procurement.debarment``): public, like its record; an official
+    of the buyer's jurisdiction lifts it with a reason."""
+
+    serializer_class = s.DebarmentSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return Organization.objects.exclude(kind="agency")
+
+    def retrieve(self, request, pk=None):
+        organization = self.get_object()
+        return Response(s.DebarmentSerializer(queries.supplier_record(organization)).data)
+
+    @extend_schema(request=s.LiftInputSerializer, responses={201: s.LiftSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def lift(self, request, pk=None):
+        data = s.LiftInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.lift_debarment(
+            organization=self.get_object(), by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(s.LiftSerializer(row).data, status=status.HTTP_201_CREATED)

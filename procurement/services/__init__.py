@@ -1,6 +1,7 @@
 """Every write of the procurement app, one function per business action."""
 
 from procurement.services.bids import submit_bid, withdraw_bid
+from procurement.services.clawbacks import flag_overdue_clawback, write_off_clawback
 from procurement.services.contracts import (
     accept_milestone,
     alert_overdue,
@@ -11,6 +12,7 @@ from procurement.services.contracts import (
     report_progress,
     terminate,
 )
+from procurement.services.debarments import lift_debarment
 from procurement.services.evaluation import (
     award,
     conflict_flags,
@@ -29,6 +31,7 @@ from procurement.services.projects import (
     retender,
     update_draft,
 )
+from procurement.services.routes import invite_suppliers, review_emergency_purchase
 
 __all__ = [
     "accept_milestone",
@@ -42,7 +45,10 @@ __all__ = [
     "draw_panel",
     "file_challenge",
     "flag_expert_joining",
+    "flag_overdue_clawback",
     "inspect_milestone",
+    "invite_suppliers",
+    "lift_debarment",
     "open_bids",
     "pay_milestone",
     "publish_project",
@@ -50,9 +56,11 @@ __all__ = [
     "report_progress",
     "resolve_challenge",
     "retender",
+    "review_emergency_purchase",
     "submit_bid",
     "submit_score",
     "terminate",
     "update_draft",
     "withdraw_bid",
+    "write_off_clawback",
 ]

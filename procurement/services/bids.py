@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core import states
 from core.states import InvalidTransition
 from core.uploads import sniff_content_type
+from procurement.debarment import debarment
 from procurement.models import INVITATION_METHODS, Bid, BidDocument, Project
 from procurement.services.common import record
 from registry.models import Organization
@@ -149,8 +150,9 @@ def submit_bid(
     documents: Sequence[UploadedFile] | None = None,
 ) -> Bid:
     """An admin or member of an eligible organization (an invitee where the method requires)
-    submits its one bid, or edits it, while the tender is open. The bidder is
-    ``acting_organization``'s answer: the verified organization named, or the user's only one.
+    that is not debarred (``procurement.debarment``: 403 with the reason) submits its one bid,
+    or edits it, while the tender is open. The bidder is ``acting_organization``'s answer: the
+    verified organization named, or the user's only one.
 
     ``documents``, the proposal files, are replaced with the bid: files sent replace all the
     earlier ones; none sent (None or empty) keeps them, so that a bidder correcting the price
@@ -159,6 +161,9 @@ def submit_bid(
     organization = acting_organization(by, organization)
     project = Project.objects.select_for_update().get(pk=project.pk)
     _require_open(project)
+    barred = debarment(organization)
+    if barred.debarred:
+        raise PermissionDenied(barred.reason)
     if not can_bid(project, organization):
         raise PermissionDenied(_("Your organization is not eligible for this tender."))
     if price <= 0:

@@ -31,6 +31,7 @@ from procurement.models import (
     Payment,
     ProgressReport,
     Project,
+    TerminationGround,
 )
 from procurement.services.common import (
     move,
@@ -350,9 +351,12 @@ def terminate(
     reason: str,
     clawback_amount: Decimal,
     due_on: dt.date | None = None,
+    ground: str = TerminationGround.OTHER,
 ) -> Contract:
-    """An official terminates a contract with a reason; money paid for undelivered work is
-    clawed back (at most what was paid) and tracked until recovered."""
+    """An official terminates a contract with a reason and its ground (``TerminationGround``);
+    money paid for undelivered work is clawed back (at most what was paid) and tracked until
+    recovered or written off. A termination for falsification debars the supplier
+    (``procurement.debarment``)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     PROJECT.check("terminate", by, project)
     contract = Contract.objects.select_for_update().get(project=project)
@@ -360,6 +364,8 @@ def terminate(
         validators.check("due_on", validators.deadline, due_on)
     if not reason.strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
+    if ground not in TerminationGround.values:
+        raise ValidationError({"ground": [_("Choose the ground of the termination.")]})
     if clawback_amount < 0 or clawback_amount > contract.paid_amount:
         raise ValidationError(
             {
@@ -376,7 +382,12 @@ def terminate(
         by=by,
         action="procurement.contract_terminated",
         reason=reason,
-        changes={"terminated_at": timezone.now(), "termination_reason": reason},
+        changes={
+            "terminated_at": timezone.now(),
+            "termination_reason": reason,
+            "termination_ground": ground,
+        },
+        data={"ground": ground},
     )
     if clawback_amount > 0:
         Clawback.objects.create(
@@ -392,7 +403,7 @@ def terminate(
         by=by,
         action="terminated",
         reason=reason,
-        data={"clawback_amount": str(clawback_amount)},
+        data={"clawback_amount": str(clawback_amount), "ground": ground},
     )
     ocds.publish_release(project, ["contractTermination"])
     tell_organizations(
@@ -408,16 +419,18 @@ def terminate(
 
 @transaction.atomic
 def record_recovery(
-    *, clawback: Clawback, by: Any, amount: Decimal, recovered_on: dt.date
+    *, clawback: Clawback, by: Any, amount: Decimal, recovered_on: dt.date, note: str = ""
 ) -> Clawback:
-    """An official records money recovered; the clawback closes when fully recovered."""
+    """An official records money recovered (with an optional note: how it was paid); the
+    clawback closes when recoveries and write-offs settle it (``recovered``, or
+    ``written_off`` when part of it was written off)."""
     clawback = (
         Clawback.objects.select_for_update().select_related("contract__project").get(pk=clawback.pk)
     )
     project = clawback.contract.project
     require_official_for(by, project)
     if clawback.status != Clawback.Status.OPEN:
-        raise InvalidTransition(_("This clawback is already recovered."))
+        raise InvalidTransition(_("This clawback is already settled."))
     validators.check("recovered_on", validators.fact, recovered_on)
     terminated_on = timezone.localdate(clawback.contract.terminated_at or timezone.now())
     if recovered_on < terminated_on:
@@ -433,16 +446,19 @@ def record_recovery(
             }
         )
     ClawbackRecovery.objects.create(
-        clawback=clawback, amount=amount, recovered_on=recovered_on, recorded_by=by
+        clawback=clawback, amount=amount, recovered_on=recovered_on, recorded_by=by, note=note
     )
     recovered = clawback.recovered_amount + amount
     changes = {"recovered_amount": recovered, "recovered_on": recovered_on}
-    if recovered == clawback.amount_due:
+    if recovered + clawback.written_off_amount == clawback.amount_due:
         states.move(
             clawback,
-            Clawback.Status.RECOVERED,
+            Clawback.Status.RECOVERED
+            if clawback.written_off_amount == 0
+            else Clawback.Status.WRITTEN_OFF,
             by=by,
             action="procurement.clawback_recovered",
+            reason=note,
             changes=changes,
             data={"amount": str(amount)},
         )
@@ -456,8 +472,10 @@ def record_recovery(
             by=by,
             action="clawback_recovered",
             to_status=clawback.status,
+            reason=note,
             data={"amount": str(amount)},
         )
+    ocds.publish_release(project, ["implementation"])
     return clawback
 
 

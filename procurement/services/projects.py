@@ -69,9 +69,13 @@ def create_project(
     criteria: list[dict] | None = None,
     invitees: list[Organization] | None = None,
     previous_round: Project | None = None,
+    method_reason: str = "",
+    method_reason_text: str = "",
 ) -> Project:
     """An official of the region drafts a purchase for their agency (the buyer); the weights of the
-    criteria, when given, must sum to 100 and an emergency purchase must name an incident."""
+    criteria, when given, must sum to 100 and an emergency purchase must name an incident. At or
+    above the small-purchase threshold a method other than open tender needs its legal ground
+    (``rules.method_problems``)."""
     if not perms.is_official_for(by, region_code):
         raise PermissionDenied(
             _("Only an official with jurisdiction over the region may buy services.")
@@ -82,6 +86,9 @@ def create_project(
         raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
     check_criteria(criteria or [], evaluation_method)
     validators.check("tender_end", validators.deadline, tender_end)
+    problems = rules.method_problems(method, budget_amount, method_reason, method_reason_text)
+    if problems:
+        raise ValidationError(problems)
     project = Project.objects.create(
         buyer=buyer,
         title=title,
@@ -95,6 +102,8 @@ def create_project(
         eligibility_specialty=eligibility.get("specialty") or "",
         eligibility_min_grade=eligibility.get("min_grade"),
         tender_end=tender_end,
+        method_reason=method_reason,
+        method_reason_text=method_reason_text.strip(),
         created_by=by,
         previous_round=previous_round,
         round_number=previous_round.round_number + 1 if previous_round else 1,
@@ -134,6 +143,8 @@ def update_draft(
     service_standards: list[dict] | None = None,
     criteria: list[dict] | None = None,
     invitees: list[Organization] | None = None,
+    method_reason: str = "",
+    method_reason_text: str = "",
 ) -> Project:
     """An official with jurisdiction edits a draft (only a draft: a published notice is changed
     by cancelling or re-tendering). The indicators, criteria and invitees are replaced by the
@@ -152,6 +163,9 @@ def update_draft(
         raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
     check_criteria(criteria or [], evaluation_method)
     validators.check("tender_end", validators.deadline, tender_end)
+    problems = rules.method_problems(method, budget_amount, method_reason, method_reason_text)
+    if problems:
+        raise ValidationError(problems)
     fields = {
         "title": title,
         "category": category,
@@ -164,6 +178,8 @@ def update_draft(
         "eligibility_specialty": eligibility.get("specialty") or "",
         "eligibility_min_grade": eligibility.get("min_grade"),
         "tender_end": tender_end,
+        "method_reason": method_reason,
+        "method_reason_text": method_reason_text.strip(),
     }
     for field, value in fields.items():
         setattr(project, field, value)
@@ -192,6 +208,18 @@ def publish_project(*, project: Project, by: Any) -> Project:
     project.save(update_fields=["published_at"])
     move(project, Project.Status.TENDERING, by=by, action="published")
     ocds.publish_release(project, ["tender"])
+    if project.method == Method.EMERGENCY:
+        # Art. 85: no tender rules now, a review afterwards (services.routes).
+        record(project, by=by, action="emergency_flagged", to_status=project.status)
+        tell_officials(
+            project,
+            by=by,
+            level="yellow",
+            title=lambda: (
+                _("Emergency purchase to review after the fact: %(title)s")
+                % {"title": project.title}
+            ),
+        )
     eligible = eligible_organizations(
         specialty=project.eligibility_specialty or None,
         min_grade=project.eligibility_min_grade,
@@ -332,6 +360,8 @@ def retender(*, project: Project, by: Any, tender_end: dt.datetime) -> Project:
         criteria=list(project.criteria.values("name", "kind", "weight")),
         invitees=list(project.invitees.all()),
         previous_round=project,
+        method_reason=project.method_reason,
+        method_reason_text=project.method_reason_text,
     )
     record(project, by=by, action="retendered", data={"new_round": new.pk})
     return new

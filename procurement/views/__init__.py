@@ -4,12 +4,15 @@ supplier's people and the panel's experts."""
 from procurement.views.expert import my_panels, score
 from procurement.views.official import (
     contract,
+    invite,
     milestone_action,
     project_action,
     project_create,
     project_edit,
     recover,
     resolve,
+    review,
+    write_off,
 )
 from procurement.views.public import (
     bid_document,
@@ -19,6 +22,7 @@ from procurement.views.public import (
     project_list,
 )
 from procurement.views.supplier import bid, challenge, report, tenders, withdraw
+from procurement.views.suppliers import lift, supplier_record
 
 __all__ = [
     "bid",
@@ -26,6 +30,8 @@ __all__ = [
     "challenge",
     "contract",
     "evidence_file",
+    "invite",
+    "lift",
     "milestone_action",
     "milestone_detail",
     "my_panels",
@@ -37,7 +43,10 @@ __all__ = [
     "recover",
     "report",
     "resolve",
+    "review",
     "score",
+    "supplier_record",
     "tenders",
     "withdraw",
+    "write_off",
 ]

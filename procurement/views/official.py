@@ -18,6 +18,7 @@ from procurement.forms import (
     AwardForm,
     CriterionFormSet,
     InspectForm,
+    InviteForm,
     MilestoneFormSet,
     PanelForm,
     ProjectForm,
@@ -25,11 +26,13 @@ from procurement.forms import (
     RecoveryForm,
     ResolveForm,
     RetenderForm,
+    ReviewForm,
     StandardFormSet,
     TerminateForm,
+    WriteOffForm,
     default_deadline,
 )
-from procurement.models import Bid, Challenge, Clawback, Project
+from procurement.models import Bid, Challenge, Clawback, Project, TerminationGround
 from procurement.views import common
 from procurement.views.public import milestone_page
 
@@ -191,6 +194,7 @@ def project_action(request, pk: int, action: str):
             reason=d["reason"],
             clawback_amount=d["clawback_amount"],
             due_on=d["due_on"],
+            ground=d["ground"] or TerminationGround.OTHER,
         )
     return common.to_project(project.pk)
 
@@ -274,10 +278,72 @@ def recover(request, pk: int):
             clawback=clawback,
             amount=form.cleaned_data["amount"],
             recovered_on=form.cleaned_data["recovered_on"],
+            note=form.cleaned_data["note"],
         )
     else:
         messages.error(request, _form_error_text(form))
     return common.to_project(project.pk, "contract")
+
+
+@require_POST
+@login_required
+def write_off(request, pk: int):
+    """Write off what cannot be recovered of a clawback, with the reason."""
+    clawback = get_object_or_404(Clawback.objects.select_related("contract"), pk=pk)
+    project = common.project_or_404(request, clawback.contract.project_id)
+    form = WriteOffForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        common.run_service(
+            request,
+            services.write_off_clawback,
+            success=_("The write-off was recorded."),
+            clawback=clawback,
+            reason=d["reason"],
+            amount=d["amount"],
+            written_off_on=d["written_off_on"],
+        )
+    else:
+        messages.error(request, _form_error_text(form))
+    return common.to_project(project.pk, "contract")
+
+
+@require_POST
+@login_required
+def invite(request, pk: int):
+    """Invite registered, verified suppliers to a method that takes invitations."""
+    project = common.project_or_404(request, pk)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        common.run_service(
+            request,
+            services.invite_suppliers,
+            success=_("The suppliers were invited."),
+            project=project,
+            organizations=list(form.cleaned_data["organizations"]),
+        )
+    else:
+        messages.error(request, _form_error_text(form))
+    return common.to_project(project.pk, "invitations")
+
+
+@require_POST
+@login_required
+def review(request, pk: int):
+    """Review an emergency purchase after the fact (Art. 85)."""
+    project = common.project_or_404(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        common.run_service(
+            request,
+            services.review_emergency_purchase,
+            success=_("The review was recorded."),
+            project=project,
+            notes=form.cleaned_data["notes"],
+        )
+    else:
+        messages.error(request, _form_error_text(form))
+    return common.to_project(project.pk, "review")
 
 
 @require_POST

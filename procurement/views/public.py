@@ -5,6 +5,7 @@ reason when an action is not possible. Never sealed bid contents before the dead
 personal data (acceptance shows how many service recipients took part)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Sum, prefetch_related_objects
@@ -23,16 +24,23 @@ from procurement.forms import (
     AwardForm,
     ChallengeForm,
     InspectForm,
+    InviteForm,
     PanelForm,
     ReasonForm,
     RecoveryForm,
     ReportForm,
     ResolveForm,
     RetenderForm,
+    ReviewForm,
     TerminateForm,
+    WriteOffForm,
     default_deadline,
+    small_value_hint,
 )
 from procurement.models import (
+    INVITATION_METHODS,
+    SMALL_VALUE_METHODS,
+    SMALL_VALUE_MIN_INVITEES,
     Award,
     BidDocument,
     Category,
@@ -45,6 +53,7 @@ from procurement.models import (
     Score,
 )
 from procurement.scoring import rank_bids
+from procurement.services.routes import needs_review
 from procurement.views import common, roles
 from registry.choices import Grade, Specialty
 
@@ -158,6 +167,40 @@ def _ranking(project: Project, bids: list, scores: list) -> list[dict]:
     ]
 
 
+def _route(project: Project) -> dict:
+    """The small-value route as the draft's page proposes it (procurement.rules)."""
+    proposal = rules.proposed_methods(project.budget_amount)
+    return {
+        "hint": small_value_hint(),
+        "proposal": ""
+        if project.method in proposal
+        else "、".join(str(Method(m).label) for m in proposal),
+    }
+
+
+def _review(user: Any, project: Project, official: bool) -> dict | None:
+    """The after-the-fact review of an emergency purchase (services.routes)."""
+    if project.method != Method.EMERGENCY or project.published_at is None:
+        return None
+    pending = needs_review(project)
+    return {"pending": pending, "may_review": pending and official}
+
+
+def _invitations(project: Project, official: bool) -> dict | None:
+    """The invitees of a method that takes invitations; officials invite more while the tender
+    is a draft or still open (services.routes.invite_suppliers' rule)."""
+    if project.method not in INVITATION_METHODS:
+        return None
+    open_now = project.status == Project.Status.DRAFT or (
+        project.status == Project.Status.TENDERING and project.is_sealed
+    )
+    return {
+        "rows": list(project.invitees.all()),
+        "minimum": SMALL_VALUE_MIN_INVITEES if project.method in SMALL_VALUE_METHODS else 0,
+        "may_invite": official and open_now,
+    }
+
+
 def project_detail(request, pk: int):
     project = common.project_or_404(request, pk)
     user = request.user
@@ -229,6 +272,13 @@ def project_detail(request, pk: int):
         "milestones": milestones,
         "clawback": clawback,
         "recoveries": list(clawback.recoveries.all()) if clawback else [],
+        "write_offs": list(clawback.write_offs.all()) if clawback else [],
+        "write_off_form": WriteOffForm(),
+        "route": _route(project) if draft else None,
+        "review": _review(user, project, official),
+        "review_form": ReviewForm(),
+        "invitations": _invitations(project, official),
+        "invite_form": InviteForm() if official else None,
         "official": official,
         "panel_expert": panel_expert,
         "conflict_flags": services.conflict_flags(project)

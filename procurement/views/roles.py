@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions as perms
+from procurement.debarment import debarments
 from procurement.models import Bid, Project
 from procurement.services.bids import can_bid
 from registry.models import Organization
@@ -42,11 +43,17 @@ def supplier_state(user: Any, project: Project, bids: list[Bid]) -> dict | None:
     for b in mine:  # withdraw_bid's rule: a submitted bid, while the tender is open
         b.may_withdraw = open_now and b.status == Bid.Status.SUBMITTED
     eligible = [o for o in orgs if can_bid(project, o)] if open_now else []
+    # submit_bid's rule, in its order: a debarred organization is told why (the 403's reason)
+    barred = debarments(o.pk for o in orgs) if open_now else {}
+    allowed = [o for o in eligible if not barred[o.pk].debarred]
     why = ""
     if not open_now:
         why = _("The tender is not open for bids.")
-    elif not eligible:
+    elif not allowed and any(barred[o.pk].debarred for o in orgs if o.status == "verified"):
+        why = next(barred[o.pk].reason for o in orgs if barred[o.pk].debarred)
+    elif not allowed:
         why = _("Your organization is not eligible for this tender.")
+    eligible = allowed
     award = project.active_awards[0] if project.active_awards else None
     challenge_why = ""
     if award is None or project.status != Project.Status.AWARDED:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core import permissions as perms
 from procurement import queries, services
+from procurement.debarment import debarments
 from procurement.forms import BidForm, ChallengeForm, ReportForm
 from procurement.models import Bid
 from procurement.views import common, roles
@@ -22,7 +23,11 @@ from registry.queries import acting_organizations
 def tenders(request):
     """可投标项目: open tenders one of the person's organizations is eligible for."""
     orgs = acting_organizations(request.user)
-    projects = list(queries.tenders_open_to([o.pk for o in orgs]).order_by("tender_end", "id"))
+    # a debarred organization reads why its list is empty (procurement.debarment)
+    barred = debarments(o.pk for o in orgs)
+    projects = list(
+        queries.tenders_open_to([o.pk for o in orgs], barred=barred).order_by("tender_end", "id")
+    )
     mine = {
         b.project_id: b
         for b in Bid.objects.filter(
@@ -35,6 +40,7 @@ def tenders(request):
         request,
         "procurement/tenders.html",
         {
+            "debarred": [barred[o.pk].reason for o in orgs if barred[o.pk].debarred],
             "projects": projects,
             "organizations": orgs,
             "specialties": dict(Specialty.choices),
@@ -86,10 +92,13 @@ def bid(request, pk: int):
                 "organization": existing.organization_id,
             }
         form = BidForm(initial=initial, organizations=orgs)
+    # No dead form: when the service would refuse (debarred, not eligible, closed), say why.
+    state = roles.supplier_state(request.user, project, [existing] if existing else [])
+    refused = "" if state is None or state["may_bid"] else state["why"]
     return render(
         request,
         "procurement/bid_form.html",
-        {"project": project, "form": form, "existing": existing},
+        {"project": project, "form": form, "existing": existing, "refused": refused},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -49,6 +49,8 @@ PAGES = [
     ("my_tasks", "/tasks/mine/", {"ngo_admin"}),
     ("procurements", "/procurements/", set(ROLES)),
     ("procurement", "/procurements/{project}/", set(ROLES)),
+    ("procurement_terminated", "/procurements/{terminated}/", set(ROLES)),
+    ("procurement_supplier", "/procurement-suppliers/{ngo}/", set(ROLES)),
     ("ledger", "/ledger/", set(ROLES)),
     ("ledger_entry", "/ledger/entries/{entry}/", set(ROLES)),
     ("ledger_workspace", "/ledger/organizations/{charity}/", {"foundation"}),
@@ -104,6 +106,7 @@ def demo(django_db_setup, django_db_blocker):
                 "incident": incident.pk,
                 "task": Task.objects.filter(incident=incident).order_by("pk").first().pk,
                 "project": Project.objects.order_by("pk").first().pk,
+                "terminated": Project.objects.filter(status="terminated").first().pk,
                 "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
                 "person": Person.objects.filter(organization__name="芦山县应急救援队")

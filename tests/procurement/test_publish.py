@@ -62,10 +62,15 @@ def test_publish_refuses_an_open_tender_shorter_than_20_days_naming_the_rule(api
 @pytest.mark.parametrize(("deadline_day", "ok"), [(27, False), (30, True)])
 def test_negotiation_needs_three_working_days(api, official, deadline_day, ok):
     with time_machine.travel(WEDNESDAY, tick=False):
-        org, _admin = bidder()
+        invited = [bidder()[0].pk for _ in range(3)]
         flow = Flow(api, official)
         end = dt.datetime(2026, 11, deadline_day, 17, 0, tzinfo=SHANGHAI)
-        flow.create(method="competitive_negotiation", invitees=[org.pk], tender_end=end.isoformat())
+        flow.create(
+            method="competitive_negotiation",
+            invitees=invited,
+            tender_end=end.isoformat(),
+            budget_amount="80000.00",  # the small-value route: no legal ground needed
+        )
         r = flow.post("publish", expect=200 if ok else 400)
         if not ok:
             assert "3" in r["tender_end"][0]
@@ -77,7 +82,7 @@ def test_the_holiday_calendar_is_pluggable(api, official, settings):
         org, _admin = bidder()
         flow = Flow(api, official)
         end = dt.datetime(2026, 11, 30, 17, 0, tzinfo=SHANGHAI)
-        flow.create(method="inquiry", tender_end=end.isoformat())
+        flow.create(method="inquiry", tender_end=end.isoformat(), budget_amount="80000.00")
         flow.post("publish", expect=400)
 
 
@@ -85,9 +90,10 @@ def test_invited_methods_need_invitees_and_only_invitees_bid(api, official):
     invited, invited_admin = bidder()
     _outsider, outsider_admin = bidder()
     flow = Flow(api, official)
-    flow.create(method="invited_tender")
+    ground = {"method_reason": "invited_special", "method_reason_text": "仅少数队伍具备该资质"}
+    flow.create(method="invited_tender", **ground)
     assert "invitees" in flow.post("publish", expect=400)
-    flow.create(method="invited_tender", invitees=[invited.pk])
+    flow.create(method="invited_tender", invitees=[invited.pk], **ground)
     flow.publish()
     flow.post("bids", {"price": "1.00", "proposal": "x"}, user=invited_admin, expect=201)
     flow.post("bids", {"price": "1.00", "proposal": "x"}, user=outsider_admin, expect=403)
