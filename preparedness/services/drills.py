@@ -151,15 +151,13 @@ def review_objective(
     """The after-action review of one objective: what worked, and one follow-up item per gap
     found (owner among the participants, a due date). Reviewing again adds gaps and replaces
     the text of what worked."""
-    drill = objective.drill
-    DRILL.check("review", by, drill)
-    if not (worked or "").strip() and not gaps:
-        raise ValidationError({"worked": [_("Say what worked, or name a gap.")]})
-    items = clean_items(gaps, participants_of(drill), "gaps")
     with transaction.atomic():
-        objective = (
-            Objective.objects.select_for_update().select_related("drill").get(pk=objective.pk)
-        )
+        drill = Drill.objects.select_for_update().get(pk=objective.drill_id)
+        DRILL.check("review", by, drill)
+        if not (worked or "").strip() and not gaps:
+            raise ValidationError({"worked": [_("Say what worked, or name a gap.")]})
+        items = clean_items(gaps, participants_of(drill), "gaps")
+        objective = Objective.objects.select_for_update().get(pk=objective.pk)
         if (worked or "").strip():
             objective.worked = worked.strip()
         objective.reviewed_at = timezone.now()
