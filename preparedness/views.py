@@ -8,7 +8,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coordination.models import Incident
 from coordination.views.flow import run_service
@@ -29,6 +29,7 @@ DRILL_ACTIONS = {
 }
 
 
+@require_safe
 @login_required
 def drill_list(request):
     drills = list(queries.visible_drills(request.user).order_by("-starts_at", "-id")[:200])
@@ -69,6 +70,7 @@ def _drill(request, pk: int) -> Drill:
     )
 
 
+@require_safe
 @login_required
 def drill_detail(request, pk: int):
     drill = _drill(request, pk)
@@ -147,6 +149,7 @@ def _form_errors(request, form) -> None:
 # --- follow-up items -----------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def followup_list(request):
     status = request.GET.get("status", FollowUp.Status.OPEN)
@@ -162,6 +165,7 @@ def followup_list(request):
     )
 
 
+@require_safe
 @login_required
 def followup_detail(request, pk: int):
     item = get_object_or_404(queries.visible_followups(request.user), pk=pk)
@@ -213,6 +217,7 @@ def followup_carry_over(request, pk: int):
 # --- joint meetings ------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def meeting_list(request):
     meetings = list(queries.visible_meetings(request.user).order_by("-held_at", "-id")[:200])
@@ -272,6 +277,7 @@ def _incidents_for(user) -> list:
     )
 
 
+@require_safe
 @login_required
 def meeting_detail(request, pk: int):
     meeting = _meeting(request, pk)
@@ -356,6 +362,7 @@ def meeting_attachment(request, pk: int):
     return redirect("preparedness:meeting_detail", pk=meeting.pk)
 
 
+@require_safe
 @login_required
 def attachment_download(request, pk: int):
     from preparedness.models import MeetingAttachment
@@ -375,6 +382,7 @@ def attachment_download(request, pk: int):
 # --- public --------------------------------------------------------------------------------
 
 
+@require_safe
 def summary(request):
     """Public: drills held and follow-up items closed per year, as a table and a chart."""
     rows = queries.yearly_summary()
