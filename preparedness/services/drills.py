@@ -104,6 +104,7 @@ def add_inject(
     """An official adds a timed message to a planned or running drill; the beat job delivers
     it to the participants at ``deliver_at`` once the drill runs (an inject due while the drill
     is still planned goes out when it starts)."""
+    drill = Drill.objects.get(pk=drill.pk)  # the current state, not the caller's copy
     DRILL.check("add_inject", by, drill)
     validators.check("deliver_at", validators.plan, deliver_at)
     if not title.strip():

@@ -106,6 +106,7 @@ def record_minutes(*, meeting: Meeting, by: Any, minutes: str, attended: list[in
 def add_attachment(*, meeting: Meeting, by: Any, upload: Any, name: str = "") -> MeetingAttachment:
     """A file of the meeting (PDF, JPEG or PNG by its first bytes), private to those who may
     see the meeting."""
+    meeting = Meeting.objects.get(pk=meeting.pk)  # the current state, not the caller's copy
     MEETING.check("attach", by, meeting)
     if upload is None:
         raise ValidationError({"file": [_("Choose a file.")]})
@@ -143,6 +144,7 @@ def record_decision(
     and a due date; with ``incident`` and ``task_title`` the decision also opens a task on that
     incident through coordination's task service (its rules: the official's jurisdiction, the
     area inside the incident's region; the area defaults to the incident's)."""
+    meeting = Meeting.objects.get(pk=meeting.pk)
     MEETING.check("decide", by, meeting)
     if not (text or "").strip():
         raise ValidationError({"text": [_("Write the decision.")]})
