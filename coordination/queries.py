@@ -322,7 +322,9 @@ def dashboard_counts() -> dict[str, int]:
 
 
 def track_record(organization_id: int) -> dict[str, int]:
-    return Task.objects.filter(organization_id=organization_id).aggregate(
+    return Task.objects.filter(
+        organization_id=organization_id, incident__is_exercise=False
+    ).aggregate(
         completed=Count("id", filter=Q(status__in=[Task.Status.COMPLETED, Task.Status.VERIFIED])),
         verified=Count("id", filter=Q(status=Task.Status.VERIFIED)),
     )
@@ -335,7 +337,9 @@ def visible_needs_anywhere(user: Any) -> QuerySet[Need]:
     org_ids = cperms.acting_organization_ids(user)
     if org_ids:
         cond |= Q(posted_by_organization_id__in=org_ids)
-    return needs_with_progress(Need.objects.filter(cond)).select_related("incident")
+    return needs_with_progress(
+        Need.objects.filter(cond).filter(exercise_visibility(user, "incident"))
+    ).select_related("incident")
 
 
 def reports_of(task: Task) -> QuerySet[TaskReport]:

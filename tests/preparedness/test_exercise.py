@@ -176,3 +176,14 @@ def test_the_incident_closes_with_the_drill_end(drill, official):
     services.run_drill(drill=drill, by=official)
     services.end_drill(drill=drill, by=official)
     assert Incident.objects.get(pk=drill.incident_id).status == Incident.Status.CLOSED
+
+
+def test_needs_and_track_records_leave_the_exercise_out(drill, api, ngo, official):
+    from coordination.queries import track_record
+    from tests.coordination.factories import NeedFactory
+
+    need = NeedFactory(incident=drill.incident)
+    assert api().get(f"/api/v1/needs/{need.pk}/").status_code == 404
+    assert api(official).get(f"/api/v1/needs/{need.pk}/").status_code == 200
+    TaskFactory(incident=drill.incident, organization=ngo, status="verified")
+    assert track_record(ngo.pk) == {"completed": 0, "verified": 0}
