@@ -501,6 +501,14 @@ CELERY_BEAT_SCHEDULE["coordination-purge-personal-data"] = {
 TONGZHOU_FOLLOWUP_REMINDER_DAYS = env.int("TONGZHOU_FOLLOWUP_REMINDER_DAYS", default=3)
 if TONGZHOU_FOLLOWUP_REMINDER_DAYS < 0:
     raise ImproperlyConfigured("TONGZHOU_FOLLOWUP_REMINDER_DAYS must be 0 or more.")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DrillStatusEnum": "preparedness.models.Drill.Status",
+        "InjectStatusEnum": "preparedness.models.Inject.Status",
+        "MeetingStatusEnum": "preparedness.models.Meeting.Status",
+        "FollowUpStatusEnum": "preparedness.models.FollowUp.Status",
+    }
+)
 CELERY_BEAT_SCHEDULE["preparedness-deliver-injects"] = {
     "task": "preparedness.tasks.deliver_injects",
     "schedule": 60.0,

@@ -3,14 +3,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from preparedness import api
+from preparedness.api import drills, followups, meetings
 
 router = SimpleRouter()
-router.register("drills", api.DrillViewSet, basename="preparedness-drill")
-router.register("followups", api.FollowUpViewSet, basename="preparedness-followup")
-router.register("meetings", api.MeetingViewSet, basename="preparedness-meeting")
+router.register("drills", drills.DrillViewSet, basename="preparedness-drill")
+router.register("followups", followups.FollowUpViewSet, basename="preparedness-followup")
+router.register("meetings", meetings.MeetingViewSet, basename="preparedness-meeting")
 
 urlpatterns = [
-    path("preparedness/summary/", api.SummaryView.as_view(), name="preparedness-summary"),
+    path("preparedness/summary/", meetings.SummaryView.as_view(), name="preparedness-summary"),
     *router.urls,
 ]

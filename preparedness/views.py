@@ -1,9 +1,10 @@
 """Preparedness pages: drills, follow-up items, joint meetings and the public yearly summary.
 Each POST calls one service; a refusal is shown as a message (``coordination.views.flow``)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,14 @@ from coordination.views.flow import run_service
 from core import permissions as perms
 from core.states import action_reasons, allowed_actions
 from preparedness import forms, queries, services
-from preparedness.models import Decision, Drill, FollowUp, MeetingMember, Objective
+from preparedness.models import (
+    Decision,
+    Drill,
+    FollowUp,
+    MeetingAttachment,
+    MeetingMember,
+    Objective,
+)
 from preparedness.services.followups import participants_of
 from registry.models import Organization
 
@@ -139,8 +147,6 @@ def objective_review(request, pk: int, objective_id: int):
 
 
 def _form_errors(request, form) -> None:
-    from django.contrib import messages
-
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
@@ -261,17 +267,13 @@ def _meeting(request, pk: int):
 
 
 def _incidents_for(user) -> list:
-    cond = None
-    for prefix in perms.jurisdiction_prefixes(user):
-        from django.db.models import Q
-
-        cond = (
-            Q(region_code__startswith=prefix)
-            if cond is None
-            else cond | Q(region_code__startswith=prefix)
-        )
-    if cond is None:
+    """Active incidents of the official's jurisdiction, for a decision's task."""
+    prefixes = perms.jurisdiction_prefixes(user)
+    if not prefixes:
         return []
+    cond = Q()
+    for prefix in prefixes:
+        cond |= Q(region_code__startswith=prefix)
     return list(
         Incident.objects.filter(cond, status__in=Incident.ACTIVE).order_by("-started_at")[:50]
     )
@@ -365,8 +367,6 @@ def meeting_attachment(request, pk: int):
 @require_safe
 @login_required
 def attachment_download(request, pk: int):
-    from preparedness.models import MeetingAttachment
-
     attachment = get_object_or_404(
         MeetingAttachment.objects.filter(meeting__in=queries.visible_meetings(request.user)),
         pk=pk,
