@@ -146,6 +146,11 @@ class AlertInSerializer(StrictSerializer):
         child=serializers.ChoiceField(Channel.choices), min_length=1, max_length=4
     )
     public = serializers.BooleanField(required=False, default=False)
+    exercise = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="An exercise alert (演练): required for, and only for, an exercise incident.",
+    )
     region_code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="")
     msg_type = serializers.ChoiceField(MsgType.choices, required=False, default=MsgType.ALERT)
     references = IntegerField(min_value=1, required=False, allow_null=True)
@@ -174,6 +179,7 @@ class AlertSerializer(StrictModelSerializer):
             "region_code",
             "regions",
             "alert_type",
+            "is_exercise",
             "incident",
             "channels",
             "link",
@@ -255,6 +261,7 @@ class AlertListCreate(generics.ListCreateAPIView):
             audience=values["audience"],
             channels=values["channels"],
             public=values["public"],
+            exercise=values["exercise"],
             incident_ref=ref,
             title_en=values["title_en"],
             body_en=values["body_en"],

@@ -121,7 +121,7 @@ def build_cap(alert: Alert) -> bytes:
     _sub(root, "identifier", alert.cap_identifier)
     _sub(root, "sender", settings.TONGZHOU_PLATFORM_ID)
     _sub(root, "sent", cap_time(alert.created_at))
-    _sub(root, "status", "Actual")
+    _sub(root, "status", "Exercise" if alert.is_exercise else "Actual")
     _sub(root, "msgType", alert.msg_type)
     _sub(root, "scope", "Public")
     if alert.references_id and alert.references is not None:
@@ -177,6 +177,8 @@ def build_feed(alerts: list[Alert]) -> bytes:
         sub(entry, "published", cap_time(alert.created_at))
         sub(entry, "summary", alert.body[:500] or alert.title)
         sub(entry, "category", term=alert.level, label=alert.severity)
+        if alert.is_exercise:
+            sub(entry, "category", term="exercise", label="演练 Exercise")
         # Every region of the alert: a category per GB/T 2260 code, named (core.words).
         for code in alert.all_regions:
             sub(entry, "category", term=code, scheme="urn:gb:t:2260", label=region_path(code))

@@ -120,6 +120,9 @@ class Alert(models.Model):
     alert_type = models.CharField(
         _("alert type"), max_length=16, choices=AlertType.choices, blank=True, db_index=True
     )
+    # About an exercise incident (a drill): titled 【演练】, never public, reaching only the
+    # drill's participants; CAP <status>Exercise</status> (alerts.services.outbox.notify).
+    is_exercise = models.BooleanField(_("exercise"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "registry",
     "alerts",
     "coordination",
+    "preparedness",
     "procurement",
     "donations",
 ]
@@ -493,6 +494,28 @@ CELERY_BEAT_SCHEDULE["coordination-expire-claims"] = {
 CELERY_BEAT_SCHEDULE["coordination-purge-personal-data"] = {
     "task": "coordination.tasks.purge_personal_data",
     "schedule": 24 * 60 * 60,
+}
+
+# --- Tongzhou: preparedness (drills, joint meetings, follow-up items) ----------------------------
+# An open follow-up item's owner is reminded once when it is due within this many days.
+TONGZHOU_FOLLOWUP_REMINDER_DAYS = env.int("TONGZHOU_FOLLOWUP_REMINDER_DAYS", default=3)
+if TONGZHOU_FOLLOWUP_REMINDER_DAYS < 0:
+    raise ImproperlyConfigured("TONGZHOU_FOLLOWUP_REMINDER_DAYS must be 0 or more.")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DrillStatusEnum": "preparedness.models.Drill.Status",
+        "InjectStatusEnum": "preparedness.models.Inject.Status",
+        "MeetingStatusEnum": "preparedness.models.Meeting.Status",
+        "FollowUpStatusEnum": "preparedness.models.FollowUp.Status",
+    }
+)
+CELERY_BEAT_SCHEDULE["preparedness-deliver-injects"] = {
+    "task": "preparedness.tasks.deliver_injects",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["preparedness-remind-followups"] = {
+    "task": "preparedness.tasks.remind_followups",
+    "schedule": 3600.0,
 }
 
 # --- Tongzhou: procurement --------------------------------------------------------------------

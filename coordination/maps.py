@@ -231,7 +231,11 @@ def active_needs() -> list[Need]:
     """The confirmed needs of every active incident, with their progress (one query)."""
     return list(
         queries.needs_with_progress(
-            Need.objects.filter(incident__status__in=Incident.ACTIVE, confirmed_at__isnull=False)
+            Need.objects.filter(
+                incident__status__in=Incident.ACTIVE,
+                incident__is_exercise=False,
+                confirmed_at__isnull=False,
+            )
         )
     )
 
@@ -242,7 +246,7 @@ def incidents_map(
     """The map of the active incidents (or of ``incidents``) and the choropleth of ``needs``
     (default: ``active_needs()``): two queries."""
     if incidents is None:
-        incidents = Incident.objects.filter(status__in=Incident.ACTIVE)
+        incidents = Incident.objects.filter(status__in=Incident.ACTIVE, is_exercise=False)
     incidents = list(incidents.order_by("-started_at", "-id"))
     if needs is None:
         needs = active_needs()

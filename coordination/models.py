@@ -141,6 +141,9 @@ class Incident(models.Model):
     personal_data_purged_at = models.DateTimeField(
         _("personal data purged at"), null=True, blank=True
     )
+    # A drill's incident (preparedness): marked 演练 everywhere, hidden from the public and its
+    # figures, refused by the ledger; its alerts reach only the drill's participants.
+    is_exercise = models.BooleanField(_("exercise"), default=False, db_index=True)
 
     # Reopening a closed incident needs a reason (services enforce it).
     TRANSITIONS = {

@@ -21,8 +21,8 @@ from django.db.models.functions import Coalesce
 
 from coordination import permissions as cperms
 from coordination.models import Deployment, Incident, Need, Task, TaskReport
+from core import hooks, regions
 from core import permissions as perms
-from core import regions
 from core.display import people
 from core.models import Region
 from registry import queries as registry_queries
@@ -42,6 +42,32 @@ def incidents_active_first() -> QuerySet[Incident]:
         )
         .order_by("closed_last", "-started_at", "-id")
     )
+
+
+def exercise_visibility(user: Any, field: str = "") -> Q:
+    """Which incidents (or rows of ``field``'s incident) the user may see: every real one;
+    exercises (drills' incidents) only for officials with jurisdiction and members of an
+    organization taking part in the drill (the provided hook ``exercise_incidents``, a lazy
+    subquery of incident ids, from preparedness). Anonymous readers never see an exercise."""
+    prefix = f"{field}__" if field else ""
+    cond = Q(**{f"{prefix}is_exercise": False})
+    if not getattr(user, "is_authenticated", False):
+        return cond
+    cond |= _region_filter(user, f"{prefix}region_code")
+    org_ids = perms.organization_ids(user)
+    if org_ids:
+        try:
+            ids = hooks.provided("exercise_incidents", org_ids)
+        except LookupError:  # no drills app installed
+            ids = None
+        if ids is not None:
+            cond |= Q(**{f"{prefix}pk__in": ids})
+    return cond
+
+
+def visible_incidents(user: Any) -> QuerySet[Incident]:
+    """``incidents_active_first`` without the exercises the user may not see."""
+    return incidents_active_first().filter(exercise_visibility(user))
 
 
 def _region_filter(user: Any, field: str) -> Q:
@@ -284,15 +310,21 @@ def region_distance(a: str, b: str) -> int:
 
 def dashboard_counts() -> dict[str, int]:
     return {
-        "active_incidents": Incident.objects.exclude(status=Incident.Status.CLOSED).count(),
+        "active_incidents": Incident.objects.exclude(status=Incident.Status.CLOSED)
+        .filter(is_exercise=False)
+        .count(),
         "open_tasks": Task.objects.filter(
-            status=Task.Status.OPEN, incident__status__in=Incident.ACTIVE
+            status=Task.Status.OPEN,
+            incident__status__in=Incident.ACTIVE,
+            incident__is_exercise=False,
         ).count(),
     }
 
 
 def track_record(organization_id: int) -> dict[str, int]:
-    return Task.objects.filter(organization_id=organization_id).aggregate(
+    return Task.objects.filter(
+        organization_id=organization_id, incident__is_exercise=False
+    ).aggregate(
         completed=Count("id", filter=Q(status__in=[Task.Status.COMPLETED, Task.Status.VERIFIED])),
         verified=Count("id", filter=Q(status=Task.Status.VERIFIED)),
     )
@@ -305,7 +337,9 @@ def visible_needs_anywhere(user: Any) -> QuerySet[Need]:
     org_ids = cperms.acting_organization_ids(user)
     if org_ids:
         cond |= Q(posted_by_organization_id__in=org_ids)
-    return needs_with_progress(Need.objects.filter(cond)).select_related("incident")
+    return needs_with_progress(
+        Need.objects.filter(cond).filter(exercise_visibility(user, "incident"))
+    ).select_related("incident")
 
 
 def reports_of(task: Task) -> QuerySet[TaskReport]:

@@ -221,7 +221,7 @@ def public_panels(user: Any) -> list[dict]:
     """The home page's public picture of the board: active incidents, and confirmed needs of
     active incidents with a gap, most urgent first (two queries)."""
     incidents = list(
-        Incident.objects.filter(status__in=Incident.ACTIVE)
+        Incident.objects.filter(status__in=Incident.ACTIVE, is_exercise=False)
         .select_related("lead_agency")
         .order_by("-started_at", "-id")[:6]
     )
@@ -229,7 +229,9 @@ def public_panels(user: Any) -> list[dict]:
         need
         for need in needs_with_progress(
             Need.objects.filter(
-                confirmed_at__isnull=False, incident__status__in=Incident.ACTIVE
+                confirmed_at__isnull=False,
+                incident__status__in=Incident.ACTIVE,
+                incident__is_exercise=False,
             ).select_related("incident")
         ).order_by("-created_at", "-id")[:30]
         if need.quantity > need.committed

@@ -32,6 +32,10 @@ Two hooks have exactly one provider, called through ``provided``:
   registry, which sits left of alerts and may not import it (``core.notifications.notify``).
 - ``alert_incident_ref(incident_id) -> dict | None``: coordination's plain summary of an
   incident, for alerts, which sits left of coordination (``alerts.api.incident_ref``).
+- ``exercise_participants(incident_id) -> list[int]``: preparedness tells alerts which
+  organizations take part in the drill on an exercise incident (``alerts.exercises``).
+- ``exercise_incidents(organization_ids) -> QuerySet``: preparedness tells coordination which
+  exercise incidents those organizations take part in (``coordination.queries``).
 """
 
 from typing import Any

@@ -47,7 +47,7 @@ def _writer(username: str, org: Organization):
 
 def _incident(now) -> Incident:
     found = (
-        Incident.objects.filter(region_code="511826", kind="natural_disaster")
+        Incident.objects.filter(region_code="511826", kind="natural_disaster", is_exercise=False)
         .order_by("-started_at")
         .first()
     )

@@ -46,10 +46,12 @@ from types import SimpleNamespace
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.models import Incident
 from core import words
 from donations import chain
 from donations.models import EntrySource, Evidence, GoodsLine, LedgerEntry
@@ -240,9 +242,23 @@ def number_inline(entry: LedgerEntry, *, lines: list, sources: list, evidence: l
     head.save(update_fields=["seq", "head_hash"])
 
 
+def refuse_exercise(entry: LedgerEntry) -> None:
+    if (
+        entry.incident_id
+        and Incident.objects.filter(pk=entry.incident_id, is_exercise=True).exists()
+    ):
+        raise ValidationError(
+            {"incident": [_("This incident is an exercise: the ledger does not accept it.")]}
+        )
+
+
 def append(entry: LedgerEntry, *, lines: list, sources: list, evidence: list[str]) -> LedgerEntry:
     """Write ``entry`` (``chain.append``) and have it sequenced: at once in inline mode (then
-    ``ledger_sequenced`` is sent for it, the row inserted), else after the commit."""
+    ``ledger_sequenced`` is sent for it, the row inserted), else after the commit.
+
+    No entry may name an exercise incident (a drill's, ``Incident.is_exercise``): the public
+    ledger holds only real money and goods (400 on ``incident``)."""
+    refuse_exercise(entry)
     if inline():
         chain.append(entry, lines=lines, sources=sources, evidence=evidence, sequence=number_inline)
         ledger_sequenced.send(sender=LedgerEntry, first_seq=entry.seq, last_seq=entry.seq)

@@ -37,6 +37,21 @@ from registry.queries import acting_organization
 Status = Delivery.Status
 
 
+def check_exercise(*, exercise: bool, public: bool, incident_ref: dict[str, Any] | None) -> None:
+    """A real alert cannot name an exercise incident, and an exercise alert names one (so that
+    a drill never reaches the real audience and a real alert is never mistaken for a drill); an
+    exercise alert is never public."""
+    about_exercise = bool(incident_ref and incident_ref.get("is_exercise"))
+    if about_exercise and not exercise:
+        raise ValidationError(
+            {"incident": [_("This incident is an exercise: only an exercise alert may name it.")]}
+        )
+    if exercise and not about_exercise:
+        raise ValidationError({"exercise": [_("An exercise alert names an exercise incident.")]})
+    if exercise and public:
+        raise ValidationError({"public": [_("An exercise alert is never public.")]})
+
+
 def issue_alert(
     *,
     by: Any,
@@ -52,6 +67,7 @@ def issue_alert(
     region_code: str = "",
     msg_type: str = MsgType.ALERT,
     references: Alert | None = None,
+    exercise: bool = False,
 ) -> Alert:
     """An official's manual alert: only officials, only to regions and organizations inside
     their jurisdiction. An audience that names no target means the whole jurisdiction and must
@@ -63,6 +79,7 @@ def issue_alert(
     by registration (``default_basis``)."""
     if not perms.is_official(by):
         raise PermissionDenied(_("Only officials issue alerts."))
+    check_exercise(exercise=exercise, public=public, incident_ref=incident_ref)
     audience = with_default_basis(audience, incident_ref)
     audience, cleaned = _manual_audience(by, audience)
     jurisdictions = perms.jurisdictions(by)

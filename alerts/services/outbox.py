@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import audience as audiences
-from alerts import preferences, sms, tasks
+from alerts import exercises, preferences, sms, tasks
 from alerts.models import (
     Alert,
     AlertType,
@@ -73,6 +73,10 @@ def notify(
     Writes one Alert and one Delivery per recipient x channel (webhooks: per selected
     organization with an active webhook) and sends them after commit; nothing is sent if the
     caller's transaction rolls back.
+
+    An alert about an exercise incident (``incident_ref["is_exercise"]``) is an exercise alert
+    whoever sends it: titled 【演练】, never public, and only the members of the drill's
+    participating organizations among the audience receive it (``alerts.exercises``).
     """
     if level not in Level.values:
         raise ValidationError({"level": [_("Unknown level: %(value)s.") % {"value": level}]})
@@ -85,6 +89,11 @@ def notify(
         raise ValidationError({"kind": [_("Unknown alert type: %(value)s.") % {"value": kind}]})
     recipients = audiences.resolve(audience)
     incident_ref = incident_ref or None
+    is_exercise = exercises.is_exercise(incident_ref)
+    if is_exercise:
+        title, title_en = exercises.titled(title), exercises.titled_en(title_en)
+        public = False
+        recipients = exercises.only_participants(recipients, incident_ref)
     if not region_code and incident_ref:
         region_code = str(incident_ref.get("region_code") or "")
     regions = alert_regions(regions, audience, region_code)
@@ -98,6 +107,7 @@ def notify(
             audience=audience,
             channels=preferences.alert_channels(kind, channels),
             alert_type=kind,
+            is_exercise=is_exercise,
             regions=regions,
             public=public,
             incident_ref=incident_ref,

@@ -111,6 +111,7 @@ class IncidentSerializer(StrictModelSerializer):
             "serious_injuries",
             "direct_loss",
             "area_capacity",
+            "is_exercise",
             "created_at",
         ]
         read_only_fields = fields

@@ -101,7 +101,7 @@ class IncidentViewSet(
     filterset_class = IncidentFilter
 
     def get_queryset(self):
-        return queries.incidents_active_first()
+        return queries.visible_incidents(self.request.user)
 
     def get_permissions(self):
         if self.action in ("list", "retrieve", "three_w") or (
@@ -334,7 +334,11 @@ class TaskViewSet(
     ORG_ACTIONS = ("claim", "accept", "decline", "start", "report", "complete", "reports")
 
     def get_queryset(self):
-        return queries.tasks_with_relations().order_by("-created_at", "-id")
+        return (
+            queries.tasks_with_relations()
+            .filter(queries.exercise_visibility(self.request.user, "incident"))
+            .order_by("-created_at", "-id")
+        )
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):

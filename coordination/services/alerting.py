@@ -29,6 +29,7 @@ def incident_ref(incident: Incident) -> dict[str, Any]:
         "grade": incident.grade,
         "region_code": incident.region_code,
         "status": incident.status,
+        "is_exercise": incident.is_exercise,
         "latitude": str(incident.latitude) if incident.latitude is not None else None,
         "longitude": str(incident.longitude) if incident.longitude is not None else None,
     }

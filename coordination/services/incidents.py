@@ -55,9 +55,12 @@ def create_incident(
     deaths: int | None = None,
     serious_injuries: int | None = None,
     direct_loss: Decimal | None = None,
+    is_exercise: bool = False,
 ) -> Incident:
     """An official opens an incident in their jurisdiction; its grade decides who the opening
-    alert mobilizes. Accidents without a grade take the grade suggested by their casualties."""
+    alert mobilizes. Accidents without a grade take the grade suggested by their casualties.
+    An exercise (a drill's incident, ``is_exercise``) mobilizes nobody: its alerts are the
+    drill's injects, sent to its participants only."""
     validate_region(region_code)
     _require_official(by, region_code)
     validators.check("started_at", validators.fact, started_at)
@@ -91,20 +94,27 @@ def create_incident(
             direct_loss=direct_loss,
             lead_agency=agencies[-1],
             created_by=by,
+            is_exercise=is_exercise,
         )
         audit.record_on(
             incident,
             actor=by,
             action="incident.created",
             to_status=incident.status,
-            data={"grade": grade, "kind": kind, "subtype": subtype},
+            data={
+                "grade": grade,
+                "kind": kind,
+                "subtype": subtype,
+                **({"exercise": True} if is_exercise else {}),
+            },
         )
-        alerting.mobilize(
-            incident=incident,
-            title=lambda: _("New incident: %(title)s") % {"title": title},
-            body=description,
-            actor=by,
-        )
+        if not is_exercise:
+            alerting.mobilize(
+                incident=incident,
+                title=lambda: _("New incident: %(title)s") % {"title": title},
+                body=description,
+                actor=by,
+            )
     return incident
 
 

@@ -35,7 +35,7 @@ TABS = [
 
 def incident_list(request):
     """Active incidents first; a fixed number of queries whatever the page holds."""
-    page = Paginator(queries.incidents_active_first(), 25).get_page(request.GET.get("page"))
+    page = Paginator(queries.visible_incidents(request.user), 25).get_page(request.GET.get("page"))
     names = queries.region_names([i.region_code for i in page])
     return render(
         request,
@@ -63,7 +63,7 @@ def incident_create(request):
 
 
 def incident_detail(request, pk: int):
-    incident = get_object_or_404(queries.incidents_active_first(), pk=pk)
+    incident = get_object_or_404(queries.visible_incidents(request.user), pk=pk)
     tab = request.GET.get("tab", "overview")
     if tab not in dict(TABS):
         tab = "overview"
@@ -145,7 +145,7 @@ def rendered_panels(request, incident: Incident) -> list[dict]:
 
 
 def incident_3w_csv(request, pk: int):
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = get_object_or_404(queries.visible_incidents(request.user), pk=pk)
     response = HttpResponse(
         three_w_csv(queries.three_w(incident)), content_type="text/csv; charset=utf-8"
     )

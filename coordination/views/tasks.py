@@ -44,7 +44,12 @@ def task_create(request, pk: int):
 
 
 def task_detail(request, pk: int):
-    task = get_object_or_404(queries.tasks_with_relations(), pk=pk)
+    task = get_object_or_404(
+        queries.tasks_with_relations().filter(
+            queries.exercise_visibility(request.user, "incident")
+        ),
+        pk=pk,
+    )
     user = request.user
     my_orgs = acting_organizations(user) if user.is_authenticated else []
     reasons = action_reasons(user, task)

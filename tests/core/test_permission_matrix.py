@@ -191,6 +191,19 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/ledger/allocations/{pk}/shortfall/":    (403, 201, 201, 403, 403, 403, 403),
     # a registered witness's signature is the authority, not an account (empty body: 400)
     "POST /api/v1/ledger/heads/{size}/countersign":       (400, 400, 400, 400, 400, 400, 400),
+    # Preparedness (drills, joint meetings, follow-up items)
+    "POST /api/v1/drills/":                               (403, 403, 403, 403, 201, 403, 403),
+    "POST /api/v1/drills/{pk}/injects/":                  (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/drills/{pk}/run/":                      (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/drills/{pk}/end/":                      (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/drills/{pk}/close/":                    (403, 403, 403, 403, 400, 404, 403),
+    "POST /api/v1/drills/{pk}/objectives/{objective_id}/review/": (403, 403, 403, 403, 200, 404, 403),  # noqa: E501
+    "POST /api/v1/followups/{pk}/complete/":              (403, 200, 200, 404, 403, 404, 404),
+    "POST /api/v1/followups/{pk}/carry-over/":            (403, 200, 200, 404, 200, 404, 404),
+    "POST /api/v1/meetings/":                             (403, 403, 403, 403, 201, 403, 403),
+    "POST /api/v1/meetings/{pk}/minutes/":                (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/meetings/{pk}/decisions/":              (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/meetings/{pk}/attachments/":            (403, 403, 403, 403, 200, 404, 403),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -426,6 +439,55 @@ def build_world() -> SimpleNamespace:
     w.failed_delivery = DeliveryFactory(alert=w.alert, user=w.ngo_member, status="failed")
     w.inbox_item = DeliveryFactory(alert=w.alert, user=w.ngo_admin, status="sent")
     WebhookFactory(organization=w.ngo)
+
+    # Preparedness: drills of 雅安市 in which the team takes part, one per stage (the reviewed
+    # one has the team's open follow-up item), a convened and a minuted joint meeting.
+    from preparedness import services as preparedness
+
+    def drill():
+        return preparedness.create_drill(
+            by=w.official,
+            title="芦山县地震联合演练",
+            scenario="6.1级地震",
+            region_code="511826",
+            starts_at=now + dt.timedelta(days=3),
+            objectives=["搜救被困人员"],
+            participants=[w.ngo.pk],
+        )
+
+    w.drill, w.running_drill, w.reviewing_drill = drill(), drill(), drill()
+    preparedness.run_drill(drill=w.running_drill, by=w.official)
+    preparedness.run_drill(drill=w.reviewing_drill, by=w.official)
+    preparedness.end_drill(drill=w.reviewing_drill, by=w.official)
+    w.objective = w.reviewing_drill.objectives.get()
+    preparedness.review_objective(
+        objective=w.objective,
+        by=w.official,
+        worked="集结迅速",
+        gaps=[
+            {
+                "title": "补充照明设备",
+                "owner": w.ngo.pk,
+                "due_on": timezone.localdate() + dt.timedelta(days=10),
+            }
+        ],
+    )
+    w.followup = w.reviewing_drill.followups.get()
+
+    def meeting():
+        return preparedness.convene_meeting(
+            by=w.official,
+            title="防汛联席会议",
+            region_code="511826",
+            held_at=now,
+            agenda="汛前准备",
+            members=[w.ngo.pk],
+        )
+
+    w.meeting, w.minuted_meeting = meeting(), meeting()
+    preparedness.record_minutes(
+        meeting=w.minuted_meeting, by=w.official, minutes="会议纪要", attended=[w.ngo.pk]
+    )
     return w
 
 
@@ -465,6 +527,9 @@ DEFAULT_TARGETS = {
     "deliveries": _pk("failed_delivery"),
     "inbox": _pk("inbox_item"),
     "alerts": _pk("alert"),
+    "drills": _pk("drill"),
+    "followups": _pk("followup"),
+    "meetings": _pk("meeting"),
 }
 # ... and where one endpoint needs another object (a task or project in the right state).
 TARGETS = {
@@ -497,6 +562,13 @@ TARGETS = {
     "POST /api/v1/ledger/receive/{token}/": lambda w: {"token": w.receiver_token},
     "POST /api/v1/ledger/entries/{pk}/send-trace-code/": _pk("receipt"),
     "POST /api/v1/ledger/heads/{size}/countersign": lambda w: {"size": _signed_head_size()},
+    "POST /api/v1/drills/{pk}/end/": _pk("running_drill"),
+    "POST /api/v1/drills/{pk}/close/": _pk("reviewing_drill"),
+    "POST /api/v1/drills/{pk}/objectives/{objective_id}/review/": lambda w: {
+        "pk": w.reviewing_drill.pk,
+        "objective_id": w.objective.pk,
+    },
+    "POST /api/v1/meetings/{pk}/decisions/": _pk("minuted_meeting"),
 }
 
 
@@ -675,6 +747,29 @@ BODIES = {
     },
     "POST /api/v1/alerts/preview/": lambda w: AUDIENCE,
     "PUT /api/v1/alert-preferences/": lambda w: {"email": False, "sms": False},
+    "POST /api/v1/drills/": lambda w: {
+        "title": "防汛联合演练",
+        "scenario": "青衣江超警戒水位",
+        "region_code": "511826",
+        "starts_at": SOON,
+        "objectives": ["转移群众"],
+        "participants": [w.ngo.pk],
+    },
+    "POST /api/v1/drills/{pk}/injects/": lambda w: {"deliver_at": SOON, "title": "余震"},
+    "POST /api/v1/drills/{pk}/objectives/{objective_id}/review/": lambda w: {"worked": "通信畅通"},
+    "POST /api/v1/followups/{pk}/carry-over/": lambda w: {"reason": "列入明年预算"},
+    "POST /api/v1/meetings/": lambda w: {
+        "title": "防汛联席会议",
+        "region_code": "511826",
+        "held_at": SOON,
+        "agenda": "汛前准备",
+        "members": [w.ngo.pk],
+    },
+    "POST /api/v1/meetings/{pk}/minutes/": lambda w: {"minutes": "会议纪要", "attended": []},
+    "POST /api/v1/meetings/{pk}/decisions/": lambda w: {"text": "各队补充照明设备"},
+    "POST /api/v1/meetings/{pk}/attachments/": lambda w: {
+        "file": SimpleUploadedFile("minutes.pdf", PDF, content_type="application/pdf"),
+    },
 }
 
 
@@ -875,6 +970,19 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /inbox/{pk}/read/":                                 (IN,  OK,  404, 404, 404, 404, 404),
     "POST /alerts/deliveries/{pk}/retry/":                    (IN,  404, 404, 404, OK,  404, 404),
     "POST /organizations/{pk}/webhooks/":                     (IN,  BAD, 403, 403, 403, 403, 403),
+    # Preparedness (participants see a drill or meeting, so the service refuses them: "no")
+    "POST /drills/new/":                                      (IN,  403, 403, 403, OK,  NO,  403),
+    "POST /drills/{pk}/injects/":                             (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /drills/{pk}/run/":                                 (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /drills/{pk}/end/":                                 (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /drills/{pk}/close/":                               (IN,  NO,  NO,  404, BAD, 404, 404),
+    "POST /drills/{pk}/objectives/{objective_id}/review/":    (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /followups/{pk}/complete/":                         (IN,  OK,  OK,  404, NO,  404, 404),
+    "POST /followups/{pk}/carry-over/":                       (IN,  OK,  OK,  404, OK,  404, 404),
+    "POST /meetings/new/":                                    (IN,  403, 403, 403, OK,  NO,  403),
+    "POST /meetings/{pk}/minutes/":                           (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /meetings/{pk}/decisions/":                         (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /meetings/{pk}/attachments/":                       (IN,  NO,  NO,  404, OK,  404, 404),
 }
 # fmt: on
 
@@ -966,6 +1074,21 @@ PAGE_API = {
     "POST /inbox/{pk}/read/": "POST /api/v1/inbox/{pk}/read/",
     "POST /alerts/deliveries/{pk}/retry/": "POST /api/v1/deliveries/{pk}/retry/",
     "POST /organizations/{pk}/webhooks/": "POST /api/v1/organizations/{pk}/webhooks/",
+    # Preparedness
+    "POST /drills/new/": "POST /api/v1/drills/",
+    "POST /drills/{pk}/injects/": "POST /api/v1/drills/{pk}/injects/",
+    "POST /drills/{pk}/run/": "POST /api/v1/drills/{pk}/run/",
+    "POST /drills/{pk}/end/": "POST /api/v1/drills/{pk}/end/",
+    "POST /drills/{pk}/close/": "POST /api/v1/drills/{pk}/close/",
+    "POST /drills/{pk}/objectives/{objective_id}/review/": (
+        "POST /api/v1/drills/{pk}/objectives/{objective_id}/review/"
+    ),
+    "POST /followups/{pk}/complete/": "POST /api/v1/followups/{pk}/complete/",
+    "POST /followups/{pk}/carry-over/": "POST /api/v1/followups/{pk}/carry-over/",
+    "POST /meetings/new/": "POST /api/v1/meetings/",
+    "POST /meetings/{pk}/minutes/": "POST /api/v1/meetings/{pk}/minutes/",
+    "POST /meetings/{pk}/decisions/": "POST /api/v1/meetings/{pk}/decisions/",
+    "POST /meetings/{pk}/attachments/": "POST /api/v1/meetings/{pk}/attachments/",
 }
 
 # Where a page's ids are not its API twin's.
@@ -1168,6 +1291,24 @@ PAGE_BODIES = {
     },
     "POST /ledger/shortfalls/{pk}/": lambda w: {"outcome": "replaced", "org": w.ngo.pk},
     "POST /inbox/preferences/": lambda w: {"email": "on", "phone": ""},
+    "POST /drills/new/": lambda w: {
+        **BODIES["POST /api/v1/drills/"](w),
+        "starts_at": LOCAL,
+        "objectives": "转移群众",
+    },
+    "POST /drills/{pk}/injects/": lambda w: {"deliver_at": LOCAL, "title": "余震"},
+    "POST /drills/{pk}/objectives/{objective_id}/review/": lambda w: {"worked": "通信畅通"},
+    "POST /followups/{pk}/carry-over/": BODIES["POST /api/v1/followups/{pk}/carry-over/"],
+    "POST /meetings/new/": lambda w: {
+        **BODIES["POST /api/v1/meetings/"](w),
+        "held_at": LOCAL,
+    },
+    "POST /meetings/{pk}/minutes/": lambda w: {"minutes": "会议纪要"},
+    "POST /meetings/{pk}/decisions/": BODIES["POST /api/v1/meetings/{pk}/decisions/"],
+    "POST /meetings/{pk}/attachments/": lambda w: {
+        "file": SimpleUploadedFile("minutes.pdf", PDF, content_type="application/pdf"),
+        "name": "会议纪要扫描件",
+    },
     "POST /alerts/new/": lambda w: {
         "title": "芦山县暴雨预警",
         "body": "请注意防范",

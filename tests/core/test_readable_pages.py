@@ -60,6 +60,15 @@ PAGES = [
     ("inbox", "/inbox/", {"official", "ngo_admin", "foundation", "expert"}),
     ("preferences", "/inbox/preferences/", {"ngo_admin"}),
     ("audit", "/audit/", {"official"}),
+    ("drills", "/drills/", {"official", "ngo_admin"}),
+    ("drill", "/drills/{drill}/", {"official", "ngo_admin"}),
+    ("drill_new", "/drills/new/", {"official"}),
+    ("drill_summary", "/drills/summary/", set(ROLES)),
+    ("followups", "/followups/", {"official", "ngo_admin"}),
+    ("followup", "/followups/{followup}/", {"official", "ngo_admin"}),
+    ("meetings", "/meetings/", {"official", "ngo_admin"}),
+    ("meeting", "/meetings/{meeting}/", {"official", "ngo_admin"}),
+    ("meeting_new", "/meetings/new/", {"official"}),
     ("password", "/accounts/password/", {"ngo_admin"}),
     ("login", "/accounts/login/", {"public"}),
 ]
@@ -91,6 +100,7 @@ def demo(django_db_setup, django_db_blocker):
     from alerts.models import Alert
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
+    from preparedness.models import Drill, FollowUp, Meeting
     from procurement.models import Project
     from registry.models import Organization, Person
 
@@ -99,7 +109,7 @@ def demo(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             call_command("seed_demo", force=True, stdout=io.StringIO())
-            incident = Incident.objects.order_by("pk").first()
+            incident = Incident.objects.filter(is_exercise=False).order_by("pk").first()
             yield {
                 "ngo": Organization.objects.get(name="芦山县应急救援队").pk,
                 "charity": Organization.objects.get(name="四川同舟公益基金会").pk,
@@ -113,6 +123,9 @@ def demo(django_db_setup, django_db_blocker):
                 .order_by("pk")
                 .first()
                 .pk,
+                "drill": Drill.objects.order_by("pk").first().pk,
+                "followup": FollowUp.objects.order_by("pk").first().pk,
+                "meeting": Meeting.objects.order_by("pk").first().pk,
             }
         finally:
             transaction.set_rollback(True)
