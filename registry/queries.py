@@ -24,12 +24,17 @@ def public_organizations() -> QuerySet[Organization]:
 
 
 def eligible_organizations(
-    *, specialty: str | None = None, min_grade: int | None = None
+    *, specialty: str | None = None, min_grade: int | None = None, include_vouched: bool = False
 ) -> QuerySet[Organization]:
     """Verified non-agency organizations whose *current assessed* grade for ``specialty`` is
     ``min_grade`` or better (1 is the highest). No specialty: any verified organization;
-    a specialty without min_grade: any current assessment for it."""
+    a specialty without min_grade: any current assessment for it. ``include_vouched``: teams a
+    hub vouches for count too (task matching; tenders stay for registered suppliers)."""
     qs = public_organizations()
+    if include_vouched:
+        qs = Organization.objects.filter(status__in=Organization.IN_GOOD_STANDING).exclude(
+            kind=OrganizationKind.AGENCY
+        )
     if specialty:
         caps = Capability.objects.current().filter(organization=OuterRef("pk"), specialty=specialty)
         if min_grade:
@@ -44,6 +49,13 @@ def eligible_organizations(
             )
         )
     return qs
+
+
+def phase_covered(phases: list | None, phase: str) -> bool:
+    """Whether a capability's declared ``phases`` (registry.models.Phase values) serve
+    ``phase``. A capability that declares no phase (declared before phases were used, or serving
+    all of them) covers every phase."""
+    return not phases or phase in phases
 
 
 def is_eligible(
@@ -213,6 +225,7 @@ def acting_organization(
     wanted_roles = {str(r) for r in roles}
     wanted_kinds = {str(k) for k in kinds} if kinds is not None else None
     mine = [m.organization for m in perms.memberships(user) if m.role in wanted_roles]
+    mine += [team for team, role in vouched_teams(user) if role in wanted_roles]
 
     def why_not(org: Organization) -> str:
         if wanted_kinds is not None and org.kind not in wanted_kinds:
@@ -221,7 +234,7 @@ def acting_organization(
             }
         if wanted_kinds is None and org.kind == OrganizationKind.AGENCY:
             return _("An agency does not do this for itself; its officials act by jurisdiction.")
-        if verified and org.status != Organization.Status.VERIFIED:
+        if verified and org.status not in Organization.IN_GOOD_STANDING:
             return _("“%(name)s” is not verified yet: only verified organizations may do this.") % {
                 "name": org.name
             }
@@ -252,6 +265,45 @@ def acting_organization(
     return able[0]
 
 
+_VOUCHED_CACHE = "_tongzhou_vouched_teams"
+
+
+def vouched_teams(user: Any) -> list[tuple[Organization, str]]:
+    """(team, role) for every grassroots team a hub vouches for (``Organization.vouched_by``)
+    where ``user`` has a role in that hub: a hub's admins and members act for its vouched teams
+    with their role in the hub (the one extension of the acting rule, docs/registry.md "Hubs and
+    grassroots teams"). The hub must itself be verified. Cached on the user object like the
+    memberships; no query at all for a user who belongs to no hub."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _VOUCHED_CACHE, None)
+    if cached is not None:
+        return cached
+    roles = {
+        m.organization_id: m.role
+        for m in perms.memberships(user)
+        if m.organization.is_hub and m.organization.status == Organization.Status.VERIFIED
+    }
+    cached = []
+    if roles:
+        for team in Organization.objects.filter(vouched_by_id__in=roles).order_by("name", "id"):
+            cached.append((team, roles[team.vouched_by_id]))
+    setattr(user, _VOUCHED_CACHE, cached)
+    return cached
+
+
+def forget_vouched_teams(user: Any) -> None:
+    """Drop the cache after a hub vouches for a new team."""
+    if hasattr(user, _VOUCHED_CACHE):
+        delattr(user, _VOUCHED_CACHE)
+
+
+def vouched_team_ids(user: Any, roles: Iterable[str] = ACTING_ROLES) -> list[int]:
+    """Ids of the teams ``user`` acts for through a hub (visibility of their filings, tasks)."""
+    wanted = {str(r) for r in roles}
+    return [team.pk for team, role in vouched_teams(user) if role in wanted]
+
+
 def may_act_for(user: Any, organization: Any, **needs: Any) -> bool:
     """Whether ``acting_organization(user, organization, **needs)`` would accept it: for a page
     that shows a form or a button only to those the service will let through (the service still
@@ -275,11 +327,11 @@ def acting_organizations(
     """Every organization ``acting_organization`` would accept for ``user`` (for a page's
     "act for" choice), by name."""
     able = []
-    for membership in perms.memberships(user):
+    reachable = [m.organization for m in perms.memberships(user)]
+    reachable += [team for team, _role in vouched_teams(user)]
+    for candidate in reachable:
         try:
-            org = acting_organization(
-                user, membership.organization, roles=roles, verified=verified, kinds=kinds
-            )
+            org = acting_organization(user, candidate, roles=roles, verified=verified, kinds=kinds)
         except (PermissionDenied, ValidationError):
             continue
         if org not in able:
