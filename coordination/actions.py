@@ -18,9 +18,9 @@ from coordination.models import Deployment, Incident, Need, Task
 from core import words
 from core.states import Action, Actions, Conflict, InvalidTransition
 from registry import queries as registry_queries
-from registry.queries import phase_covered
 from registry.choices import OrganizationKind, Specialty
 from registry.models import Capability, Organization, Phase
+from registry.queries import phase_covered
 
 # --- rules shared by guards and services ---------------------------------------------------
 

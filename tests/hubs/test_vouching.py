@@ -33,14 +33,14 @@ def hub_member(hub):
 
 
 def vouch(user, hub, **overrides):
-    values = dict(
-        hub=hub,
-        name="龙门乡青年志愿队",
-        leader_name="李四",
-        leader_phone="13800000001",
-        region_code="511826",
-        members=[{"name": "王五", "phone": "13800000002", "skills": ["搜救"]}],
-    )
+    values = {
+        "hub": hub,
+        "name": "龙门乡青年志愿队",
+        "leader_name": "李四",
+        "leader_phone": "13800000001",
+        "region_code": "511826",
+        "members": [{"name": "王五", "phone": "13800000002", "skills": ["搜救"]}],
+    }
     values.update(overrides)
     return reg.vouch_team(by=user, **values)
 
