@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "coordination",
     "procurement",
     "donations",
+    "volunteers",
 ]
 
 MIDDLEWARE = [
@@ -416,6 +417,10 @@ if TONGZHOU_SMS_BACKEND == "http" and not (TONGZHOU_SMS_URL and TONGZHOU_SMS_KEY
     )
 TONGZHOU_SMS_TIMEOUT = env.float("TONGZHOU_SMS_TIMEOUT", default=5.0)
 TONGZHOU_SMS_SIGNATURE = env.str("TONGZHOU_SMS_SIGNATURE", default="【同舟】")
+# Minutes a volunteer's SMS phone code stays valid (volunteers.services).
+TONGZHOU_VOLUNTEER_CODE_MINUTES = env.int("TONGZHOU_VOLUNTEER_CODE_MINUTES", default=10)
+if not 1 <= TONGZHOU_VOLUNTEER_CODE_MINUTES <= 60:
+    raise ImproperlyConfigured("TONGZHOU_VOLUNTEER_CODE_MINUTES must be 1 to 60.")
 TONGZHOU_SMS_MAX_SEGMENTS = env.int("TONGZHOU_SMS_MAX_SEGMENTS", default=3)
 # CAP circle radius (km) around the incident point, by incident grade (platform convention).
 TONGZHOU_CAP_RADIUS_KM = {1: 150, 2: 80, 3: 30, 4: 10}

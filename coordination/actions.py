@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from coordination import permissions as cperms
 from coordination.models import Deployment, Incident, Need, Task
-from core import words
+from core import hooks, words
 from core.states import Action, Actions, Conflict, InvalidTransition
 from registry import queries as registry_queries
 from registry.choices import OrganizationKind, Specialty
@@ -104,6 +104,9 @@ def over_capacity(incident: Incident, area: str, headcount: int, exclude_pk=None
     totals = occupying.aggregate(teams=Count("id"), people=Sum("headcount"))
     teams, people = totals["teams"] or 0, totals["people"] or 0
     max_teams, max_people = limits.get("max_teams"), limits.get("max_people")
+    if max_people is not None:
+        # Volunteers signed up to hubs' calls into the area count too (volunteers app).
+        people += sum(hooks.collect("incident_people", incident.pk, area))
     if max_teams is not None and teams + 1 > max_teams:
         return _("Area %(area)s is at capacity: %(teams)s of %(max)s teams already approved.") % {
             "area": words.region_path(area),

@@ -8,7 +8,16 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-PACKAGES = ["core", "registry", "alerts", "coordination", "procurement", "donations", "config"]
+PACKAGES = [
+    "core",
+    "registry",
+    "alerts",
+    "coordination",
+    "procurement",
+    "donations",
+    "volunteers",
+    "config",
+]
 # What each app may import (besides itself and Django and third-party packages).
 ALLOWED = {
     "core": set(),
@@ -17,6 +26,7 @@ ALLOWED = {
     "coordination": {"core", "registry", "alerts"},
     "procurement": {"core", "registry", "alerts", "coordination"},
     "donations": {"core", "registry", "alerts", "coordination"},
+    "volunteers": {"core", "registry", "alerts", "coordination"},
 }
 
 

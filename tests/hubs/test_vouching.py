@@ -8,28 +8,11 @@ from django.utils import timezone
 
 from coordination import services as coord
 from coordination.models import Deployment
-from core.roles import Role
 from registry import queries
 from registry import services as reg
 from registry.models import HubLink, Organization
 from tests.coordination.factories import IncidentFactory
 from tests.registry import factories as f
-
-
-@pytest.fixture
-def hub(db, official):
-    hub = f.OrganizationFactory(name="雅安市社会组织服务中心", region_code="511800")
-    return reg.designate_hub(organization=hub, by=official)
-
-
-@pytest.fixture
-def hub_admin(hub):
-    return f.org_user(hub, Role.ADMIN)
-
-
-@pytest.fixture
-def hub_member(hub):
-    return f.org_user(hub, Role.MEMBER)
 
 
 def vouch(user, hub, **overrides):
