@@ -62,6 +62,9 @@ class PhoneCode(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.volunteer} ({self.purpose})"
+
 
 class VolunteerCall(models.Model):
     """A hub's call for volunteers for one area of an incident, with the number it needs."""
@@ -140,6 +143,9 @@ class SignUp(models.Model):
         ]
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} -> {self.call}"
 
     def audit_scope(self) -> tuple[int | None, str]:
         return self.call.hub_id, self.call.area_region_code
