@@ -82,7 +82,7 @@ class Incident(models.Model):
         RESPONDING = "responding", _("Responding")
         # 过渡安置: after the emergency response, before recovery and reconstruction.
         RESETTLEMENT = "resettlement", _("Transitional resettlement")
-        RECOVERY = "recovery", _("Recovery and reconstruction")
+        RECOVERY = "recovery", _("Recovery")
         CLOSED = "closed", _("Closed")
 
     title = models.CharField(_("title"), max_length=200)
