@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         "register": env.str("TONGZHOU_THROTTLE_REGISTER", default="20/hour"),
         # Questions on ledger entries: anyone may ask, no CAPTCHA; per client IP.
         "questions": env.str("TONGZHOU_THROTTLE_QUESTIONS", default="10/hour"),
+        # Volunteers' SMS codes asked for and tried on a call's page, per client IP.
+        "volunteer_codes": env.str("TONGZHOU_THROTTLE_VOLUNTEER_CODES", default="20/hour"),
     },
 }
 

@@ -304,6 +304,23 @@ def vouched_team_ids(user: Any, roles: Iterable[str] = ACTING_ROLES) -> list[int
     return [team.pk for team, role in vouched_teams(user) if role in wanted]
 
 
+def acting_hub(user: Any, requested: Any = None, *, field: str = "hub") -> Organization:
+    """The verified hub ``user`` acts for (``acting_organization`` among hubs only: a hub
+    member also acts for the hub's vouched teams, which must not make "my only hub" ambiguous).
+    403 when the named organization is not a hub the user acts for."""
+    if requested not in (None, ""):
+        org = acting_organization(user, requested, field=field)
+        if not org.is_hub:
+            raise PermissionDenied(_("Only a hub organization may do this."))
+        return org
+    hubs = [o for o in acting_organizations(user) if o.is_hub]
+    if not hubs:
+        raise PermissionDenied(_("Only a hub organization may do this."))
+    if len(hubs) > 1:
+        raise ValidationError({field: [_("You act for several hubs: say which one does this.")]})
+    return hubs[0]
+
+
 def may_act_for(user: Any, organization: Any, **needs: Any) -> bool:
     """Whether ``acting_organization(user, organization, **needs)`` would accept it: for a page
     that shows a form or a button only to those the service will let through (the service still

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -36,7 +36,7 @@ from core import audit, regions, text, words
 from core.models import Region
 from core.states import Conflict, InvalidTransition, move
 from registry.models import Organization
-from registry.queries import acting_organization
+from registry.queries import acting_hub
 from volunteers.models import PhoneCode, SignUp, Volunteer, VolunteerCall
 from volunteers.sms import PHONE_CODE
 
@@ -46,16 +46,11 @@ PHONE_DIGITS = 11
 
 
 def _hub(by: Any, hub: Any) -> Organization:
-    hub = acting_organization(by, hub, field="hub")
-    if not hub.is_hub:
-        raise PermissionDenied(_("Only a hub organization may do this."))
-    return hub
+    return acting_hub(by, hub)
 
 
 def _require_hub_member(by: Any, hub: Organization) -> None:
-    acting_organization(by, hub, field="hub")
-    if not hub.is_hub:
-        raise PermissionDenied(_("Only a hub organization may do this."))
+    acting_hub(by, hub)
 
 
 def clean_phone(phone: str, field: str = "phone") -> str:

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from core import permissions as perms
 from core import regions, text
 from core.states import Conflict, move
+from registry.actions import ORGANIZATION
 from registry.choices import OrganizationKind
 from registry.models import HubLink, Organization, Person
-from registry.queries import acting_organization, forget_vouched_teams
+from registry.queries import acting_hub, acting_organization, forget_vouched_teams
 from registry.services.common import (
     _audit,
     _check_region,
@@ -42,12 +43,10 @@ def designate_hub(*, organization: Organization, by: Any, is_hub: bool = True) -
     a hub (or withdraws the designation; the teams it vouched for stay, but nobody acts for them
     through it while it is not a hub)."""
     _require_official_for(by, organization)
-    if organization.kind == OrganizationKind.AGENCY:
-        raise ValidationError({"organization": [_("A government agency cannot be a hub.")]})
-    if is_hub and organization.status != Organization.Status.VERIFIED:
-        raise ValidationError({"organization": [_("Only a verified organization can be a hub.")]})
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        if is_hub:
+            ORGANIZATION.check("hub", by, organization)
         if organization.is_hub == is_hub:
             return organization
         organization.is_hub = is_hub
@@ -229,7 +228,7 @@ def vouch_team(
     (given, or ``next_reference``) in place of a USCC, its leader as contact and its members
     (leader included) in the talent pool. The team's region must lie in the hub's service area:
     the hub's own region (a bureau there sees the team)."""
-    hub = acting_organization(by, hub, field="hub")
+    hub = acting_hub(by, hub)
     _require_hub(hub)
     name = text.check_name("name", name)
     leader_name = text.check_name("leader_name", leader_name)
