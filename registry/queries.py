@@ -72,10 +72,10 @@ def is_eligible(
 
 
 def visible_organizations(user) -> QuerySet[Organization]:
-    """Public organizations, plus the user's own, plus (for officials) every organization whose
-    region lies in their jurisdiction, whatever its status."""
+    """Public organizations, plus the user's own (and the teams their hub vouches for), plus (for
+    officials) every organization whose region lies in their jurisdiction, whatever its status."""
     q = Q(status=Organization.Status.VERIFIED) & ~Q(kind=OrganizationKind.AGENCY)
-    own = perms.organization_ids(user)
+    own = perms.organization_ids(user) + vouched_team_ids(user, roles=(Role.ADMIN, Role.MEMBER))
     if own:
         q |= Q(pk__in=own)
     for prefix in perms.jurisdiction_prefixes(user):
