@@ -15,6 +15,7 @@ from core.versions import bump
 from donations import balances, chain, privacy, sequencer
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
+from registry.models import Organization
 from donations.services.common import (
     CENT,
     Kind,
@@ -42,7 +43,8 @@ def allocate(
     (named or oldest compatible first); the receiver is alerted and signs for what arrives."""
     organization = require_writer(by, organization)
     privacy.screen(purpose=purpose)
-    if to_organization is None or to_organization.status != "verified":
+    # A team a hub vouches for (no credit code) receives too; its hub signs for it.
+    if to_organization is None or to_organization.status not in Organization.IN_GOOD_STANDING:
         raise ValidationError({"to_organization": [_("Allocate only to a verified organization.")]})
     if to_organization.kind not in receiving_kinds():
         raise ValidationError(

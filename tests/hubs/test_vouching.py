@@ -135,3 +135,28 @@ def test_an_organization_asks_to_join_and_the_hub_accepts(hub, hub_admin, ngo, n
     with pytest.raises(PermissionDenied):
         reg.accept_hub_link(link=link, by=ngo_admin)
     assert reg.accept_hub_link(link=link, by=hub_admin).status == HubLink.Status.ACCEPTED
+
+
+def test_a_hub_allocates_goods_to_its_team_and_signs_for_them_in_the_ledger(hub, hub_member):
+    from decimal import Decimal
+
+    from donations import services as ledger
+    from donations.models import LedgerEntry
+    from tests.donations import factories as df
+
+    team = vouch(hub_member, hub)
+    hub_writer = df.writer(hub)
+    df.receipt(hub, hub_writer, items=[df.item("帐篷", "顶", "20", "800.00")])
+    allocation = ledger.allocate(
+        organization=hub,
+        by=hub_writer,
+        to_organization=team,
+        items=[{"name": "帐篷", "unit": "顶", "quantity": Decimal(5)}],
+    )
+    signed = ledger.acknowledge(
+        allocation=allocation,
+        by=hub_member,
+        items=[{"name": "帐篷", "unit": "顶", "quantity": Decimal(5)}],
+    )
+    assert signed.kind == LedgerEntry.Kind.ACKNOWLEDGEMENT and signed.holder == team
+    assert not signed.shortfall
