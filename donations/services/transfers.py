@@ -15,7 +15,6 @@ from core.versions import bump
 from donations import balances, chain, privacy, sequencer
 from donations.actions import ENTRY, receiving_kinds, require_writer
 from donations.models import EntrySource, GoodsLine, LedgerEntry, Lot
-from registry.models import Organization
 from donations.services.common import (
     CENT,
     Kind,
@@ -25,6 +24,7 @@ from donations.services.common import (
     summarize,
     wants_from,
 )
+from registry.models import Organization
 
 
 def allocate(
