@@ -483,6 +483,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "TaskStatusEnum": "coordination.models.Task.Status",
         "PriorityEnum": "coordination.models.Priority",
         "SpecialtyEnum": "registry.choices.Specialty",
+        "HubLinkStatusEnum": "registry.models.HubLink.Status",
+        "VolunteerCallStatusEnum": "volunteers.models.VolunteerCall.Status",
+        "SignUpStatusEnum": "volunteers.models.SignUp.Status",
     }
 )
 # Choice sets that a list serializer and its detail serializer (with ``actions``) share.

@@ -1,7 +1,7 @@
 """API of volunteers and calls for volunteers (docs/API.md, "Volunteers and calls")."""
 
 from django.shortcuts import get_object_or_404
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -197,7 +197,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def create(self, request):
         if not request.user.is_authenticated:
-            return Response(status=status.HTTP_401_UNAUTHORIZED)
+            raise exceptions.NotAuthenticated()
         data = PostCallSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

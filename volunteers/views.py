@@ -49,6 +49,13 @@ def _errors(request, error: Exception, form=None) -> None:
 REFUSALS = (ValidationError, PermissionDenied, InvalidTransition)
 
 
+def _int(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 @login_required
 def volunteer_list(request):
     hubs = _hubs(request.user)
@@ -83,10 +90,7 @@ def volunteer_new(request):
 
 @login_required
 def volunteer_verify(request, pk: int):
-    volunteer = get_object_or_404(
-        queries.visible_volunteers(request.user).filter(hub_id__in=queries.hub_ids(request.user)),
-        pk=pk,
-    )
+    volunteer = get_object_or_404(queries.visible_volunteers(request.user), pk=pk)
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
         try:
@@ -221,14 +225,13 @@ def call_action(request, pk: int, action: str):
             vs.close_call(call=call, by=request.user, reopen=action == "reopen")
             messages.success(request, _("Saved."))
         elif action == "sign_up":
-            form = forms.SignUpForm(
-                request.POST, volunteers=queries.visible_volunteers(request.user)
+            # The same lookup as the API: a volunteer the user may not see is a 404.
+            volunteer = get_object_or_404(
+                queries.visible_volunteers(request.user),
+                pk=_int(request.POST.get("volunteer")),
             )
-            if form.is_valid():
-                vs.sign_up(call=call, by=request.user, **form.cleaned_data)
-                messages.success(request, _("Signed up."))
-            else:
-                messages.error(request, _("Choose a volunteer."))
+            vs.sign_up(call=call, by=request.user, volunteer=volunteer)
+            messages.success(request, _("Signed up."))
         else:
             raise Http404
     except REFUSALS as error:
