@@ -463,6 +463,8 @@ def build_world() -> SimpleNamespace:
         contact_name="李四",
         contact_phone="13800000001",
     )
+    # a member of the rival hub, who acts for its team (no persona of the matrix does)
+    w.rival_hub_member = f.org_user(w.rival, Role.MEMBER)
     w.hub_link = HubLink.objects.create(hub=w.ngo, member=w.other_ngo, proposed_by=w.ngo_admin)
     volunteer = {"hub": w.ngo, "region_code": "511826"}
     w.volunteer = Volunteer.objects.create(
