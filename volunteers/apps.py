@@ -12,6 +12,11 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from volunteers import sms  # noqa: F401  (registers the SMS template)
 
+    def work_queue(self, user) -> list[dict]:
+        from volunteers.queries import work_queue
+
+        return work_queue(user)
+
     def navigation_links(self, user) -> list[dict]:
         from volunteers.queries import navigation_links
 

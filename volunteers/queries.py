@@ -89,3 +89,31 @@ def navigation_links(user: Any) -> list[dict]:
             }
         ]
     return []
+
+
+def work_queue(user: Any) -> list[dict]:
+    """Hub members: volunteers whose phone code is still to be entered (they count only once
+    it is), oldest first. One aggregate and one row query; nothing for people in no hub."""
+    from django.db.models import Min
+
+    hubs = hub_ids(user)
+    if not hubs:
+        return []
+    waiting = Volunteer.objects.filter(hub_id__in=hubs, phone_verified_at__isnull=True)
+    totals = waiting.aggregate(n=Count("pk"), oldest=Min("created_at"))
+    oldest = waiting.order_by("created_at", "pk").first() if totals["n"] else None
+    item = {
+        "role": "organization",
+        "key": "volunteers_to_verify",
+        "label": str(_("Volunteers waiting for their phone code")),
+        "count": totals["n"],
+        "oldest": totals["oldest"],
+        "url": (
+            reverse("volunteers:volunteer_verify", args=[oldest.pk])
+            if oldest
+            else reverse("volunteers:volunteer_list")
+        ),
+    }
+    if oldest is not None:
+        item["hint"] = oldest.name
+    return [item]

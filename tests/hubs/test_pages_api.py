@@ -293,3 +293,20 @@ def test_call_pages_query_count_is_fixed(
         assert client.get(reverse("volunteers:volunteer_list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client_for(hub_member).get("/api/v1/volunteer-calls/").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_hub_home_lists_volunteers_waiting_for_their_code(
+    rows, hub, hub_member, client, django_assert_max_num_queries
+):
+    from volunteers.models import Volunteer
+
+    for i in range(rows):
+        Volunteer.objects.create(
+            hub=hub, name=f"志愿者{i}", phone=f"139{i:08d}", region_code="511826"
+        )
+    client.force_login(hub_member)
+    with django_assert_max_num_queries(40):
+        html = client.get("/").content.decode()
+    assert 'data-key="volunteers_to_verify"' in html
+    assert_readable_html(html)
