@@ -59,6 +59,12 @@ PAGES = [
     ("audit", "/audit/", {"official"}),
     ("password", "/accounts/password/", {"ngo_admin"}),
     ("login", "/accounts/login/", {"public"}),
+    ("hubs", "/hubs/", {"official", "ngo_admin"}),
+    ("hub", "/organizations/{hub}/", set(ROLES)),
+    ("vouched_team", "/organizations/{vouched_team}/", {"official"}),
+    ("volunteers", "/volunteers/", {"official"}),
+    ("volunteer_calls", "/volunteer-calls/", set(ROLES)),
+    ("volunteer_call", "/volunteer-calls/{volunteer_call}/", set(ROLES)),
 ]
 
 # Pages whose problems are another part of the work's (the lead removes these after merging).
@@ -90,6 +96,7 @@ def demo(django_db_setup, django_db_blocker):
     from donations.models import LedgerEntry
     from procurement.models import Project
     from registry.models import Organization
+    from volunteers.models import VolunteerCall
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -105,6 +112,9 @@ def demo(django_db_setup, django_db_blocker):
                 "project": Project.objects.order_by("pk").first().pk,
                 "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
+                "hub": Organization.objects.get(name="雅安市社会组织服务中心").pk,
+                "vouched_team": Organization.objects.get(name="龙门乡青年应急志愿队").pk,
+                "volunteer_call": VolunteerCall.objects.order_by("pk").first().pk,
             }
         finally:
             transaction.set_rollback(True)
