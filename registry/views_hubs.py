@@ -23,14 +23,16 @@ from registry.views import _apply_errors, page_messages
 
 
 def _refused(request, error: Exception) -> None:
+    """A service's refusal as messages (tagged ``REFUSED_TAG`` for a PermissionDenied)."""
     if isinstance(error, PermissionDenied):
         messages.error(request, str(error) or _("You may not do this."), extra_tags=REFUSED_TAG)
     elif isinstance(error, ValidationError):
-        for msg in page_messages(
-            error.error_list
-            if not hasattr(error, "error_dict")
-            else [e for errors in error.error_dict.values() for e in errors]
-        ):
+        errors = (
+            [e for errs in error.error_dict.values() for e in errs]
+            if hasattr(error, "error_dict")
+            else error.error_list
+        )
+        for msg in page_messages(errors):
             messages.error(request, msg)
     else:
         messages.error(request, getattr(error, "message", str(error)))
