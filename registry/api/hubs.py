@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from core import api as core_api
 from core import permissions as perms
 from core.api import NameField, StrictModelSerializer, StrictSerializer
+from core.display import people
 from core.roles import Role
 from registry import queries
 from registry import services as reg
@@ -111,7 +112,11 @@ def visible_links(user):
     scope = Q(hub_id__in=mine) | Q(member_id__in=mine)
     for prefix in perms.jurisdiction_prefixes(user):
         scope |= Q(hub__region_code__startswith=prefix)
-    return HubLink.objects.filter(scope).select_related("hub", "member", "proposed_by")
+    return (
+        HubLink.objects.filter(scope)
+        .select_related("hub", "member", "proposed_by")
+        .prefetch_related(people("proposed_by"))
+    )
 
 
 class HubLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -196,8 +196,11 @@ def test_api_call_sign_ups_until_full(hub, hub_member, official):
     assert len(client_for(official).get(url).json()) == 1
 
 
-def test_api_volunteers_are_private(hub, hub_member, ngo_admin, outside_official):
+def test_api_volunteers_are_private(hub, hub_member, ngo_admin, official, outside_official):
     _volunteer(client_for(hub_member), "13900000001")
+    # the bureau sees the hub's volunteers in its region, with their phone
+    rows = client_for(official).get("/api/v1/volunteers/").json()["results"]
+    assert [(r["name"], r["phone"]) for r in rows] == [("赵六", "13900000001")]
     assert client_for(ngo_admin).get("/api/v1/volunteers/").json()["count"] == 0
     assert client_for(outside_official).get("/api/v1/volunteers/").json()["count"] == 0
     assert client_for().get("/api/v1/volunteers/").status_code in (401, 403)
@@ -310,3 +313,23 @@ def test_the_hub_home_lists_volunteers_waiting_for_their_code(
         html = client.get("/").content.decode()
     assert 'data-key="volunteers_to_verify"' in html
     assert_readable_html(html)
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_volunteer_and_link_lists_query_count_is_fixed(
+    rows, hub, hub_member, hub_admin, official, django_assert_max_num_queries
+):
+    from registry.models import HubLink
+    from volunteers.models import Volunteer
+
+    for i in range(rows):
+        Volunteer.objects.create(
+            hub=hub, name=f"志愿者{i}", phone=f"139{i:08d}", region_code="511826"
+        )
+        member = f.OrganizationFactory()
+        HubLink.objects.create(hub=hub, member=member, proposed_by=hub_admin)
+    for user in (hub_member, official):
+        with django_assert_max_num_queries(8):
+            assert client_for(user).get("/api/v1/volunteers/").status_code == 200
+        with django_assert_max_num_queries(8):
+            assert client_for(user).get("/api/v1/hub-links/").status_code == 200
