@@ -404,6 +404,11 @@ class Capability(models.Model):
         order = [k for k in labels if k in data] + [k for k in data if k not in labels]
         return [(str(labels.get(k, k)), data[k]) for k in order]
 
+    def phase_labels(self) -> list[str]:
+        """The translated phases served, in the order of Phase (empty: every phase)."""
+        labels = dict(Phase.choices)
+        return [str(labels[p]) for p in Phase.values if p in (self.phases or [])]
+
     @property
     def current_grade(self) -> int | None:
         if (

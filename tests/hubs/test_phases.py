@@ -112,3 +112,35 @@ def test_a_tender_without_incident_has_no_phase_rule():
     org = f.OrganizationFactory()
     f.CapabilityFactory(organization=org, phases=["response"])
     assert phase_ineligibility(project, org) == ""
+
+
+def test_an_organization_declares_the_phases_it_serves_on_its_capability_page(
+    ngo, ngo_admin, client
+):
+    client.force_login(ngo_admin)
+    response = client.post(
+        f"/organizations/{ngo.pk}/capabilities/new/",
+        {
+            "specialty": "shelter_management",
+            "declared_grade": 2,
+            "mobility_range": "local",
+            "phases": ["resettlement", "reconstruction"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cap = ngo.capabilities.get(specialty="shelter_management")
+    assert cap.phases == ["resettlement", "reconstruction"]
+    html = client.get(f"/organizations/{ngo.pk}/").content.decode()
+    assert "过渡安置、恢复重建" in html
+
+
+def test_an_unknown_phase_is_refused(ngo, ngo_admin):
+    from django.core.exceptions import ValidationError
+
+    from registry import services as reg
+
+    with pytest.raises(ValidationError) as error:
+        reg.declare_capability(
+            organization=ngo, by=ngo_admin, specialty="water_rescue", declared_grade=3, phases=["x"]
+        )
+    assert "phases" in error.value.message_dict
