@@ -111,7 +111,7 @@ class CallDetailSerializer(CallSerializer):
 
 class PostCallSerializer(StrictSerializer):
     hub = core_api.ActingOrganizationField(help_text="Your hub (your only one if none)")
-    incident = serializers.IntegerField(min_value=1)
+    incident = core_api.IntegerField(min_value=1)
     area_region_code = serializers.CharField(max_length=6)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(
@@ -133,7 +133,7 @@ class SignUpSerializer(StrictModelSerializer):
 
 
 class SignUpInSerializer(StrictSerializer):
-    volunteer = serializers.IntegerField(min_value=1)
+    volunteer = core_api.IntegerField(min_value=1)
 
 
 class VolunteerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -45,8 +45,8 @@ class HubLinkSerializer(StrictModelSerializer):
 
 
 class ProposeLinkSerializer(StrictSerializer):
-    hub = serializers.IntegerField(min_value=1)
-    member = serializers.IntegerField(min_value=1)
+    hub = core_api.IntegerField(min_value=1)
+    member = core_api.IntegerField(min_value=1)
 
 
 class TeamMemberInput(StrictSerializer):
