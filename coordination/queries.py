@@ -246,7 +246,7 @@ def suggestions(task: Task) -> list[dict]:
     )
     phase = Incident.PHASES.get(task.incident.status, "")
     if task.specialty and phase:
-        # The capabilities' declared phases must serve the incident's phase (actions.phase_covered).
+        # The capabilities' declared phases must serve the incident's phase (phase_covered).
         serving = Capability.objects.current().filter(specialty=task.specialty)
         candidates = candidates.prefetch_related(
             Prefetch("capabilities", queryset=serving, to_attr="serving_capabilities")
