@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "preparedness",
     "procurement",
     "donations",
+    "volunteers",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,8 @@ REST_FRAMEWORK = {
         "register": env.str("TONGZHOU_THROTTLE_REGISTER", default="20/hour"),
         # Questions on ledger entries: anyone may ask, no CAPTCHA; per client IP.
         "questions": env.str("TONGZHOU_THROTTLE_QUESTIONS", default="10/hour"),
+        # Volunteers' SMS codes asked for and tried on a call's page, per client IP.
+        "volunteer_codes": env.str("TONGZHOU_THROTTLE_VOLUNTEER_CODES", default="20/hour"),
     },
 }
 
@@ -417,6 +420,10 @@ if TONGZHOU_SMS_BACKEND == "http" and not (TONGZHOU_SMS_URL and TONGZHOU_SMS_KEY
     )
 TONGZHOU_SMS_TIMEOUT = env.float("TONGZHOU_SMS_TIMEOUT", default=5.0)
 TONGZHOU_SMS_SIGNATURE = env.str("TONGZHOU_SMS_SIGNATURE", default="【同舟】")
+# Minutes a volunteer's SMS phone code stays valid (volunteers.services).
+TONGZHOU_VOLUNTEER_CODE_MINUTES = env.int("TONGZHOU_VOLUNTEER_CODE_MINUTES", default=10)
+if not 1 <= TONGZHOU_VOLUNTEER_CODE_MINUTES <= 60:
+    raise ImproperlyConfigured("TONGZHOU_VOLUNTEER_CODE_MINUTES must be 1 to 60.")
 TONGZHOU_SMS_MAX_SEGMENTS = env.int("TONGZHOU_SMS_MAX_SEGMENTS", default=3)
 # CAP circle radius (km) around the incident point, by incident grade (platform convention).
 TONGZHOU_CAP_RADIUS_KM = {1: 150, 2: 80, 3: 30, 4: 10}
@@ -477,6 +484,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "TaskStatusEnum": "coordination.models.Task.Status",
         "PriorityEnum": "coordination.models.Priority",
         "SpecialtyEnum": "registry.choices.Specialty",
+        "HubLinkStatusEnum": "registry.models.HubLink.Status",
+        "VolunteerCallStatusEnum": "volunteers.models.VolunteerCall.Status",
+        "SignUpStatusEnum": "volunteers.models.SignUp.Status",
     }
 )
 # Choice sets that a list serializer and its detail serializer (with ``actions``) share.

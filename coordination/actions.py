@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from coordination import permissions as cperms
 from coordination.models import Deployment, Incident, Need, Task
-from core import words
+from core import hooks, words
 from core.states import Action, Actions, Conflict, InvalidTransition
 from registry import queries as registry_queries
 from registry.choices import OrganizationKind, Specialty
-from registry.models import Capability, Organization
+from registry.models import Capability, Organization, Phase
+from registry.queries import phase_covered
 
 # --- rules shared by guards and services ---------------------------------------------------
 
@@ -33,14 +34,24 @@ def ineligibility(task: Task, organization: Organization) -> str:
     the page can say which step is missing; two queries, as before."""
     if organization.kind == OrganizationKind.AGENCY:
         return _("Government agencies assign tasks; they do not take them.")
-    if organization.status != Organization.Status.VERIFIED:
+    if organization.status not in Organization.IN_GOOD_STANDING:
         return _("The organization must be verified before it takes tasks.")
     if task.specialty or task.min_grade:
         current = Capability.objects.current().filter(organization=organization)
         if task.specialty:
             current = current.filter(specialty=task.specialty)
-        grades = [g for g in current.values_list("assessed_grade", flat=True) if g is not None]
+        rows = list(current.values_list("assessed_grade", "phases"))
         specialty = Specialty(task.specialty).label if task.specialty else ""
+        phase = Incident.PHASES.get(task.incident.status, "") if rows else ""
+        if phase:
+            serving = [(g, p) for g, p in rows if phase_covered(p, phase)]
+            if not serving:
+                return _(
+                    "The incident is in the %(phase)s phase; the organization's capability "
+                    "does not serve it."
+                ) % {"phase": Phase(phase).label}
+            rows = serving
+        grades = [g for g, _p in rows if g is not None]
         if not grades:
             if specialty:
                 return _("Needs an assessed capability in %(specialty)s.") % {
@@ -93,6 +104,9 @@ def over_capacity(incident: Incident, area: str, headcount: int, exclude_pk=None
     totals = occupying.aggregate(teams=Count("id"), people=Sum("headcount"))
     teams, people = totals["teams"] or 0, totals["people"] or 0
     max_teams, max_people = limits.get("max_teams"), limits.get("max_people")
+    if max_people is not None:
+        # Volunteers signed up to hubs' calls into the area count too (volunteers app).
+        people += sum(hooks.collect("incident_people", incident.pk, area))
     if max_teams is not None and teams + 1 > max_teams:
         return _("Area %(area)s is at capacity: %(teams)s of %(max)s teams already approved.") % {
             "area": words.region_path(area),

@@ -80,6 +80,8 @@ class Incident(models.Model):
     class Status(models.TextChoices):
         MONITORING = "monitoring", _("Monitoring")
         RESPONDING = "responding", _("Responding")
+        # 过渡安置: after the emergency response, before recovery and reconstruction.
+        RESETTLEMENT = "resettlement", _("Transitional resettlement")
         RECOVERY = "recovery", _("Recovery")
         CLOSED = "closed", _("Closed")
 
@@ -148,11 +150,20 @@ class Incident(models.Model):
     # Reopening a closed incident needs a reason (services enforce it).
     TRANSITIONS = {
         Status.MONITORING: (Status.RESPONDING, Status.CLOSED),
-        Status.RESPONDING: (Status.RECOVERY, Status.CLOSED),
-        Status.RECOVERY: (Status.RESPONDING, Status.CLOSED),
-        Status.CLOSED: (Status.MONITORING, Status.RESPONDING, Status.RECOVERY),
+        Status.RESPONDING: (Status.RESETTLEMENT, Status.RECOVERY, Status.CLOSED),
+        Status.RESETTLEMENT: (Status.RESPONDING, Status.RECOVERY, Status.CLOSED),
+        Status.RECOVERY: (Status.RESPONDING, Status.RESETTLEMENT, Status.CLOSED),
+        Status.CLOSED: (Status.MONITORING, Status.RESPONDING, Status.RESETTLEMENT, Status.RECOVERY),
     }
-    ACTIVE = (Status.MONITORING, Status.RESPONDING, Status.RECOVERY)
+    ACTIVE = (Status.MONITORING, Status.RESPONDING, Status.RESETTLEMENT, Status.RECOVERY)
+    # The disaster phase (registry.models.Phase) each status is in: capabilities declare the
+    # phases they serve, and task matching and tender eligibility follow the incident's phase.
+    PHASES = {
+        Status.MONITORING: "prevention",
+        Status.RESPONDING: "response",
+        Status.RESETTLEMENT: "resettlement",
+        Status.RECOVERY: "reconstruction",
+    }
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -169,6 +180,11 @@ class Incident(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CLOSED
+
+    @property
+    def phase(self) -> str:
+        """The registry Phase of the incident's status ("" once closed)."""
+        return self.PHASES.get(self.status, "")
 
     @property
     def suggested_grade(self) -> int | None:

@@ -6,7 +6,7 @@ from core import permissions as perms
 from core import regions
 from core.roles import ACTING_ROLES, Role
 from registry.models import Organization
-from registry.queries import may_act_for
+from registry.queries import may_act_for, vouched_team_ids
 
 
 def is_official_for(user: Any, region_code: str) -> bool:
@@ -23,7 +23,7 @@ def acts_for(user: Any, organization: Any) -> bool:
 def acting_organization_ids(user: Any) -> list[int]:
     """Organizations whose private board rows the user sees as a member (visibility, not a
     decision to act: that is ``registry.queries.acting_organization``)."""
-    return perms.organization_ids(user, roles=ACTING_ROLES)
+    return perms.organization_ids(user, roles=ACTING_ROLES) + vouched_team_ids(user)
 
 
 def official_agencies(user: Any, region_code: str) -> list[Organization]:

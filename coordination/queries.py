@@ -27,6 +27,7 @@ from core.display import people
 from core.models import Region
 from registry import queries as registry_queries
 from registry.models import Capability
+from registry.queries import phase_covered
 
 
 def incidents_active_first() -> QuerySet[Incident]:
@@ -119,7 +120,7 @@ def visible_needs(user: Any, incident: Incident) -> QuerySet[Need]:
 def visible_deployments(user: Any) -> QuerySet[Deployment]:
     """Officials: filings for incidents in their jurisdiction. Members: their own filings."""
     cond = _region_filter(user, "incident__region_code")
-    org_ids = perms.organization_ids(user)
+    org_ids = perms.organization_ids(user) + registry_queries.vouched_team_ids(user)
     if org_ids:
         cond |= Q(organization_id__in=org_ids)
     return Deployment.objects.filter(cond).select_related("incident", "organization")
@@ -256,7 +257,7 @@ def suggestions(task: Task) -> list[dict]:
     )
     candidates = (
         registry_queries.eligible_organizations(
-            specialty=task.specialty or None, min_grade=task.min_grade
+            specialty=task.specialty or None, min_grade=task.min_grade, include_vouched=True
         )
         .filter(deployments__in=deployed)
         .distinct()
@@ -269,8 +270,21 @@ def suggestions(task: Task) -> list[dict]:
         )
         .prefetch_related(Prefetch("deployments", queryset=deployed, to_attr="open_filings"))
     )
+    phase = Incident.PHASES.get(task.incident.status, "")
+    if task.specialty and phase:
+        # The capabilities' declared phases must serve the incident's phase (phase_covered).
+        serving = Capability.objects.current().filter(specialty=task.specialty)
+        candidates = candidates.prefetch_related(
+            Prefetch("capabilities", queryset=serving, to_attr="serving_capabilities")
+        )
     ranked = []
     for org in candidates:
+        if (
+            task.specialty
+            and phase
+            and not any(phase_covered(c.phases, phase) for c in org.serving_capabilities)
+        ):
+            continue
         distance = min(
             region_distance(d.area_region_code, task.region_code) for d in org.open_filings
         )

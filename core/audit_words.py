@@ -75,6 +75,28 @@ SENTENCES: dict[str, Any] = {
     "meeting.minuted": gettext_lazy("%(actor)s recorded the minutes of %(target)s"),
     "meeting.attachment": gettext_lazy("%(actor)s attached a file to %(target)s"),
     "meeting.decision": gettext_lazy("%(actor)s recorded the decision %(target)s"),
+    "registry.hub_designated": gettext_lazy("%(actor)s designated %(target)s a hub"),
+    "registry.hub_withdrawn": gettext_lazy("%(actor)s withdrew the hub designation of %(target)s"),
+    "registry.team_vouched": gettext_lazy("%(actor)s registered and vouched for %(target)s"),
+    "registry.hub_link_proposed": gettext_lazy("%(actor)s proposed the hub membership %(target)s"),
+    "registry.hub_link_accepted": gettext_lazy("%(actor)s accepted the hub membership %(target)s"),
+    "registry.hub_link_declined": gettext_lazy("%(actor)s declined the hub membership %(target)s"),
+    "registry.hub_link_cancelled": gettext_lazy(
+        "%(actor)s withdrew the proposed hub membership %(target)s"
+    ),
+    "registry.hub_link_ended": gettext_lazy("%(actor)s ended the hub membership %(target)s"),
+    # volunteers
+    "volunteers.registered": gettext_lazy("%(actor)s registered the volunteer %(target)s"),
+    "volunteers.phone_verified": gettext_lazy(
+        "%(actor)s verified the phone of the volunteer %(target)s"
+    ),
+    "volunteers.call_posted": gettext_lazy("%(actor)s posted the call for volunteers %(target)s"),
+    "volunteers.call_closed": gettext_lazy("%(actor)s closed the call for volunteers %(target)s"),
+    "volunteers.call_reopened": gettext_lazy(
+        "%(actor)s reopened the call for volunteers %(target)s"
+    ),
+    "volunteers.signed_up": gettext_lazy("%(actor)s signed up %(target)s"),
+    "volunteers.sign_up_cancelled": gettext_lazy("%(actor)s cancelled the sign-up %(target)s"),
     # alerts
     "alert.issue": gettext_lazy("%(actor)s issued the alert %(target)s"),
     "alert.delivery_retry": gettext_lazy("%(actor)s retried a delivery of %(target)s"),
@@ -199,6 +221,10 @@ _TARGETS: dict[str, tuple[tuple[str, ...], Callable[[Any], str]]] = {
     "registry.membership": (("organization",), _org_and("organization.name")),
     "registry.document": ((), lambda d: d.title or str(d.get_kind_display())),
     "registry.person": ((), _org_and("name")),
+    "registry.hublink": (("hub", "member"), _org_and("member.name", "hub.name")),
+    "volunteers.volunteer": ((), _org_and("name")),
+    "volunteers.volunteercall": ((), _org_and("title")),
+    "volunteers.signup": (("volunteer", "call"), _org_and("volunteer.name", "call.title")),
     "alerts.alert": ((), _org_and("title")),
     "alerts.delivery": (("alert",), _org_and("alert.title")),
     "coordination.incident": ((), _org_and("title")),

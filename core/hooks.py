@@ -26,6 +26,9 @@ and concatenates the lists they return. This is plain, visible code (no signals)
   on an incident page (e.g. donations received for it, from the ledger); an optional
   ``"cache_key"`` (the panel data's version) lets the page serve the rendered panel from the
   cache (``coordination.views.incidents.rendered_panels``).
+- ``incident_people(incident_id, area_region_code) -> list[int]``: people an app sends into an
+  incident area besides the filings (volunteers signed up to hubs' calls); coordination adds them
+  to the filings' headcount when it checks the area's ``max_people``.
 
 Two hooks have exactly one provider, called through ``provided``:
 - ``notify(**kwargs) -> Alert``: the alerts app's outbox writer (``alerts.services.notify``), for

@@ -117,7 +117,11 @@ class ProjectForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["incident"].queryset = Incident.objects.filter(
-            status__in=[Incident.Status.RESPONDING, Incident.Status.RECOVERY]
+            status__in=[
+                Incident.Status.RESPONDING,
+                Incident.Status.RESETTLEMENT,
+                Incident.Status.RECOVERY,
+            ]
         ).order_by("-id")
         self.fields["incident"].label_from_instance = lambda i: i.title
         self.fields["invitees"].queryset = (

@@ -19,6 +19,14 @@ def official_for(user: Any, organization: Organization, **context: Any) -> None:
         raise PermissionDenied(_("Only an official whose jurisdiction covers it may do that."))
 
 
+def _may_be_hub(user: Any, organization: Organization, **context: Any) -> None:
+    """Designating needs a verified social organization; withdrawing is always possible."""
+    if organization.is_hub:
+        return
+    if organization.kind == "agency" or organization.status != S.VERIFIED:
+        raise InvalidTransition(_("Only a verified organization can be a hub."))
+
+
 S = Organization.Status
 ORGANIZATION = Actions(
     Organization,
@@ -27,6 +35,8 @@ ORGANIZATION = Actions(
         Action("verify", S.VERIFIED, who=official_for, sources=(S.PENDING,)),
         Action("suspend", S.SUSPENDED, who=official_for),
         Action("reinstate", S.VERIFIED, who=official_for, sources=(S.SUSPENDED,)),
+        # Designate a hub (枢纽型组织) or withdraw it: no status change.
+        Action("hub", None, who=official_for, when=_may_be_hub),
     ],
 )
 

@@ -94,4 +94,22 @@ class RegistryConfig(AppConfig):
                     "key": f"organization-{org.pk}",
                 }
             )
+        if perms.is_official(user):
+            links.append(
+                {
+                    "label": _("Hubs and grassroots teams"),
+                    "url": reverse("registry:hubs"),
+                    "order": 12,
+                    "key": "hubs",
+                }
+            )
+        elif any(o.is_hub for o in own):
+            links.append(
+                {
+                    "label": _("Hub: teams and members"),
+                    "url": reverse("registry:hubs"),
+                    "order": 6,
+                    "key": "hubs",
+                }
+            )
         return links

@@ -7,7 +7,7 @@ from core import formfields, validators
 from core.forms import ActingOrganizationField
 from registry import uscc
 from registry.choices import Grade, OrganizationKind, PersonnelFunction, Specialty
-from registry.models import PROFILE_FIELDS, Capability, Document, Organization, Person
+from registry.models import PROFILE_FIELDS, Capability, Document, Organization, Person, Phase
 
 REGISTRABLE_KINDS = [(k, label) for k, label in OrganizationKind.choices if k != "agency"]
 
@@ -146,6 +146,16 @@ class CapabilityForm(forms.ModelForm):
         required=False,
         help_text=_("For example: 生命探测仪=2"),
     )
+    phases = forms.MultipleChoiceField(
+        label=_("Disaster phases served"),
+        choices=Phase.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Tasks and tenders of an incident in a phase go to capabilities serving it; "
+            "none ticked serves every phase."
+        ),
+    )
 
     class Meta:
         model = Capability
@@ -175,6 +185,7 @@ class CapabilityForm(forms.ModelForm):
                 initial=personnel.get(key),
             )
         if self.instance.pk:
+            self.fields["phases"].initial = list(self.instance.phases or [])
             self.fields["specialty"].disabled = True
             self.fields["equipment_text"].initial = "\n".join(
                 f"{e.get('name')}={e.get('quantity')}" for e in self.instance.equipment or []
@@ -209,6 +220,7 @@ class CapabilityForm(forms.ModelForm):
         data["equipment"] = [
             {"name": n, "quantity": q} for n, q in self.cleaned_data.get("equipment_text") or []
         ]
+        data["phases"] = list(self.cleaned_data.get("phases") or [])
         return data
 
 

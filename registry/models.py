@@ -50,6 +50,9 @@ class Organization(models.Model):
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
+        # A grassroots team without a credit code, registered by a hub that vouches for it
+        # (registry.services.hubs); it never passes through the bureau's verification.
+        VOUCHED = "vouched", _("Vouched for by a hub")
 
     # Verification state machine (ARCHITECTURE.md): consulted by registry.services.
     TRANSITIONS = {
@@ -57,7 +60,10 @@ class Organization(models.Model):
         Status.VERIFIED: (Status.SUSPENDED,),
         Status.SUSPENDED: (Status.VERIFIED,),
         Status.REJECTED: (),
+        Status.VOUCHED: (),
     }
+    # Statuses in which an organization may take on new undertakings (acting_organization).
+    IN_GOOD_STANDING = (Status.VERIFIED, Status.VOUCHED)
 
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
@@ -85,11 +91,35 @@ class Organization(models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Hubs (枢纽型组织, docs/registry.md "Hubs and grassroots teams"): an official designates a
+    # hub; a hub vouches for unregistered teams, which carry its reference instead of a USCC.
+    is_hub = models.BooleanField(_("hub organization"), default=False)
+    vouched_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vouched_teams",
+        verbose_name=_("vouched for by"),
+    )
+    hub_reference = models.CharField(_("hub reference"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="vouched")
+                | (Q(vouched_by__isnull=False) & Q(uscc__isnull=True) & ~Q(hub_reference="")),
+                name="vouched_team_has_hub_reference_no_uscc",
+            ),
+            models.UniqueConstraint(
+                fields=["vouched_by", "hub_reference"],
+                condition=Q(vouched_by__isnull=False),
+                name="unique_hub_reference",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -105,6 +135,68 @@ class Organization(models.Model):
     @property
     def is_agency(self) -> bool:
         return self.kind == OrganizationKind.AGENCY
+
+    @property
+    def is_vouched(self) -> bool:
+        return self.status == self.Status.VOUCHED
+
+
+class HubLink(models.Model):
+    """A registered organization's membership of a hub (枢纽型组织), by consent of both: one
+    side proposes, the other side's admin accepts (registry.services.hubs). Either side may end
+    an accepted link."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Member")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Withdrawn")
+        ENDED = "ended", _("Ended")
+
+    TRANSITIONS = {
+        Status.PROPOSED: (Status.ACCEPTED, Status.DECLINED, Status.CANCELLED),
+        Status.ACCEPTED: (Status.ENDED,),
+        Status.DECLINED: (),
+        Status.CANCELLED: (),
+        Status.ENDED: (),
+    }
+    OPEN = (Status.PROPOSED, Status.ACCEPTED)
+
+    hub = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="hub_links")
+    member = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="member_of_hubs"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
+    )
+    # True: the hub invited the organization; False: the organization asked to join.
+    proposed_by_hub = models.BooleanField(default=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "member"],
+                condition=Q(status__in=["proposed", "accepted"]),
+                name="unique_open_hub_link",
+            ),
+            models.CheckConstraint(
+                condition=~Q(hub=models.F("member")), name="hub_link_not_to_itself"
+            ),
+        ]
+        verbose_name = _("hub membership")
+        verbose_name_plural = _("hub memberships")
+
+    def __str__(self) -> str:
+        return f"{self.member} in {self.hub} ({self.status})"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        return self.hub_id, self.hub.region_code
 
 
 class Membership(models.Model):
@@ -311,6 +403,11 @@ class Capability(models.Model):
         data = self.personnel or {}
         order = [k for k in labels if k in data] + [k for k in data if k not in labels]
         return [(str(labels.get(k, k)), data[k]) for k in order]
+
+    def phase_labels(self) -> list[str]:
+        """The translated phases served, in the order of Phase (empty: every phase)."""
+        labels = dict(Phase.choices)
+        return [str(labels[p]) for p in Phase.values if p in (self.phases or [])]
 
     @property
     def current_grade(self) -> int | None:

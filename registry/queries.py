@@ -24,12 +24,17 @@ def public_organizations() -> QuerySet[Organization]:
 
 
 def eligible_organizations(
-    *, specialty: str | None = None, min_grade: int | None = None
+    *, specialty: str | None = None, min_grade: int | None = None, include_vouched: bool = False
 ) -> QuerySet[Organization]:
     """Verified non-agency organizations whose *current assessed* grade for ``specialty`` is
     ``min_grade`` or better (1 is the highest). No specialty: any verified organization;
-    a specialty without min_grade: any current assessment for it."""
+    a specialty without min_grade: any current assessment for it. ``include_vouched``: teams a
+    hub vouches for count too (task matching; tenders stay for registered suppliers)."""
     qs = public_organizations()
+    if include_vouched:
+        qs = Organization.objects.filter(status__in=Organization.IN_GOOD_STANDING).exclude(
+            kind=OrganizationKind.AGENCY
+        )
     if specialty:
         caps = Capability.objects.current().filter(organization=OuterRef("pk"), specialty=specialty)
         if min_grade:
@@ -46,6 +51,13 @@ def eligible_organizations(
     return qs
 
 
+def phase_covered(phases: list | None, phase: str) -> bool:
+    """Whether a capability's declared ``phases`` (registry.models.Phase values) serve
+    ``phase``. A capability that declares no phase (declared before phases were used, or serving
+    all of them) covers every phase."""
+    return not phases or phase in phases
+
+
 def is_eligible(
     organization: Organization, *, specialty: str | None, min_grade: int | None
 ) -> bool:
@@ -60,10 +72,10 @@ def is_eligible(
 
 
 def visible_organizations(user) -> QuerySet[Organization]:
-    """Public organizations, plus the user's own, plus (for officials) every organization whose
-    region lies in their jurisdiction, whatever its status."""
+    """Public organizations, plus the user's own (and the teams their hub vouches for), plus (for
+    officials) every organization whose region lies in their jurisdiction, whatever its status."""
     q = Q(status=Organization.Status.VERIFIED) & ~Q(kind=OrganizationKind.AGENCY)
-    own = perms.organization_ids(user)
+    own = perms.organization_ids(user) + vouched_team_ids(user, roles=(Role.ADMIN, Role.MEMBER))
     if own:
         q |= Q(pk__in=own)
     for prefix in perms.jurisdiction_prefixes(user):
@@ -213,6 +225,7 @@ def acting_organization(
     wanted_roles = {str(r) for r in roles}
     wanted_kinds = {str(k) for k in kinds} if kinds is not None else None
     mine = [m.organization for m in perms.memberships(user) if m.role in wanted_roles]
+    mine += [team for team, role in vouched_teams(user) if role in wanted_roles]
 
     def why_not(org: Organization) -> str:
         if wanted_kinds is not None and org.kind not in wanted_kinds:
@@ -221,7 +234,7 @@ def acting_organization(
             }
         if wanted_kinds is None and org.kind == OrganizationKind.AGENCY:
             return _("An agency does not do this for itself; its officials act by jurisdiction.")
-        if verified and org.status != Organization.Status.VERIFIED:
+        if verified and org.status not in Organization.IN_GOOD_STANDING:
             return _("“%(name)s” is not verified yet: only verified organizations may do this.") % {
                 "name": org.name
             }
@@ -252,6 +265,62 @@ def acting_organization(
     return able[0]
 
 
+_VOUCHED_CACHE = "_tongzhou_vouched_teams"
+
+
+def vouched_teams(user: Any) -> list[tuple[Organization, str]]:
+    """(team, role) for every grassroots team a hub vouches for (``Organization.vouched_by``)
+    where ``user`` has a role in that hub: a hub's admins and members act for its vouched teams
+    with their role in the hub (the one extension of the acting rule, docs/registry.md "Hubs and
+    grassroots teams"). The hub must itself be verified. Cached on the user object like the
+    memberships; no query at all for a user who belongs to no hub."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _VOUCHED_CACHE, None)
+    if cached is not None:
+        return cached
+    roles = {
+        m.organization_id: m.role
+        for m in perms.memberships(user)
+        if m.organization.is_hub and m.organization.status == Organization.Status.VERIFIED
+    }
+    cached = []
+    if roles:
+        for team in Organization.objects.filter(vouched_by_id__in=roles).order_by("name", "id"):
+            cached.append((team, roles[team.vouched_by_id]))
+    setattr(user, _VOUCHED_CACHE, cached)
+    return cached
+
+
+def forget_vouched_teams(user: Any) -> None:
+    """Drop the cache after a hub vouches for a new team."""
+    if hasattr(user, _VOUCHED_CACHE):
+        delattr(user, _VOUCHED_CACHE)
+
+
+def vouched_team_ids(user: Any, roles: Iterable[str] = ACTING_ROLES) -> list[int]:
+    """Ids of the teams ``user`` acts for through a hub (visibility of their filings, tasks)."""
+    wanted = {str(r) for r in roles}
+    return [team.pk for team, role in vouched_teams(user) if role in wanted]
+
+
+def acting_hub(user: Any, requested: Any = None, *, field: str = "hub") -> Organization:
+    """The verified hub ``user`` acts for (``acting_organization`` among hubs only: a hub
+    member also acts for the hub's vouched teams, which must not make "my only hub" ambiguous).
+    403 when the named organization is not a hub the user acts for."""
+    if requested not in (None, ""):
+        org = acting_organization(user, requested, field=field)
+        if not org.is_hub:
+            raise PermissionDenied(_("Only a hub organization may do this."))
+        return org
+    hubs = [o for o in acting_organizations(user) if o.is_hub]
+    if not hubs:
+        raise PermissionDenied(_("Only a hub organization may do this."))
+    if len(hubs) > 1:
+        raise ValidationError({field: [_("You act for several hubs: say which one does this.")]})
+    return hubs[0]
+
+
 def may_act_for(user: Any, organization: Any, **needs: Any) -> bool:
     """Whether ``acting_organization(user, organization, **needs)`` would accept it: for a page
     that shows a form or a button only to those the service will let through (the service still
@@ -275,11 +344,11 @@ def acting_organizations(
     """Every organization ``acting_organization`` would accept for ``user`` (for a page's
     "act for" choice), by name."""
     able = []
-    for membership in perms.memberships(user):
+    reachable = [m.organization for m in perms.memberships(user)]
+    reachable += [team for team, _role in vouched_teams(user)]
+    for candidate in reachable:
         try:
-            org = acting_organization(
-                user, membership.organization, roles=roles, verified=verified, kinds=kinds
-            )
+            org = acting_organization(user, candidate, roles=roles, verified=verified, kinds=kinds)
         except (PermissionDenied, ValidationError):
             continue
         if org not in able:

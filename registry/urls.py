@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views
+from registry import views, views_hubs
 
 app_name = "registry"
 
@@ -27,4 +27,9 @@ urlpatterns = [
     path("people/<int:pk>/remove/", views.person_remove, name="person_remove"),
     path("invitations/", views.invitations, name="invitations"),
     path("register/", views.register, name="register"),
+    path("hubs/", views_hubs.hubs, name="hubs"),
+    path("hubs/teams/new/", views_hubs.vouch_team, name="vouch_team"),
+    path("hubs/links/new/", views_hubs.propose_link, name="hub_link_new"),
+    path("hubs/links/<int:pk>/<str:action>/", views_hubs.link_action, name="hub_link_action"),
+    path("organizations/<int:pk>/hub/", views_hubs.designate, name="designate_hub"),
 ]

@@ -207,7 +207,7 @@ def _manual_audience(by: Any, audience: Any) -> tuple[dict[str, Any], dict[str, 
 
 # Incident statuses in which a response is under way: a manual alert tied to such an incident
 # selects by filings unless it says otherwise.
-RESPONSE_UNDER_WAY = ("responding", "recovery")
+RESPONSE_UNDER_WAY = ("responding", "resettlement", "recovery")
 
 
 def default_basis(incident_ref: dict[str, Any] | None) -> str:

@@ -26,8 +26,8 @@ from core import audit, geo, regions, validators
 from core.notifications import Text
 from core.states import Conflict, move
 from registry.choices import Specialty
-from registry.models import Organization
-from registry.queries import acting_organization
+from registry.models import Capability, Organization
+from registry.queries import acting_organization, phase_covered
 
 
 def ineligibility(task: Task, organization: Organization) -> str:
@@ -122,13 +122,26 @@ def create_task(
         )
         alerting.tell_organizations(
             incident=incident,
-            organization_ids=deployed,
+            organization_ids=offered_to(task, deployed),
             title=lambda: _("New task: %(title)s") % {"title": title},
             body=description,
             actor=by,
             kind="assignment",
         )
     return task
+
+
+def offered_to(task: Task, organization_ids: list[int]) -> list[int]:
+    """Of the deployed organizations, those a new task is offered to: for a task with a
+    specialty, the ones whose capability in it serves the incident's phase
+    (``registry.queries.phase_covered``); everyone deployed otherwise."""
+    phase = task.incident.phase
+    if not task.specialty or not phase or not organization_ids:
+        return organization_ids
+    rows = Capability.objects.filter(
+        organization_id__in=organization_ids, specialty=task.specialty
+    ).values_list("organization_id", "phases")
+    return sorted({org for org, phases in rows if phase_covered(phases, phase)})
 
 
 def assign_task(*, task: Task, organization: int | str | Organization, by: Any) -> Task:

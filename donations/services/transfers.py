@@ -24,6 +24,7 @@ from donations.services.common import (
     summarize,
     wants_from,
 )
+from registry.models import Organization
 
 
 def allocate(
@@ -42,7 +43,8 @@ def allocate(
     (named or oldest compatible first); the receiver is alerted and signs for what arrives."""
     organization = require_writer(by, organization)
     privacy.screen(purpose=purpose)
-    if to_organization is None or to_organization.status != "verified":
+    # A team a hub vouches for (no credit code) receives too; its hub signs for it.
+    if to_organization is None or to_organization.status not in Organization.IN_GOOD_STANDING:
         raise ValidationError({"to_organization": [_("Allocate only to a verified organization.")]})
     if to_organization.kind not in receiving_kinds():
         raise ValidationError(

@@ -19,6 +19,7 @@ from core.states import InvalidTransition
 from core.uploads import sniff_content_type
 from procurement.debarment import debarment
 from procurement.models import INVITATION_METHODS, Bid, BidDocument, Project
+from procurement.phases import phase_ineligibility
 from procurement.services.common import record
 from registry.models import Organization
 from registry.queries import acting_organization, is_eligible
@@ -35,6 +36,8 @@ def can_bid(project: Project, organization: Organization) -> bool:
         specialty=project.eligibility_specialty or None,
         min_grade=project.eligibility_min_grade,
     ):
+        return False
+    if phase_ineligibility(project, organization):
         return False
     if project.method in INVITATION_METHODS:
         return project.invitees.filter(pk=organization.pk).exists()

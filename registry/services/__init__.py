@@ -9,6 +9,7 @@ trail (core.audit.record) and tells the organization's admins through core.notif
 - ``documents``: uploads and who may read them.
 - ``capabilities``: declaration, assessment, revocation.
 - ``people``: the talent pool.
+- ``hubs``: hub designation, hub membership by consent, teams vouched for by a hub.
 """
 
 from registry.actions import may_assess
@@ -26,6 +27,16 @@ from registry.services.common import (
 from registry.services.documents import (
     can_read_private,
     upload_document,
+)
+from registry.services.hubs import (
+    accept_hub_link,
+    add_team_member,
+    cancel_hub_link,
+    decline_hub_link,
+    designate_hub,
+    end_hub_link,
+    propose_hub_link,
+    vouch_team,
 )
 from registry.services.members import (
     accept_invitation,
@@ -50,6 +61,14 @@ from registry.services.people import (
 )
 
 __all__ = [
+    "accept_hub_link",
+    "add_team_member",
+    "cancel_hub_link",
+    "decline_hub_link",
+    "designate_hub",
+    "end_hub_link",
+    "propose_hub_link",
+    "vouch_team",
     "CAPABILITY_FIELDS",
     "PERSON_FIELDS",
     "PROFILE_FIELDS",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core import validators
 from core.roles import Role
 from registry.actions import CAPABILITY
-from registry.models import CAPABILITY_FIELDS, Assessment, Capability, Organization
+from registry.models import CAPABILITY_FIELDS, Assessment, Capability, Organization, Phase
 from registry.queries import acting_organization
 from registry.services.common import (
     _audit,
@@ -34,6 +34,13 @@ def _require_declarer(user, org: Organization) -> None:
 def _clean_capability(values: dict[str, Any]) -> dict[str, Any]:
     if "service_regions" in values:
         values["service_regions"] = _check_regions(values["service_regions"])
+    if "phases" in values:
+        # The phases a capability serves decide task matching and tender eligibility.
+        phases = [str(p) for p in values["phases"] or []]
+        unknown = [p for p in phases if p not in Phase.values]
+        if unknown:
+            raise ValidationError({"phases": [_("Unknown phase: %s") % ", ".join(unknown)]})
+        values["phases"] = [p for p in Phase.values if p in phases]
     return values
 
 

@@ -17,6 +17,7 @@ PACKAGES = [
     "preparedness",
     "procurement",
     "donations",
+    "volunteers",
     "config",
 ]
 # What each app may import (besides itself and Django and third-party packages).
@@ -28,6 +29,7 @@ ALLOWED = {
     "procurement": {"core", "registry", "alerts", "coordination"},
     "donations": {"core", "registry", "alerts", "coordination"},
     "preparedness": {"core", "registry", "alerts", "coordination"},
+    "volunteers": {"core", "registry", "alerts", "coordination"},
 }
 
 

@@ -125,6 +125,25 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "DELETE /api/v1/people/{pk}/":                        (403, 204, 204, 404, 403, 404, 404),
     "PATCH /api/v1/people/{pk}/":                         (403, 200, 200, 404, 403, 404, 404),
     "POST /api/v1/register/":                             (400, 400, 400, 400, 400, 400, 400),
+    # Hubs and volunteers (registry.services.hubs, volunteers)
+    "POST /api/v1/hub-links/":                            (403, 201, 403, 403, 403, 403, 403),
+    "POST /api/v1/hub-links/{pk}/accept/":                (403, 403, 403, 200, 403, 404, 404),
+    "POST /api/v1/hub-links/{pk}/cancel/":                (403, 200, 403, 403, 403, 404, 404),
+    "POST /api/v1/hub-links/{pk}/decline/":               (403, 403, 403, 200, 403, 404, 404),
+    "POST /api/v1/hub-links/{pk}/end/":                   (403, 409, 403, 409, 403, 404, 404),
+    "POST /api/v1/organizations/{pk}/hub/":               (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/sign-ups/{pk}/cancel/":                 (403, 200, 200, 404, 404, 404, 404),
+    "POST /api/v1/volunteer-calls/":                      (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/volunteer-calls/{pk}/close/":           (403, 200, 200, 403, 403, 403, 403),
+    "POST /api/v1/volunteer-calls/{pk}/confirm/":         (400, 400, 400, 400, 400, 400, 400),
+    "POST /api/v1/volunteer-calls/{pk}/reopen/":          (403, 409, 409, 403, 403, 403, 403),
+    "POST /api/v1/volunteer-calls/{pk}/request-code/":    (202, 202, 202, 202, 202, 202, 202),
+    "POST /api/v1/volunteer-calls/{pk}/sign-ups/":        (403, 201, 201, 404, 403, 404, 404),
+    "POST /api/v1/volunteers/":                           (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/volunteers/{pk}/resend-code/":          (403, 200, 200, 404, 403, 404, 404),
+    "POST /api/v1/volunteers/{pk}/verify-phone/":         (403, 400, 400, 404, 403, 404, 404),
+    "POST /api/v1/vouched-teams/":                        (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/vouched-teams/{pk}/people/":            (403, 404, 404, 404, 403, 404, 404),
     # Coordination
     "POST /api/v1/deployments/":                          (403, 400, 400, 403, 403, 403, 403),
     "POST /api/v1/deployments/{pk}/approve/":             (403, 403, 403, 404, 200, 404, 404),
@@ -488,6 +507,42 @@ def build_world() -> SimpleNamespace:
     preparedness.record_minutes(
         meeting=w.minuted_meeting, by=w.official, minutes="会议纪要", attended=[w.ngo.pk]
     )
+    # Hubs and volunteers: the team is a hub (vouching for no team, so its members' acting
+    # organization is unchanged); the rival is a hub vouching for a grassroots team.
+    from registry.models import HubLink, Organization
+    from volunteers.models import SignUp, Volunteer, VolunteerCall
+
+    Organization.objects.filter(pk__in=[w.ngo.pk, w.rival.pk]).update(is_hub=True)
+    w.ngo.refresh_from_db()
+    w.rival.refresh_from_db()
+    from core.permissions import forget_memberships
+
+    forget_memberships(w.ngo_admin)  # cached while the world was built, before the update
+    w.vouched = Organization.objects.create(
+        name="龙门乡青年志愿队",
+        kind="volunteer_team",
+        region_code="511826",
+        status="vouched",
+        vouched_by=w.rival,
+        hub_reference="R-0001",
+        contact_name="李四",
+        contact_phone="13800000001",
+    )
+    # a member of the rival hub, who acts for its team (no persona of the matrix does)
+    w.rival_hub_member = f.org_user(w.rival, Role.MEMBER)
+    w.hub_link = HubLink.objects.create(hub=w.ngo, member=w.other_ngo, proposed_by=w.ngo_admin)
+    volunteer = {"hub": w.ngo, "region_code": "511826"}
+    w.volunteer = Volunteer.objects.create(
+        **volunteer, name="赵六", phone="13900000001", phone_verified_at=now
+    )
+    w.new_volunteer = Volunteer.objects.create(**volunteer, name="钱七", phone="13900000002")
+    w.call = VolunteerCall.objects.create(
+        hub=w.ngo, incident=w.incident, area_region_code="511826", title="安置点志愿者", slots=5
+    )
+    signed = Volunteer.objects.create(
+        **volunteer, name="孙八", phone="13900000003", phone_verified_at=now
+    )
+    w.sign_up = SignUp.objects.create(call=w.call, volunteer=signed)
     return w
 
 
@@ -530,6 +585,11 @@ DEFAULT_TARGETS = {
     "drills": _pk("drill"),
     "followups": _pk("followup"),
     "meetings": _pk("meeting"),
+    "hub-links": _pk("hub_link"),
+    "vouched-teams": _pk("vouched"),
+    "volunteers": _pk("new_volunteer"),
+    "volunteer-calls": _pk("call"),
+    "sign-ups": _pk("sign_up"),
 }
 # ... and where one endpoint needs another object (a task or project in the right state).
 TARGETS = {
@@ -594,6 +654,33 @@ def _ngo_bid(project) -> int:
 # Minimal bodies (functions of the world) for the views that check the input's shape before
 # the service decides who may act. Absent: an empty JSON body. A file in it makes it multipart.
 BODIES = {
+    "POST /api/v1/organizations/{pk}/hub/": lambda w: {"is_hub": True},
+    "POST /api/v1/hub-links/": lambda w: {"hub": w.ngo.pk, "member": w.rival.pk},
+    "POST /api/v1/vouched-teams/": lambda w: {
+        "name": "宝盛乡志愿队",
+        "leader_name": "王五",
+        "leader_phone": "13800000002",
+        "region_code": "511826",
+    },
+    "POST /api/v1/vouched-teams/{pk}/people/": lambda w: {"name": "王五"},
+    "POST /api/v1/volunteers/": lambda w: {
+        "name": "周九",
+        "phone": "13900000004",
+        "region_code": "511826",
+    },
+    "POST /api/v1/volunteers/{pk}/verify-phone/": lambda w: {"code": "000000"},
+    "POST /api/v1/volunteer-calls/": lambda w: {
+        "incident": w.incident.pk,
+        "area_region_code": "511826",
+        "title": "搬运物资",
+        "slots": 2,
+    },
+    "POST /api/v1/volunteer-calls/{pk}/sign-ups/": lambda w: {"volunteer": w.volunteer.pk},
+    "POST /api/v1/volunteer-calls/{pk}/request-code/": lambda w: {"phone": "13900000009"},
+    "POST /api/v1/volunteer-calls/{pk}/confirm/": lambda w: {
+        "phone": "13900000009",
+        "code": "123456",
+    },
     "PATCH /api/v1/memberships/{pk}/": lambda w: {"role": "member"},
     "POST /api/v1/organizations/{pk}/verify/": lambda w: {"decision": "verified"},
     "POST /api/v1/organizations/{pk}/suspend/": lambda w: {"reason": "年检不合格"},
@@ -854,6 +941,10 @@ def test_the_matrix(world, db, key, role):
 PAGE_PREFIXES_OUT = ("/api/", "/admin/", "/i18n/", "/accounts/")
 READ_ONLY_PAGES = (
     "/",
+    "/hubs/",
+    "/volunteers/",
+    "/volunteer-calls/",
+    "/volunteer-calls/{pk}/",
     "/audit/",
     "/healthz/",
     "/healthz/live/",
@@ -901,6 +992,23 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /people/{pk}/remove/":                              (IN,  OK,  OK,  404, 403, 404, 404),
     "POST /invitations/":                                     (IN,  404, 404, 404, 404, 404, OK),
     "POST /register/":                                        (BAD, BAD, BAD, BAD, BAD, BAD, BAD),
+    # Hubs and volunteers
+    "POST /hubs/teams/new/":                                  (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /hubs/links/new/":                                  (IN,  OK,  NO,  NO,  NO,  NO,  NO),
+    "POST /hubs/links/{pk}/accept/":                          (IN,  NO,  NO,  OK,  NO,  404, 404),
+    "POST /hubs/links/{pk}/decline/":                         (IN,  NO,  NO,  OK,  NO,  404, 404),
+    "POST /hubs/links/{pk}/cancel/":                          (IN,  OK,  NO,  NO,  NO,  404, 404),
+    "POST /hubs/links/{pk}/end/":                             (IN,  BAD, NO,  BAD, NO,  404, 404),
+    "POST /organizations/{pk}/hub/":                          (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /volunteers/new/":                                  (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /volunteers/{pk}/verify/":                          (IN,  BAD, BAD, 404, NO,  404, 404),
+    "POST /volunteer-calls/new/":                             (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /volunteer-calls/{pk}/code/":                       (OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "POST /volunteer-calls/{pk}/confirm/":                    (BAD, BAD, BAD, BAD, BAD, BAD, BAD),
+    "POST /volunteer-calls/{pk}/close/":                      (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /volunteer-calls/{pk}/reopen/":                     (IN,  BAD, BAD, NO,  NO,  NO,  NO),
+    "POST /volunteer-calls/{pk}/sign_up/":                    (IN,  OK,  OK,  404, NO,  404, 404),
+    "POST /sign-ups/{pk}/cancel/":                            (IN,  OK,  OK,  404, 404, 404, 404),
     # Coordination
     "POST /incidents/new/":                                   (IN,  403, 403, 403, OK,  NO,  403),
     "POST /incidents/{pk}/status/":                           (IN,  NO,  NO,  NO,  OK,  NO,  NO),
@@ -1067,6 +1175,23 @@ PAGE_API = {
     "POST /ledger/receive/{token}/": "POST /api/v1/ledger/receive/{token}/",
     "POST /ledger/receipts/{trace_code}/send/": "POST /api/v1/ledger/entries/{pk}/send-trace-code/",
     "POST /ledger/shortfalls/{pk}/": "POST /api/v1/ledger/allocations/{pk}/shortfall/",
+    # Hubs and volunteers
+    "POST /hubs/teams/new/": "POST /api/v1/vouched-teams/",
+    "POST /hubs/links/new/": "POST /api/v1/hub-links/",
+    "POST /hubs/links/{pk}/accept/": "POST /api/v1/hub-links/{pk}/accept/",
+    "POST /hubs/links/{pk}/decline/": "POST /api/v1/hub-links/{pk}/decline/",
+    "POST /hubs/links/{pk}/cancel/": "POST /api/v1/hub-links/{pk}/cancel/",
+    "POST /hubs/links/{pk}/end/": "POST /api/v1/hub-links/{pk}/end/",
+    "POST /organizations/{pk}/hub/": "POST /api/v1/organizations/{pk}/hub/",
+    "POST /volunteers/new/": "POST /api/v1/volunteers/",
+    "POST /volunteers/{pk}/verify/": "POST /api/v1/volunteers/{pk}/verify-phone/",
+    "POST /volunteer-calls/new/": "POST /api/v1/volunteer-calls/",
+    "POST /volunteer-calls/{pk}/code/": "POST /api/v1/volunteer-calls/{pk}/request-code/",
+    "POST /volunteer-calls/{pk}/confirm/": "POST /api/v1/volunteer-calls/{pk}/confirm/",
+    "POST /volunteer-calls/{pk}/close/": "POST /api/v1/volunteer-calls/{pk}/close/",
+    "POST /volunteer-calls/{pk}/reopen/": "POST /api/v1/volunteer-calls/{pk}/reopen/",
+    "POST /volunteer-calls/{pk}/sign_up/": "POST /api/v1/volunteer-calls/{pk}/sign-ups/",
+    "POST /sign-ups/{pk}/cancel/": "POST /api/v1/sign-ups/{pk}/cancel/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -1152,6 +1277,15 @@ def _score_sheet(w) -> dict:
 
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
+    "POST /hubs/teams/new/": lambda w: BODIES["POST /api/v1/vouched-teams/"](w),
+    "POST /hubs/links/new/": lambda w: BODIES["POST /api/v1/hub-links/"](w),
+    "POST /organizations/{pk}/hub/": lambda w: {"is_hub": "1"},
+    "POST /volunteers/new/": lambda w: BODIES["POST /api/v1/volunteers/"](w),
+    "POST /volunteers/{pk}/verify/": lambda w: {"code": "000000"},
+    "POST /volunteer-calls/new/": lambda w: BODIES["POST /api/v1/volunteer-calls/"](w),
+    "POST /volunteer-calls/{pk}/code/": lambda w: {"phone": "13900000009"},
+    "POST /volunteer-calls/{pk}/confirm/": lambda w: {"phone": "13900000009", "code": "123456"},
+    "POST /volunteer-calls/{pk}/sign_up/": lambda w: {"volunteer": w.volunteer.pk},
     "POST /ledger/entries/{pk}/change-of-use/new/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",

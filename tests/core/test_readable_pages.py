@@ -71,6 +71,12 @@ PAGES = [
     ("meeting_new", "/meetings/new/", {"official"}),
     ("password", "/accounts/password/", {"ngo_admin"}),
     ("login", "/accounts/login/", {"public"}),
+    ("hubs", "/hubs/", {"official", "ngo_admin"}),
+    ("hub", "/organizations/{hub}/", set(ROLES)),
+    ("vouched_team", "/organizations/{vouched_team}/", {"official"}),
+    ("volunteers", "/volunteers/", {"official"}),
+    ("volunteer_calls", "/volunteer-calls/", set(ROLES)),
+    ("volunteer_call", "/volunteer-calls/{volunteer_call}/", set(ROLES)),
 ]
 
 # Pages whose problems are another part of the work's (the lead removes these after merging).
@@ -103,6 +109,7 @@ def demo(django_db_setup, django_db_blocker):
     from preparedness.models import Drill, FollowUp, Meeting
     from procurement.models import Project
     from registry.models import Organization, Person
+    from volunteers.models import VolunteerCall
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -126,6 +133,9 @@ def demo(django_db_setup, django_db_blocker):
                 "drill": Drill.objects.order_by("pk").first().pk,
                 "followup": FollowUp.objects.order_by("pk").first().pk,
                 "meeting": Meeting.objects.order_by("pk").first().pk,
+                "hub": Organization.objects.get(name="雅安市社会组织服务中心").pk,
+                "vouched_team": Organization.objects.get(name="龙门乡青年应急志愿队").pk,
+                "volunteer_call": VolunteerCall.objects.order_by("pk").first().pk,
             }
         finally:
             transaction.set_rollback(True)

@@ -37,6 +37,7 @@ PROJECT_APPS = (
     "preparedness",
     "procurement",
     "donations",
+    "volunteers",
 )
 # Django's own form views (login, password, language) are not the API.
 API_WRITES = sorted(k for k in MATRIX if k.split(" ", 1)[1].startswith("/api/v1/"))
@@ -45,7 +46,11 @@ WITH_BODY = [k for k in API_WRITES if not k.startswith("DELETE ")]
 
 
 # Where no persona of the matrix may act, the one who may (a provincial official takes over).
-ACTORS = {"POST /api/v1/incidents/{pk}/take-over/": "province_official"}
+ACTORS = {
+    "POST /api/v1/incidents/{pk}/take-over/": "province_official",
+    # the vouched team's roster is kept by its hub's members
+    "POST /api/v1/vouched-teams/{pk}/people/": "rival_hub_member",
+}
 
 
 def acting_role(key: str) -> str:
