@@ -59,10 +59,19 @@ def is_eligible(
 # --- registry pages and API -----------------------------------------------------------------
 
 
+def sees_agencies(user) -> bool:
+    """Agencies are not public, but members of an organization and officials see the verified
+    ones: they are whom an organization asks (liaison's directory of responsibilities)."""
+    return bool(perms.organization_ids(user)) or perms.is_official(user)
+
+
 def visible_organizations(user) -> QuerySet[Organization]:
     """Public organizations, plus the user's own, plus (for officials) every organization whose
-    region lies in their jurisdiction, whatever its status."""
+    region lies in their jurisdiction, whatever its status; verified agencies for members of an
+    organization and officials (``sees_agencies``)."""
     q = Q(status=Organization.Status.VERIFIED) & ~Q(kind=OrganizationKind.AGENCY)
+    if sees_agencies(user):
+        q |= Q(status=Organization.Status.VERIFIED, kind=OrganizationKind.AGENCY)
     own = perms.organization_ids(user)
     if own:
         q |= Q(pk__in=own)
@@ -92,6 +101,8 @@ def directory(
         for prefix in prefixes:
             scope |= Q(region_code__startswith=prefix)
         qs = Organization.objects.filter(scope, status=status)
+    elif sees_agencies(user):
+        qs = Organization.objects.filter(status=Organization.Status.VERIFIED)
     else:
         qs = public_organizations()
     if kind:
