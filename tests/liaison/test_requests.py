@@ -55,7 +55,9 @@ def test_an_ngo_finds_the_unit_and_its_request_is_acknowledged(
     assert Delivery.objects.filter(user=official, alert__link__contains=f"/{sent['id']}/").exists()
 
     # The sender may not acknowledge its own report; the bureau may.
-    assert api(ngo_admin).post(f"/api/v1/field-reports/{sent['id']}/acknowledge/").status_code == 403
+    assert (
+        api(ngo_admin).post(f"/api/v1/field-reports/{sent['id']}/acknowledge/").status_code == 403
+    )
     done = api(official).post(f"/api/v1/field-reports/{sent['id']}/acknowledge/")
     assert done.status_code == 200, done.json()
     assert done.json()["status"] == "acknowledged" and done.json()["ack_due_at"] is None
@@ -115,7 +117,9 @@ def test_without_a_directory_row_the_nearest_agency_takes_it(
     report = _send(api, ngo_admin, incident).json()
     assert report["routed_to"] == county_agency.pk and report["unit"] == ""
     assert (
-        api(county_agency.official).post(f"/api/v1/field-reports/{report['id']}/acknowledge/").status_code
+        api(county_agency.official)
+        .post(f"/api/v1/field-reports/{report['id']}/acknowledge/")
+        .status_code
         == 200
     )
 
@@ -129,16 +133,23 @@ def test_illegal_transitions_are_409(api, ngo_admin, official, agency, incident)
     assert api(official).post(f"{url}/acknowledge/").status_code == 409
     assert api(official).post(f"{url}/dismiss/", {}, format="json").status_code == 400
     assert api(official).post(f"{url}/confirm/").status_code == 200
-    assert api(official).post(f"{url}/dismiss/", {"reason": "重复"}, format="json").status_code == 409
+    assert (
+        api(official).post(f"{url}/dismiss/", {"reason": "重复"}, format="json").status_code == 409
+    )
 
 
-def test_who_sees_and_who_sends(api, ngo_admin, other_ngo_admin, outside_official, official, agency, incident):
+def test_who_sees_and_who_sends(
+    api, ngo_admin, other_ngo_admin, outside_official, official, agency, incident
+):
     ResponsibilityFactory(agency=agency)
     report = _send(api, ngo_admin, incident).json()
     # another organization and an official elsewhere do not know it exists
     assert api(other_ngo_admin).get(f"/api/v1/field-reports/{report['id']}/").status_code == 404
     assert api(outside_official).get(f"/api/v1/field-reports/{report['id']}/").status_code == 404
-    assert api(outside_official).post(f"/api/v1/field-reports/{report['id']}/acknowledge/").status_code == 404
+    assert (
+        api(outside_official).post(f"/api/v1/field-reports/{report['id']}/acknowledge/").status_code
+        == 404
+    )
     assert api().get("/api/v1/field-reports/").status_code == 403
     detail = api(official).get(f"/api/v1/field-reports/{report['id']}/").json()
     assert detail["actions"] == ["acknowledge", "dismiss"]
@@ -157,7 +168,9 @@ def test_bad_input_is_a_field_level_400(api, ngo_admin, incident):
     assert not FieldReport.objects.exists()
 
 
-def test_confirmed_reports_show_on_the_incident_map(api, client, ngo_admin, official, agency, incident):
+def test_confirmed_reports_show_on_the_incident_map(
+    api, client, ngo_admin, official, agency, incident
+):
     from coordination.maps import incident_map
     from django.contrib.auth.models import AnonymousUser
 
