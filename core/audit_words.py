@@ -156,7 +156,8 @@ SENTENCES: dict[str, Any] = {
     "liaison.report.confirmed": gettext_lazy("%(actor)s confirmed the field report %(target)s"),
     "liaison.report.dismissed": gettext_lazy("%(actor)s closed the field report %(target)s"),
     "liaison.report.escalated": gettext_lazy(
-        "%(actor)s passed the field report %(target)s up to the next level: not acknowledged in time"
+        "%(actor)s passed the field report %(target)s up to the next level: "
+        "not acknowledged in time"
     ),
     "liaison.report.unanswered": gettext_lazy(
         "%(actor)s recorded that nobody acknowledged the field report %(target)s in time"

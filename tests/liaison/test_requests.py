@@ -171,8 +171,9 @@ def test_bad_input_is_a_field_level_400(api, ngo_admin, incident):
 def test_confirmed_reports_show_on_the_incident_map(
     api, client, ngo_admin, official, agency, incident
 ):
-    from coordination.maps import incident_map
     from django.contrib.auth.models import AnonymousUser
+
+    from coordination.maps import incident_map
 
     ResponsibilityFactory(agency=agency)
     report = _send(api, ngo_admin, incident).json()
