@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coordination.views.flow import run_service
 from core import permissions as perms
@@ -30,6 +30,7 @@ def _agencies(user):
 # --- directory ---------------------------------------------------------------------------------
 
 
+@require_safe
 def directory(request):
     """Who answers for what: look up a function at a region (nearest level first)."""
     form = forms.LookupForm(request.GET or None)
@@ -77,6 +78,7 @@ def directory_edit(request):
 # --- notices -----------------------------------------------------------------------------------
 
 
+@require_safe
 def notice_list(request):
     """The public notice library, with search (cached for the public: core.public_cache)."""
     form = forms.NoticeSearchForm(request.GET or None)
@@ -113,6 +115,7 @@ def notice_create(request):
     )
 
 
+@require_safe
 def notice_detail(request, pk: int):
     notice = queries.notice_detail(request.user, pk)
     receipts = queries.receipts_of(request.user, notice)
@@ -156,6 +159,7 @@ def notice_action(request, pk: int, action: str):
 # --- field reports -----------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def report_list(request):
     """The agency's inbox (routed to it or in its area) and the organization's sent reports."""
@@ -204,6 +208,7 @@ def report_create(request):
     )
 
 
+@require_safe
 @login_required
 def report_detail(request, pk: int):
     report = queries.report_detail(request.user, pk)
@@ -242,6 +247,7 @@ def report_action(request, pk: int, action: str):
 # --- check-ins ---------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def check_ins(request):
     """A team's phone page: its deployed filings, each with a check-in form; officials see the

@@ -53,6 +53,7 @@ from rest_framework.test import APIClient
 
 from core.forms import REFUSED_TAG
 from core.roles import Role
+from liaison import services as liaison_services
 from procurement.models import (
     Award,
     Bid,
@@ -73,6 +74,7 @@ from tests.coordination.factories import (
     TaskReportFactory,
 )
 from tests.donations import factories as df
+from tests.liaison.factories import FieldReportFactory
 from tests.procurement.factories import BidFactory, ProjectFactory
 from tests.registry import factories as f
 
@@ -195,6 +197,17 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/inbox/read-all/":                       (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/inbox/{pk}/read/":                      (403, 200, 404, 404, 404, 404, 404),
     "POST /api/v1/organizations/{pk}/webhooks/":          (403, 400, 403, 403, 403, 403, 403),
+    # Liaison (any verified organization reports; the routed agency's officials answer; the
+    # notice of 雅安市 is addressed to both teams of 雅安)
+    "POST /api/v1/responsibilities/":                     (403, 403, 403, 403, 201, 201, 403),
+    "POST /api/v1/notices/":                              (403, 403, 403, 403, 201, 201, 403),
+    "POST /api/v1/notices/{pk}/read/":                    (403, 200, 200, 200, 403, 403, 403),
+    "POST /api/v1/notices/{pk}/acknowledge/":             (403, 200, 200, 200, 403, 403, 403),
+    "POST /api/v1/field-reports/":                        (403, 201, 201, 201, 403, 403, 403),
+    "POST /api/v1/field-reports/{pk}/acknowledge/":       (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/field-reports/{pk}/confirm/":           (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/field-reports/{pk}/dismiss/":           (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/check-ins/":                            (403, 201, 201, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -422,6 +435,16 @@ def build_world() -> SimpleNamespace:
     w.failed_delivery = DeliveryFactory(alert=w.alert, user=w.ngo_member, status="failed")
     w.inbox_item = DeliveryFactory(alert=w.alert, user=w.ngo_admin, status="sent")
     WebhookFactory(organization=w.ngo)
+    # Liaison: a request from the team routed to 雅安市 (sent, and one acknowledged), and a
+    # notice of 雅安市 the team must acknowledge.
+    report = {"incident": w.incident, "organization": w.ngo, "routed_to": w.agency}
+    w.field_report = FieldReportFactory(**report, filed_by=w.ngo_admin)
+    w.acknowledged_report = FieldReportFactory(
+        **report, filed_by=w.ngo_admin, status="acknowledged"
+    )
+    w.notice = liaison_services.publish_notice(
+        by=w.official, title="报备须知", body="请按时报备。", ack_due_at=now + dt.timedelta(days=3)
+    )
     return w
 
 
@@ -460,10 +483,13 @@ DEFAULT_TARGETS = {
     "deliveries": _pk("failed_delivery"),
     "inbox": _pk("inbox_item"),
     "alerts": _pk("alert"),
+    "field-reports": _pk("field_report"),
+    "notices": _pk("notice"),
 }
 # ... and where one endpoint needs another object (a task or project in the right state).
 TARGETS = {
     "POST /api/v1/deployments/{pk}/arrive/": _pk("approved_deployment"),
+    "POST /api/v1/field-reports/{pk}/confirm/": _pk("acknowledged_report"),
     "POST /api/v1/tasks/{pk}/claim/": _pk("open_task"),
     "POST /api/v1/tasks/{pk}/assign/": _pk("open_task"),
     "POST /api/v1/tasks/{pk}/cancel/": _pk("open_task"),
@@ -666,6 +692,21 @@ BODIES = {
     },
     "POST /api/v1/alerts/preview/": lambda w: AUDIENCE,
     "PUT /api/v1/alert-preferences/": lambda w: {"email": False, "sms": False},
+    "POST /api/v1/responsibilities/": lambda w: {
+        "function": "supply_allocation",
+        "unit": "救灾和物资保障科",
+        "duty_contact": "李值班",
+        "duty_phone": "0835-2220000",
+    },
+    "POST /api/v1/notices/": lambda w: {"title": "报备须知", "body": "请按时报备。"},
+    "POST /api/v1/field-reports/": lambda w: {
+        "incident": w.incident.pk,
+        "category": "supplies",
+        "description": "龙门乡安置点缺帐篷",
+        "region_code": "511826",
+    },
+    "POST /api/v1/field-reports/{pk}/dismiss/": lambda w: {"reason": "重复报告"},
+    "POST /api/v1/check-ins/": lambda w: {"deployment": w.approved_deployment.pk},
 }
 
 
@@ -860,6 +901,16 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /inbox/{pk}/read/":                                 (IN,  OK,  404, 404, 404, 404, 404),
     "POST /alerts/deliveries/{pk}/retry/":                    (IN,  404, 404, 404, OK,  404, 404),
     "POST /organizations/{pk}/webhooks/":                     (IN,  BAD, 403, 403, 403, 403, 403),
+    # Liaison
+    "POST /directory/edit/":                                  (IN,  403, 403, 403, OK,  OK,  403),
+    "POST /notices/new/":                                     (IN,  NO,  NO,  NO,  OK,  OK,  NO),
+    "POST /notices/{pk}/read/":                               (IN,  OK,  OK,  OK,  NO,  NO,  NO),
+    "POST /notices/{pk}/acknowledge/":                        (IN,  OK,  OK,  OK,  NO,  NO,  NO),
+    "POST /field-reports/new/":                               (IN,  OK,  OK,  OK,  NO,  NO,  NO),
+    "POST /field-reports/{pk}/acknowledge/":                  (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /field-reports/{pk}/confirm/":                      (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /field-reports/{pk}/dismiss/":                      (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /check-ins/{pk}/":                                  (IN,  OK,  OK,  404, 404, 404, 404),
 }
 # fmt: on
 
@@ -945,6 +996,16 @@ PAGE_API = {
     "POST /inbox/{pk}/read/": "POST /api/v1/inbox/{pk}/read/",
     "POST /alerts/deliveries/{pk}/retry/": "POST /api/v1/deliveries/{pk}/retry/",
     "POST /organizations/{pk}/webhooks/": "POST /api/v1/organizations/{pk}/webhooks/",
+    # Liaison
+    "POST /directory/edit/": "POST /api/v1/responsibilities/",
+    "POST /notices/new/": "POST /api/v1/notices/",
+    "POST /notices/{pk}/read/": "POST /api/v1/notices/{pk}/read/",
+    "POST /notices/{pk}/acknowledge/": "POST /api/v1/notices/{pk}/acknowledge/",
+    "POST /field-reports/new/": "POST /api/v1/field-reports/",
+    "POST /field-reports/{pk}/acknowledge/": "POST /api/v1/field-reports/{pk}/acknowledge/",
+    "POST /field-reports/{pk}/confirm/": "POST /api/v1/field-reports/{pk}/confirm/",
+    "POST /field-reports/{pk}/dismiss/": "POST /api/v1/field-reports/{pk}/dismiss/",
+    "POST /check-ins/{pk}/": "POST /api/v1/check-ins/",
 }
 
 # Where a page's ids are not its API twin's.
@@ -969,6 +1030,7 @@ PAGE_TARGETS = {
     "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
     "POST /ledger/shortfalls/{pk}/": lambda w: {"pk": w.short.pk},
     "POST /alerts/deliveries/{pk}/retry/": _pk("failed_delivery"),
+    "POST /check-ins/{pk}/": _pk("approved_deployment"),
 }
 
 
@@ -1008,6 +1070,14 @@ def _score_sheet(w) -> dict:
 
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
+    "POST /directory/edit/": BODIES["POST /api/v1/responsibilities/"],
+    "POST /notices/new/": lambda w: {**BODIES["POST /api/v1/notices/"](w), "kind": "notice"},
+    "POST /field-reports/new/": lambda w: {
+        **BODIES["POST /api/v1/field-reports/"](w),
+        "urgency": "normal",
+    },
+    "POST /field-reports/{pk}/dismiss/": BODIES["POST /api/v1/field-reports/{pk}/dismiss/"],
+    "POST /check-ins/{pk}/": lambda w: {"safe": "1"},
     "POST /ledger/entries/{pk}/change-of-use/new/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",

@@ -29,7 +29,7 @@ from tests.registry import factories as f
 
 UNKNOWN = "tz_unknown_key"
 UNKNOWN_FIELD = ["未知字段。"]  # "Unknown field." in the platform's default language
-PROJECT_APPS = ("core", "registry", "alerts", "coordination", "procurement", "donations")
+PROJECT_APPS = ("core", "registry", "alerts", "coordination", "procurement", "donations", "liaison")
 # Django's own form views (login, password, language) are not the API.
 API_WRITES = sorted(k for k in MATRIX if k.split(" ", 1)[1].startswith("/api/v1/"))
 # DELETE carries no body by HTTP convention; its views never read one.
