@@ -594,6 +594,14 @@ if min(TONGZHOU_REPORT_ACK_MINUTES.values()) < 1:
 TONGZHOU_SAFETY_CHECK_IN_HOURS = env.int("TONGZHOU_SAFETY_CHECK_IN_HOURS", default=6)
 if TONGZHOU_SAFETY_CHECK_IN_HOURS < 1:
     raise ImproperlyConfigured("TONGZHOU_SAFETY_CHECK_IN_HOURS must be at least 1.")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "FieldReportCategoryEnum": "liaison.models.Category",
+        "FieldReportUrgencyEnum": "liaison.models.Urgency",
+        "FieldReportStatusEnum": "liaison.models.FieldReport.Status",
+        "NoticeKindEnum": "liaison.models.Notice.Kind",
+    }
+)
 CELERY_BEAT_SCHEDULE["liaison-escalate-reports"] = {
     "task": "liaison.tasks.escalate_reports",
     "schedule": 60.0,

@@ -23,7 +23,7 @@ def visible_responsibilities(user: Any) -> QuerySet[Responsibility]:
     qs = Responsibility.objects.filter(
         agency__kind=OrganizationKind.AGENCY, agency__status=Organization.Status.VERIFIED
     ).select_related("agency")
-    return qs if sees_agencies(user) else qs.filter(public=True)
+    return qs if sees_agencies(user) or perms.is_official(user) else qs.filter(public=True)
 
 
 def lookup(user: Any, *, function: str = "", region: str = "") -> list[Responsibility]:

@@ -60,9 +60,10 @@ def is_eligible(
 
 
 def sees_agencies(user) -> bool:
-    """Agencies are not public, but members of an organization and officials see the verified
-    ones: they are whom an organization asks (liaison's directory of responsibilities)."""
-    return bool(perms.organization_ids(user)) or perms.is_official(user)
+    """Agencies are not public, but members of a (non-agency) organization see the verified
+    ones: they are whom an organization asks (liaison's directory of responsibilities).
+    Officials already see the agencies of their jurisdiction and their own."""
+    return any(m.organization.kind != OrganizationKind.AGENCY for m in perms.memberships(user))
 
 
 def visible_organizations(user) -> QuerySet[Organization]:
