@@ -59,6 +59,15 @@ PAGES = [
     ("audit", "/audit/", {"official"}),
     ("password", "/accounts/password/", {"ngo_admin"}),
     ("login", "/accounts/login/", {"public"}),
+    ("directory", "/directory/?function=supply_allocation&region=511826", set(ROLES)),
+    ("directory_edit", "/directory/edit/", {"official"}),
+    ("notices", "/notices/", set(ROLES)),
+    ("notice", "/notices/{notice}/", set(ROLES)),
+    ("notice_new", "/notices/new/", {"official"}),
+    ("field_reports", "/field-reports/", {"official", "ngo_admin"}),
+    ("field_report", "/field-reports/{report}/", {"official", "ngo_admin"}),
+    ("field_report_new", "/field-reports/new/", {"ngo_admin"}),
+    ("check_ins", "/check-ins/", {"official", "ngo_admin"}),
 ]
 
 # Pages whose problems are another part of the work's (the lead removes these after merging).
@@ -88,6 +97,7 @@ def demo(django_db_setup, django_db_blocker):
     from alerts.models import Alert
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
+    from liaison.models import FieldReport, Notice
     from procurement.models import Project
     from registry.models import Organization
 
@@ -105,6 +115,8 @@ def demo(django_db_setup, django_db_blocker):
                 "project": Project.objects.order_by("pk").first().pk,
                 "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
+                "notice": Notice.objects.order_by("pk").first().pk,
+                "report": FieldReport.objects.order_by("pk").first().pk,
             }
         finally:
             transaction.set_rollback(True)
