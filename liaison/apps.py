@@ -26,6 +26,17 @@ class LiaisonConfig(AppConfig):
 
         return navigation_links(user)
 
+    def incident_panels(self, incident) -> list[dict]:
+        """A link from the incident page to send a field report or request about it (no query;
+        the map shows the confirmed ones)."""
+        return [
+            {
+                "title": _("Field reports and requests"),
+                "template": "liaison/_incident_panel.html",
+                "context": {"incident": incident},
+            }
+        ]
+
     def incident_map_layers(self, user, incident) -> list[dict]:
         """Confirmed field reports on the incident map (coordination.maps, core.hooks)."""
         from liaison.maps import report_layer

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from coordination.models import Incident
 from coordination.views.flow import run_service
 from core import permissions as perms
 from core.roles import Role
@@ -188,7 +189,9 @@ def report_create(request):
         raise PermissionDenied
     initial = {}
     if request.GET.get("incident", "").isdigit():
-        initial["incident"] = int(request.GET["incident"])
+        incident = Incident.objects.filter(pk=int(request.GET["incident"])).first()
+        if incident is not None:  # the incident's region to start from
+            initial = {"incident": incident.pk, "region_code": incident.region_code}
     form = forms.FieldReportForm(
         request.POST or None, request.FILES or None, organizations=organizations, initial=initial
     )
