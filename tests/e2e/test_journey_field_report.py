@@ -7,7 +7,7 @@ import pytest
 from core.roles import Role
 from liaison.models import FieldReport
 from tests.coordination.factories import IncidentFactory
-from tests.e2e.test_journey_official import DESKTOP, PHONE, look, login
+from tests.e2e.test_journey_official import DESKTOP, PHONE, login, look
 from tests.e2e.test_journey_register import pick_region
 from tests.liaison.factories import ResponsibilityFactory
 from tests.registry.factories import MembershipFactory, UserFactory
