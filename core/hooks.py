@@ -26,6 +26,10 @@ and concatenates the lists they return. This is plain, visible code (no signals)
   on an incident page (e.g. donations received for it, from the ledger); an optional
   ``"cache_key"`` (the panel data's version) lets the page serve the rendered panel from the
   cache (``coordination.views.incidents.rendered_panels``).
+- ``incident_map_layers(user, incident) -> list[dict]``: ``{"key", "label", "points"}`` extra
+  points on an incident's map (``coordination.maps.incident_map``; each point ``{"lat", "lon",
+  "exact", "title", "detail"}``, blurred for ``user`` by the provider); one query each (liaison's
+  confirmed field reports).
 
 Two hooks have exactly one provider, called through ``provided``:
 - ``notify(**kwargs) -> Alert``: the alerts app's outbox writer (``alerts.services.notify``), for
