@@ -2,6 +2,7 @@
 
 Each POST calls one service; a refusal shows as a message (coordination's ``run_service``)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -285,7 +286,5 @@ def check_in(request, pk: int):
             **form.cleaned_data,
         )
     else:
-        from django.contrib import messages
-
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(reverse("liaison:check_ins"))

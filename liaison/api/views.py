@@ -2,6 +2,7 @@
 safety check-ins. Services decide; these read shapes and pass them through."""
 
 import django_filters
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -14,10 +15,11 @@ from rest_framework.views import APIView
 
 from core import permissions as perms
 from core.api import RequiredReasonSerializer, ServiceActionsMixin
+from core.display import people
 from core.parsers import JSONParser
 from liaison import queries, services
 from liaison.api import serializers as s
-from liaison.models import FieldReport, FieldReportPhoto, NoticeAttachment
+from liaison.models import FieldReport, FieldReportPhoto, NoticeAttachment, SafetyCheckIn
 
 
 def _text(params, key: str) -> str:
@@ -148,8 +150,6 @@ class FieldReportViewSet(
             "incident", "organization", "routed_to"
         )
         if self.action != "list":
-            from core.display import people
-
             qs = qs.prefetch_related("photos", people("filed_by"))
         return qs.order_by("-created_at", "-id")
 
@@ -196,10 +196,6 @@ class CheckInViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
-        from django.db.models import Q
-
-        from liaison.models import SafetyCheckIn
-
         q = Q(deployment__organization_id__in=perms.organization_ids(self.request.user))
         for prefix in perms.jurisdiction_prefixes(self.request.user):
             q |= Q(deployment__area_region_code__startswith=prefix)
