@@ -1,6 +1,6 @@
 """Issue 21's journey in a browser: a team leader on a phone (390x844) finds who answers for
 物资调配 in 芦山县, sends a request with a map point from the incident page, and the bureau
-acknowledges it from its home queue on a desktop."""
+acknowledges it from its home queue on a desktop, then confirms it: it shows on the map."""
 
 import pytest
 
@@ -9,6 +9,7 @@ from liaison.models import FieldReport
 from tests.coordination.factories import IncidentFactory
 from tests.e2e.test_journey_official import DESKTOP, PHONE, login, look
 from tests.e2e.test_journey_register import pick_region
+from tests.e2e.test_map import MAP_READY
 from tests.liaison.factories import ResponsibilityFactory
 from tests.registry.factories import MembershipFactory, UserFactory
 
@@ -78,5 +79,15 @@ def test_a_team_sends_a_request_from_a_phone_and_the_bureau_acknowledges_it(
         phone.reload()
         assert phone.locator("[data-testid=waiting]").count() == 0
         assert "已确认收到" in phone.inner_text("[data-testid=report-status]")
+
+        # Confirmed, the report is a point of the incident's map (coordination draws liaison's
+        # layer through core.hooks), exact for the bureau.
+        desk.click("[data-action=confirm] button")
+        desk.wait_for_selector("text=已核实，将显示在地图上")
+        desk.goto(desk.base_url + f"/incidents/{incident.pk}/")
+        desk.wait_for_selector(MAP_READY)
+        assert desk.locator("path.tz-reports").count() == 1
+        assert desk.locator("path.tz-reports.tz-blurred").count() == 0
+        assert "已确认的现场报告" in desk.inner_text(".tz-legend")
     finally:
         phone_context.close()
