@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "procurement",
     "donations",
     "volunteers",
+    "liaison",
 ]
 
 MIDDLEWARE = [
@@ -627,3 +628,38 @@ CELERY_BEAT_SCHEDULE["donations-ledger-tree-head"] = {
 
 if DEBUG:
     INTERNAL_IPS = ["127.0.0.1"]
+
+# --- Tongzhou: liaison (docs/liaison.md) --------------------------------------------------------
+# Minutes the responsible agency has to acknowledge a field report, by urgency, before it
+# escalates one level up the region tree.
+TONGZHOU_REPORT_ACK_MINUTES = {
+    "critical": env.int("TONGZHOU_REPORT_ACK_MINUTES_CRITICAL", default=30),
+    "high": env.int("TONGZHOU_REPORT_ACK_MINUTES_HIGH", default=120),
+    "normal": env.int("TONGZHOU_REPORT_ACK_MINUTES_NORMAL", default=12 * 60),
+}
+if min(TONGZHOU_REPORT_ACK_MINUTES.values()) < 1:
+    raise ImproperlyConfigured("TONGZHOU_REPORT_ACK_MINUTES_* must be at least 1 minute.")
+# Hours between safety check-ins of a deployed team; one more missed alerts the bureau once.
+TONGZHOU_SAFETY_CHECK_IN_HOURS = env.int("TONGZHOU_SAFETY_CHECK_IN_HOURS", default=6)
+if TONGZHOU_SAFETY_CHECK_IN_HOURS < 1:
+    raise ImproperlyConfigured("TONGZHOU_SAFETY_CHECK_IN_HOURS must be at least 1.")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "FieldReportCategoryEnum": "liaison.models.Category",
+        "FieldReportUrgencyEnum": "liaison.models.Urgency",
+        "FieldReportStatusEnum": "liaison.models.FieldReport.Status",
+        "NoticeKindEnum": "liaison.models.Notice.Kind",
+    }
+)
+CELERY_BEAT_SCHEDULE["liaison-escalate-reports"] = {
+    "task": "liaison.tasks.escalate_reports",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["liaison-missed-check-ins"] = {
+    "task": "liaison.tasks.missed_check_ins",
+    "schedule": 5 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["liaison-notice-reminders"] = {
+    "task": "liaison.tasks.notice_reminders",
+    "schedule": 15 * 60.0,
+}

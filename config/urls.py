@@ -19,6 +19,7 @@ DOMAIN_APPS = [
     "procurement",
     "donations",
     "volunteers",
+    "liaison",
 ]
 
 urlpatterns = [

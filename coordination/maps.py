@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from coordination import queries
 from coordination.models import Deployment, Incident, Need, NeedCategory, Task
-from core import geo, words
+from core import geo, hooks, words
 from core import permissions as perms
 
 # Lower bound of each class of the choropleth (needs with a gap in an area), and its colour.
@@ -200,12 +200,20 @@ def incident_map(user: Any, incident: Incident, needs: list[Need] | None = None)
             task_features.append(point)
     incident_point = _incident_feature(incident)
     areas = _areas(needs, on_site)
+    # Layers of apps right of coordination (core.hooks ``incident_map_layers``: liaison's
+    # confirmed field reports), each {"key", "label", "points"}.
+    layers = hooks.collect("incident_map_layers", user, incident)
+    extra = [p for layer in layers for p in layer["points"]]
     points = [
         (p["lat"], p["lon"])
-        for p in [incident_point, *need_features, *filing_features, *task_features]
+        for p in [incident_point, *need_features, *filing_features, *task_features, *extra]
         if p
     ]
+    labels = _labels()
+    labels.update({layer["key"]: layer["label"] for layer in layers})
     return {
+        **{layer["key"]: layer["points"] for layer in layers},
+        "layers": [layer["key"] for layer in layers],
         "config": geo.map_settings(),
         "focus": incident.region_code,
         "provinces": _provinces([incident.region_code, *areas]),
@@ -216,7 +224,7 @@ def incident_map(user: Any, incident: Incident, needs: list[Need] | None = None)
         "tasks": task_features,
         "areas": areas,
         "legend": _legend(),
-        "labels": _labels(),
+        "labels": labels,
     }
 
 

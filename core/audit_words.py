@@ -189,6 +189,32 @@ SENTENCES: dict[str, Any] = {
     ),
     "donations.disclosure_overdue": gettext_lazy("The disclosure of %(target)s is overdue"),
     "donations.stuck_goods": gettext_lazy("The goods of %(target)s are still undistributed"),
+    # liaison
+    "liaison.responsibility.created": gettext_lazy(
+        "%(actor)s added %(target)s to the directory of responsibilities"
+    ),
+    "liaison.responsibility.updated": gettext_lazy(
+        "%(actor)s updated %(target)s in the directory of responsibilities"
+    ),
+    "liaison.notice.published": gettext_lazy("%(actor)s published the notice %(target)s"),
+    "liaison.notice.acknowledged": gettext_lazy("%(actor)s acknowledged the notice %(target)s"),
+    "liaison.report.sent": gettext_lazy("%(actor)s sent the field report %(target)s"),
+    "liaison.report.acknowledged": gettext_lazy(
+        "%(actor)s acknowledged the field report %(target)s"
+    ),
+    "liaison.report.confirmed": gettext_lazy("%(actor)s confirmed the field report %(target)s"),
+    "liaison.report.dismissed": gettext_lazy("%(actor)s closed the field report %(target)s"),
+    "liaison.report.escalated": gettext_lazy(
+        "%(actor)s passed the field report %(target)s up to the next level: "
+        "not acknowledged in time"
+    ),
+    "liaison.report.unanswered": gettext_lazy(
+        "%(actor)s recorded that nobody acknowledged the field report %(target)s in time"
+    ),
+    "liaison.check_in": gettext_lazy("%(actor)s checked in safe: %(target)s"),
+    "liaison.check_in_missed": gettext_lazy(
+        "%(actor)s recorded a missed safety check-in: %(target)s"
+    ),
 }
 
 _CHANGED = gettext_lazy("%(actor)s changed %(target)s from %(from)s to %(to)s")
@@ -255,6 +281,15 @@ _TARGETS: dict[str, tuple[tuple[str, ...], Callable[[Any], str]]] = {
     "procurement.score": (
         ("bid__project", "bid__organization"),
         _org_and("bid.project.title", "bid.organization.name"),
+    ),
+    "liaison.responsibility": (
+        ("agency",),
+        lambda r: f"{r.agency.name} · {r.get_function_display()}",
+    ),
+    "liaison.notice": ((), _org_and("title")),
+    "liaison.fieldreport": (
+        ("organization",),
+        lambda r: f"{r.get_category_display()} · {r.organization.name}",
     ),
     "donations.ledgerentry": (
         (),

@@ -29,6 +29,10 @@ and concatenates the lists they return. This is plain, visible code (no signals)
 - ``incident_people(incident_id, area_region_code) -> list[int]``: people an app sends into an
   incident area besides the filings (volunteers signed up to hubs' calls); coordination adds them
   to the filings' headcount when it checks the area's ``max_people``.
+- ``incident_map_layers(user, incident) -> list[dict]``: ``{"key", "label", "points"}`` extra
+  points on an incident's map (``coordination.maps.incident_map``; each point ``{"lat", "lon",
+  "exact", "title", "detail"}``, blurred for ``user`` by the provider); one query each (liaison's
+  confirmed field reports).
 
 Two hooks have exactly one provider, called through ``provided``:
 - ``notify(**kwargs) -> Alert``: the alerts app's outbox writer (``alerts.services.notify``), for

@@ -67,6 +67,7 @@ ALL_SCOPES = (
     "preparedness",
     "procurement",
     "donations",
+    "liaison",
 )
 
 _pending_lock = threading.Lock()

@@ -71,10 +71,20 @@ def is_eligible(
 # --- registry pages and API -----------------------------------------------------------------
 
 
+def sees_agencies(user) -> bool:
+    """Agencies are not public, but members of a (non-agency) organization see the verified
+    ones: they are whom an organization asks (liaison's directory of responsibilities).
+    Officials already see the agencies of their jurisdiction and their own."""
+    return any(m.organization.kind != OrganizationKind.AGENCY for m in perms.memberships(user))
+
+
 def visible_organizations(user) -> QuerySet[Organization]:
     """Public organizations, plus the user's own (and the teams their hub vouches for), plus (for
-    officials) every organization whose region lies in their jurisdiction, whatever its status."""
+    officials) every organization whose region lies in their jurisdiction, whatever its status;
+    verified agencies for members of an organization and officials (``sees_agencies``)."""
     q = Q(status=Organization.Status.VERIFIED) & ~Q(kind=OrganizationKind.AGENCY)
+    if sees_agencies(user):
+        q |= Q(status=Organization.Status.VERIFIED, kind=OrganizationKind.AGENCY)
     own = perms.organization_ids(user) + vouched_team_ids(user, roles=(Role.ADMIN, Role.MEMBER))
     if own:
         q |= Q(pk__in=own)
@@ -104,6 +114,8 @@ def directory(
         for prefix in prefixes:
             scope |= Q(region_code__startswith=prefix)
         qs = Organization.objects.filter(scope, status=status)
+    elif sees_agencies(user):
+        qs = Organization.objects.filter(status=Organization.Status.VERIFIED)
     else:
         qs = public_organizations()
     if kind:

@@ -161,6 +161,7 @@
       rows.appendChild(row);
     });
     [["incidents", "tz-incident"], ["needs", "tz-need"], ["filings", "tz-filing"], ["tasks", "tz-task"]]
+      .concat((data.layers || []).map(function (key) { return [key, "tz-" + key]; }))
       .forEach(function (k) {
         if (!(data[k[0]] || []).length) return;
         var row = text("span", "tz-legend-row", "");
@@ -236,7 +237,9 @@
 
     function drawPoints() {
       var layers = [["incidents", "tz-incident", 9], ["needs", "tz-need", 7],
-                    ["filings", "tz-filing", 7], ["tasks", "tz-task", 6]];
+                    ["filings", "tz-filing", 7], ["tasks", "tz-task", 6]]
+        // layers of other apps (core.hooks incident_map_layers: confirmed field reports)
+        .concat((data.layers || []).map(function (key) { return [key, "tz-" + key, 7]; }));
       layers.forEach(function (spec) {
         (data[spec[0]] || []).forEach(function (feature) {
           L.circleMarker(toDisplay(config, feature.lat, feature.lon), {

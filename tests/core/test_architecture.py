@@ -1,6 +1,7 @@
 """The shape of the code: no import circles (module-level or hidden in a function), and the apps'
 dependencies point one way (docs/CONVENTIONS.md): core <- registry <- alerts <- coordination <-
-procurement, coordination <- donations, coordination <- preparedness. Left apps learn of right apps
+procurement, coordination <- donations, coordination <- preparedness, coordination <- volunteers,
+coordination <- liaison. Left apps learn of right apps
 only through core.hooks."""
 
 import ast
@@ -18,6 +19,7 @@ PACKAGES = [
     "procurement",
     "donations",
     "volunteers",
+    "liaison",
     "config",
 ]
 # What each app may import (besides itself and Django and third-party packages).
@@ -30,6 +32,7 @@ ALLOWED = {
     "donations": {"core", "registry", "alerts", "coordination"},
     "preparedness": {"core", "registry", "alerts", "coordination"},
     "volunteers": {"core", "registry", "alerts", "coordination"},
+    "liaison": {"core", "registry", "alerts", "coordination"},
 }
 
 

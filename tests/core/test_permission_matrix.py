@@ -53,6 +53,7 @@ from rest_framework.test import APIClient
 
 from core.forms import REFUSED_TAG
 from core.roles import Role
+from liaison import services as liaison_services
 from procurement.models import (
     Award,
     Bid,
@@ -73,6 +74,7 @@ from tests.coordination.factories import (
     TaskReportFactory,
 )
 from tests.donations import factories as df
+from tests.liaison.factories import FieldReportFactory
 from tests.procurement.factories import BidFactory, ProjectFactory
 from tests.registry import factories as f
 
@@ -231,6 +233,17 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/inbox/read-all/":                       (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/inbox/{pk}/read/":                      (403, 200, 404, 404, 404, 404, 404),
     "POST /api/v1/organizations/{pk}/webhooks/":          (403, 400, 403, 403, 403, 403, 403),
+    # Liaison (any verified organization reports; the routed agency's officials answer; the
+    # notice of 雅安市 is addressed to both teams of 雅安)
+    "POST /api/v1/responsibilities/":                     (403, 403, 403, 403, 201, 201, 403),
+    "POST /api/v1/notices/":                              (403, 403, 403, 403, 201, 201, 403),
+    "POST /api/v1/notices/{pk}/read/":                    (403, 200, 200, 200, 403, 403, 403),
+    "POST /api/v1/notices/{pk}/acknowledge/":             (403, 200, 200, 200, 403, 403, 403),
+    "POST /api/v1/field-reports/":                        (403, 201, 201, 201, 403, 403, 403),
+    "POST /api/v1/field-reports/{pk}/acknowledge/":       (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/field-reports/{pk}/confirm/":           (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/field-reports/{pk}/dismiss/":           (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/check-ins/":                            (403, 201, 201, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -543,6 +556,16 @@ def build_world() -> SimpleNamespace:
         **volunteer, name="孙八", phone="13900000003", phone_verified_at=now
     )
     w.sign_up = SignUp.objects.create(call=w.call, volunteer=signed)
+    # Liaison: a request from the team routed to 雅安市 (sent, and one acknowledged), and a
+    # notice of 雅安市 the team must acknowledge.
+    report = {"incident": w.incident, "organization": w.ngo, "routed_to": w.agency}
+    w.field_report = FieldReportFactory(**report, filed_by=w.ngo_admin)
+    w.acknowledged_report = FieldReportFactory(
+        **report, filed_by=w.ngo_admin, status="acknowledged"
+    )
+    w.notice = liaison_services.publish_notice(
+        by=w.official, title="报备须知", body="请按时报备。", ack_due_at=now + dt.timedelta(days=3)
+    )
     return w
 
 
@@ -590,10 +613,13 @@ DEFAULT_TARGETS = {
     "volunteers": _pk("new_volunteer"),
     "volunteer-calls": _pk("call"),
     "sign-ups": _pk("sign_up"),
+    "field-reports": _pk("field_report"),
+    "notices": _pk("notice"),
 }
 # ... and where one endpoint needs another object (a task or project in the right state).
 TARGETS = {
     "POST /api/v1/deployments/{pk}/arrive/": _pk("approved_deployment"),
+    "POST /api/v1/field-reports/{pk}/confirm/": _pk("acknowledged_report"),
     "POST /api/v1/tasks/{pk}/claim/": _pk("open_task"),
     "POST /api/v1/tasks/{pk}/assign/": _pk("open_task"),
     "POST /api/v1/tasks/{pk}/cancel/": _pk("open_task"),
@@ -857,6 +883,21 @@ BODIES = {
     "POST /api/v1/meetings/{pk}/attachments/": lambda w: {
         "file": SimpleUploadedFile("minutes.pdf", PDF, content_type="application/pdf"),
     },
+    "POST /api/v1/responsibilities/": lambda w: {
+        "function": "supply_allocation",
+        "unit": "救灾和物资保障科",
+        "duty_contact": "李值班",
+        "duty_phone": "0835-2220000",
+    },
+    "POST /api/v1/notices/": lambda w: {"title": "报备须知", "body": "请按时报备。"},
+    "POST /api/v1/field-reports/": lambda w: {
+        "incident": w.incident.pk,
+        "category": "supplies",
+        "description": "龙门乡安置点缺帐篷",
+        "region_code": "511826",
+    },
+    "POST /api/v1/field-reports/{pk}/dismiss/": lambda w: {"reason": "重复报告"},
+    "POST /api/v1/check-ins/": lambda w: {"deployment": w.approved_deployment.pk},
 }
 
 
@@ -1091,6 +1132,16 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /meetings/{pk}/minutes/":                           (IN,  NO,  NO,  404, OK,  404, 404),
     "POST /meetings/{pk}/decisions/":                         (IN,  NO,  NO,  404, OK,  404, 404),
     "POST /meetings/{pk}/attachments/":                       (IN,  NO,  NO,  404, OK,  404, 404),
+    # Liaison
+    "POST /directory/edit/":                                  (IN,  403, 403, 403, OK,  OK,  403),
+    "POST /notices/new/":                                     (IN,  NO,  NO,  NO,  OK,  OK,  NO),
+    "POST /notices/{pk}/read/":                               (IN,  OK,  OK,  OK,  NO,  NO,  NO),
+    "POST /notices/{pk}/acknowledge/":                        (IN,  OK,  OK,  OK,  NO,  NO,  NO),
+    "POST /field-reports/new/":                               (IN,  OK,  OK,  OK,  NO,  NO,  NO),
+    "POST /field-reports/{pk}/acknowledge/":                  (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /field-reports/{pk}/confirm/":                      (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /field-reports/{pk}/dismiss/":                      (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /check-ins/{pk}/":                                  (IN,  OK,  OK,  404, 404, 404, 404),
 }
 # fmt: on
 
@@ -1214,6 +1265,16 @@ PAGE_API = {
     "POST /meetings/{pk}/minutes/": "POST /api/v1/meetings/{pk}/minutes/",
     "POST /meetings/{pk}/decisions/": "POST /api/v1/meetings/{pk}/decisions/",
     "POST /meetings/{pk}/attachments/": "POST /api/v1/meetings/{pk}/attachments/",
+    # Liaison
+    "POST /directory/edit/": "POST /api/v1/responsibilities/",
+    "POST /notices/new/": "POST /api/v1/notices/",
+    "POST /notices/{pk}/read/": "POST /api/v1/notices/{pk}/read/",
+    "POST /notices/{pk}/acknowledge/": "POST /api/v1/notices/{pk}/acknowledge/",
+    "POST /field-reports/new/": "POST /api/v1/field-reports/",
+    "POST /field-reports/{pk}/acknowledge/": "POST /api/v1/field-reports/{pk}/acknowledge/",
+    "POST /field-reports/{pk}/confirm/": "POST /api/v1/field-reports/{pk}/confirm/",
+    "POST /field-reports/{pk}/dismiss/": "POST /api/v1/field-reports/{pk}/dismiss/",
+    "POST /check-ins/{pk}/": "POST /api/v1/check-ins/",
 }
 
 # Where a page's ids are not its API twin's.
@@ -1238,6 +1299,7 @@ PAGE_TARGETS = {
     "POST /ledger/receipts/{trace_code}/send/": lambda w: {"trace_code": w.receipt.trace_code},
     "POST /ledger/shortfalls/{pk}/": lambda w: {"pk": w.short.pk},
     "POST /alerts/deliveries/{pk}/retry/": _pk("failed_delivery"),
+    "POST /check-ins/{pk}/": _pk("approved_deployment"),
 }
 
 
@@ -1286,6 +1348,14 @@ PAGE_BODIES = {
     "POST /volunteer-calls/{pk}/code/": lambda w: {"phone": "13900000009"},
     "POST /volunteer-calls/{pk}/confirm/": lambda w: {"phone": "13900000009", "code": "123456"},
     "POST /volunteer-calls/{pk}/sign_up/": lambda w: {"volunteer": w.volunteer.pk},
+    "POST /directory/edit/": BODIES["POST /api/v1/responsibilities/"],
+    "POST /notices/new/": lambda w: {**BODIES["POST /api/v1/notices/"](w), "kind": "notice"},
+    "POST /field-reports/new/": lambda w: {
+        **BODIES["POST /api/v1/field-reports/"](w),
+        "urgency": "normal",
+    },
+    "POST /field-reports/{pk}/dismiss/": BODIES["POST /api/v1/field-reports/{pk}/dismiss/"],
+    "POST /check-ins/{pk}/": lambda w: {"safe": "1"},
     "POST /ledger/entries/{pk}/change-of-use/new/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",

@@ -120,6 +120,18 @@ def test_procurement_list_shows_a_published_tender_at_the_next_read(agency, offi
     assert "安置点心理援助服务采购" in page.content.decode()
 
 
+def test_notice_library_shows_a_published_notice_at_the_next_read(official):
+    from liaison.services import publish_notice
+
+    assert "芦山地震救援报备须知" not in warm("/api/v1/notices/").content.decode()
+    warm("/notices/", HTTP_ACCEPT="text/html")
+    publish_notice(by=official, title="芦山地震救援报备须知", body="进入灾区前须报备。")
+    assert "芦山地震救援报备须知" in get("/api/v1/notices/").content.decode()
+    page = get("/notices/", HTTP_ACCEPT="text/html")
+    assert page["X-Tongzhou-Cache"] == "miss"
+    assert "芦山地震救援报备须知" in page.content.decode()
+
+
 # --- validators: ETag, Last-Modified, 304 -----------------------------------------------------
 
 

@@ -77,6 +77,15 @@ PAGES = [
     ("volunteers", "/volunteers/", {"official"}),
     ("volunteer_calls", "/volunteer-calls/", set(ROLES)),
     ("volunteer_call", "/volunteer-calls/{volunteer_call}/", set(ROLES)),
+    ("directory", "/directory/?function=supply_allocation&region=511826", set(ROLES)),
+    ("directory_edit", "/directory/edit/", {"official"}),
+    ("notices", "/notices/", set(ROLES)),
+    ("notice", "/notices/{notice}/", set(ROLES)),
+    ("notice_new", "/notices/new/", {"official"}),
+    ("field_reports", "/field-reports/", {"official", "ngo_admin"}),
+    ("field_report", "/field-reports/{report}/", {"official", "ngo_admin"}),
+    ("field_report_new", "/field-reports/new/", {"ngo_admin"}),
+    ("check_ins", "/check-ins/", {"official", "ngo_admin"}),
 ]
 
 # Pages whose problems are another part of the work's (the lead removes these after merging).
@@ -107,6 +116,7 @@ def demo(django_db_setup, django_db_blocker):
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
     from preparedness.models import Drill, FollowUp, Meeting
+    from liaison.models import FieldReport, Notice
     from procurement.models import Project
     from registry.models import Organization, Person
     from volunteers.models import VolunteerCall
@@ -136,6 +146,8 @@ def demo(django_db_setup, django_db_blocker):
                 "hub": Organization.objects.get(name="雅安市社会组织服务中心").pk,
                 "vouched_team": Organization.objects.get(name="龙门乡青年应急志愿队").pk,
                 "volunteer_call": VolunteerCall.objects.order_by("pk").first().pk,
+                "notice": Notice.objects.order_by("pk").first().pk,
+                "report": FieldReport.objects.order_by("pk").first().pk,
             }
         finally:
             transaction.set_rollback(True)

@@ -38,6 +38,7 @@ PROJECT_APPS = (
     "procurement",
     "donations",
     "volunteers",
+    "liaison",
 )
 # Django's own form views (login, password, language) are not the API.
 API_WRITES = sorted(k for k in MATRIX if k.split(" ", 1)[1].startswith("/api/v1/"))
