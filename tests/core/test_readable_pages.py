@@ -115,8 +115,8 @@ def demo(django_db_setup, django_db_blocker):
     from alerts.models import Alert
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
-    from preparedness.models import Drill, FollowUp, Meeting
     from liaison.models import FieldReport, Notice
+    from preparedness.models import Drill, FollowUp, Meeting
     from procurement.models import Project
     from registry.models import Organization, Person
     from volunteers.models import VolunteerCall
