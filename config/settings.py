@@ -495,6 +495,13 @@ CELERY_BEAT_SCHEDULE["coordination-purge-personal-data"] = {
     "schedule": 24 * 60 * 60,
 }
 
+# Specialties (registry.choices.Specialty codes) whose filings need accident cover for everyone
+# on the roster; without it the approving official must give a reason (coordination.rosters).
+TONGZHOU_HIGH_RISK_SPECIALTIES = env.list(
+    "TONGZHOU_HIGH_RISK_SPECIALTIES",
+    default=["water_rescue", "building_collapse", "mountain_rescue", "diving_rescue"],
+)
+
 # --- Tongzhou: procurement --------------------------------------------------------------------
 TONGZHOU_OCID_PREFIX = env.str("TONGZHOU_OCID_PREFIX", default="ocds-tz0000")
 # Working-day calendar for tender periods and the stand-still (pluggable; holidays as ISO dates).

@@ -43,6 +43,7 @@ from registry.services.organizations import (
     suspend,
     update_profile,
 )
+from registry.services.insurance import add_policy, remove_policy
 from registry.services.people import (
     add_person,
     remove_person,
@@ -55,6 +56,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "accept_invitation",
     "add_person",
+    "add_policy",
     "assess",
     "can_read_private",
     "cancel_invitation",
@@ -68,6 +70,7 @@ __all__ = [
     "reinstate",
     "remove_member",
     "remove_person",
+    "remove_policy",
     "revoke",
     "set_member_role",
     "suspend",
