@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "coordination",
     "procurement",
     "donations",
+    "compensation",
 ]
 
 MIDDLEWARE = [
@@ -585,3 +586,22 @@ CELERY_BEAT_SCHEDULE["donations-ledger-tree-head"] = {
 
 if DEBUG:
     INTERNAL_IPS = ["127.0.0.1"]
+
+# --- Tongzhou: compensation -------------------------------------------------------------------
+# The donation-ledger purpose of the compensation fund (补偿基金): receipts restricted to it and
+# the disbursements paying claims carry exactly this text (compensation.services.pay_claim).
+TONGZHOU_COMPENSATION_PURPOSE = env.str(
+    "TONGZHOU_COMPENSATION_PURPOSE", default="应急救援损失补偿基金"
+)
+# The bureau decides a claim within this many working days of its filing; reminded once after.
+TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS = env.int(
+    "TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS", default=15
+)
+if TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS < 1:
+    raise ImproperlyConfigured("TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS must be at least 1.")
+if not TONGZHOU_COMPENSATION_PURPOSE.strip():
+    raise ImproperlyConfigured("TONGZHOU_COMPENSATION_PURPOSE must not be empty.")
+CELERY_BEAT_SCHEDULE["compensation-remind-overdue"] = {
+    "task": "compensation.tasks.remind_overdue",
+    "schedule": 24 * 60 * 60,
+}

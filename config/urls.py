@@ -11,7 +11,7 @@ from core.forms import AdminLoginForm, LoginForm
 # how long to wait like the login page's.
 admin.site.login_form = AdminLoginForm
 
-DOMAIN_APPS = ["registry", "alerts", "coordination", "procurement", "donations"]
+DOMAIN_APPS = ["registry", "alerts", "coordination", "procurement", "donations", "compensation"]
 
 urlpatterns = [
     path("admin/login/", core_views.admin_login, name="admin_login"),

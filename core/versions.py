@@ -59,7 +59,15 @@ logger = logging.getLogger("tongzhou.cache")
 PREFIX = "tz:ver:"
 
 #: Every scope: what a page that shows the layout's cross-app hooks depends on.
-ALL_SCOPES = ("core", "registry", "alerts", "coordination", "procurement", "donations")
+ALL_SCOPES = (
+    "core",
+    "registry",
+    "alerts",
+    "coordination",
+    "procurement",
+    "donations",
+    "compensation",
+)
 
 _pending_lock = threading.Lock()
 # Scopes whose bump reached only the local fallback while Redis was down (per process).
