@@ -484,7 +484,10 @@ class InsurancePolicy(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(accident_amount__gt=0) | Q(medical_amount__gt=0) | Q(liability_amount__gt=0)
+                    # NULL-safe: a CHECK passes when its condition is NULL
+                    Q(accident_amount__isnull=False, accident_amount__gt=0)
+                    | Q(medical_amount__isnull=False, medical_amount__gt=0)
+                    | Q(liability_amount__isnull=False, liability_amount__gt=0)
                 ),
                 name="policy_covers_something",
             ),
