@@ -12,13 +12,15 @@ from registry.queries import acting_organizations
 
 
 def visible_claims(user: Any) -> QuerySet[Claim]:
-    """The claimant organization's members (any verification status) and the officials whose
-    jurisdiction covers the incident's region; never public (personal data)."""
+    """The claimant organization's members (any verification status), the officials whose
+    jurisdiction covers the incident's region (they review) and those of the organization's
+    home region (they read: a team's own bureau follows what happened to it elsewhere, and gets
+    403 on the review actions); never public (personal data)."""
     if not getattr(user, "is_authenticated", False):
         return Claim.objects.none()
     cond = Q(organization_id__in=perms.organization_ids(user))
     for prefix in perms.jurisdiction_prefixes(user):
-        cond |= Q(region_code__startswith=prefix)
+        cond |= Q(region_code__startswith=prefix) | Q(organization__region_code__startswith=prefix)
     return Claim.objects.filter(cond).select_related(
         "organization", "incident", "person", "deployment", "task", "ledger_entry"
     )

@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.services import notify
+from core.notifications import notify
 from compensation.actions import CLAIM
 from compensation.models import Claim, ClaimEvidence
 from coordination.models import Deployment, Task
@@ -307,17 +307,26 @@ def pay_claim(
     whether the payer writes that ledger and whether the fund holds enough."""
     with transaction.atomic():
         claim = _locked(claim, "pay", by)
-        entry = ledger.disburse(
-            by=by,
-            organization=fund,
-            purpose=settings.TONGZHOU_COMPENSATION_PURPOSE,
-            region_code=claim.region_code,
-            beneficiaries=1,
-            incident=claim.incident,
-            amount=claim.amount_approved,
-            private_evidence=[voucher] if voucher is not None else None,
-            occurred_at=paid_at,
-        )
+        try:
+            entry = ledger.disburse(
+                by=by,
+                organization=fund,
+                purpose=settings.TONGZHOU_COMPENSATION_PURPOSE,
+                region_code=claim.region_code,
+                beneficiaries=1,
+                incident=claim.incident,
+                amount=claim.amount_approved,
+                private_evidence=[voucher] if voucher is not None else None,
+                occurred_at=paid_at,
+            )
+        except ValidationError as error:
+            # The ledger's names for what the payer sent here: the voucher, the fund.
+            if hasattr(error, "error_dict"):
+                rename = {"evidence": "voucher", "organization": "fund", "occurred_at": "paid_at"}
+                raise ValidationError(
+                    {rename.get(k, k): v for k, v in error.error_dict.items()}
+                ) from None
+            raise
         move(
             claim,
             Claim.Status.PAID,
