@@ -98,7 +98,7 @@ class ClaimCreateSerializer(StrictSerializer):
     )
 
 
-class ReasonSerializer(StrictSerializer):
+class ClaimReasonSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=5000)
 
 
@@ -188,10 +188,10 @@ class ClaimViewSet(
     def approve(self, request, pk=None):
         return self.run_service(services.approve_claim, ApproveSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses=ClaimDetailSerializer)
+    @extend_schema(request=ClaimReasonSerializer, responses=ClaimDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self.run_service(services.reject_claim, ReasonSerializer)
+        return self.run_service(services.reject_claim, ClaimReasonSerializer)
 
     @extend_schema(request=PaySerializer, responses=ClaimDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -22,11 +22,10 @@ def amount(label) -> formfields.DecimalField:
 
 class ClaimForm(forms.Form):
     organization = ActingOrganizationField()
-    basis = forms.ChoiceField(label=_("During"))
+    # Shape only (a select of the user's filings and tasks): the service decides whose it is.
+    basis = forms.RegexField(label=_("During"), regex=r"^(deployment|task):\d{1,9}$")
     kind = forms.ChoiceField(label=_("Kind of loss"), choices=Claim.Kind.choices)
-    person = forms.TypedChoiceField(
-        label=_("Person hurt or killed"), coerce=int, empty_value=None, required=False
-    )
+    person = forms.IntegerField(label=_("Person hurt or killed"), min_value=1, required=False)
     description = forms.CharField(
         label=_("What happened, what was lost"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -40,7 +39,7 @@ class ClaimForm(forms.Form):
     def __init__(self, *args, organizations=(), deployments=(), tasks=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].organizations = organizations
-        self.fields["basis"].choices = [
+        self.fields["basis"].widget = forms.Select(choices=[
             (
                 f"deployment:{d.pk}",
                 gettext("Filing: %(incident)s, %(area)s")
@@ -54,8 +53,10 @@ class ClaimForm(forms.Form):
                 % {"title": t.title, "incident": t.incident.title},
             )
             for t in tasks
-        ]
-        self.fields["person"].choices = [("", "—")] + [(p.pk, p.name) for p in people]
+        ])
+        self.fields["person"].widget = forms.Select(
+            choices=[("", "—")] + [(p.pk, p.name) for p in people]
+        )
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)

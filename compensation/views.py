@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from compensation import actions, forms, queries, services
 from compensation.models import ClaimEvidence
@@ -29,6 +29,7 @@ def _apply(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, text)
 
 
+@require_safe
 @login_required
 def claim_list(request):
     user = request.user
@@ -92,6 +93,7 @@ def _forms(request, claim, bound: str = "", data=None, files=None) -> dict:
     }
 
 
+@require_safe
 @login_required
 def claim_detail(request, pk: int):
     return _detail(request, pk)
@@ -153,6 +155,7 @@ def claim_action(request, pk: int, action: str):
     return redirect("compensation:claim_detail", pk=pk)
 
 
+@require_safe
 @login_required
 def evidence_file(request, pk: int):
     row = get_object_or_404(ClaimEvidence.objects.select_related("claim"), pk=pk)

@@ -601,6 +601,13 @@ if TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS < 1:
     raise ImproperlyConfigured("TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS must be at least 1.")
 if not TONGZHOU_COMPENSATION_PURPOSE.strip():
     raise ImproperlyConfigured("TONGZHOU_COMPENSATION_PURPOSE must not be empty.")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ClaimKindEnum": "compensation.models.Claim.Kind",
+        "ClaimStatusEnum": "compensation.models.Claim.Status",
+        "PersonnelFunctionEnum": "registry.choices.PersonnelFunction",
+    }
+)
 CELERY_BEAT_SCHEDULE["compensation-remind-overdue"] = {
     "task": "compensation.tasks.remind_overdue",
     "schedule": 24 * 60 * 60,

@@ -1,6 +1,7 @@
 """The shape of the code: no import circles (module-level or hidden in a function), and the apps'
 dependencies point one way (docs/CONVENTIONS.md): core <- registry <- alerts <- coordination <-
-procurement, coordination <- donations. Left apps learn of right apps only through core.hooks."""
+procurement, coordination <- donations <- compensation. Left apps learn of right apps only
+through core.hooks."""
 
 import ast
 from pathlib import Path
@@ -8,7 +9,16 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-PACKAGES = ["core", "registry", "alerts", "coordination", "procurement", "donations", "config"]
+PACKAGES = [
+    "core",
+    "registry",
+    "alerts",
+    "coordination",
+    "procurement",
+    "donations",
+    "compensation",
+    "config",
+]
 # What each app may import (besides itself and Django and third-party packages).
 ALLOWED = {
     "core": set(),
@@ -17,6 +27,7 @@ ALLOWED = {
     "coordination": {"core", "registry", "alerts"},
     "procurement": {"core", "registry", "alerts", "coordination"},
     "donations": {"core", "registry", "alerts", "coordination"},
+    "compensation": {"core", "registry", "alerts", "coordination", "donations"},
 }
 
 

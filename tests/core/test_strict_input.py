@@ -29,7 +29,15 @@ from tests.registry import factories as f
 
 UNKNOWN = "tz_unknown_key"
 UNKNOWN_FIELD = ["未知字段。"]  # "Unknown field." in the platform's default language
-PROJECT_APPS = ("core", "registry", "alerts", "coordination", "procurement", "donations")
+PROJECT_APPS = (
+    "core",
+    "registry",
+    "alerts",
+    "coordination",
+    "procurement",
+    "donations",
+    "compensation",
+)
 # Django's own form views (login, password, language) are not the API.
 API_WRITES = sorted(k for k in MATRIX if k.split(" ", 1)[1].startswith("/api/v1/"))
 # DELETE carries no body by HTTP convention; its views never read one.
@@ -139,7 +147,7 @@ def test_the_message_in_english(api, official):
 def _project_serializers():
     for app in PROJECT_APPS:
         config = apps.get_app_config(app)
-        for name in ("api", "api.serializers", "api_views", "api.me"):
+        for name in ("api", "api.serializers", "api_views", "api.me", "api.insurance"):
             try:
                 module = importlib.import_module(f"{config.name}.{name}")
             except ModuleNotFoundError:
