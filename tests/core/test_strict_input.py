@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from core.api import StrictFieldsMixin
 from core.parsers import MAX_JSON_DEPTH
+from core.roles import Role
 from tests.core.test_permission_matrix import (
     BODIES,
     MATRIX,
@@ -44,8 +45,12 @@ API_WRITES = sorted(k for k in MATRIX if k.split(" ", 1)[1].startswith("/api/v1/
 WITH_BODY = [k for k in API_WRITES if not k.startswith("DELETE ")]
 
 
-# Where no persona of the matrix may act, the one who may (a provincial official takes over).
-ACTORS = {"POST /api/v1/incidents/{pk}/take-over/": "province_official"}
+# Where no persona of the matrix may act, the one who may (a provincial official takes over; an
+# official of the region who also writes the compensation fund's ledger pays a claim).
+ACTORS = {
+    "POST /api/v1/incidents/{pk}/take-over/": "province_official",
+    "POST /api/v1/compensation-claims/{pk}/pay/": "fund_official",
+}
 
 
 def acting_role(key: str) -> str:
@@ -66,6 +71,9 @@ def world(django_db_setup, django_db_blocker):
         try:
             w = build_world()
             w.province_official = f.official("510000", username="province_official")
+            w.fund_official = f.official("511800", username="fund_official")
+            fund = f.OrganizationFactory(kind="foundation", region_code="511800")
+            f.MembershipFactory(user=w.fund_official, organization=fund, role=Role.ADMIN)
             yield w
         finally:
             transaction.set_rollback(True)
