@@ -28,10 +28,7 @@ def payer(user: Any, claim: Claim, **context: Any) -> None:
     reviewer(user, claim)
     if not acting_organizations(user, kinds=receiving_kinds()):
         raise PermissionDenied(
-            _(
-                "Paying needs a ledger writer of the organization that holds the "
-                "compensation fund."
-            )
+            _("Paying needs a ledger writer of the organization that holds the compensation fund.")
         )
 
 

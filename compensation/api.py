@@ -232,4 +232,3 @@ class StatsView(APIView):
             raise ValidationError({"incident": [_("Give the incident’s id.")]})
         rows = queries.public_stats(int(incident))
         return Response(StatsRowSerializer(rows, many=True).data)
-

@@ -1,7 +1,8 @@
 """Forms of the compensation pages: shape only; compensation.services decides."""
 
 from django import forms
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from compensation.models import Claim
 from core import formfields, words
@@ -39,21 +40,24 @@ class ClaimForm(forms.Form):
     def __init__(self, *args, organizations=(), deployments=(), tasks=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].organizations = organizations
-        self.fields["basis"].widget = forms.Select(choices=[
-            (
-                f"deployment:{d.pk}",
-                gettext("Filing: %(incident)s, %(area)s")
-                % {"incident": d.incident.title, "area": words.region_path(d.area_region_code)},
-            )
-            for d in deployments
-        ] + [
-            (
-                f"task:{t.pk}",
-                gettext("Task: %(title)s (%(incident)s)")
-                % {"title": t.title, "incident": t.incident.title},
-            )
-            for t in tasks
-        ])
+        self.fields["basis"].widget = forms.Select(
+            choices=[
+                (
+                    f"deployment:{d.pk}",
+                    gettext("Filing: %(incident)s, %(area)s")
+                    % {"incident": d.incident.title, "area": words.region_path(d.area_region_code)},
+                )
+                for d in deployments
+            ]
+            + [
+                (
+                    f"task:{t.pk}",
+                    gettext("Task: %(title)s (%(incident)s)")
+                    % {"title": t.title, "incident": t.incident.title},
+                )
+                for t in tasks
+            ]
+        )
         self.fields["person"].widget = forms.Select(
             choices=[("", "—")] + [(p.pk, p.name) for p in people]
         )
@@ -89,9 +93,7 @@ class PayForm(forms.Form):
 
 class SettleForm(forms.Form):
     amount = amount(_("Amount the insurer paid (CNY)"))
-    paid_on = forms.DateField(
-        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     insurer_claim_reference = forms.CharField(
         label=_("Insurer claim reference"), max_length=100, required=False
     )

@@ -115,9 +115,7 @@ class Claim(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount_claimed__gt=0), name="claim_amount_positive"
-            ),
+            models.CheckConstraint(condition=Q(amount_claimed__gt=0), name="claim_amount_positive"),
             models.CheckConstraint(
                 condition=Q(deployment__isnull=False) | Q(task__isnull=False),
                 name="claim_names_deployment_or_task",
@@ -164,3 +162,6 @@ class ClaimEvidence(models.Model):
         ordering = ["id"]
         verbose_name = _("claim evidence")
         verbose_name_plural = _("claim evidence")
+
+    def __str__(self) -> str:
+        return f"#{self.claim_id} · {self.pk}"

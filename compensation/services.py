@@ -32,12 +32,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.notifications import notify
 from compensation.actions import CLAIM
 from compensation.models import Claim, ClaimEvidence
 from coordination.models import Deployment, Task
 from core import audit, uploads, validators, words
 from core.models import AuditEvent
+from core.notifications import notify
 from core.states import move
 from donations import evidence_rules
 from donations import services as ledger
@@ -90,17 +90,21 @@ def _basis(organization: Organization, deployment: Any, task: Any) -> tuple[Any,
             {"deployment": [_("Name the approved deployment filing or the task it arose in.")]}
         )
     if deployment is not None:
-        deployment = Deployment.objects.select_related("incident").filter(
-            pk=getattr(deployment, "pk", deployment), organization=organization
-        ).first()
+        deployment = (
+            Deployment.objects.select_related("incident")
+            .filter(pk=getattr(deployment, "pk", deployment), organization=organization)
+            .first()
+        )
         if deployment is None or not _was_approved(deployment):
             raise ValidationError(
                 {"deployment": [_("Not an approved deployment filing of your organization.")]}
             )
     if task is not None:
-        task = Task.objects.select_related("incident").filter(
-            pk=getattr(task, "pk", task), organization=organization, status__in=HELD_TASK
-        ).first()
+        task = (
+            Task.objects.select_related("incident")
+            .filter(pk=getattr(task, "pk", task), organization=organization, status__in=HELD_TASK)
+            .first()
+        )
         if task is None:
             raise ValidationError({"task": [_("Not a task your organization held.")]})
     if deployment and task and deployment.incident_id != task.incident_id:
@@ -213,12 +217,14 @@ def file_claim(
         )
         _tell_bureau(
             claim,
-            lambda: _("%(org)s claims compensation: %(kind)s, %(amount)s")
-            % {
-                "org": organization.name,
-                "kind": claim.get_kind_display(),
-                "amount": words.money(amount_claimed),
-            },
+            lambda: (
+                _("%(org)s claims compensation: %(kind)s, %(amount)s")
+                % {
+                    "org": organization.name,
+                    "kind": claim.get_kind_display(),
+                    "amount": words.money(amount_claimed),
+                }
+            ),
             by=by,
         )
     return claim
@@ -268,8 +274,10 @@ def approve_claim(*, claim: Claim, by: Any, amount: Decimal, reason: str) -> Cla
         )
         _tell_claimant(
             claim,
-            lambda: _("Your compensation claim is approved: %(amount)s")
-            % {"amount": words.money(amount)},
+            lambda: (
+                _("Your compensation claim is approved: %(amount)s")
+                % {"amount": words.money(amount)}
+            ),
             body=reason,
             by=by,
         )
@@ -371,9 +379,12 @@ def settle_claim(
             data={"amount": str(amount)},
             changes=changes,
         )
-        title = lambda: _("Compensation settled by the insurer: %(amount)s") % {  # noqa: E731
-            "amount": words.money(amount)
-        }
+
+        def title() -> str:
+            return _("Compensation settled by the insurer: %(amount)s") % {
+                "amount": words.money(amount)
+            }
+
         _tell_claimant(claim, title, by=by)
         _tell_bureau(claim, title, by=by)
     return claim
@@ -395,10 +406,10 @@ def remind_overdue(*, today: dt.date | None = None) -> int:
                 continue
             claim = Claim.objects.select_related("organization").get(pk=pk)
             notify(
-                title=lambda c=claim: _(
-                    "Compensation claim #%(n)s of %(org)s: the decision was due %(day)s"
-                )
-                % {"n": c.pk, "org": c.organization.name, "day": words.date_text(c.review_due)},
+                title=lambda c=claim: (
+                    _("Compensation claim #%(n)s of %(org)s: the decision was due %(day)s")
+                    % {"n": c.pk, "org": c.organization.name, "day": words.date_text(c.review_due)}
+                ),
                 link=_link(claim),
                 audience={"officials_for": claim.region_code},
                 kind="deadline",

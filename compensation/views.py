@@ -38,9 +38,7 @@ def claim_list(request):
         raise PermissionDenied
     claims = queries.visible_claims(user).order_by("-created_at", "-id")
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "compensation/claim_list.html", {"page": page, "may_file": bool(orgs)}
-    )
+    return render(request, "compensation/claim_list.html", {"page": page, "may_file": bool(orgs)})
 
 
 @login_required
@@ -166,4 +164,3 @@ def evidence_file(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-

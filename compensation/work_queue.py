@@ -48,8 +48,10 @@ def work_queue(user: Any) -> list[dict]:
                 "compensation_review",
                 _("Compensation claims to review"),
                 waiting,
-                lambda row: _("Oldest: %(org)s, decision due %(day)s")
-                % {"org": row.organization.name, "day": date_text(row.review_due)},
+                lambda row: (
+                    _("Oldest: %(org)s, decision due %(day)s")
+                    % {"org": row.organization.name, "day": date_text(row.review_due)}
+                ),
             )
         )
     orgs = acting_organizations(user, verified=False)
@@ -61,8 +63,10 @@ def work_queue(user: Any) -> list[dict]:
                 "compensation_claims",
                 _("Compensation claims in progress"),
                 mine,
-                lambda row: _("Oldest: #%(n)s, %(status)s")
-                % {"n": row.pk, "status": row.get_status_display()},
+                lambda row: (
+                    _("Oldest: #%(n)s, %(status)s")
+                    % {"n": row.pk, "status": row.get_status_display()}
+                ),
             )
         )
     return items

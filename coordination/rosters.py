@@ -59,9 +59,7 @@ def clean_roster(
     if len(set(ids)) != len(ids):
         raise ValidationError({"roster": [_("A person is named twice on the roster.")]})
     if len(ids) > headcount:
-        raise ValidationError(
-            {"roster": [_("The roster names more people than the headcount.")]}
-        )
+        raise ValidationError({"roster": [_("The roster names more people than the headcount.")]})
     people = {p.pk: p for p in Person.objects.filter(organization=organization, pk__in=ids)}
     missing = [i for i in ids if i not in people]
     if missing:
@@ -121,9 +119,7 @@ def uninsured_names(deployment: Deployment) -> list[str]:
     """The people on a high-risk filing's roster without accident cover for its dates."""
     if not is_high_risk(deployment):
         return []
-    filing = (
-        Deployment.objects.filter(pk=deployment.pk).prefetch_related(roster_prefetch()).get()
-    )
+    filing = Deployment.objects.filter(pk=deployment.pk).prefetch_related(roster_prefetch()).get()
     return annotate([filing])[0].uninsured
 
 

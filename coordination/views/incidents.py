@@ -106,7 +106,11 @@ def incident_detail(request, pk: int):
         # organization's status now (a suspended team still withdraws its filing)
         filings = queries.visible_deployments(user).filter(incident=incident)
         context["filings"] = rosters.annotate(
-            list(filings.prefetch_related(rosters.roster_prefetch()).order_by("status", "-created_at"))
+            list(
+                filings.prefetch_related(rosters.roster_prefetch()).order_by(
+                    "status", "-created_at"
+                )
+            )
         )
         for filing in context["filings"]:
             filing.steps = coordination_actions.deployment_steps(filing)

@@ -87,7 +87,9 @@ class InsurancePolicyViewSet(
             self.request.user, person=number("person"), organization=number("organization")
         )
 
-    @extend_schema(request=InsurancePolicyCreateSerializer, responses={201: InsurancePolicySerializer})
+    @extend_schema(
+        request=InsurancePolicyCreateSerializer, responses={201: InsurancePolicySerializer}
+    )
     def create(self, request, *args, **kwargs):
         data = InsurancePolicyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -27,6 +27,7 @@ from registry.services.documents import (
     can_read_private,
     upload_document,
 )
+from registry.services.insurance import add_policy, remove_policy
 from registry.services.members import (
     accept_invitation,
     cancel_invitation,
@@ -43,7 +44,6 @@ from registry.services.organizations import (
     suspend,
     update_profile,
 )
-from registry.services.insurance import add_policy, remove_policy
 from registry.services.people import (
     add_person,
     remove_person,

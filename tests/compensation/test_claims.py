@@ -160,7 +160,9 @@ def test_a_claim_names_the_organizations_own_approved_filing_or_held_task(
 ):
     others = DeploymentFactory(incident=incident, organization=other_ngo)
     assert "deployment" in file(api, ngo_admin, others, rescuer).json()
-    filed = DeploymentFactory(incident=incident, organization=ngo, status="filed", area_region_code="511825")
+    filed = DeploymentFactory(
+        incident=incident, organization=ngo, status="filed", area_region_code="511825"
+    )
     assert "deployment" in file(api, ngo_admin, filed, rescuer).json()
     body = {**claim_body(deployment, rescuer), "deployment": "", "person": ""}
     task = TaskFactory(incident=incident, status="open")
@@ -189,7 +191,10 @@ def test_bad_claims_are_field_errors_and_nothing_is_written(
     not_image["evidence"][0].file.seek(0)
     not_image["evidence"][0].file.write(b"MZ not a photo")
     assert "evidence" in user.post(URL, not_image, format="multipart").json()
-    future = {**claim_body(deployment, rescuer, occurred_at="2099-01-01T00:00:00Z"), "evidence": [photo()]}
+    future = {
+        **claim_body(deployment, rescuer, occurred_at="2099-01-01T00:00:00Z"),
+        "evidence": [photo()],
+    }
     assert "occurred_at" in user.post(URL, future, format="multipart").json()
     assert not Claim.objects.exists()
 
@@ -234,7 +239,9 @@ def test_public_figures_count_and_sum_by_kind_without_personal_data(
     bureau = api(official)
     bureau.post(f"{URL}{first}/review/")
     bureau.post(f"{URL}{first}/approve/", {"amount": "15000.00", "reason": "核定"}, format="json")
-    paid = bureau.post(f"{URL}{first}/pay/", {"fund": fund.pk, "voucher": photo()}, format="multipart")
+    paid = bureau.post(
+        f"{URL}{first}/pay/", {"fund": fund.pk, "voucher": photo()}, format="multipart"
+    )
     assert paid.status_code == 200, paid.json()
     incident = deployment.incident
     response = api().get(f"/api/v1/compensation-stats/?incident={incident.pk}")
@@ -251,12 +258,12 @@ def test_public_figures_count_and_sum_by_kind_without_personal_data(
     assert api().get("/api/v1/compensation-stats/?incident=x").status_code == 400
 
 
-def test_the_bureau_is_reminded_once_of_an_overdue_decision(
-    api, ngo_admin, deployment, rescuer
-):
+def test_the_bureau_is_reminded_once_of_an_overdue_decision(api, ngo_admin, deployment, rescuer):
     pk = file(api, ngo_admin, deployment, rescuer).json()["id"]
     claim = Claim.objects.get(pk=pk)
-    assert claim.review_due > dt.date.today() + dt.timedelta(days=settings.TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS)
+    assert claim.review_due > dt.date.today() + dt.timedelta(
+        days=settings.TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS
+    )
     before = Alert.objects.count()
     assert services.remind_overdue(today=claim.review_due) == 0
     later = claim.review_due + dt.timedelta(days=1)

@@ -94,9 +94,7 @@ def test_everyone_insured_or_an_ordinary_specialty_needs_no_reason(
     ok = filing(ngo_admin, incident, ngo, [insured])
     assert services.approve_deployment(deployment=ok, by=official).status == "approved"
     uninsured = PersonFactory(organization=other_ngo)
-    ordinary = filing(
-        other_ngo_admin, incident, other_ngo, [uninsured], specialties=["logistics"]
-    )
+    ordinary = filing(other_ngo_admin, incident, other_ngo, [uninsured], specialties=["logistics"])
     assert services.approve_deployment(deployment=ordinary, by=official).status == "approved"
 
 

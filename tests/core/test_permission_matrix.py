@@ -50,9 +50,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from rest_framework.test import APIClient
-
 from PIL import Image
+from rest_framework.test import APIClient
 
 from compensation.models import Claim
 from core.forms import REFUSED_TAG
