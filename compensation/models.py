@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Claim(models.Model):
@@ -18,7 +19,7 @@ class Claim(models.Model):
         EQUIPMENT = "equipment", _("Equipment lost or damaged")
 
     class Status(models.TextChoices):
-        FILED = "filed", _("Filed")
+        FILED = "filed", pgettext_lazy("compensation claim", "Filed")
         UNDER_REVIEW = "under_review", _("Under review")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
