@@ -59,6 +59,10 @@ PAGES = [
     ("audit", "/audit/", {"official"}),
     ("password", "/accounts/password/", {"ngo_admin"}),
     ("login", "/accounts/login/", {"public"}),
+    ("insurance", "/organizations/{ngo}/insurance/", {"ngo_admin", "official"}),
+    ("compensation", "/compensation/", {"official", "ngo_admin"}),
+    ("compensation_new", "/compensation/new/", {"ngo_admin"}),
+    ("claim", "/compensation/{claim}/", {"official", "ngo_admin"}),
 ]
 
 # Pages whose problems are another part of the work's (the lead removes these after merging).
@@ -86,6 +90,7 @@ def _cases():
 def demo(django_db_setup, django_db_blocker):
     """The seeded demo, once for the module, rolled back afterwards."""
     from alerts.models import Alert
+    from compensation.models import Claim
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
     from procurement.models import Project
@@ -105,6 +110,7 @@ def demo(django_db_setup, django_db_blocker):
                 "project": Project.objects.order_by("pk").first().pk,
                 "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
+                "claim": Claim.objects.filter(status="approved").first().pk,
             }
         finally:
             transaction.set_rollback(True)
