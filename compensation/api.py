@@ -207,13 +207,13 @@ class ClaimViewSet(
 class StatsRowSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=Claim.Kind.choices)
     label = serializers.CharField()
-    filed = serializers.IntegerField()
-    approved = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    claimed = serializers.DecimalField(max_digits=14, decimal_places=2)
-    amount_approved = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    paid = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    insurer = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    filed = IntegerField(read_only=True)
+    approved = IntegerField(read_only=True)
+    rejected = IntegerField(read_only=True)
+    claimed = DecimalField(read_only=True, max_digits=14, decimal_places=2)
+    amount_approved = DecimalField(read_only=True, max_digits=14, decimal_places=2, allow_null=True)
+    paid = DecimalField(read_only=True, max_digits=14, decimal_places=2, allow_null=True)
+    insurer = DecimalField(read_only=True, max_digits=14, decimal_places=2, allow_null=True)
 
 
 class StatsView(APIView):
