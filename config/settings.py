@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "donations",
     "volunteers",
     "liaison",
+    "compensation",
 ]
 
 MIDDLEWARE = [
@@ -528,6 +529,12 @@ CELERY_BEAT_SCHEDULE["preparedness-remind-followups"] = {
     "task": "preparedness.tasks.remind_followups",
     "schedule": 3600.0,
 }
+# Specialties (registry.choices.Specialty codes) whose filings need accident cover for everyone
+# on the roster; without it the approving official must give a reason (coordination.rosters).
+TONGZHOU_HIGH_RISK_SPECIALTIES = env.list(
+    "TONGZHOU_HIGH_RISK_SPECIALTIES",
+    default=["water_rescue", "building_collapse", "mountain_rescue", "diving_rescue"],
+)
 
 # --- Tongzhou: procurement --------------------------------------------------------------------
 TONGZHOU_OCID_PREFIX = env.str("TONGZHOU_OCID_PREFIX", default="ocds-tz0000")
@@ -662,4 +669,29 @@ CELERY_BEAT_SCHEDULE["liaison-missed-check-ins"] = {
 CELERY_BEAT_SCHEDULE["liaison-notice-reminders"] = {
     "task": "liaison.tasks.notice_reminders",
     "schedule": 15 * 60.0,
+}
+# --- Tongzhou: compensation -------------------------------------------------------------------
+# The donation-ledger purpose of the compensation fund (补偿基金): receipts restricted to it and
+# the disbursements paying claims carry exactly this text (compensation.services.pay_claim).
+TONGZHOU_COMPENSATION_PURPOSE = env.str(
+    "TONGZHOU_COMPENSATION_PURPOSE", default="应急救援损失补偿基金"
+)
+# The bureau decides a claim within this many working days of its filing; reminded once after.
+TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS = env.int(
+    "TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS", default=15
+)
+if TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS < 1:
+    raise ImproperlyConfigured("TONGZHOU_COMPENSATION_REVIEW_WORKING_DAYS must be at least 1.")
+if not TONGZHOU_COMPENSATION_PURPOSE.strip():
+    raise ImproperlyConfigured("TONGZHOU_COMPENSATION_PURPOSE must not be empty.")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ClaimKindEnum": "compensation.models.Claim.Kind",
+        "ClaimStatusEnum": "compensation.models.Claim.Status",
+        "PersonnelFunctionEnum": "registry.choices.PersonnelFunction",
+    }
+)
+CELERY_BEAT_SCHEDULE["compensation-remind-overdue"] = {
+    "task": "compensation.tasks.remind_overdue",
+    "schedule": 24 * 60 * 60,
 }

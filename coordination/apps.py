@@ -18,6 +18,18 @@ class CoordinationConfig(AppConfig):
         "coordination:incident_detail": ALL_SCOPES,
     }
 
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from registry.choices import Specialty
+
+        unknown = set(settings.TONGZHOU_HIGH_RISK_SPECIALTIES) - set(Specialty.values)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"TONGZHOU_HIGH_RISK_SPECIALTIES: unknown specialties {sorted(unknown)}"
+            )
+
     def dashboard_cards(self, user) -> list[dict]:
         from coordination.queries import dashboard_counts
 

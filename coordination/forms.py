@@ -12,7 +12,7 @@ from coordination.models import (
 )
 from core import formfields
 from core.forms import ActingOrganizationField
-from registry.choices import Specialty
+from registry.choices import PersonnelFunction, Specialty
 
 BLANK = [("", "—")]
 
@@ -122,9 +122,32 @@ class DeploymentForm(forms.Form):
         label=_("Self-sufficiency days"), min_value=0, initial=3
     )
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(self, *args, organizations=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].organizations = organizations
+        # The roster: one role select per person of the talent pool ("not going" by default).
+        several = len({p.organization_id for p in people}) > 1
+        for person in people:
+            name = f"{person.name}（{person.organization.name}）" if several else person.name
+            label = _("On the roster: %(name)s") % {"name": name}
+            self.fields[f"roster_{person.pk}"] = forms.ChoiceField(
+                label=label,
+                choices=[("", _("Not going"))] + list(PersonnelFunction.choices),
+                required=False,
+            )
+
+    def roster_fields(self):
+        return [self[name] for name in self.fields if name.startswith("roster_")]
+
+    def values(self) -> dict:
+        """What ``file_deployment`` takes: the fields, with the roster as a list."""
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("roster_")}
+        data["roster"] = [
+            {"person": int(k.removeprefix("roster_")), "role": v}
+            for k, v in self.cleaned_data.items()
+            if k.startswith("roster_") and v
+        ]
+        return data
 
 
 class TaskForm(forms.Form):

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registry.choices import PersonnelFunction
+
 
 class IncidentKind(models.TextChoices):
     NATURAL_DISASTER = "natural_disaster", _("Natural disaster")
@@ -328,6 +330,33 @@ class Deployment(models.Model):
     def audit_scope(self) -> tuple[int | None, str]:
         """(organization, region) of this filing's audit rows (``core.states.move``)."""
         return self.organization_id, self.area_region_code
+
+
+class RosterEntry(models.Model):
+    """A person of the filing organization's talent pool named on a deployment filing's roster,
+    with the role they take (``registry.choices.PersonnelFunction``)."""
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="roster")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="roster_entries"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=PersonnelFunction.choices, default="rescue"
+    )
+
+    class Meta:
+        ordering = ["deployment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deployment", "person"], name="roster_person_once")
+        ]
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster entries")
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        return self.deployment.organization_id, self.deployment.area_region_code
 
 
 class Task(models.Model):

@@ -97,10 +97,29 @@ SENTENCES: dict[str, Any] = {
     ),
     "volunteers.signed_up": gettext_lazy("%(actor)s signed up %(target)s"),
     "volunteers.sign_up_cancelled": gettext_lazy("%(actor)s cancelled the sign-up %(target)s"),
+    "registry.add_policy": gettext_lazy("%(actor)s recorded the insurance policy %(target)s"),
+    "registry.remove_policy": gettext_lazy("%(actor)s removed an insurance policy of %(target)s"),
     # alerts
     "alert.issue": gettext_lazy("%(actor)s issued the alert %(target)s"),
     "alert.delivery_retry": gettext_lazy("%(actor)s retried a delivery of %(target)s"),
     "alert.webhook_register": gettext_lazy("%(actor)s registered a webhook"),
+    # compensation
+    "compensation.filed": gettext_lazy("%(actor)s filed the compensation claim %(target)s"),
+    "compensation.review": gettext_lazy(
+        "%(actor)s took the compensation claim %(target)s under review"
+    ),
+    "compensation.decide:approved": gettext_lazy(
+        "%(actor)s approved the compensation claim %(target)s"
+    ),
+    "compensation.decide:rejected": gettext_lazy(
+        "%(actor)s rejected the compensation claim %(target)s"
+    ),
+    "compensation.pay": gettext_lazy(
+        "%(actor)s paid the compensation claim %(target)s from the fund"
+    ),
+    "compensation.settle": gettext_lazy(
+        "%(actor)s recorded the insurer's payment of the compensation claim %(target)s"
+    ),
     # coordination
     "incident.created": gettext_lazy("%(actor)s opened the incident %(target)s"),
     "incident.status": gettext_lazy("%(actor)s changed the status of %(target)s to %(to)s"),
@@ -251,6 +270,11 @@ _TARGETS: dict[str, tuple[tuple[str, ...], Callable[[Any], str]]] = {
     "volunteers.volunteer": ((), _org_and("name")),
     "volunteers.volunteercall": ((), _org_and("title")),
     "volunteers.signup": (("volunteer", "call"), _org_and("volunteer.name", "call.title")),
+    "registry.insurancepolicy": (("person",), _org_and("person.name", "insurer")),
+    "compensation.claim": (
+        ("organization",),
+        lambda c: f"#{c.pk} {c.organization.name} · {c.get_kind_display()}",
+    ),
     "alerts.alert": ((), _org_and("title")),
     "alerts.delivery": (("alert",), _org_and("alert.title")),
     "coordination.incident": ((), _org_and("title")),

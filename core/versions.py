@@ -68,6 +68,7 @@ ALL_SCOPES = (
     "procurement",
     "donations",
     "liaison",
+    "compensation",
 )
 
 _pending_lock = threading.Lock()

@@ -5,12 +5,14 @@ from rest_framework.routers import SimpleRouter
 
 from registry import api
 from registry.api import hubs, views
+from registry.api.insurance import InsurancePolicyViewSet
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
 router.register("capabilities", views.CapabilityViewSet, basename="api-capability")
 router.register("memberships", views.MembershipViewSet, basename="api-membership")
 router.register("people", views.PersonViewSet, basename="api-person")
+router.register("insurance-policies", InsurancePolicyViewSet, basename="api-insurance-policy")
 router.register("invitations", views.InvitationViewSet, basename="api-invitation")
 router.register("hub-links", hubs.HubLinkViewSet, basename="api-hub-link")
 router.register("vouched-teams", hubs.VouchedTeamViewSet, basename="api-vouched-team")

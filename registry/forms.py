@@ -314,3 +314,34 @@ class DirectoryFilterForm(forms.Form):
     )
     region = formfields.RegionField(label=_("Region"), required=False)
     q = forms.CharField(label=_("Name"), required=False)
+
+
+class InsurancePolicyForm(forms.Form):
+    person = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    insurer = forms.CharField(label=_("Insurer"), max_length=200)
+    policy_number = forms.CharField(label=_("Policy number"), max_length=100)
+    accident_amount = formfields.DecimalField(
+        label=_("Accident cover (CNY)"), max_digits=12, decimal_places=2, required=False
+    )
+    medical_amount = formfields.DecimalField(
+        label=_("Medical cover (CNY)"), max_digits=12, decimal_places=2, required=False
+    )
+    liability_amount = formfields.DecimalField(
+        label=_("Third-party liability cover (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    upload = forms.FileField(
+        label=_("Policy document (PDF, JPEG or PNG)"), required=False, widget=document_input()
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.pk, p.name) for p in people]

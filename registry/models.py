@@ -1,10 +1,11 @@
 """Who: organizations, memberships (roles), capability declarations and graded assessments."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -539,3 +540,77 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InsurancePolicy(models.Model):
+    """An insurance policy (保险单) covering one person of an organization's talent pool: the
+    sums insured per kind of cover (None: not covered) and the days it is valid, both included.
+    A high-risk deployment filing needs accident cover for every person on its roster."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="policies")
+    insurer = models.CharField(_("insurer"), max_length=200)
+    policy_number = models.CharField(_("policy number"), max_length=100)
+    accident_amount = models.DecimalField(
+        _("accident cover (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    medical_amount = models.DecimalField(
+        _("medical cover (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    liability_amount = models.DecimalField(
+        _("third-party liability cover (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_until", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="policy_valid_period"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    # NULL-safe: a CHECK passes when its condition is NULL
+                    Q(accident_amount__isnull=False, accident_amount__gt=0)
+                    | Q(medical_amount__isnull=False, medical_amount__gt=0)
+                    | Q(liability_amount__isnull=False, liability_amount__gt=0)
+                ),
+                name="policy_covers_something",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (Q(accident_amount__isnull=True) | Q(accident_amount__gte=0))
+                    & (Q(medical_amount__isnull=True) | Q(medical_amount__gte=0))
+                    & (Q(liability_amount__isnull=True) | Q(liability_amount__gte=0))
+                ),
+                name="policy_amounts_not_negative",
+            ),
+        ]
+        verbose_name = _("insurance policy")
+        verbose_name_plural = _("insurance policies")
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.policy_number}"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        return self.person.organization_id, self.person.organization.region_code
+
+    def coverage_rows(self) -> list[tuple[str, Any]]:
+        """(label, sum insured) of each kind of cover the policy has."""
+        rows = [
+            (_("Accident"), self.accident_amount),
+            (_("Medical"), self.medical_amount),
+            (_("Third-party liability"), self.liability_amount),
+        ]
+        return [(label, amount) for label, amount in rows if amount]

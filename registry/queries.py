@@ -1,6 +1,7 @@
 """Registry read paths reused by pages, the API and other apps."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,14 @@ from core import regions
 from core.models import Region
 from core.roles import ACTING_ROLES, Role
 from registry.choices import OrganizationKind
-from registry.models import Assessment, Capability, Invitation, Organization, Person
+from registry.models import (
+    Assessment,
+    Capability,
+    InsurancePolicy,
+    Invitation,
+    Organization,
+    Person,
+)
 
 
 def public_organizations() -> QuerySet[Organization]:
@@ -392,4 +400,28 @@ def visible_invitations(user: Any):
     admin_of = perms.organization_ids(user, roles=[Role.ADMIN])
     return Invitation.objects.filter(Q(user=user) | Q(organization_id__in=admin_of)).select_related(
         "organization", "user", "invited_by"
+    )
+
+
+def visible_policies(user, *, person: int | None = None, organization: int | None = None):
+    """Insurance policies of the people ``user`` sees in the talent pool (``visible_people``)."""
+    qs = InsurancePolicy.objects.filter(
+        person__in=visible_people(user, organization=organization).values("pk")
+    ).select_related("person__organization", "document")
+    if person:
+        qs = qs.filter(person_id=person)
+    return qs
+
+
+def accident_insured(person_ids, start: date, end: date) -> set[int]:
+    """Of ``person_ids``, those with accident cover valid on every day from ``start`` to
+    ``end`` (one policy covering the whole period; two policies back to back do not count, a
+    decision the issue leaves open: a gap-free chain is rare and hard to check by eye)."""
+    return set(
+        InsurancePolicy.objects.filter(
+            person_id__in=list(person_ids),
+            accident_amount__gt=0,
+            valid_from__lte=start,
+            valid_until__gte=end,
+        ).values_list("person_id", flat=True)
     )

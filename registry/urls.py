@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views, views_hubs
+from registry import views, views_hubs, views_insurance
 
 app_name = "registry"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("organizations/<int:pk>/suspend/", views.suspend, name="suspend"),
     path("capabilities/<int:capability_id>/assess/", views.assess, name="assess"),
     path("capabilities/<int:capability_id>/revoke/", views.revoke, name="revoke"),
+    path("organizations/<int:pk>/insurance/", views_insurance.insurance, name="insurance"),
+    path("insurance/<int:pk>/remove/", views_insurance.remove_insurance, name="insurance_remove"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("verification/", views.verification_queue, name="verification_queue"),
     path("people/", views.people, name="people"),

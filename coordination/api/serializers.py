@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from coordination import maps
+from coordination import maps, rosters
 from coordination.models import (
     Deployment,
     EvidencePhoto,
@@ -14,6 +14,7 @@ from coordination.models import (
     Need,
     NeedCategory,
     Priority,
+    RosterEntry,
     Task,
     TaskReport,
 )
@@ -28,7 +29,7 @@ from core.api import (
     StrictModelSerializer,
     StrictSerializer,
 )
-from registry.choices import Specialty
+from registry.choices import PersonnelFunction, Specialty
 from registry.models import Organization
 
 
@@ -286,14 +287,34 @@ class DeploymentSerializer(PointSerializerMixin, StrictModelSerializer):
         read_only_fields = fields
 
 
+class RosterEntrySerializer(StrictModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = RosterEntry
+        fields = ["person", "person_name", "role"]
+        read_only_fields = fields
+
+
 class DeploymentDetailSerializer(DeploymentSerializer):
-    """A filing with what the requesting user may do with it now."""
+    """A filing with its roster, who on it lacks accident cover for a high-risk filing
+    (``uninsured``: approving then needs a reason), and what the requesting user may do now."""
 
     actions = core_api.ActionsField()
+    roster = RosterEntrySerializer(many=True, read_only=True)
+    uninsured = serializers.SerializerMethodField()
 
     class Meta(DeploymentSerializer.Meta):
-        fields = [*DeploymentSerializer.Meta.fields, "actions"]
+        fields = [*DeploymentSerializer.Meta.fields, "roster", "uninsured", "actions"]
         read_only_fields = fields
+
+    def get_uninsured(self, obj) -> list[str]:
+        return rosters.uninsured_names(obj)
+
+
+class RosterInputSerializer(StrictSerializer):
+    person = IntegerField(min_value=1)
+    role = serializers.ChoiceField(choices=PersonnelFunction.choices, default="rescue")
 
 
 class DeploymentCreateSerializer(StrictSerializer):
@@ -313,6 +334,11 @@ class DeploymentCreateSerializer(StrictSerializer):
     leader_name = NameField(max_length=100)
     leader_phone = serializers.RegexField(r"^[0-9+\- ]{5,30}$", max_length=30)
     self_sufficiency_days = IntegerField(min_value=0, max_value=365, default=0)
+    roster = RosterInputSerializer(
+        many=True,
+        required=False,
+        help_text=_("People of your talent pool sent, with their role (optional)."),
+    )
 
 
 class TaskSerializer(PointSerializerMixin, StrictModelSerializer):

@@ -289,10 +289,10 @@ class DeploymentViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=None, responses=s.DeploymentDetailSerializer)
+    @extend_schema(request=s.OptionalReasonSerializer, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self.run_service(services.approve_deployment)
+        return self.run_service(services.approve_deployment, s.OptionalReasonSerializer)
 
     @extend_schema(request=s.RequiredReasonSerializer, responses=s.DeploymentDetailSerializer)
     @action(detail=True, methods=["post"])

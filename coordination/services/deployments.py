@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coordination import rosters
 from coordination.actions import DEPLOYMENT, over_capacity
 from coordination.models import Deployment, Incident
 from coordination.services import alerting
@@ -35,10 +36,12 @@ def file_deployment(
     self_sufficiency_days: int = 0,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    roster: list[dict] | None = None,
 ) -> Deployment:
     """A verified organization the user acts for (``acting_organization``: the one named, or
     the user's only one) files before entering the area. A filing that would exceed the area's
-    capacity is held at once with the reason; the rest wait for an official."""
+    capacity is held at once with the reason; the rest wait for an official. ``roster`` names
+    people of its talent pool (``[{"person": id, "role": ...}]``, coordination.rosters)."""
     organization = acting_organization(by, organization)
     specialties = list(specialties or [])
     unknown = [s for s in specialties if s not in Specialty.values]
@@ -54,6 +57,7 @@ def file_deployment(
     validators.check("arrival_at", validators.plan, arrival_at)
     geo.check_point(latitude, longitude)
     leader_name = text.check_name("leader_name", leader_name)
+    named = rosters.clean_roster(organization, roster, headcount)
     with transaction.atomic():
         # The incident row lock serializes capacity decisions for its areas.
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
@@ -84,13 +88,18 @@ def file_deployment(
             status_reason=reason,
             filed_by=by,
         )
+        rosters.save_roster(deployment, named)
         audit.record_on(
             deployment,
             actor=by,
             action="deployment.filed",
             to_status=deployment.status,
             reason=reason,
-            data={"headcount": headcount, "area": area_region_code},
+            data={
+                "headcount": headcount,
+                "area": area_region_code,
+                "roster": [p.pk for p, _role in named],
+            },
         )
         alerting.tell_officials(
             incident=incident,
@@ -131,6 +140,7 @@ def _move(
         deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
         deployment.incident = incident
         DEPLOYMENT.check(name, by, deployment)
+        data = rosters.require_reason_for_uninsured(deployment, reason) if name == "approve" else {}
         changes = {"status_reason": reason}
         if official:
             changes["decided_by"] = by
@@ -141,6 +151,7 @@ def _move(
             action=f"deployment.{target}",
             reason=reason,
             changes=changes,
+            data=data or None,
         )
 
         def title() -> str:
@@ -165,9 +176,17 @@ def _move(
     return deployment
 
 
-def approve_deployment(*, deployment: Deployment, by: Any) -> Deployment:
-    """An official with jurisdiction approves a filing, unless the area is at capacity."""
-    return _move(deployment=deployment, by=by, name="approve", target=Deployment.Status.APPROVED)
+def approve_deployment(*, deployment: Deployment, by: Any, reason: str = "") -> Deployment:
+    """An official with jurisdiction approves a filing, unless the area is at capacity. A
+    high-risk filing naming people without accident cover for its dates needs ``reason``
+    (coordination.rosters); the audit row keeps the reason and who was uninsured."""
+    return _move(
+        deployment=deployment,
+        by=by,
+        name="approve",
+        target=Deployment.Status.APPROVED,
+        reason=reason,
+    )
 
 
 def hold_deployment(*, deployment: Deployment, by: Any, reason: str) -> Deployment:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination import actions as coordination_actions
-from coordination import forms, queries, services
+from coordination import forms, queries, rosters, services
 from coordination import permissions as cperms
 from coordination.exports import three_w_csv
 from coordination.models import Incident, Need, Task
@@ -82,7 +82,7 @@ def incident_detail(request, pk: int):
     if tab == "overview":
         context.update(
             {
-                "on_site": queries.people_on_site(incident),
+                "on_site": rosters.add_insurance(incident, queries.people_on_site(incident)),
                 # built only when the template shows them (officials with those actions)
                 "status_form": forms.StatusForm,
                 "capacity_form": forms.CapacityForm,
@@ -101,11 +101,17 @@ def incident_detail(request, pk: int):
             need.percent = min(round(need.committed * 20 / need.quantity) * 5, 100)
         context["needs"] = needs
     elif tab == "deployments":
-        context["on_site"] = queries.people_on_site(incident)
+        context["on_site"] = rosters.add_insurance(incident, queries.people_on_site(incident))
         # officials: the jurisdiction's filings; others: their organizations' own, whatever the
         # organization's status now (a suspended team still withdraws its filing)
         filings = queries.visible_deployments(user).filter(incident=incident)
-        context["filings"] = list(filings.order_by("status", "-created_at"))
+        context["filings"] = rosters.annotate(
+            list(
+                filings.prefetch_related(rosters.roster_prefetch()).order_by(
+                    "status", "-created_at"
+                )
+            )
+        )
         for filing in context["filings"]:
             filing.steps = coordination_actions.deployment_steps(filing)
     elif tab == "board":
@@ -239,6 +245,7 @@ def deployment_create(request, pk: int):
     form = forms.DeploymentForm(
         request.POST or None,
         organizations=organizations,
+        people=rosters.pool_of(organizations),
         initial={"area_region_code": incident.region_code},
     )
     if (
@@ -249,7 +256,7 @@ def deployment_create(request, pk: int):
             services.file_deployment,
             incident=incident,
             success=_("Filing sent."),
-            **form.cleaned_data,
+            **form.values(),
         )
     ):
         return redirect(reverse("coordination:incident_detail", args=[pk]) + "?tab=deployments")
@@ -261,7 +268,7 @@ def deployment_create(request, pk: int):
 
 
 DEPLOYMENT_ACTIONS = {
-    "approve": (services.approve_deployment, False, gettext_lazy("Filing approved.")),
+    "approve": (services.approve_deployment, True, gettext_lazy("Filing approved.")),
     "hold": (services.hold_deployment, True, gettext_lazy("Filing held.")),
     "arrive": (services.arrive_deployment, False, gettext_lazy("Arrival recorded.")),
     "withdraw": (services.withdraw_deployment, True, gettext_lazy("Filing withdrawn.")),

@@ -38,6 +38,7 @@ from registry.services.hubs import (
     propose_hub_link,
     vouch_team,
 )
+from registry.services.insurance import add_policy, remove_policy
 from registry.services.members import (
     accept_invitation,
     cancel_invitation,
@@ -74,6 +75,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "accept_invitation",
     "add_person",
+    "add_policy",
     "assess",
     "can_read_private",
     "cancel_invitation",
@@ -87,6 +89,7 @@ __all__ = [
     "reinstate",
     "remove_member",
     "remove_person",
+    "remove_policy",
     "revoke",
     "set_member_role",
     "suspend",

@@ -1,8 +1,8 @@
 """The shape of the code: no import circles (module-level or hidden in a function), and the apps'
 dependencies point one way (docs/CONVENTIONS.md): core <- registry <- alerts <- coordination <-
-procurement, coordination <- donations, coordination <- preparedness, coordination <- volunteers,
-coordination <- liaison. Left apps learn of right apps
-only through core.hooks."""
+procurement, coordination <- donations <- compensation, coordination <- preparedness,
+coordination <- volunteers, coordination <- liaison. Left apps learn of right apps only
+through core.hooks."""
 
 import ast
 from pathlib import Path
@@ -20,6 +20,7 @@ PACKAGES = [
     "donations",
     "volunteers",
     "liaison",
+    "compensation",
     "config",
 ]
 # What each app may import (besides itself and Django and third-party packages).
@@ -33,6 +34,7 @@ ALLOWED = {
     "preparedness": {"core", "registry", "alerts", "coordination"},
     "volunteers": {"core", "registry", "alerts", "coordination"},
     "liaison": {"core", "registry", "alerts", "coordination"},
+    "compensation": {"core", "registry", "alerts", "coordination", "donations"},
 }
 
 

@@ -33,6 +33,7 @@ Removing an endpoint makes ``test_no_stale_rows_in_the_matrix`` name the row to 
 """
 
 import datetime as dt
+import io
 import os
 import re
 from contextlib import contextmanager
@@ -49,8 +50,10 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from PIL import Image
 from rest_framework.test import APIClient
 
+from compensation.models import Claim
 from core.forms import REFUSED_TAG
 from core.roles import Role
 from liaison import services as liaison_services
@@ -64,7 +67,7 @@ from procurement.models import (
     Milestone,
     PanelMember,
 )
-from registry.models import Invitation, Membership
+from registry.models import InsurancePolicy, Invitation, Membership
 from tests.alerts.factories import AlertFactory, DeliveryFactory, WebhookFactory
 from tests.coordination.factories import (
     DeploymentFactory,
@@ -146,6 +149,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/volunteers/{pk}/verify-phone/":         (403, 400, 400, 404, 403, 404, 404),
     "POST /api/v1/vouched-teams/":                        (403, 201, 201, 403, 403, 403, 403),
     "POST /api/v1/vouched-teams/{pk}/people/":            (403, 404, 404, 404, 403, 404, 404),
+    # the talent pool's insurance: members write; the region's officials read (403), others 404
+    "POST /api/v1/insurance-policies/":                   (403, 201, 201, 404, 403, 404, 404),
+    "DELETE /api/v1/insurance-policies/{pk}/":            (403, 204, 204, 404, 403, 404, 404),
     # Coordination
     "POST /api/v1/deployments/":                          (403, 400, 400, 403, 403, 403, 403),
     "POST /api/v1/deployments/{pk}/approve/":             (403, 403, 403, 404, 200, 404, 404),
@@ -225,6 +231,14 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/meetings/{pk}/minutes/":                (403, 403, 403, 403, 200, 404, 403),
     "POST /api/v1/meetings/{pk}/decisions/":              (403, 403, 403, 403, 200, 404, 403),
     "POST /api/v1/meetings/{pk}/attachments/":            (403, 403, 403, 403, 200, 404, 403),
+    # Compensation (the claimant's members and the incident region's bureau; others 404)
+    "POST /api/v1/compensation-claims/":                  (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/compensation-claims/{pk}/review/":      (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/compensation-claims/{pk}/approve/":     (403, 403, 403, 404, 200, 404, 404),
+    "POST /api/v1/compensation-claims/{pk}/reject/":      (403, 403, 403, 404, 200, 404, 404),
+    # paying also needs a ledger writer of the fund's holder: nobody of this world is one
+    "POST /api/v1/compensation-claims/{pk}/pay/":         (403, 403, 403, 404, 403, 404, 404),
+    "POST /api/v1/compensation-claims/{pk}/settle/":      (403, 200, 200, 404, 200, 404, 404),
     # Alerts
     "PUT /api/v1/alert-preferences/":                     (403, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/alerts/":                               (403, 403, 403, 403, 201, 400, 403),
@@ -381,6 +395,35 @@ def build_world() -> SimpleNamespace:
     w.running_task = TaskFactory(**task, organization=w.ngo, status="in_progress")
     w.completed_task = TaskFactory(**task, organization=w.ngo, status="completed")
     TaskReportFactory(task=w.completed_task)
+
+    # Insurance of the team's person; compensation claims of the team at each stage.
+    w.policy = InsurancePolicy.objects.create(
+        person=w.person,
+        insurer="中国人寿",
+        policy_number="GL-1",
+        accident_amount=Decimal("500000"),
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + dt.timedelta(days=365),
+    )
+
+    def claim(status, **kw):
+        return Claim.objects.create(
+            organization=w.ngo,
+            incident=w.incident,
+            deployment=w.approved_deployment,
+            kind="equipment",
+            description="冲锋舟损毁",
+            occurred_at=now - dt.timedelta(days=2),
+            amount_claimed=Decimal("8000.00"),
+            region_code=w.incident.region_code,
+            review_due=timezone.localdate() + dt.timedelta(days=20),
+            status=status,
+            **kw,
+        )
+
+    w.claim = claim("filed")
+    w.review_claim = claim("under_review")
+    w.approved_claim = claim("approved", amount_approved=Decimal("6000.00"))
 
     # Procurement: one project of 雅安市 per stage, the team bidding or supplying in each.
     def project(status, **kw):
@@ -615,6 +658,8 @@ DEFAULT_TARGETS = {
     "sign-ups": _pk("sign_up"),
     "field-reports": _pk("field_report"),
     "notices": _pk("notice"),
+    "insurance-policies": _pk("policy"),
+    "compensation-claims": _pk("claim"),
 }
 # ... and where one endpoint needs another object (a task or project in the right state).
 TARGETS = {
@@ -629,6 +674,10 @@ TARGETS = {
     "POST /api/v1/tasks/{pk}/report/": _pk("running_task"),
     "POST /api/v1/tasks/{pk}/complete/": _pk("running_task"),
     "POST /api/v1/tasks/{pk}/verify/": _pk("completed_task"),
+    "POST /api/v1/compensation-claims/{pk}/approve/": _pk("review_claim"),
+    "POST /api/v1/compensation-claims/{pk}/reject/": _pk("review_claim"),
+    "POST /api/v1/compensation-claims/{pk}/settle/": _pk("review_claim"),
+    "POST /api/v1/compensation-claims/{pk}/pay/": _pk("approved_claim"),
     "POST /api/v1/procurements/{pk}/publish/": _pk("draft"),
     "PATCH /api/v1/procurements/{pk}/": _pk("draft"),
     "POST /api/v1/procurements/{pk}/panel/": _pk("evaluating"),
@@ -665,6 +714,14 @@ def _signed_head_size() -> int:
 
 
 PDF = b"%PDF-1.4\n%minimal\n"
+
+
+def _photo() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (120, 60, 30)).save(out, "JPEG")
+    return SimpleUploadedFile("loss.jpg", out.getvalue(), content_type="image/jpeg")
+
+
 AUDIENCE = {"regions": ["511826"]}
 SOON = (timezone.now() + dt.timedelta(days=30)).isoformat()
 
@@ -722,6 +779,32 @@ BODIES = {
     "POST /api/v1/capabilities/{pk}/assess/": lambda w: {"grade": 2, "score": "85"},
     "POST /api/v1/capabilities/{pk}/revoke/": lambda w: {"reason": "测评过期"},
     "POST /api/v1/people/": lambda w: {"name": "李四", "organization": w.ngo.pk},
+    "POST /api/v1/insurance-policies/": lambda w: {
+        "person": w.person.pk,
+        "insurer": "中国平安",
+        "policy_number": "PA-7",
+        "accident_amount": "300000.00",
+        "valid_from": timezone.localdate().isoformat(),
+        "valid_until": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
+    },
+    "POST /api/v1/compensation-claims/": lambda w: {
+        "organization": w.ngo.pk,
+        "deployment": w.approved_deployment.pk,
+        "kind": "equipment",
+        "description": "救生衣丢失",
+        "occurred_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
+        "amount_claimed": "1200.00",
+        "evidence": _photo(),
+    },
+    "POST /api/v1/compensation-claims/{pk}/approve/": lambda w: {
+        "amount": "5000.00",
+        "reason": "核定",
+    },
+    "POST /api/v1/compensation-claims/{pk}/reject/": lambda w: {"reason": "证据不足"},
+    "POST /api/v1/compensation-claims/{pk}/settle/": lambda w: {
+        "amount": "5000.00",
+        "paid_on": timezone.localdate().isoformat(),
+    },
     "POST /api/v1/incidents/": lambda w: {
         "title": "芦山县山洪",
         "kind": "natural_disaster",
@@ -1050,6 +1133,8 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /volunteer-calls/{pk}/reopen/":                     (IN,  BAD, BAD, NO,  NO,  NO,  NO),
     "POST /volunteer-calls/{pk}/sign_up/":                    (IN,  OK,  OK,  404, NO,  404, 404),
     "POST /sign-ups/{pk}/cancel/":                            (IN,  OK,  OK,  404, 404, 404, 404),
+    "POST /organizations/{pk}/insurance/":                    (IN,  OK,  OK,  404, 403, 404, 404),
+    "POST /insurance/{pk}/remove/":                           (IN,  OK,  OK,  404, 403, 404, 404),
     # Coordination
     "POST /incidents/new/":                                   (IN,  403, 403, 403, OK,  NO,  403),
     "POST /incidents/{pk}/status/":                           (IN,  NO,  NO,  NO,  OK,  NO,  NO),
@@ -1112,6 +1197,13 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /ledger/receive/{token}/":                          (200, 200, 200, 200, 200, 200, 200),
     "POST /ledger/receipts/{trace_code}/send/":               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /ledger/shortfalls/{pk}/":                         (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    # Compensation
+    "POST /compensation/new/":                                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /compensation/{pk}/review/":                        (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /compensation/{pk}/approve/":                       (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /compensation/{pk}/reject/":                        (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /compensation/{pk}/pay/":                           (IN,  NO,  NO,  404, NO,  404, 404),
+    "POST /compensation/{pk}/settle/":                        (IN,  OK,  OK,  404, OK,  404, 404),
     # Alerts
     "POST /alerts/new/":                                      (IN,  403, 403, 403, OK,  BAD, 403),
     "POST /inbox/preferences/":                               (IN,  OK,  OK,  OK,  OK,  OK,  OK),
@@ -1162,6 +1254,8 @@ PAGE_API = {
     "POST /people/{pk}/remove/": "DELETE /api/v1/people/{pk}/",
     "POST /invitations/": "POST /api/v1/invitations/{pk}/accept/",
     "POST /register/": "POST /api/v1/register/",
+    "POST /organizations/{pk}/insurance/": "POST /api/v1/insurance-policies/",
+    "POST /insurance/{pk}/remove/": "DELETE /api/v1/insurance-policies/{pk}/",
     # Coordination
     "POST /incidents/new/": "POST /api/v1/incidents/",
     "POST /incidents/{pk}/status/": "POST /api/v1/incidents/{pk}/status/",
@@ -1243,6 +1337,13 @@ PAGE_API = {
     "POST /volunteer-calls/{pk}/reopen/": "POST /api/v1/volunteer-calls/{pk}/reopen/",
     "POST /volunteer-calls/{pk}/sign_up/": "POST /api/v1/volunteer-calls/{pk}/sign-ups/",
     "POST /sign-ups/{pk}/cancel/": "POST /api/v1/sign-ups/{pk}/cancel/",
+    # Compensation
+    "POST /compensation/new/": "POST /api/v1/compensation-claims/",
+    "POST /compensation/{pk}/review/": "POST /api/v1/compensation-claims/{pk}/review/",
+    "POST /compensation/{pk}/approve/": "POST /api/v1/compensation-claims/{pk}/approve/",
+    "POST /compensation/{pk}/reject/": "POST /api/v1/compensation-claims/{pk}/reject/",
+    "POST /compensation/{pk}/pay/": "POST /api/v1/compensation-claims/{pk}/pay/",
+    "POST /compensation/{pk}/settle/": "POST /api/v1/compensation-claims/{pk}/settle/",
     # Alerts
     "POST /alerts/new/": "POST /api/v1/alerts/",
     "POST /inbox/preferences/": "PUT /api/v1/alert-preferences/",
@@ -1300,6 +1401,7 @@ PAGE_TARGETS = {
     "POST /ledger/shortfalls/{pk}/": lambda w: {"pk": w.short.pk},
     "POST /alerts/deliveries/{pk}/retry/": _pk("failed_delivery"),
     "POST /check-ins/{pk}/": _pk("approved_deployment"),
+    "POST /organizations/{pk}/insurance/": _pk("ngo"),
 }
 
 
@@ -1356,6 +1458,15 @@ PAGE_BODIES = {
     },
     "POST /field-reports/{pk}/dismiss/": BODIES["POST /api/v1/field-reports/{pk}/dismiss/"],
     "POST /check-ins/{pk}/": lambda w: {"safe": "1"},
+    "POST /organizations/{pk}/insurance/": BODIES["POST /api/v1/insurance-policies/"],
+    "POST /compensation/new/": lambda w: {
+        **BODIES["POST /api/v1/compensation-claims/"](w),
+        "basis": f"deployment:{w.approved_deployment.pk}",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    },
+    "POST /compensation/{pk}/approve/": BODIES["POST /api/v1/compensation-claims/{pk}/approve/"],
+    "POST /compensation/{pk}/reject/": BODIES["POST /api/v1/compensation-claims/{pk}/reject/"],
+    "POST /compensation/{pk}/settle/": BODIES["POST /api/v1/compensation-claims/{pk}/settle/"],
     "POST /ledger/entries/{pk}/change-of-use/new/": lambda w: {
         "purpose": "灾后重建",
         "filing_reference": "川民备〔2025〕1号",

@@ -107,6 +107,37 @@ def test_incident_3w_and_page_show_a_report_and_a_need_at_the_next_read(official
     assert "棉被九百床" in after.content.decode()
 
 
+def test_compensation_figures_and_incident_page_show_a_new_claim_at_the_next_read(ngo, ngo_admin):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from compensation import services as compensation_services
+
+    incident = cf.IncidentFactory()
+    deployment = cf.DeploymentFactory(incident=incident, organization=ngo)
+    stats = f"/api/v1/compensation-stats/?incident={incident.pk}"
+    page = f"/incidents/{incident.pk}/"
+    assert warm(stats).json() == []
+    warm(page, HTTP_ACCEPT="text/html")
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, "JPEG")
+    compensation_services.file_claim(
+        by=ngo_admin,
+        deployment=deployment,
+        kind="equipment",
+        description="冲锋舟损毁",
+        occurred_at=incident.started_at,
+        amount_claimed=Decimal("3000"),
+        evidence=[SimpleUploadedFile("a.jpg", photo.getvalue(), content_type="image/jpeg")],
+    )
+    assert get(stats).json()[0]["claimed"] == "3000.00"
+    after = get(page, HTTP_ACCEPT="text/html")
+    assert after["X-Tongzhou-Cache"] == "miss"
+    assert 'data-testid="compensation-stats"' in after.content.decode()
+
+
 def test_procurement_list_shows_a_published_tender_at_the_next_read(agency, official):
     project = pf.ProjectFactory(buyer=agency, title="安置点心理援助服务采购")
     assert (

@@ -86,6 +86,10 @@ PAGES = [
     ("field_report", "/field-reports/{report}/", {"official", "ngo_admin"}),
     ("field_report_new", "/field-reports/new/", {"ngo_admin"}),
     ("check_ins", "/check-ins/", {"official", "ngo_admin"}),
+    ("insurance", "/organizations/{ngo}/insurance/", {"ngo_admin", "official"}),
+    ("compensation", "/compensation/", {"official", "ngo_admin"}),
+    ("compensation_new", "/compensation/new/", {"ngo_admin"}),
+    ("claim", "/compensation/{claim}/", {"official", "ngo_admin"}),
 ]
 
 # Pages whose problems are another part of the work's (the lead removes these after merging).
@@ -113,6 +117,7 @@ def _cases():
 def demo(django_db_setup, django_db_blocker):
     """The seeded demo, once for the module, rolled back afterwards."""
     from alerts.models import Alert
+    from compensation.models import Claim
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
     from liaison.models import FieldReport, Notice
@@ -148,6 +153,7 @@ def demo(django_db_setup, django_db_blocker):
                 "volunteer_call": VolunteerCall.objects.order_by("pk").first().pk,
                 "notice": Notice.objects.order_by("pk").first().pk,
                 "report": FieldReport.objects.order_by("pk").first().pk,
+                "claim": Claim.objects.filter(status="approved").first().pk,
             }
         finally:
             transaction.set_rollback(True)

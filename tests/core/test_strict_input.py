@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from core.api import StrictFieldsMixin
 from core.parsers import MAX_JSON_DEPTH
+from core.roles import Role
 from tests.core.test_permission_matrix import (
     BODIES,
     MATRIX,
@@ -39,6 +40,7 @@ PROJECT_APPS = (
     "donations",
     "volunteers",
     "liaison",
+    "compensation",
 )
 # Django's own form views (login, password, language) are not the API.
 API_WRITES = sorted(k for k in MATRIX if k.split(" ", 1)[1].startswith("/api/v1/"))
@@ -46,11 +48,13 @@ API_WRITES = sorted(k for k in MATRIX if k.split(" ", 1)[1].startswith("/api/v1/
 WITH_BODY = [k for k in API_WRITES if not k.startswith("DELETE ")]
 
 
-# Where no persona of the matrix may act, the one who may (a provincial official takes over).
+# Where no persona of the matrix may act, the one who may (a provincial official takes over; an
+# official of the region who also writes the compensation fund's ledger pays a claim).
 ACTORS = {
     "POST /api/v1/incidents/{pk}/take-over/": "province_official",
     # the vouched team's roster is kept by its hub's members
     "POST /api/v1/vouched-teams/{pk}/people/": "rival_hub_member",
+    "POST /api/v1/compensation-claims/{pk}/pay/": "fund_official",
 }
 
 
@@ -72,6 +76,9 @@ def world(django_db_setup, django_db_blocker):
         try:
             w = build_world()
             w.province_official = f.official("510000", username="province_official")
+            w.fund_official = f.official("511800", username="fund_official")
+            fund = f.OrganizationFactory(kind="foundation", region_code="511800")
+            f.MembershipFactory(user=w.fund_official, organization=fund, role=Role.ADMIN)
             yield w
         finally:
             transaction.set_rollback(True)
@@ -153,7 +160,7 @@ def test_the_message_in_english(api, official):
 def _project_serializers():
     for app in PROJECT_APPS:
         config = apps.get_app_config(app)
-        for name in ("api", "api.serializers", "api_views", "api.me"):
+        for name in ("api", "api.serializers", "api_views", "api.me", "api.insurance"):
             try:
                 module = importlib.import_module(f"{config.name}.{name}")
             except ModuleNotFoundError:
