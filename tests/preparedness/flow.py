@@ -8,7 +8,7 @@ from django.utils import timezone
 from preparedness import services
 
 
-def plan_drill(official, *participants, objectives=("Search the collapsed school",), **kw):
+def plan_drill(official, *participants, objectives=("搜救倒塌的学校",), **kw):
     return services.create_drill(
         by=official,
         title=kw.pop("title", "芦山县地震救援联合演练"),
