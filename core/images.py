@@ -7,8 +7,9 @@ metadata: no EXIF (hence no GPS position, camera serial or time), no XMP, no tex
 ICC profile. The stored file is exactly the file served, and the SHA-256 chained in the ledger
 is of those bytes, so anyone can check a downloaded photo against the chain. Donations never
 store the original bytes; procurement keeps a progress photo's original privately for the buyer
-and the inspector (its EXIF time and GPS are the check, ``procurement/photos.py``). PDFs are stored as uploaded (they are not rewritten): an uploader who does not
-want a PDF's content public marks it private.
+and the inspector (its EXIF time and GPS are the check, ``procurement/photos.py``). PDFs are
+stored as uploaded (they are not rewritten): an uploader who does not want a PDF's content
+public marks it private.
 """
 
 import io

@@ -77,7 +77,7 @@ DIRECTION_SIGNS = {Direction.AT_LEAST: "≥", Direction.AT_MOST: "≤", Directio
 
 
 def meets(direction: str, value: Decimal, target: Decimal) -> bool:
-    """Whether ``value`` meets ``target`` in ``direction`` ("response within 2 hours" is at most 2)."""
+    """Whether ``value`` meets ``target`` in ``direction`` ("within 2 hours": at most 2)."""
     if direction == Direction.AT_MOST:
         return value <= target
     if direction == Direction.EXACTLY:
@@ -666,9 +666,7 @@ class RecipientConfirmation(models.Model):
 
     TRANSITIONS = {Status.PENDING: (Status.CONFIRMED, Status.DENIED)}
 
-    milestone = models.ForeignKey(
-        Milestone, on_delete=models.CASCADE, related_name="confirmations"
-    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="confirmations")
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
     phone = models.CharField(max_length=20)

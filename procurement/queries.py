@@ -307,3 +307,16 @@ def _deadline(value) -> str:
     from core.words import datetime_text
 
     return datetime_text(value)
+
+
+def is_evaluator_of(user: Any, milestone: Milestone) -> bool:
+    """Whether ``user`` is a member of the evaluator organization assigned to the milestone."""
+    return bool(milestone.evaluator_id) and perms.is_member_of(user, milestone.evaluator_id)
+
+
+def may_see_confirmations(user: Any, milestone: Milestone) -> bool:
+    """The sampled recipients (names, answers) and the photos' originals: officials of the
+    buyer and the assigned evaluator's members; never the supplier, whose figures they check."""
+    return perms.is_official_for(user, milestone.contract.project.region_code) or is_evaluator_of(
+        user, milestone
+    )

@@ -22,6 +22,7 @@ from procurement.models import (
     Clawback,
     Criterion,
     CriterionKind,
+    Direction,
     EvaluationMethod,
     Method,
     Milestone,
@@ -40,10 +41,12 @@ class OrgRefSerializer(StrictSerializer):
 
 class ServiceStandardSerializer(StrictModelSerializer):
     verification = serializers.ChoiceField(choices=Verification.choices)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    sample_size = IntegerField(min_value=0, max_value=1000, required=False)
 
     class Meta:
         model = ServiceStandard
-        fields = ["id", "indicator", "target", "unit", "verification"]
+        fields = ["id", "indicator", "target", "unit", "verification", "direction", "sample_size"]
         read_only_fields = ["id"]
 
 
@@ -152,13 +155,39 @@ class ContractOutSerializer(StrictSerializer):
         return ClawbackSerializer(clawback).data if clawback else None
 
 
+class InspectionOutSerializer(StrictSerializer):
+    id = IntegerField()
+    visited_at = DateTimeField()
+    organization = IntegerField(source="organization_id", allow_null=True)
+    measured = serializers.JSONField()
+    results = serializers.JSONField()
+    confirmations = serializers.JSONField()
+    third_party_score = DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
 class MilestoneDetailSerializer(MilestoneSerializer):
-    """A milestone with what the requesting user may do with it now."""
+    """A milestone with its site and window, its evaluator, its inspections (results and the
+    sampled recipients' counts, no names) and what the requesting user may do with it now."""
 
     actions = core_api.ActionsField()
+    evaluator = IntegerField(source="evaluator_id", read_only=True, allow_null=True)
+    inspections = serializers.SerializerMethodField()
 
     class Meta(MilestoneSerializer.Meta):
-        fields = [*MilestoneSerializer.Meta.fields, "actions"]
+        fields = [
+            *MilestoneSerializer.Meta.fields,
+            "evaluator",
+            "site_latitude",
+            "site_longitude",
+            "site_radius_m",
+            "service_starts_at",
+            "service_ends_at",
+            "inspections",
+            "actions",
+        ]
+
+    def get_inspections(self, obj) -> list[dict]:
+        return InspectionOutSerializer(obj.inspections.order_by("id"), many=True).data
 
 
 class ProjectSerializer(StrictModelSerializer):
@@ -387,6 +416,15 @@ class MilestoneInputSerializer(StrictSerializer):
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )
     indicators = serializers.ListField(child=IntegerField(), required=False)
+    site_latitude = DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
+    )
+    site_longitude = DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
+    )
+    site_radius_m = IntegerField(min_value=10, max_value=100_000, required=False)
+    service_starts_at = DateTimeField(required=False, validators=[validators.plan])
+    service_ends_at = DateTimeField(required=False, validators=[validators.plan])
 
 
 class ContractInputSerializer(StrictSerializer):
@@ -403,6 +441,11 @@ class RetenderInputSerializer(StrictSerializer):
     tender_end = DateTimeField(validators=[validators.deadline])
 
 
+class RecipientInputSerializer(StrictSerializer):
+    name = core_api.NameField(max_length=100)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
 class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
     values = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
@@ -410,6 +453,7 @@ class ReportInputSerializer(StrictSerializer):
     taken_at = serializers.ListField(
         child=DateTimeField(validators=[validators.fact]), required=False
     )
+    recipients = RecipientInputSerializer(many=True, required=False)
 
 
 class EvidenceSerializer(StrictSerializer):
@@ -418,6 +462,9 @@ class EvidenceSerializer(StrictSerializer):
     sha256 = serializers.CharField()
     taken_at = DateTimeField()
     duplicate_of = IntegerField(source="duplicate_of_id")
+    camera_taken_at = DateTimeField()
+    near_duplicate_of = IntegerField(source="near_duplicate_of_id")
+    flags = serializers.ListField(child=serializers.CharField())
 
 
 class ReportSerializer(StrictSerializer):
@@ -431,6 +478,7 @@ class ReportSerializer(StrictSerializer):
 
 class InspectInputSerializer(StrictSerializer):
     notes = serializers.CharField()
+    measured = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     third_party_score = DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
@@ -438,11 +486,42 @@ class InspectInputSerializer(StrictSerializer):
 
 
 class AcceptInputSerializer(StrictSerializer):
-    achieved = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
     recipients = serializers.ListField(
-        child=serializers.CharField(max_length=100), allow_empty=False
+        child=serializers.CharField(max_length=100), required=False, default=list
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignEvaluatorInputSerializer(StrictSerializer):
+    organization = IntegerField(min_value=1)
+
+
+class ConfirmationSerializer(StrictSerializer):
+    """A sampled recipient as the buyer and the evaluator see it (phone masked)."""
+
+    id = IntegerField()
+    name = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    expires_at = DateTimeField()
+    answered_at = DateTimeField()
+
+    def get_phone(self, obj) -> str:
+        return obj.phone[:3] + "****" + obj.phone[-4:]
+
+
+class AnswerInputSerializer(StrictSerializer):
+    answer = serializers.ChoiceField(choices=["confirmed", "denied"])
+
+
+class ConfirmationPublicSerializer(StrictSerializer):
+    """What the recipient's link shows: the service, the supplier and whether it is still open."""
+
+    milestone = serializers.CharField(source="milestone.title")
+    project = serializers.CharField(source="milestone.contract.project.title")
+    supplier = serializers.CharField(source="milestone.contract.supplier.name")
+    status = serializers.CharField()
+    expires_at = DateTimeField()
 
 
 class PaymentSerializer(StrictSerializer):

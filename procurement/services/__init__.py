@@ -2,10 +2,8 @@
 
 from procurement.services.bids import submit_bid, withdraw_bid
 from procurement.services.contracts import (
-    accept_milestone,
     alert_overdue,
     create_contract,
-    inspect_milestone,
     pay_milestone,
     record_recovery,
     report_progress,
@@ -20,6 +18,13 @@ from procurement.services.evaluation import (
     resolve_challenge,
     submit_score,
 )
+from procurement.services.inspection import (
+    accept_milestone,
+    answer_confirmation,
+    assign_evaluator,
+    inspect_milestone,
+    sample_recipients,
+)
 from procurement.services.projects import (
     cancel_project,
     close_tender,
@@ -33,6 +38,8 @@ from procurement.services.projects import (
 __all__ = [
     "accept_milestone",
     "alert_overdue",
+    "answer_confirmation",
+    "assign_evaluator",
     "award",
     "cancel_project",
     "close_tender",
@@ -50,6 +57,7 @@ __all__ = [
     "report_progress",
     "resolve_challenge",
     "retender",
+    "sample_recipients",
     "submit_bid",
     "submit_score",
     "terminate",

@@ -18,12 +18,14 @@ from procurement.views.public import (
     project_detail,
     project_list,
 )
+from procurement.views.recipient import confirm
 from procurement.views.supplier import bid, challenge, report, tenders, withdraw
 
 __all__ = [
     "bid",
     "bid_document",
     "challenge",
+    "confirm",
     "contract",
     "evidence_file",
     "milestone_action",
