@@ -1,10 +1,14 @@
 """Serializers: output shapes, and one input serializer per action (shape only; services judge
 meaning)."""
 
+import json
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.utils import html
 
 from coordination.models import Incident
 from core import api as core_api
@@ -446,6 +450,27 @@ class RecipientInputSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
+class RecipientsField(serializers.ListField):
+    """The served recipients: a list of ``{"name", "phone"}`` in JSON, or the same list as one
+    JSON text in a multipart form (beside the evidence files)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=RecipientInputSerializer(), **kwargs)
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            raw = dictionary.get(self.field_name, empty)
+            if raw is empty or raw == "":
+                return empty
+            try:
+                return json.loads(raw)
+            except ValueError:
+                raise serializers.ValidationError(
+                    {self.field_name: [_("Send the recipients as a JSON list.")]}
+                ) from None
+        return super().get_value(dictionary)
+
+
 class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
     values = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
@@ -453,7 +478,7 @@ class ReportInputSerializer(StrictSerializer):
     taken_at = serializers.ListField(
         child=DateTimeField(validators=[validators.fact]), required=False
     )
-    recipients = RecipientInputSerializer(many=True, required=False)
+    recipients = RecipientsField(required=False, max_length=5000)
 
 
 class EvidenceSerializer(StrictSerializer):
