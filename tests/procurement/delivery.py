@@ -89,3 +89,24 @@ def accept(api, official, milestone: Milestone, expect=200, **body):
     r = api(official).post(f"/api/v1/milestones/{milestone.pk}/accept/", body or {}, format="json")
     assert r.status_code == expect, r.content
     return r.json()
+
+
+def inspect_with_services(milestone: Milestone, official, value=lambda s: s.target):
+    """For a milestone already ``reported`` by a fixture (no report row yet): the report with
+    recipients, the evaluator assigned, the sample answered and the evaluator's inspection, all
+    through the services. ``value(indicator)`` is what is measured."""
+    from procurement import services
+    from procurement.models import ProgressReport
+
+    org, evaluator_user = evaluator()
+    services.assign_evaluator(milestone=milestone, by=official, organization=org)
+    ProgressReport.objects.create(milestone=milestone, summary="完成", recipients=recipients(3))
+    for row in services.sample_recipients(milestone=milestone, by=official):
+        services.answer_confirmation(token=row.token, confirmed=True)
+    services.inspect_milestone(
+        milestone=milestone,
+        by=evaluator_user,
+        notes="现场核查",
+        measured={str(s.pk): str(value(s)) for s in milestone.indicators.all()},
+    )
+    return evaluator_user
