@@ -154,11 +154,14 @@ class StandardForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=30)
     verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
     direction = forms.ChoiceField(
-        label=_("Direction"), choices=Direction.choices, initial=Direction.AT_LEAST
+        label=_("Direction"), choices=Direction.choices, initial=Direction.AT_LEAST, required=False
     )
     sample_size = formfields.IntegerField(
         label=_("Recipients to sample"), min_value=0, max_value=1000, required=False
     )
+
+    def clean_direction(self):
+        return self.cleaned_data.get("direction") or Direction.AT_LEAST
 
     def clean_sample_size(self):
         return self.cleaned_data.get("sample_size") or 0
@@ -436,7 +439,8 @@ class InspectForm(IndicatorValuesMixin, forms.Form):
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_indicators(indicators, label_suffix=_("measured, "))
+        # not required here: the service says which are missing (after who may inspect)
+        self.add_indicators(indicators, label_suffix=_("measured, "), required=False)
 
 
 class AcceptForm(forms.Form):
