@@ -450,6 +450,24 @@ class RecipientInputSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
+class JSONTextDictField(serializers.DictField):
+    """A dict of numbers by indicator id: a JSON object, or the same object as one JSON text in
+    a multipart form (beside files), never silently dropped."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            raw = dictionary.get(self.field_name, empty)
+            if raw is empty or raw == "":
+                return empty
+            try:
+                return json.loads(raw)
+            except ValueError:
+                raise serializers.ValidationError(
+                    {self.field_name: [_("Send the values as a JSON object.")]}
+                ) from None
+        return super().get_value(dictionary)
+
+
 class RecipientsField(serializers.ListField):
     """The served recipients: a list of ``{"name", "phone"}`` in JSON, or the same list as one
     JSON text in a multipart form (beside the evidence files)."""
@@ -473,7 +491,7 @@ class RecipientsField(serializers.ListField):
 
 class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
-    values = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
+    values = JSONTextDictField(child=DecimalField(max_digits=14, decimal_places=2))
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
     taken_at = serializers.ListField(
         child=DateTimeField(validators=[validators.fact]), required=False
@@ -503,7 +521,8 @@ class ReportSerializer(StrictSerializer):
 
 class InspectInputSerializer(StrictSerializer):
     notes = serializers.CharField()
-    measured = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
+    measured = JSONTextDictField(child=DecimalField(max_digits=14, decimal_places=2))
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     third_party_score = DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True

@@ -544,7 +544,12 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(s.ConfirmationSerializer(page, many=True).data)
 
     @extend_schema(request=s.InspectInputSerializer, responses=s.MilestoneDetailSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def inspect(self, request, pk=None):
         data = s.InspectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
