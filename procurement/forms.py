@@ -299,6 +299,36 @@ class MilestoneRowForm(forms.Form):
         label=_("Payment (%)"), max_digits=5, decimal_places=2, min_value=0.01, max_value=100
     )
 
+    # Where and when the service happens (optional): progress photos are checked against them.
+    site_latitude = formfields.DecimalField(
+        label=_("Site latitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+    )
+    site_longitude = formfields.DecimalField(
+        label=_("Site longitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+    )
+    service_starts_at = forms.DateTimeField(
+        label=_("Service starts"),
+        required=False,
+        widget=when_input(),
+        input_formats=[LOCAL_MINUTE],
+    )
+    service_ends_at = forms.DateTimeField(
+        label=_("Service ends"),
+        required=False,
+        widget=when_input(),
+        input_formats=[LOCAL_MINUTE],
+    )
+
     def clean_due_at(self):
         return _checked("milestones", validators.deadline, self.cleaned_data["due_at"])
 

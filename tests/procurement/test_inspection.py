@@ -356,3 +356,35 @@ def test_the_sampled_recipients_list_has_a_fixed_cost_and_masks_phones(
     assert r.status_code == 200 and r.json()["count"] == rows
     assert all("****" in row["phone"] for row in r.json()["results"])
     assert api(ngo_admin).get(url).status_code == 404  # the supplier never sees who was asked
+
+
+def test_inspections_appear_in_the_contract_implementation_of_the_release(
+    api, official, ngo_admin, site
+):
+    from procurement.models import Release
+    from tests.procurement.conftest import assert_valid_ocds
+
+    milestone, s = site
+    org, evaluator_user = delivery.evaluator()
+    delivery.assign(api, official, milestone, org)
+    report(api, ngo_admin, milestone, s, files=[pdf()])
+    delivery.sample_and_answer(api, official, milestone, ["confirmed", "confirmed", "denied"])
+    delivery.inspect(api, evaluator_user, milestone, targets(s, response="3"))
+    release = Release.objects.filter(project=milestone.contract.project).latest("date").data
+    implementation = release["contracts"][0]["implementation"]
+    (step,) = implementation["milestones"]
+    assert step["type"] == "assessment" and step["status"] == "notMet"
+    assert "响应时间：实测 3" in step["description"] and "≤" in step["description"]
+    assert "否认 1 人" in step["description"] and "安澜评估中心" in step["description"]
+    (document,) = implementation["documents"]
+    assert document["documentType"] == "physicalProgressReport"
+    assert "居民1" not in str(release) and "1390835" not in str(release)  # no names, no phones
+    assert_valid_ocds(
+        {
+            "uri": "x",
+            "version": "1.1",
+            "publishedDate": release["date"],
+            "publisher": {"name": "同舟"},
+            "releases": [release],
+        }
+    )
