@@ -381,7 +381,7 @@ def test_inspections_appear_in_the_contract_implementation_of_the_release(
     assert "居民1" not in str(release) and "1390835" not in str(release)  # no names, no phones
     assert_valid_ocds(
         {
-            "uri": "x",
+            "uri": "https://example.org/ocds",
             "version": "1.1",
             "publishedDate": release["date"],
             "publisher": {"name": "同舟"},
