@@ -37,8 +37,9 @@ from registry.models import Organization
 
 
 def _milestone(milestone: Milestone) -> Milestone:
+    # the evaluator is a nullable join: lock the milestone row only
     return (
-        Milestone.objects.select_for_update()
+        Milestone.objects.select_for_update(of=("self",))
         .select_related("contract__project", "contract__supplier", "evaluator")
         .get(pk=milestone.pk)
     )
