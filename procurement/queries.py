@@ -286,6 +286,13 @@ def work_queue(user: Any) -> list[dict]:
                 "oldest": due["oldest"],
             }
         )
+    evaluator_ids = [
+        m.organization_id
+        for m in perms.memberships(user)
+        if m.organization.kind == "evaluator" and m.organization.status == "verified"
+    ]
+    if evaluator_ids:
+        items.append(_evaluations(evaluator_ids))
     if perms.is_expert(user):
         panels = PanelMember.objects.filter(
             expert=user, project__status=Project.Status.EVALUATING
@@ -301,6 +308,38 @@ def work_queue(user: Any) -> list[dict]:
             }
         )
     return items
+
+
+def _evaluations(evaluator_ids: list[int]) -> dict:
+    """Milestones assigned to the user's evaluator organizations that are reported and not yet
+    accepted: the count, the oldest report, and a link to the milestone reported longest ago."""
+    from django.db.models import Min
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    waiting = Milestone.objects.filter(
+        evaluator_id__in=evaluator_ids,
+        status__in=[Milestone.Status.REPORTED, Milestone.Status.INSPECTED],
+        contract__project__status=Project.Status.IMPLEMENTING,
+    )
+    summary = waiting.aggregate(n=Count("pk"), oldest=Min("reports__created_at"))
+    first = (
+        waiting.annotate(reported=Min("reports__created_at"))
+        .order_by("reported", "pk")
+        .values_list("pk", "title")
+        .first()
+    )
+    return {
+        "role": "evaluator",
+        "key": "procurement_milestones_to_evaluate",
+        "label": _("Milestones to evaluate"),
+        "count": summary["n"],
+        "url": reverse("procurement:milestone_detail", args=[first[0]])
+        if first
+        else reverse("procurement:project_list") + "?status=implementing",
+        "oldest": summary["oldest"],
+        **({"hint": first[1]} if first else {}),
+    }
 
 
 def _deadline(value) -> str:

@@ -388,3 +388,38 @@ def test_inspections_appear_in_the_contract_implementation_of_the_release(
             "releases": [release],
         }
     )
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_evaluator_home_lists_its_milestones_at_a_fixed_cost(
+    agency, ngo, rows, django_assert_max_num_queries
+):
+    from procurement.models import ProgressReport
+    from procurement.queries import work_queue
+
+    org, evaluator_user = delivery.evaluator()
+    project = ProjectFactory(buyer=agency, status="implementing", published_at=timezone.now())
+    bid = BidFactory(project=project, organization=ngo)
+    award = Award.objects.create(
+        project=project, bid=bid, amount=bid.price, standstill_ends_at=timezone.now()
+    )
+    contract = Contract.objects.create(
+        project=project, award=award, supplier=ngo, value=award.amount
+    )
+    for i in range(rows):
+        m = Milestone.objects.create(
+            contract=contract,
+            title=f"阶段{i}",
+            due_at=timezone.now() + dt.timedelta(days=30),
+            payment_percent=Decimal("1"),
+            status="reported",
+            evaluator=org,
+        )
+        ProgressReport.objects.create(milestone=m, summary="完成")
+    evaluator_user = type(evaluator_user).objects.get(pk=evaluator_user.pk)
+    # measured: 6 for 5 and 50 (memberships, the organization's tender items, then 2 of its own)
+    with django_assert_max_num_queries(6):
+        items = [i for i in work_queue(evaluator_user) if i["role"] == "evaluator"]
+    (item,) = items
+    assert item["count"] == rows and item["hint"] == "阶段0"
+    assert item["url"].startswith("/milestones/")
