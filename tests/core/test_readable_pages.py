@@ -48,6 +48,8 @@ PAGES = [
     ("my_tasks", "/tasks/mine/", {"ngo_admin"}),
     ("procurements", "/procurements/", set(ROLES)),
     ("procurement", "/procurements/{project}/", set(ROLES)),
+    ("milestone", "/milestones/{milestone}/", set(ROLES)),
+    ("recipient_confirmation", "/c/{token}/", {"public"}),
     ("ledger", "/ledger/", set(ROLES)),
     ("ledger_entry", "/ledger/entries/{entry}/", set(ROLES)),
     ("ledger_workspace", "/ledger/organizations/{charity}/", {"foundation"}),
@@ -88,7 +90,7 @@ def demo(django_db_setup, django_db_blocker):
     from alerts.models import Alert
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
-    from procurement.models import Project
+    from procurement.models import Inspection, Project, RecipientConfirmation
     from registry.models import Organization
 
     with django_db_blocker.unblock():
@@ -103,6 +105,8 @@ def demo(django_db_setup, django_db_blocker):
                 "incident": incident.pk,
                 "task": Task.objects.filter(incident=incident).order_by("pk").first().pk,
                 "project": Project.objects.order_by("pk").first().pk,
+                "milestone": Inspection.objects.order_by("pk").first().milestone_id,
+                "token": RecipientConfirmation.objects.order_by("pk").first().token,
                 "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
             }
