@@ -563,6 +563,14 @@ CELERY_BEAT_SCHEDULE["procurement-overdue-clawbacks"] = {
     "task": "procurement.tasks.flag_overdue_clawbacks",
     "schedule": 24 * 60 * 60,
 }
+# Sampled service recipients confirm through a one-time link valid this long (hours); an
+# indicator verified by sampling is met only when at least this share of answers confirm.
+TONGZHOU_PROCUREMENT_CONFIRMATION_HOURS = env.int(
+    "TONGZHOU_PROCUREMENT_CONFIRMATION_HOURS", default=72
+)
+TONGZHOU_PROCUREMENT_CONFIRMED_SHARE = env.float(
+    "TONGZHOU_PROCUREMENT_CONFIRMED_SHARE", default=0.8
+)
 CELERY_BEAT_SCHEDULE["procurement-close-tenders"] = {
     "task": "procurement.tasks.close_due_tenders",
     "schedule": 60.0,

@@ -167,6 +167,15 @@ SENTENCES: dict[str, Any] = {
     "procurement.contract_signed": gettext_lazy("%(actor)s signed the contract of %(target)s"),
     "procurement.progress_reported": gettext_lazy("%(actor)s reported progress on %(target)s"),
     "procurement.milestone_inspected": gettext_lazy("%(actor)s inspected %(target)s"),
+    "procurement.evaluator_assigned": gettext_lazy(
+        "%(actor)s assigned a third-party evaluator to %(target)s"
+    ),
+    "procurement.recipients_sampled": gettext_lazy(
+        "%(actor)s asked a sample of service recipients to confirm %(target)s"
+    ),
+    "procurement.recipient_answered": gettext_lazy(
+        "A sampled service recipient answered on %(target)s"
+    ),
     "procurement.milestone_accepted": gettext_lazy("%(actor)s accepted %(target)s"),
     "procurement.milestone_not_accepted": gettext_lazy("%(actor)s did not accept %(target)s"),
     "procurement.milestone_paid": gettext_lazy("%(actor)s paid for %(target)s"),
@@ -288,6 +297,10 @@ _TARGETS: dict[str, tuple[tuple[str, ...], Callable[[Any], str]]] = {
     "preparedness.decision": ((), lambda d: d.text[:60]),
     "procurement.project": ((), _org_and("title")),
     "procurement.milestone": (("contract__project",), _org_and("contract.project.title", "title")),
+    "procurement.recipientconfirmation": (
+        ("milestone__contract__project",),
+        _org_and("milestone.contract.project.title", "milestone.title"),
+    ),
     "procurement.bid": (
         ("project", "organization"),
         _org_and("project.title", "organization.name"),

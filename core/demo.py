@@ -19,6 +19,7 @@ DEMO_NAMES = {
     "shuguang": "吴静",
     "supplier_bluesky": "郑涛",
     "supplier_anju": "何敏",
+    "evaluator": "钱立新",
 }
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core import permissions as perms
 from core.roles import Role
 from core.states import Action, Actions, Conflict, InvalidTransition
-from procurement import calendar, rules
+from procurement import acceptance, calendar, rules
 from procurement.conflicts import conflicted_experts
 from procurement.debarment import debarments
 from procurement.models import (
@@ -252,14 +252,90 @@ def _under_contract(user: Any, milestone: Milestone, **context: Any) -> None:
         raise InvalidTransition(_("Payments are made only under an active contract."))
 
 
+def evaluator_organization(user: Any, milestone: Milestone):
+    """The assigned evaluator organization when ``user`` acts for it, else None."""
+    org = milestone.evaluator
+    if org is not None and may_act_for(user, org.pk, verified=True):
+        return org
+    return None
+
+
+def _inspector(user: Any, milestone: Milestone, **context: Any) -> None:
+    """An official of the buyer, or a member of the evaluator assigned to the milestone; never
+    the supplier (an official or evaluator who is also its member is refused too)."""
+    if may_act_for(user, milestone.contract.supplier_id, verified=False):
+        raise PermissionDenied(_("The supplier cannot inspect its own work."))
+    if perms.is_official_for(user, milestone.contract.project.region_code):
+        return
+    if evaluator_organization(user, milestone) is None:
+        raise PermissionDenied(
+            _("Only an official of the buyer or the assigned third-party evaluator may inspect.")
+        )
+
+
+def _reported(user: Any, milestone: Milestone, **context: Any) -> None:
+    _implementing(user, milestone)
+    if not milestone.reports.exists():
+        raise InvalidTransition(_("The supplier has not reported this milestone yet."))
+
+
+def _samplable(user: Any, milestone: Milestone, **context: Any) -> None:
+    """The indicators ask for a sample, the latest report lists recipients with a mobile number
+    not yet asked, and no link of an earlier sample is still open."""
+    _reported(user, milestone)
+    from_report = acceptance.latest_report(milestone)
+    if not acceptance.sample_size(milestone.indicators.all()):
+        raise InvalidTransition(_("No indicator of this milestone is verified by sampling."))
+    summary = acceptance.confirmation_summary(milestone, from_report)
+    if summary["open"]:
+        raise InvalidTransition(
+            _("%(n)s sampled recipients have not answered yet.") % {"n": summary["open"]}
+        )
+    if summary["share"] is not None:
+        raise InvalidTransition(_("The sampled recipients have answered."))
+    asked = set(milestone.confirmations.filter(report=from_report).values_list("phone", flat=True))
+    if not acceptance.sample_candidates(from_report, asked):
+        raise ValidationError(
+            {
+                "recipients": [
+                    _("The report lists no service recipient with a mobile number left to ask.")
+                ]
+            }
+        )
+
+
+def _acceptable(user: Any, milestone: Milestone, **context: Any) -> None:
+    _implementing(user, milestone)
+    problems = acceptance.acceptance_problems(milestone)
+    if problems:
+        raise InvalidTransition(" ".join(problems))
+
+
 M = Milestone.Status
+OPEN_MILESTONE = (M.PENDING, M.REPORTED, M.INSPECTED, M.REJECTED)
 MILESTONE = Actions(
     Milestone,
     [
         Action("report", M.REPORTED, who=_supplier, when=_implementing),
-        Action("inspect", M.INSPECTED, who=_milestone_official, when=_implementing),
+        Action(
+            "assign_evaluator",
+            None,
+            who=_milestone_official,
+            when=_implementing,
+            sources=OPEN_MILESTONE,
+        ),
+        Action("sample", None, who=_inspector, when=_samplable, sources=(M.REPORTED, M.INSPECTED)),
+        Action("inspect", M.INSPECTED, who=_inspector, when=_reported),
         # "accept" may end as not accepted (REJECTED): the same states allow both.
-        Action("accept", M.ACCEPTED, who=_milestone_official, when=_implementing),
+        # From REPORTED too, so the page says why (no inspection yet); the guard refuses there
+        # and the table has no REPORTED -> ACCEPTED.
+        Action(
+            "accept",
+            M.ACCEPTED,
+            who=_milestone_official,
+            when=_acceptable,
+            sources=(M.REPORTED, M.INSPECTED),
+        ),
         Action("pay", M.PAID, who=_milestone_official, when=_under_contract),
     ],
 )

@@ -18,5 +18,10 @@ urlpatterns = [
     path(
         "bid-documents/<int:pk>/", views.BidDocumentView.as_view(), name="procurement-bid-document"
     ),
+    path(
+        "recipient-confirmations/<str:token>/",
+        views.ConfirmationView.as_view(),
+        name="procurement-confirmation",
+    ),
     *router.urls,
 ]

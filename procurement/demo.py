@@ -76,6 +76,7 @@ def _draft(bureau, title: str, **extra) -> Project:
                 "target": Decimal("600"),
                 "unit": "人次",
                 "verification": "beneficiary_sampling",
+                "sample_size": 3,
             },
             {
                 "indicator": "服务对象满意度",
@@ -162,27 +163,52 @@ def _contract(bureau, project) -> Project:
     return project
 
 
+def _evaluator() -> tuple[Organization, object]:
+    """A registered third-party evaluator organization (第三方评估机构) with its own account."""
+    org, _ = Organization.objects.update_or_create(
+        uscc=make("52", "511800", "MP000301"),
+        defaults={
+            "name": "雅安市安澜社会服务评估中心",
+            "kind": "evaluator",
+            "region_code": "511802",
+            "status": "verified",
+            "verified_at": timezone.now(),
+            "legal_representative": "钱立新",
+            "description": "政府购买服务第三方评估机构（演示）。",
+        },
+    )
+    user = demo_user("evaluator")
+    Membership.objects.update_or_create(user=user, organization=org, defaults={"role": Role.ADMIN})
+    return org, user
+
+
 def _deliver_first(bureau, project, supplier_user) -> None:
+    """The first milestone delivered the way acceptance now requires: the evaluator assigned,
+    the report with the recipients served, a sample confirming by SMS, the evaluator's
+    inspection measuring every indicator, then acceptance and payment."""
     milestone = project.contract.milestones.order_by("due_at").first()
     standards = list(project.service_standards.order_by("id"))
+    evaluator, evaluator_user = _evaluator()
+    services.assign_evaluator(milestone=milestone, by=bureau, organization=evaluator)
     services.report_progress(
         milestone=milestone,
         by=supplier_user,
         summary="进驻三个安置点。",
-        values={str(standards[0].pk): "220", str(standards[1].pk): "93"},
+        values={str(standards[0].pk): "650", str(standards[1].pk): "93"},
+        recipients=[{"name": f"安置点居民{n}", "phone": f"1390835{n:04d}"} for n in range(1, 9)],
     )
+    for row in services.sample_recipients(milestone=milestone, by=bureau):
+        services.answer_confirmation(token=row.token, confirmed=True)
     services.inspect_milestone(
         milestone=milestone,
-        by=bureau,
-        notes="现场走访两个安置点。",
+        by=evaluator_user,
+        notes="现场走访两个安置点，电话回访抽样居民。",
         findings="台账完整。",
         third_party_score=Decimal("88"),
+        measured={str(s.pk): ("650" if i == 0 else "93") for i, s in enumerate(standards)},
     )
     services.accept_milestone(
-        milestone=milestone,
-        by=bureau,
-        recipients=["安置点居民代表A", "安置点居民代表B"],
-        achieved={str(standards[0].pk): "650", str(standards[1].pk): "93"},
+        milestone=milestone, by=bureau, recipients=["安置点居民代表A", "安置点居民代表B"]
     )
     services.pay_milestone(milestone=milestone, by=bureau)
 

@@ -14,6 +14,7 @@ from core.forms import ActingOrganizationField
 from procurement.models import (
     Category,
     CriterionKind,
+    Direction,
     EvaluationMethod,
     Method,
     MethodReason,
@@ -21,7 +22,8 @@ from procurement.models import (
     TerminationGround,
     Verification,
 )
-from registry.choices import Grade, Specialty
+from procurement.recipients import parse_lines
+from registry.choices import Grade, OrganizationKind, Specialty
 from registry.models import Organization
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -181,6 +183,18 @@ class StandardForm(forms.Form):
     target = formfields.DecimalField(label=_("Target"), max_digits=14, decimal_places=2)
     unit = forms.CharField(label=_("Unit"), max_length=30)
     verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=Direction.choices, initial=Direction.AT_LEAST, required=False
+    )
+    sample_size = formfields.IntegerField(
+        label=_("Recipients to sample"), min_value=0, max_value=1000, required=False
+    )
+
+    def clean_direction(self):
+        return self.cleaned_data.get("direction") or Direction.AT_LEAST
+
+    def clean_sample_size(self):
+        return self.cleaned_data.get("sample_size") or 0
 
 
 class CriterionForm(forms.Form):
@@ -313,6 +327,36 @@ class MilestoneRowForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Due"), widget=when_input(), input_formats=[LOCAL_MINUTE])
     payment_percent = formfields.DecimalField(
         label=_("Payment (%)"), max_digits=5, decimal_places=2, min_value=0.01, max_value=100
+    )
+
+    # Where and when the service happens (optional): progress photos are checked against them.
+    site_latitude = formfields.DecimalField(
+        label=_("Site latitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+    )
+    site_longitude = formfields.DecimalField(
+        label=_("Site longitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+    )
+    service_starts_at = forms.DateTimeField(
+        label=_("Service starts"),
+        required=False,
+        widget=when_input(),
+        input_formats=[LOCAL_MINUTE],
+    )
+    service_ends_at = forms.DateTimeField(
+        label=_("Service ends"),
+        required=False,
+        widget=when_input(),
+        input_formats=[LOCAL_MINUTE],
     )
 
     def clean_due_at(self):
@@ -449,6 +493,10 @@ class IndicatorValuesMixin:
         return out
 
 
+class DocumentsInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class ReportForm(IndicatorValuesMixin, forms.Form):
     summary = forms.CharField(
         label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 3})
@@ -460,17 +508,36 @@ class ReportForm(IndicatorValuesMixin, forms.Form):
         widget=when_input(),
         input_formats=[LOCAL_MINUTE],
     )
+    documents = MultiplePhotoField(
+        label=_("Documents (PDF)"),
+        required=False,
+        widget=DocumentsInput(attrs={"accept": "application/pdf"}),
+    )
+    recipients = forms.CharField(
+        label=_(
+            "Service recipients served: one a line, name then mobile number (private; a sample "
+            "is asked by SMS to confirm)"
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.add_indicators(indicators, required=False)
+
+    def recipient_rows(self) -> list[dict]:
+        return parse_lines(self.cleaned_data.get("recipients", ""))
 
     def clean_taken_at(self):
         value = self.cleaned_data.get("taken_at")
         return _checked("taken_at", validators.fact, value) if value else value
 
 
-class InspectForm(forms.Form):
+class InspectForm(IndicatorValuesMixin, forms.Form):
+    """What was seen, and the value measured for every indicator (``m_<id>``)."""
+
+    prefix_key = "m"
     notes = forms.CharField(
         label=_("What was seen on site"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -487,13 +554,21 @@ class InspectForm(forms.Form):
     )
     photos = MultiplePhotoField(label=_("Photos of the inspection"), required=False)
 
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # not required here: the service says which are missing (after who may inspect)
+        self.add_indicators(indicators, label_suffix=_("measured, "), required=False)
 
-class AcceptForm(IndicatorValuesMixin, forms.Form):
-    prefix_key = "a"
+
+class AcceptForm(forms.Form):
+    """The acceptance judges the latest inspection's measurements; the official adds the
+    recipients present, if any, and notes."""
+
     recipients = forms.CharField(
         label=_(
             "Service recipients present (one name a line; kept private, only the count is public)"
         ),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     notes = forms.CharField(
@@ -502,12 +577,27 @@ class AcceptForm(IndicatorValuesMixin, forms.Form):
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_indicators(indicators)
 
     def recipient_names(self) -> list[str]:
         return [
             line.strip() for line in self.cleaned_data["recipients"].splitlines() if line.strip()
         ]
+
+
+class EvaluatorForm(forms.Form):
+    """The third-party evaluator organization to assign (verified organizations of that kind)."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Third-party evaluator"),
+        queryset=Organization.objects.none(),
+        empty_label=None,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            kind=OrganizationKind.EVALUATOR, status=Organization.Status.VERIFIED
+        ).order_by("name")
 
 
 class ScoreForm(forms.Form):

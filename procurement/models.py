@@ -169,6 +169,26 @@ class Verification(models.TextChoices):
     THIRD_PARTY = "third_party", _("Third-party evaluation")
 
 
+class Direction(models.TextChoices):
+    """How a measured value is compared with an indicator's target."""
+
+    AT_LEAST = "at_least", _("At least")
+    AT_MOST = "at_most", _("At most")
+    EXACTLY = "exactly", _("Exactly")
+
+
+DIRECTION_SIGNS = {Direction.AT_LEAST: "≥", Direction.AT_MOST: "≤", Direction.EXACTLY: "="}
+
+
+def meets(direction: str, value: Decimal, target: Decimal) -> bool:
+    """Whether ``value`` meets ``target`` in ``direction`` ("within 2 hours": at most 2)."""
+    if direction == Direction.AT_MOST:
+        return value <= target
+    if direction == Direction.EXACTLY:
+        return value == target
+    return value >= target
+
+
 class CriterionKind(models.TextChoices):
     PRICE = "price", _("Price")
     TECHNICAL = "technical", _("Technical")
@@ -313,6 +333,11 @@ class ServiceStandard(models.Model):
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=30)
     verification = models.CharField(_("verification"), max_length=24, choices=Verification.choices)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
+    )
+    # Beneficiary sampling: how many served recipients are asked to confirm (0: not sampled).
+    sample_size = models.PositiveSmallIntegerField(_("sample size"), default=0)
 
     class Meta:
         ordering = ["id"]
@@ -320,7 +345,11 @@ class ServiceStandard(models.Model):
         verbose_name_plural = _("service standards")
 
     def __str__(self) -> str:
-        return f"{self.indicator} ≥ {self.target} {self.unit}"
+        return f"{self.indicator} {self.sign} {self.target} {self.unit}"
+
+    @property
+    def sign(self) -> str:
+        return DIRECTION_SIGNS.get(self.direction, "≥")
 
 
 class Criterion(models.Model):
@@ -605,7 +634,8 @@ class Milestone(models.Model):
 
     TRANSITIONS = {
         Status.PENDING: (Status.REPORTED,),
-        Status.REPORTED: (Status.REPORTED, Status.INSPECTED, Status.ACCEPTED, Status.REJECTED),
+        # No acceptance straight from a report: an inspection comes first (issue 19).
+        Status.REPORTED: (Status.REPORTED, Status.INSPECTED),
         Status.INSPECTED: (Status.REPORTED, Status.INSPECTED, Status.ACCEPTED, Status.REJECTED),
         Status.REJECTED: (Status.REPORTED,),
         Status.ACCEPTED: (Status.PAID,),
@@ -623,6 +653,21 @@ class Milestone(models.Model):
     third_party_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+    # The third-party evaluator organization the buyer assigned (its members may inspect).
+    evaluator = models.ForeignKey(
+        "registry.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluated_milestones",
+        verbose_name=_("third-party evaluator"),
+    )
+    # Where and when the service is declared to happen: progress photos are checked against them.
+    site_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    site_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    site_radius_m = models.PositiveIntegerField(_("site radius (m)"), default=2000)
+    service_starts_at = models.DateTimeField(_("service starts"), null=True, blank=True)
+    service_ends_at = models.DateTimeField(_("service ends"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -650,6 +695,8 @@ class ProgressReport(models.Model):
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reports")
     summary = models.TextField(_("summary"))
     values = models.JSONField(_("values per indicator"), default=dict)
+    # The people served, [{"name", "phone"}]: private; a sample is asked to confirm.
+    recipients = models.JSONField(_("service recipients"), default=list)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -664,16 +711,29 @@ class ProgressReport(models.Model):
 
 class Evidence(models.Model):
     """A file attached to a progress report; the same content hash seen in another report is
-    flagged (the answer to staged or recycled photos)."""
+    flagged (the answer to staged or recycled photos), and so is a near-identical picture (dHash)
+    and a photo whose camera time or position does not match the milestone (``flags``).
+
+    A photo's ``file`` is the copy without metadata; ``original`` (private: the buyer's officials
+    and the assigned evaluator) keeps the uploaded bytes with their EXIF."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="procurement/evidence/%Y/%m/")
+    original = models.FileField(upload_to="procurement/originals/%Y/%m/", blank=True)
     content_type = models.CharField(max_length=60)
     sha256 = models.CharField(max_length=64, db_index=True)
     taken_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    camera_taken_at = models.DateTimeField(null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    dhash = models.CharField(max_length=16, blank=True, db_index=True)
+    near_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flags = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -692,12 +752,61 @@ class Inspection(models.Model):
     notes = models.TextField(_("notes"))
     findings = models.TextField(_("findings"), blank=True)
     third_party_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # The report inspected (the latest when the inspection was recorded).
+    report = models.ForeignKey(
+        ProgressReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The evaluator organization the inspector acted for (None: an official of the buyer).
+    organization = models.ForeignKey(
+        "registry.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What was measured, per indicator, and how it compares (procurement.inspection.judge).
+    measured = models.JSONField(default=dict)
+    results = models.JSONField(default=list)
+    # The sampled recipients' answers when the inspection was recorded, and the gaps flagged.
+    confirmations = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.milestone} · inspection {self.pk}"
+
+
+class RecipientConfirmation(models.Model):
+    """One sampled service recipient asked by SMS whether they were served; they answer on a
+    phone page through a one-time link, without an account."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("recipient confirmation", "Waiting")
+        CONFIRMED = "confirmed", pgettext_lazy("recipient confirmation", "Confirmed")
+        DENIED = "denied", pgettext_lazy("recipient confirmation", "Denied")
+
+    TRANSITIONS = {Status.PENDING: (Status.CONFIRMED, Status.DENIED)}
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="confirmations")
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20)
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} · {self.name} ({self.status})"
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        project = self.milestone.contract.project
+        return project.buyer_id, project.region_code
+
+    @property
+    def open(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > timezone.now()
 
 
 class InspectionPhoto(models.Model):

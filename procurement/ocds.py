@@ -184,13 +184,20 @@ def _contract(contract) -> dict:
         ],
     }
     payments = [m.payment for m in milestones if hasattr(m, "payment")]
+    implementation: dict[str, Any] = {}
     transactions = [
         {"id": f"payment-{p.pk}", "date": _iso(p.paid_at), "value": _money(p.amount)}
         for p in payments
     ]
     transactions += _clawback_transactions(contract)
     if transactions:
-        data["implementation"] = {"transactions": transactions}
+        implementation["transactions"] = transactions
+    inspections = [(m, i) for m in milestones for i in m.inspections.select_related("organization")]
+    if inspections:
+        implementation["milestones"] = [_inspection_milestone(m, i) for m, i in inspections]
+        implementation["documents"] = [_inspection_document(m, i) for m, i in inspections]
+    if implementation:
+        data["implementation"] = implementation
     return data
 
 
@@ -237,13 +244,68 @@ def _noon(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
+SIGNS = {"at_least": "≥", "at_most": "≤", "exactly": "="}
+
+
+def _inspection_text(inspection) -> str:
+    """An inspection's results in words: measured against target in its direction, the reported
+    figure, the confirmed share of the sampled recipients, who inspected."""
+    lines = []
+    for r in inspection.results:
+        line = (
+            f"{r['indicator']}：实测 {r['achieved']} / 目标 {SIGNS.get(r.get('direction'), '≥')} "
+            f"{r['target']} {r['unit']}" + ("（达标）" if r["met"] else "（未达标）")
+        )
+        if r.get("reported") is not None:
+            line += f"，供应商报告 {r['reported']}"
+        if r.get("confirmed_share") is not None:
+            line += f"，抽样确认率 {round(float(r['confirmed_share']) * 100, 1)}%"
+        lines.append(line)
+    c = inspection.confirmations or {}
+    if c.get("sampled"):
+        lines.append(
+            f"抽样服务对象 {c['sampled']} 人：确认 {c.get('confirmed', 0)} 人，"
+            f"否认 {c.get('denied', 0)} 人"
+        )
+    lines.append(
+        f"检查方：第三方评估机构 {inspection.organization.name}"
+        if inspection.organization_id
+        else "检查方：采购人"
+    )
+    return "；".join(lines)
+
+
+def _inspection_milestone(milestone, inspection) -> dict:
+    met = bool(inspection.results) and all(r["met"] for r in inspection.results)
+    return {
+        "id": f"inspection-{inspection.pk}",
+        "title": f"{milestone.title} 履约检查",
+        "type": "assessment",
+        "status": "met" if met else "notMet",
+        "dateModified": _iso(inspection.visited_at),
+        **({"dateMet": _iso(inspection.visited_at)} if met else {}),
+        "description": _inspection_text(inspection),
+    }
+
+
+def _inspection_document(milestone, inspection) -> dict:
+    return {
+        "id": f"inspection-{inspection.pk}-report",
+        "documentType": "physicalProgressReport",
+        "title": f"{milestone.title} 履约检查记录",
+        "description": _inspection_text(inspection),
+        "datePublished": _iso(inspection.visited_at),
+        "language": "zh",
+    }
+
+
 def _acceptance_description(milestone) -> dict:
     acceptance = milestone.acceptances.last()
     if acceptance is None:
         return {}
     lines = [
-        f"{r['indicator']}：实际 {r['achieved']} / 目标 {r['target']} {r['unit']}"
-        + ("（达标）" if r["met"] else "（未达标）")
+        f"{r['indicator']}：实际 {r['achieved']} / 目标 {SIGNS.get(r.get('direction'), '≥')} "
+        f"{r['target']} {r['unit']}" + ("（达标）" if r["met"] else "（未达标）")
         for r in acceptance.results
     ]
     lines.append(f"参与验收的服务对象 {acceptance.recipients_count} 人")

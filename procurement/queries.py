@@ -302,6 +302,13 @@ def work_queue(user: Any) -> list[dict]:
                 "oldest": due["oldest"],
             }
         )
+    evaluator_ids = [
+        m.organization_id
+        for m in perms.memberships(user)
+        if m.organization.kind == "evaluator" and m.organization.status == "verified"
+    ]
+    if evaluator_ids:
+        items.append(_evaluations(evaluator_ids))
     if perms.is_expert(user):
         panels = PanelMember.objects.filter(
             expert=user, project__status=Project.Status.EVALUATING
@@ -395,6 +402,38 @@ def _money(value) -> str:
     return money(value)
 
 
+def _evaluations(evaluator_ids: list[int]) -> dict:
+    """Milestones assigned to the user's evaluator organizations that are reported and not yet
+    accepted: the count, the oldest report, and a link to the milestone reported longest ago."""
+    from django.db.models import Min
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    waiting = Milestone.objects.filter(
+        evaluator_id__in=evaluator_ids,
+        status__in=[Milestone.Status.REPORTED, Milestone.Status.INSPECTED],
+        contract__project__status=Project.Status.IMPLEMENTING,
+    )
+    summary = waiting.aggregate(n=Count("pk"), oldest=Min("reports__created_at"))
+    first = (
+        waiting.annotate(reported=Min("reports__created_at"))
+        .order_by("reported", "pk")
+        .values_list("pk", "title")
+        .first()
+    )
+    return {
+        "role": "evaluator",
+        "key": "procurement_milestones_to_evaluate",
+        "label": _("Milestones to evaluate"),
+        "count": summary["n"],
+        "url": reverse("procurement:milestone_detail", args=[first[0]])
+        if first
+        else reverse("procurement:project_list") + "?status=implementing",
+        "oldest": summary["oldest"],
+        **({"hint": first[1]} if first else {}),
+    }
+
+
 def _deadline(value) -> str:
     from core.words import datetime_text
 
@@ -438,3 +477,16 @@ def supplier_record(organization) -> dict[str, Any]:
         "lifts": lifts,
         "clawbacks": supplier_clawbacks(organization),
     }
+
+
+def is_evaluator_of(user: Any, milestone: Milestone) -> bool:
+    """Whether ``user`` is a member of the evaluator organization assigned to the milestone."""
+    return bool(milestone.evaluator_id) and perms.is_member_of(user, milestone.evaluator_id)
+
+
+def may_see_confirmations(user: Any, milestone: Milestone) -> bool:
+    """The sampled recipients (names, answers) and the photos' originals: officials of the
+    buyer and the assigned evaluator's members; never the supplier, whose figures they check."""
+    return perms.is_official_for(user, milestone.contract.project.region_code) or is_evaluator_of(
+        user, milestone
+    )

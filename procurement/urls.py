@@ -33,13 +33,14 @@ urlpatterns = [
     path("milestones/<int:pk>/", views.milestone_detail, name="milestone_detail"),
     path("milestones/<int:pk>/report/", views.report, name="report"),
     re_path(
-        r"^milestones/(?P<pk>[0-9]+)/(?P<action>inspect|accept|pay)/$",
+        r"^milestones/(?P<pk>[0-9]+)/(?P<action>inspect|accept|pay|sample|assign-evaluator)/$",
         views.milestone_action,
         name="milestone_action",
     ),
+    path("c/<str:token>/", views.confirm, name="confirm"),
     path("procurement-bid-files/<int:pk>/", views.bid_document, name="bid_document"),
     re_path(
-        r"^procurement-files/(?P<kind>evidence|inspection)/(?P<pk>[0-9]+)/$",
+        r"^procurement-files/(?P<kind>evidence|original|inspection)/(?P<pk>[0-9]+)/$",
         views.evidence_file,
         name="evidence_file",
     ),

@@ -14,6 +14,8 @@ class OrganizationKind(models.TextChoices):
     # 事业单位 (hospitals, schools ...): end receivers of donated goods, usually without an
     # account on the platform (docs/DOMAIN.md, "Supervision and end receivers").
     PUBLIC_INSTITUTION = "public_institution", _("Public institution (事业单位)")
+    # 第三方评估机构: inspects purchased services when a buyer assigns it (procurement).
+    EVALUATOR = "evaluator", _("Third-party evaluator (第三方评估机构)")
 
 
 class Specialty(models.TextChoices):

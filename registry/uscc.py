@@ -23,6 +23,7 @@ KIND_PREFIXES: dict[str, tuple[str, ...] | None] = {
     "enterprise": ("91", "92", "93"),
     "agency": ("11",),
     "public_institution": ("12",),  # 机构编制 + 事业单位
+    "evaluator": None,  # 第三方评估机构: social-service orgs, firms or 事业单位 — any valid code
 }
 
 

@@ -1,10 +1,14 @@
 """Serializers: output shapes, and one input serializer per action (shape only; services judge
 meaning)."""
 
+import json
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.utils import html
 
 from coordination.models import Incident
 from core import api as core_api
@@ -22,6 +26,7 @@ from procurement.models import (
     Clawback,
     Criterion,
     CriterionKind,
+    Direction,
     EvaluationMethod,
     Method,
     MethodReason,
@@ -42,10 +47,12 @@ class OrgRefSerializer(StrictSerializer):
 
 class ServiceStandardSerializer(StrictModelSerializer):
     verification = serializers.ChoiceField(choices=Verification.choices)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    sample_size = IntegerField(min_value=0, max_value=1000, required=False)
 
     class Meta:
         model = ServiceStandard
-        fields = ["id", "indicator", "target", "unit", "verification"]
+        fields = ["id", "indicator", "target", "unit", "verification", "direction", "sample_size"]
         read_only_fields = ["id"]
 
 
@@ -168,13 +175,39 @@ class ContractOutSerializer(StrictSerializer):
         return ClawbackSerializer(clawback).data if clawback else None
 
 
+class InspectionOutSerializer(StrictSerializer):
+    id = IntegerField()
+    visited_at = DateTimeField()
+    organization = IntegerField(source="organization_id", allow_null=True)
+    measured = serializers.JSONField()
+    results = serializers.JSONField()
+    confirmations = serializers.JSONField()
+    third_party_score = DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
 class MilestoneDetailSerializer(MilestoneSerializer):
-    """A milestone with what the requesting user may do with it now."""
+    """A milestone with its site and window, its evaluator, its inspections (results and the
+    sampled recipients' counts, no names) and what the requesting user may do with it now."""
 
     actions = core_api.ActionsField()
+    evaluator = IntegerField(source="evaluator_id", read_only=True, allow_null=True)
+    inspections = serializers.SerializerMethodField()
 
     class Meta(MilestoneSerializer.Meta):
-        fields = [*MilestoneSerializer.Meta.fields, "actions"]
+        fields = [
+            *MilestoneSerializer.Meta.fields,
+            "evaluator",
+            "site_latitude",
+            "site_longitude",
+            "site_radius_m",
+            "service_starts_at",
+            "service_ends_at",
+            "inspections",
+            "actions",
+        ]
+
+    def get_inspections(self, obj) -> list[dict]:
+        return InspectionOutSerializer(obj.inspections.order_by("id"), many=True).data
 
 
 class ProjectSerializer(StrictModelSerializer):
@@ -407,6 +440,15 @@ class MilestoneInputSerializer(StrictSerializer):
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )
     indicators = serializers.ListField(child=IntegerField(), required=False)
+    site_latitude = DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
+    )
+    site_longitude = DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
+    )
+    site_radius_m = IntegerField(min_value=10, max_value=100_000, required=False)
+    service_starts_at = DateTimeField(required=False, validators=[validators.plan])
+    service_ends_at = DateTimeField(required=False, validators=[validators.plan])
 
 
 class ContractInputSerializer(StrictSerializer):
@@ -426,13 +468,58 @@ class RetenderInputSerializer(StrictSerializer):
     tender_end = DateTimeField(validators=[validators.deadline])
 
 
+class RecipientInputSerializer(StrictSerializer):
+    name = core_api.NameField(max_length=100)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class JSONTextDictField(serializers.DictField):
+    """A dict of numbers by indicator id: a JSON object, or the same object as one JSON text in
+    a multipart form (beside files), never silently dropped."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            raw = dictionary.get(self.field_name, empty)
+            if raw is empty or raw == "":
+                return empty
+            try:
+                return json.loads(raw)
+            except ValueError:
+                raise serializers.ValidationError(
+                    {self.field_name: [_("Send the values as a JSON object.")]}
+                ) from None
+        return super().get_value(dictionary)
+
+
+class RecipientsField(serializers.ListField):
+    """The served recipients: a list of ``{"name", "phone"}`` in JSON, or the same list as one
+    JSON text in a multipart form (beside the evidence files)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=RecipientInputSerializer(), **kwargs)
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            raw = dictionary.get(self.field_name, empty)
+            if raw is empty or raw == "":
+                return empty
+            try:
+                return json.loads(raw)
+            except ValueError:
+                raise serializers.ValidationError(
+                    {self.field_name: [_("Send the recipients as a JSON list.")]}
+                ) from None
+        return super().get_value(dictionary)
+
+
 class ReportInputSerializer(StrictSerializer):
     summary = serializers.CharField()
-    values = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
+    values = JSONTextDictField(child=DecimalField(max_digits=14, decimal_places=2))
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
     taken_at = serializers.ListField(
         child=DateTimeField(validators=[validators.fact]), required=False
     )
+    recipients = RecipientsField(required=False, max_length=5000)
 
 
 class EvidenceSerializer(StrictSerializer):
@@ -441,6 +528,9 @@ class EvidenceSerializer(StrictSerializer):
     sha256 = serializers.CharField()
     taken_at = DateTimeField()
     duplicate_of = IntegerField(source="duplicate_of_id")
+    camera_taken_at = DateTimeField()
+    near_duplicate_of = IntegerField(source="near_duplicate_of_id")
+    flags = serializers.ListField(child=serializers.CharField())
 
 
 class ReportSerializer(StrictSerializer):
@@ -454,6 +544,8 @@ class ReportSerializer(StrictSerializer):
 
 class InspectInputSerializer(StrictSerializer):
     notes = serializers.CharField()
+    measured = JSONTextDictField(child=DecimalField(max_digits=14, decimal_places=2))
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     third_party_score = DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
@@ -461,11 +553,42 @@ class InspectInputSerializer(StrictSerializer):
 
 
 class AcceptInputSerializer(StrictSerializer):
-    achieved = serializers.DictField(child=DecimalField(max_digits=14, decimal_places=2))
     recipients = serializers.ListField(
-        child=serializers.CharField(max_length=100), allow_empty=False
+        child=serializers.CharField(max_length=100), required=False, default=list
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignEvaluatorInputSerializer(StrictSerializer):
+    organization = IntegerField(min_value=1)
+
+
+class ConfirmationSerializer(StrictSerializer):
+    """A sampled recipient as the buyer and the evaluator see it (phone masked)."""
+
+    id = IntegerField()
+    name = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    expires_at = DateTimeField()
+    answered_at = DateTimeField()
+
+    def get_phone(self, obj) -> str:
+        return obj.phone[:3] + "****" + obj.phone[-4:]
+
+
+class AnswerInputSerializer(StrictSerializer):
+    answer = serializers.ChoiceField(choices=["confirmed", "denied"])
+
+
+class ConfirmationPublicSerializer(StrictSerializer):
+    """What the recipient's link shows: the service, the supplier and whether it is still open."""
+
+    milestone = serializers.CharField(source="milestone.title")
+    project = serializers.CharField(source="milestone.contract.project.title")
+    supplier = serializers.CharField(source="milestone.contract.supplier.name")
+    status = serializers.CharField()
+    expires_at = DateTimeField()
 
 
 class PaymentSerializer(StrictSerializer):

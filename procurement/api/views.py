@@ -24,6 +24,7 @@ from core.api import IsOfficial, refuse_input
 from core.display import people
 from core.fastjson import Computed, FastList, FastListMixin
 from core.parsers import JSONParser
+from core.throttling import AnonRateThrottle
 from procurement import ocds, queries, services
 from procurement.api import serializers as s
 from procurement.models import (
@@ -36,6 +37,7 @@ from procurement.models import (
     Contract,
     Milestone,
     Project,
+    RecipientConfirmation,
     Score,
 )
 from procurement.services.evaluation import ranking
@@ -498,7 +500,7 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             Milestone.objects.filter(
                 contract__project__in=queries.visible_projects(self.request.user).values("pk")
             )
-            .select_related("contract__project")
+            .select_related("contract__project", "contract__supplier", "evaluator")
             .prefetch_related("indicators", "acceptances")
         )
 
@@ -520,11 +522,55 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             values=v["values"],
             evidence=v.get("evidence"),
             taken_at=v.get("taken_at"),
+            recipients=v.get("recipients"),
         )
         return Response(s.ReportSerializer(row).data, status=status.HTTP_201_CREATED)
 
+    def _detail(self, request):
+        return Response(
+            s.MilestoneDetailSerializer(self.get_object(), context={"request": request}).data
+        )
+
+    @extend_schema(request=s.AssignEvaluatorInputSerializer, responses=s.MilestoneDetailSerializer)
+    @action(
+        detail=True, methods=["post"], url_path="assign-evaluator", permission_classes=[IsOfficial]
+    )
+    def assign_evaluator(self, request, pk=None):
+        data = s.AssignEvaluatorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.assign_evaluator(
+            milestone=self.get_object(), by=request.user, **data.validated_data
+        )
+        return self._detail(request)
+
+    @extend_schema(request=None, responses={201: s.ConfirmationSerializer(many=True)})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def sample(self, request, pk=None):
+        refuse_input(request)
+        rows = services.sample_recipients(milestone=self.get_object(), by=request.user)
+        return Response(
+            s.ConfirmationSerializer(rows, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses=s.ConfirmationSerializer(many=True))
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
+    def confirmations(self, request, pk=None):
+        """The sampled recipients (names, masked phones, answers): officials of the buyer and
+        the assigned evaluator's members; 404 for everyone else."""
+        milestone = self.get_object()
+        if not queries.may_see_confirmations(request.user, milestone):
+            raise Http404
+        rows = milestone.confirmations.order_by("id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.ConfirmationSerializer(page, many=True).data)
+
     @extend_schema(request=s.InspectInputSerializer, responses=s.MilestoneDetailSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsOfficial])
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def inspect(self, request, pk=None):
         data = s.InspectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -608,3 +654,34 @@ class DebarmentViewSet(viewsets.GenericViewSet):
             organization=self.get_object(), by=request.user, reason=data.validated_data["reason"]
         )
         return Response(s.LiftSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ConfirmationView(APIView):
+    """A sampled service recipient's one-time link: GET what is asked, POST the answer. No
+    account: the token is the permission; an unknown token is a 404, a used or expired one 409."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [AnonRateThrottle]
+
+    def _row(self, token):
+        return get_object_or_404(
+            RecipientConfirmation.objects.select_related(
+                "milestone__contract__project", "milestone__contract__supplier"
+            ),
+            token=token,
+        )
+
+    @extend_schema(responses=s.ConfirmationPublicSerializer)
+    def get(self, request, token):
+        return Response(s.ConfirmationPublicSerializer(self._row(token)).data)
+
+    @extend_schema(request=s.AnswerInputSerializer, responses=s.ConfirmationPublicSerializer)
+    def post(self, request, token):
+        self._row(token)
+        data = s.AnswerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.answer_confirmation(
+            token=token, confirmed=data.validated_data["answer"] == "confirmed"
+        )
+        return Response(s.ConfirmationPublicSerializer(self._row(token)).data)

@@ -3,10 +3,8 @@
 from procurement.services.bids import submit_bid, withdraw_bid
 from procurement.services.clawbacks import flag_overdue_clawback, write_off_clawback
 from procurement.services.contracts import (
-    accept_milestone,
     alert_overdue,
     create_contract,
-    inspect_milestone,
     pay_milestone,
     record_recovery,
     report_progress,
@@ -22,6 +20,13 @@ from procurement.services.evaluation import (
     resolve_challenge,
     submit_score,
 )
+from procurement.services.inspection import (
+    accept_milestone,
+    answer_confirmation,
+    assign_evaluator,
+    inspect_milestone,
+    sample_recipients,
+)
 from procurement.services.projects import (
     cancel_project,
     close_tender,
@@ -36,6 +41,8 @@ from procurement.services.routes import invite_suppliers, review_emergency_purch
 __all__ = [
     "accept_milestone",
     "alert_overdue",
+    "answer_confirmation",
+    "assign_evaluator",
     "award",
     "cancel_project",
     "close_tender",
@@ -57,6 +64,7 @@ __all__ = [
     "resolve_challenge",
     "retender",
     "review_emergency_purchase",
+    "sample_recipients",
     "submit_bid",
     "submit_score",
     "terminate",

@@ -1,8 +1,7 @@
-"""Contract and delivery: milestones, progress reports with evidence, inspection, acceptance,
-payment, termination with clawback, and the overdue sweep."""
+"""Contract and delivery: milestones, progress reports with evidence, payment, termination with
+clawback, and the overdue sweep (inspection and acceptance: procurement/services/inspection.py)."""
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -15,18 +14,16 @@ from django.utils.translation import gettext as _
 
 from core import states, validators
 from core.states import InvalidTransition
-from core.uploads import PHOTO_TYPES, check_size, sniff_content_type
+from core.uploads import check_size, sniff_content_type
 from core.versions import bump
+from procurement import evidence as photo_evidence
 from procurement import ocds
+from procurement import recipients as served
 from procurement.actions import MILESTONE, PROJECT
 from procurement.models import (
-    Acceptance,
     Clawback,
     ClawbackRecovery,
     Contract,
-    Evidence,
-    Inspection,
-    InspectionPhoto,
     Milestone,
     Payment,
     ProgressReport,
@@ -41,6 +38,32 @@ from procurement.services.common import (
     tell_organizations,
 )
 from procurement.services.evaluation import active_award
+
+# Where and when a milestone's service happens (optional; progress photos are checked against them).
+SITE_FIELDS = (
+    "site_latitude",
+    "site_longitude",
+    "site_radius_m",
+    "service_starts_at",
+    "service_ends_at",
+)
+
+
+def check_site(m: dict) -> None:
+    """A site is a point (both coordinates, in range) and a window that does not end first."""
+    lat, lng = m.get("site_latitude"), m.get("site_longitude")
+    if (lat is None) != (lng is None):
+        raise ValidationError({"milestones": [_("Give both coordinates of the service site.")]})
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationError(
+            {"milestones": [_("The service site's coordinates are out of range.")]}
+        )
+    starts, ends = m.get("service_starts_at"), m.get("service_ends_at")
+    for moment in (starts, ends):
+        if moment is not None:
+            validators.check("milestones", validators.plan, moment)
+    if starts and ends and ends < starts:
+        raise ValidationError({"milestones": [_("The service window ends before it starts.")]})
 
 
 @transaction.atomic
@@ -63,6 +86,7 @@ def create_contract(*, project: Project, by: Any, milestones: list[dict]) -> Con
         )
     for m in milestones:
         validators.check("milestones", validators.deadline, m["due_at"])
+        check_site(m)
     standards = {s.pk: s for s in project.service_standards.all()}
     for m in milestones:
         unknown = set(m.get("indicators") or []) - set(standards)
@@ -79,6 +103,7 @@ def create_contract(*, project: Project, by: Any, milestones: list[dict]) -> Con
             title=m["title"],
             due_at=m["due_at"],
             payment_percent=m["payment_percent"],
+            **{k: m[k] for k in SITE_FIELDS if m.get(k) is not None},
         )
         row.indicators.set(m.get("indicators") or list(standards))
     move(
@@ -98,6 +123,30 @@ def create_contract(*, project: Project, by: Any, milestones: list[dict]) -> Con
     return contract
 
 
+def _served(recipients: list[dict] | None) -> list[dict]:
+    """The served recipients as given: a name each, the phone as a mainland mobile number when
+    one is given (a wrong number is refused, an absent one is allowed: that person cannot be
+    sampled)."""
+    people = []
+    for person in recipients or []:
+        name = (person.get("name") or "").strip()
+        typed = (person.get("phone") or "").strip()
+        phone = served.mobile_number(typed)
+        if not name:
+            raise ValidationError({"recipients": [_("Every service recipient needs a name.")]})
+        if typed and not phone:
+            raise ValidationError(
+                {
+                    "recipients": [
+                        _("%(name)s: %(phone)s is not a mainland mobile number.")
+                        % {"name": name, "phone": typed}
+                    ]
+                }
+            )
+        people.append({"name": name[:100], "phone": phone})
+    return people
+
+
 def _milestone(milestone: Milestone) -> Milestone:
     return (
         Milestone.objects.select_for_update()
@@ -115,9 +164,13 @@ def report_progress(
     values: dict,
     evidence: list | None = None,
     taken_at: list | None = None,
+    recipients: list[dict] | None = None,
 ) -> ProgressReport:
-    """The supplier reports a milestone with a value per indicator and evidence files; each file
-    keeps its taken-at time and SHA-256, and a hash already seen in another report is flagged."""
+    """The supplier reports a milestone with a value per indicator, the service recipients served
+    (name and phone, private: a sample is asked to confirm) and evidence files. Photos keep their
+    original privately and are checked (``procurement.evidence``): the same file or a
+    near-identical picture seen in another report, a camera time or position that does not
+    match the milestone's window and site, are flagged to the buyer."""
     milestone = _milestone(milestone)
     contract = milestone.contract
     MILESTONE.check("report", by, milestone)
@@ -133,38 +186,47 @@ def report_progress(
     for moment in taken_at or []:
         if moment is not None:
             validators.check("taken_at", validators.fact, moment)
+    people = _served(recipients)
     report = ProgressReport.objects.create(
-        milestone=milestone, summary=summary, values=clean, submitted_by=by
+        milestone=milestone, summary=summary, values=clean, recipients=people, submitted_by=by
     )
-    flagged = []
+    flagged, near, mismatched = [], [], []
     for i, upload in enumerate(evidence or []):
         check_size(upload, "evidence")
         content = upload.read()
         kind = sniff_content_type(content[:16])
         if not kind:
             raise ValidationError({"evidence": [_("Evidence must be a JPEG, PNG or PDF file.")]})
-        digest = hashlib.sha256(content).hexdigest()
-        earlier = Evidence.objects.filter(sha256=digest).exclude(report=report).first()
-        upload.seek(0)
-        row = Evidence.objects.create(
+        declared = taken_at[i] if taken_at and i < len(taken_at) else None
+        row = photo_evidence.store(
             report=report,
-            file=upload,
+            milestone=milestone,
+            upload=upload,
+            content=content,
             content_type=kind,
-            sha256=digest,
-            taken_at=(taken_at or [None] * (i + 1))[i] if taken_at and i < len(taken_at) else None,
-            duplicate_of=earlier,
+            declared_at=declared,
         )
-        if earlier:
+        if row.duplicate_of_id:
             flagged.append(row.pk)
+        if row.near_duplicate_of_id:
+            near.append(row.pk)
+        if row.flags:
+            mismatched.append(row.pk)
     states.move(
         milestone,
         Milestone.Status.REPORTED,
         by=by,
         action="procurement.progress_reported",
         organization_id=contract.supplier_id,
-        data={"report": report.pk, "duplicate_evidence": flagged},
+        data={
+            "report": report.pk,
+            "duplicate_evidence": flagged,
+            "near_duplicate_evidence": near,
+            "mismatched_evidence": mismatched,
+            "recipients": len(people),
+        },
     )
-    if flagged:
+    if flagged or near:
         tell_officials(
             contract.project,
             by=by,
@@ -174,127 +236,17 @@ def report_progress(
                 % {"title": contract.project.title}
             ),
         )
+    elif mismatched:
+        tell_officials(
+            contract.project,
+            by=by,
+            level="yellow",
+            title=lambda: (
+                _("Photos that do not match the service's time or site: %(title)s")
+                % {"title": contract.project.title}
+            ),
+        )
     return report
-
-
-@transaction.atomic
-def inspect_milestone(
-    *,
-    milestone: Milestone,
-    by: Any,
-    notes: str,
-    findings: str = "",
-    third_party_score: Decimal | None = None,
-    photos: list | None = None,
-) -> Inspection:
-    """An official records a site inspection of a reported milestone (optional third-party
-    score, optional photos: JPEG or PNG by their first bytes)."""
-    milestone = _milestone(milestone)
-    MILESTONE.check("inspect", by, milestone)
-    row = Inspection.objects.create(
-        milestone=milestone,
-        inspector=by,
-        notes=notes,
-        findings=findings,
-        third_party_score=third_party_score,
-    )
-    for upload in photos or []:
-        check_size(upload, "photos")
-        content = upload.read()
-        kind = sniff_content_type(content[:16], PHOTO_TYPES)
-        if not kind:
-            raise ValidationError({"photos": [_("Photos must be JPEG or PNG files.")]})
-        upload.seek(0)
-        InspectionPhoto.objects.create(
-            inspection=row,
-            file=upload,
-            content_type=kind,
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
-    states.move(
-        milestone,
-        Milestone.Status.INSPECTED,
-        by=by,
-        action="procurement.milestone_inspected",
-        changes={"third_party_score": third_party_score} if third_party_score is not None else None,
-        data={"inspection": row.pk},
-    )
-    return row
-
-
-@transaction.atomic
-def accept_milestone(
-    *, milestone: Milestone, by: Any, achieved: dict, recipients: list[str], notes: str = ""
-) -> Acceptance:
-    """An official compares the achieved value with the target of every indicator of the
-    milestone, with the service recipients who took part; all met -> accepted, else not accepted.
-    The result is published; when every milestone is accepted the project is accepted."""
-    milestone = _milestone(milestone)
-    contract = milestone.contract
-    project = contract.project
-    MILESTONE.check("accept", by, milestone)
-    indicators = list(milestone.indicators.all())
-    given = {str(k): v for k, v in (achieved or {}).items()}
-    missing = [s.pk for s in indicators if str(s.pk) not in given]
-    if missing:
-        raise ValidationError(
-            {"achieved": [_("Give the achieved value of indicators %(ids)s.") % {"ids": missing}]}
-        )
-    if not recipients:
-        raise ValidationError(
-            {"recipients": [_("Record the service recipients who took part in the acceptance.")]}
-        )
-    results = []
-    for s in indicators:
-        try:
-            value = Decimal(str(given[str(s.pk)]))
-        except Exception as exc:
-            raise ValidationError({"achieved": [_("Values must be numbers.")]}) from exc
-        results.append(
-            {
-                "indicator_id": s.pk,
-                "indicator": s.indicator,
-                "unit": s.unit,
-                "target": str(s.target),
-                "achieved": str(value),
-                "met": value >= s.target,
-            }
-        )
-    passed = all(r["met"] for r in results)
-    row = Acceptance.objects.create(
-        milestone=milestone,
-        passed=passed,
-        results=results,
-        recipients=recipients,
-        recipients_count=len(recipients),
-        notes=notes,
-        accepted_by=by,
-    )
-    # The guard asked for "accept"; the outcome may be "not accepted": both moves are in the
-    # table from the same states, and the door checks the one actually written.
-    states.move(
-        milestone,
-        Milestone.Status.ACCEPTED if passed else Milestone.Status.REJECTED,
-        by=by,
-        action="procurement.milestone_accepted" if passed else "procurement.milestone_not_accepted",
-        changes={"accepted_at": timezone.now() if passed else None},
-        data={"results": results, "recipients_count": len(recipients)},
-    )
-    if (
-        passed
-        and not contract.milestones.exclude(
-            status__in=[Milestone.Status.ACCEPTED, Milestone.Status.PAID]
-        ).exists()
-    ):
-        move(project, Project.Status.ACCEPTED, by=by, action="accepted")
-    ocds.publish_release(project, ["implementation"])
-    tell_organizations(
-        project,
-        [contract.supplier_id],
-        by=by,
-        title=lambda: _("Milestone acceptance: %(title)s") % {"title": milestone.title},
-    )
-    return row
 
 
 @transaction.atomic

@@ -355,7 +355,9 @@ def retender(*, project: Project, by: Any, tender_end: dt.datetime) -> Project:
             "min_grade": project.eligibility_min_grade,
         },
         service_standards=list(
-            project.service_standards.values("indicator", "target", "unit", "verification")
+            project.service_standards.values(
+                "indicator", "target", "unit", "verification", "direction", "sample_size"
+            )
         ),
         criteria=list(project.criteria.values("name", "kind", "weight")),
         invitees=list(project.invitees.all()),

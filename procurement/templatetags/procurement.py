@@ -2,6 +2,7 @@
 
 from django import template
 
+from procurement.models import DIRECTION_SIGNS
 from registry.choices import Specialty
 
 register = template.Library()
@@ -20,3 +21,10 @@ def lookup(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def sign(direction: str) -> str:
+    """``{{ r.direction|sign }}``: ≥, ≤ or = for an indicator's direction (≥ when unknown: the
+    results recorded before indicators had a direction were all "at least")."""
+    return DIRECTION_SIGNS.get(direction, "≥")

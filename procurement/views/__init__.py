@@ -21,6 +21,7 @@ from procurement.views.public import (
     project_detail,
     project_list,
 )
+from procurement.views.recipient import confirm
 from procurement.views.supplier import bid, challenge, report, tenders, withdraw
 from procurement.views.suppliers import lift, supplier_record
 
@@ -28,6 +29,7 @@ __all__ = [
     "bid",
     "bid_document",
     "challenge",
+    "confirm",
     "contract",
     "evidence_file",
     "invite",

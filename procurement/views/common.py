@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "cancel": gettext_lazy("Cancel the project"),
     "retender": gettext_lazy("Re-tender"),
     "report": gettext_lazy("Report progress"),
+    "assign_evaluator": gettext_lazy("Assign a third-party evaluator"),
+    "sample": gettext_lazy("Ask a sample of recipients to confirm"),
     "inspect": gettext_lazy("Inspect"),
     "accept": gettext_lazy("Record the acceptance"),
     "pay": gettext_lazy("Record the payment"),
@@ -148,7 +150,7 @@ def milestone_or_404(request, pk: int) -> Milestone:
     visible = queries.visible_projects(request.user).values("pk")
     return get_object_or_404(
         Milestone.objects.select_related(
-            "contract__project__buyer", "contract__supplier"
+            "contract__project__buyer", "contract__supplier", "evaluator"
         ).prefetch_related("indicators"),
         pk=pk,
         contract__project__in=visible,

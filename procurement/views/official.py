@@ -17,6 +17,7 @@ from procurement.forms import (
     AcceptForm,
     AwardForm,
     CriterionFormSet,
+    EvaluatorForm,
     InspectForm,
     InviteForm,
     MilestoneFormSet,
@@ -90,7 +91,9 @@ def _project_form_page(request, project: Project | None):
             standards = StandardFormSet(
                 prefix="standards",
                 initial=list(
-                    project.service_standards.values("indicator", "target", "unit", "verification")
+                    project.service_standards.values(
+                        "indicator", "target", "unit", "verification", "direction", "sample_size"
+                    )
                 ),
             )
             criteria = CriterionFormSet(
@@ -349,7 +352,8 @@ def review(request, pk: int):
 @require_POST
 @login_required
 def milestone_action(request, pk: int, action: str):
-    """Inspect, accept or pay a milestone (procurement.actions.MILESTONE)."""
+    """Assign the evaluator, sample recipients, inspect, accept or pay a milestone
+    (procurement.actions.MILESTONE)."""
     milestone = common.milestone_or_404(request, pk)
     if action == "pay":
         common.run_service(
@@ -359,8 +363,31 @@ def milestone_action(request, pk: int, action: str):
             milestone=milestone,
         )
         return common.to_milestone(milestone.pk)
+    if action == "sample":
+        common.run_service(
+            request,
+            services.sample_recipients,
+            success=_("The sampled recipients were sent their links by SMS."),
+            milestone=milestone,
+        )
+        return common.to_milestone(milestone.pk)
+    if action == "assign-evaluator":
+        form = EvaluatorForm(request.POST)
+        if form.is_valid():
+            done = common.run_service(
+                request,
+                services.assign_evaluator,
+                form=form,
+                success=_("The evaluator was assigned."),
+                milestone=milestone,
+                organization=form.cleaned_data["organization"],
+            )
+            if done is not None:
+                return common.to_milestone(milestone.pk)
+        return milestone_page(request, milestone.pk, status=400, evaluator_form=form)
+    indicators = list(milestone.indicators.all())
     if action == "inspect":
-        form = InspectForm(request.POST, request.FILES)
+        form = InspectForm(request.POST, request.FILES, indicators=indicators)
         if form.is_valid():
             d = form.cleaned_data
             done = common.run_service(
@@ -370,6 +397,7 @@ def milestone_action(request, pk: int, action: str):
                 success=_("The inspection was recorded."),
                 milestone=milestone,
                 notes=d["notes"],
+                measured=form.indicator_values(),
                 findings=d["findings"],
                 third_party_score=d["third_party_score"],
                 photos=d["photos"],
@@ -377,7 +405,7 @@ def milestone_action(request, pk: int, action: str):
             if done is not None:
                 return common.to_milestone(milestone.pk)
         return milestone_page(request, milestone.pk, status=400, inspect_form=form)
-    form = AcceptForm(request.POST, indicators=list(milestone.indicators.all()))
+    form = AcceptForm(request.POST)
     if form.is_valid():
         done = common.run_service(
             request,
@@ -385,7 +413,6 @@ def milestone_action(request, pk: int, action: str):
             form=form,
             success=_("The acceptance result was recorded."),
             milestone=milestone,
-            achieved=form.indicator_values(),
             recipients=form.recipient_names(),
             notes=form.cleaned_data["notes"],
         )

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_safe
 
 from core import permissions as perms
 from core.display import people
-from procurement import queries, rules, services
+from procurement import acceptance, queries, rules, services
+from procurement import labels as words
 from procurement.calendar import add_working_days
 from procurement.forms import (
     AcceptForm,
     AwardForm,
     ChallengeForm,
+    EvaluatorForm,
     InspectForm,
     InviteForm,
     PanelForm,
@@ -320,18 +322,24 @@ def milestone_page(request, pk: int, *, status: int = 200, **forms):
     user = request.user
     official = perms.is_official_for(user, project.region_code)
     member = perms.is_member_of(user, contract.supplier_id)
+    checker = queries.may_see_confirmations(user, milestone)
     indicators = list(milestone.indicators.all())
     reports = list(
         milestone.reports.prefetch_related("evidence").select_related("submitted_by").order_by("id")
     )
     inspections = list(
         milestone.inspections.prefetch_related("photos", people("inspector"))
-        .select_related("inspector")
+        .select_related("inspector", "organization")
         .order_by("id")
     )
     names = {str(s.pk): s for s in indicators}
     for r in reports:
         r.rows = [(names.get(k), v) for k, v in r.values.items() if k in names]
+    for i in inspections:
+        i.rows = [words.inspection_row(r) for r in i.results]
+    acceptances = list(milestone.acceptances.order_by("id"))
+    for a in acceptances:
+        a.rows = [words.inspection_row(r) for r in a.results]
     return render(
         request,
         "procurement/milestone_detail.html",
@@ -343,14 +351,19 @@ def milestone_page(request, pk: int, *, status: int = 200, **forms):
             "indicators": indicators,
             "reports": reports,
             "inspections": inspections,
-            "acceptances": list(milestone.acceptances.order_by("id")),
+            "acceptances": acceptances,
             "payment": getattr(milestone, "payment", None),
-            "private": official or member,
+            "private": official or member or checker,
+            "checker": checker,
+            "flag_labels": words.EVIDENCE_FLAGS,
+            "confirmations": list(milestone.confirmations.order_by("id")) if checker else [],
+            "sample": acceptance.confirmation_summary(milestone, reports[-1] if reports else None),
             "labels": common.ACTION_LABELS,
             "why": common.reasons_to_show(user, milestone),
             "report_form": ReportForm(indicators=indicators),
-            "inspect_form": InspectForm(),
-            "accept_form": AcceptForm(indicators=indicators),
+            "inspect_form": InspectForm(indicators=indicators),
+            "accept_form": AcceptForm(),
+            "evaluator_form": EvaluatorForm(),
             **forms,
         },
         status=status,
@@ -376,23 +389,29 @@ def bid_document(request, pk: int):
 
 @require_safe
 def evidence_file(request, kind: str, pk: int):
-    """A report's evidence or an inspection photo: the project's officials and the supplier's
-    members only (the files are never served directly)."""
-    if kind == "evidence":
+    """A report's evidence (the copy without metadata), its original (EXIF kept: officials of
+    the buyer and the assigned evaluator only) or an inspection photo: the project's officials,
+    the evaluator and the supplier's members (the files are never served directly)."""
+    if kind in ("evidence", "original"):
         row = get_object_or_404(
             Evidence.objects.select_related("report__milestone__contract__project"), pk=pk
         )
-        contract = row.report.milestone.contract
+        milestone = row.report.milestone
+        file = row.original if kind == "original" else row.file
     else:
         row = get_object_or_404(
             InspectionPhoto.objects.select_related("inspection__milestone__contract__project"),
             pk=pk,
         )
-        contract = row.inspection.milestone.contract
+        milestone = row.inspection.milestone
+        file = row.file
     user = request.user
+    checker = queries.may_see_confirmations(user, milestone)
+    # the original (EXIF time and GPS) is the checkers' only; the copy the supplier's too
     if not (
-        perms.is_official_for(user, contract.project.region_code)
-        or perms.is_member_of(user, contract.supplier_id)
+        checker or (kind != "original" and perms.is_member_of(user, milestone.contract.supplier_id))
     ):
         raise Http404
-    return FileResponse(row.file.open("rb"), content_type=row.content_type)
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), content_type=row.content_type)

@@ -141,7 +141,8 @@ def challenge(request, pk: int):
 @require_POST
 @login_required
 def report(request, pk: int):
-    """The supplier reports a milestone: what was delivered, a value per indicator, photos."""
+    """The supplier reports a milestone: what was delivered, a value per indicator, photos,
+    documents and the service recipients served."""
     milestone = common.milestone_or_404(request, pk)
     indicators = list(milestone.indicators.all())
     form = ReportForm(request.POST, request.FILES, indicators=indicators)
@@ -156,8 +157,9 @@ def report(request, pk: int):
             milestone=milestone,
             summary=d["summary"],
             values=form.indicator_values(),
-            evidence=photos,
+            evidence=photos + d["documents"],
             taken_at=[d["taken_at"]] * len(photos) if d["taken_at"] else None,
+            recipients=form.recipient_rows(),
         )
         if done is not None:
             return common.to_milestone(milestone.pk)

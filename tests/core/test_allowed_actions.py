@@ -14,7 +14,7 @@ from coordination import services as csvc
 from coordination.models import Deployment, Incident, Need, Task
 from core import permissions as perms
 from core.states import InvalidTransition, action_reasons, allowed_actions
-from procurement.models import Award, Bid, Contract, Milestone, Project
+from procurement.models import Award, Bid, Contract, Milestone, ProgressReport, Project
 from tests.actions import accepted, page_actions
 from tests.coordination.factories import (
     DeploymentFactory,
@@ -25,6 +25,7 @@ from tests.coordination.factories import (
     ready_organization,
 )
 from tests.procurement.factories import BidFactory, ProjectFactory, expert_user
+from tests.registry.factories import OrganizationFactory
 
 PERSONAS = [
     "anonymous",
@@ -290,25 +291,31 @@ def test_project_actions_equal_what_the_service_accepts(state, agency, ngo, peop
 # --- Contract milestone --------------------------------------------------------------------
 
 
-def _milestone_calls(pk: int) -> dict:
+def _milestone_calls(pk: int, evaluator) -> dict:
     from procurement import services as psvc
 
     def fresh() -> Milestone:
         return Milestone.objects.select_related("contract__project").get(pk=pk)
 
-    def accept(user):
+    def inspect(user):
         milestone = fresh()
-        achieved = {str(s.pk): str(s.target) for s in milestone.indicators.all()}
-        return psvc.accept_milestone(
-            milestone=milestone, by=user, achieved=achieved, recipients=["安置点居民甲"]
+        measured = {str(s.pk): str(s.target) for s in milestone.indicators.all()}
+        return psvc.inspect_milestone(
+            milestone=milestone, by=user, notes="现场核查", measured=measured
         )
 
     return {
         "report": lambda u: psvc.report_progress(
             milestone=fresh(), by=u, summary="完成驻点服务", values={}
         ),
-        "inspect": lambda u: psvc.inspect_milestone(milestone=fresh(), by=u, notes="现场核查"),
-        "accept": accept,
+        "assign_evaluator": lambda u: psvc.assign_evaluator(
+            milestone=fresh(), by=u, organization=evaluator
+        ),
+        "sample": lambda u: psvc.sample_recipients(milestone=fresh(), by=u),
+        "inspect": inspect,
+        "accept": lambda u: psvc.accept_milestone(
+            milestone=fresh(), by=u, recipients=["安置点居民甲"]
+        ),
         "pay": lambda u: psvc.pay_milestone(milestone=fresh(), by=u),
     }
 
@@ -324,7 +331,14 @@ def test_milestone_actions_equal_what_the_service_accepts(state, agency, ngo, pe
         status=state,
     )
     milestone.indicators.set(project.service_standards.all())
-    calls = _milestone_calls(milestone.pk)
+    if state != Milestone.Status.PENDING:  # reported at least once, with the people served
+        ProgressReport.objects.create(
+            milestone=milestone,
+            summary="完成",
+            recipients=[{"name": "居民甲", "phone": "13908350001"}],
+        )
+    evaluator = OrganizationFactory(kind="evaluator")
+    calls = _milestone_calls(milestone.pk, evaluator)
     seen_any = set()
     for name, user in people.items():
         obj = Milestone.objects.select_related("contract__project").get(pk=milestone.pk)
@@ -340,10 +354,12 @@ def test_milestone_actions_equal_what_the_service_accepts(state, agency, ngo, pe
     assert (
         seen_any
         == {
-            M.PENDING: {"report"},
-            M.REPORTED: {"report", "inspect", "accept"},
-            M.INSPECTED: {"report", "inspect", "accept"},
-            M.REJECTED: {"report"},
+            # acceptance needs an inspection of the latest report first (test_inspection.py
+            # walks the evidence each verification method requires)
+            M.PENDING: {"report", "assign_evaluator"},
+            M.REPORTED: {"report", "assign_evaluator", "sample", "inspect"},
+            M.INSPECTED: {"report", "assign_evaluator", "sample", "inspect"},
+            M.REJECTED: {"report", "assign_evaluator"},
             M.ACCEPTED: {"pay"},
             M.PAID: set(),
         }[state]

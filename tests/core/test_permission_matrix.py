@@ -66,6 +66,8 @@ from procurement.models import (
     Criterion,
     Milestone,
     PanelMember,
+    ProgressReport,
+    RecipientConfirmation,
 )
 from registry.models import InsurancePolicy, Invitation, Membership
 from tests.alerts.factories import AlertFactory, DeliveryFactory, WebhookFactory
@@ -181,6 +183,10 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/clawbacks/{pk}/write-off/":             (403, 403, 403, 403, 201, 403, 403),
     "POST /api/v1/debarments/{pk}/lift/":                 (403, 403, 403, 403, 409, 409, 403),
     "POST /api/v1/milestones/{pk}/accept/":               (403, 403, 403, 403, 409, 403, 403),
+    "POST /api/v1/milestones/{pk}/assign-evaluator/":     (403, 403, 403, 403, 200, 403, 403),
+    "POST /api/v1/milestones/{pk}/sample/":               (403, 403, 403, 403, 409, 403, 403),
+    # a sampled recipient's one-time link: the token is the authority, no account needed
+    "POST /api/v1/recipient-confirmations/{token}/":      (200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/milestones/{pk}/inspect/":              (403, 403, 403, 403, 409, 403, 403),
     "POST /api/v1/milestones/{pk}/pay/":                  (403, 403, 403, 403, 409, 403, 403),
     "POST /api/v1/milestones/{pk}/report/":               (403, 201, 201, 403, 403, 403, 403),
@@ -462,6 +468,16 @@ def build_world() -> SimpleNamespace:
         due_at=now + dt.timedelta(days=30),
         payment_percent=Decimal("100"),
     )
+    w.evaluator = f.OrganizationFactory(kind="evaluator", name="安澜评估中心")
+    report = ProgressReport.objects.create(milestone=w.milestone, summary="已完成")
+    w.confirmation = RecipientConfirmation.objects.create(
+        milestone=w.milestone,
+        report=report,
+        name="居民甲",
+        phone="13908350001",
+        token="matrix-confirmation",
+        expires_at=now + dt.timedelta(days=1),
+    )
     w.terminated = project("terminated", tender_end=now - dt.timedelta(days=80))
     w.clawback = Clawback.objects.create(
         contract=_contract(w.terminated, w.ngo, status="terminated"),
@@ -695,6 +711,7 @@ TARGETS = {
     "POST /api/v1/ledger/questions/{pk}/answer/": _pk("question"),
     "POST /api/v1/ledger/receivers/{pk}/reissue/": _pk("delivery"),
     "POST /api/v1/ledger/receive/{token}/": lambda w: {"token": w.receiver_token},
+    "POST /api/v1/recipient-confirmations/{token}/": lambda w: {"token": w.confirmation.token},
     "POST /api/v1/ledger/entries/{pk}/send-trace-code/": _pk("receipt"),
     "POST /api/v1/ledger/heads/{size}/countersign": lambda w: {"size": _signed_head_size()},
     "POST /api/v1/drills/{pk}/end/": _pk("running_drill"),
@@ -880,8 +897,10 @@ BODIES = {
         "response": "评分无误",
     },
     "POST /api/v1/milestones/{pk}/report/": lambda w: {"summary": "已完成", "values": {}},
-    "POST /api/v1/milestones/{pk}/inspect/": lambda w: {"notes": "现场查看"},
-    "POST /api/v1/milestones/{pk}/accept/": lambda w: {"achieved": {}, "recipients": ["居民甲"]},
+    "POST /api/v1/milestones/{pk}/inspect/": lambda w: {"notes": "现场查看", "measured": {}},
+    "POST /api/v1/milestones/{pk}/accept/": lambda w: {"recipients": ["居民甲"]},
+    "POST /api/v1/milestones/{pk}/assign-evaluator/": lambda w: {"organization": w.evaluator.pk},
+    "POST /api/v1/recipient-confirmations/{token}/": lambda w: {"answer": "confirmed"},
     "POST /api/v1/clawbacks/{pk}/recover/": lambda w: {
         "amount": "100.00",
         "recovered_on": timezone.localdate().isoformat(),
@@ -1181,6 +1200,9 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /milestones/{pk}/report/":                          (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /milestones/{pk}/inspect/":                         (IN,  NO,  NO,  NO,  BAD, NO,  NO),
     "POST /milestones/{pk}/accept/":                          (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /milestones/{pk}/assign-evaluator/":                (IN,  NO,  NO,  NO,  OK,  NO,  NO),
+    "POST /milestones/{pk}/sample/":                          (IN,  NO,  NO,  NO,  BAD, NO,  NO),
+    "POST /c/{token}/":                                       (200, 200, 200, 200, 200, 200, 200),
     "POST /milestones/{pk}/pay/":                             (IN,  NO,  NO,  NO,  BAD, NO,  NO),
     # Donations
     "POST /ledger/organizations/{org_id}/ receipt":           (IN,  OK,  OK,  404, 404, 404, 404),
@@ -1302,6 +1324,9 @@ PAGE_API = {
     "POST /milestones/{pk}/report/": "POST /api/v1/milestones/{pk}/report/",
     "POST /milestones/{pk}/inspect/": "POST /api/v1/milestones/{pk}/inspect/",
     "POST /milestones/{pk}/accept/": "POST /api/v1/milestones/{pk}/accept/",
+    "POST /milestones/{pk}/assign-evaluator/": "POST /api/v1/milestones/{pk}/assign-evaluator/",
+    "POST /milestones/{pk}/sample/": "POST /api/v1/milestones/{pk}/sample/",
+    "POST /c/{token}/": "POST /api/v1/recipient-confirmations/{token}/",
     "POST /milestones/{pk}/pay/": "POST /api/v1/milestones/{pk}/pay/",
     # Donations
     "POST /ledger/organizations/{org_id}/ receipt": "POST /api/v1/ledger/receipts/",
@@ -1565,6 +1590,8 @@ PAGE_BODIES = {
     "POST /milestones/{pk}/report/": lambda w: {"summary": "已完成"},
     "POST /milestones/{pk}/inspect/": BODIES["POST /api/v1/milestones/{pk}/inspect/"],
     "POST /milestones/{pk}/accept/": lambda w: {"recipients": "居民甲"},
+    "POST /milestones/{pk}/assign-evaluator/": lambda w: {"organization": w.evaluator.pk},
+    "POST /c/{token}/": lambda w: {"answer": "confirmed"},
     "POST /ledger/organizations/{org_id}/ receipt": lambda w: _prefixed(
         "r",
         "receipt",

@@ -51,6 +51,8 @@ PAGES = [
     ("procurement", "/procurements/{project}/", set(ROLES)),
     ("procurement_terminated", "/procurements/{terminated}/", set(ROLES)),
     ("procurement_supplier", "/procurement-suppliers/{ngo}/", set(ROLES)),
+    ("milestone", "/milestones/{milestone}/", set(ROLES)),
+    ("recipient_confirmation", "/c/{token}/", {"public"}),
     ("ledger", "/ledger/", set(ROLES)),
     ("ledger_entry", "/ledger/entries/{entry}/", set(ROLES)),
     ("ledger_workspace", "/ledger/organizations/{charity}/", {"foundation"}),
@@ -122,7 +124,7 @@ def demo(django_db_setup, django_db_blocker):
     from donations.models import LedgerEntry
     from liaison.models import FieldReport, Notice
     from preparedness.models import Drill, FollowUp, Meeting
-    from procurement.models import Project
+    from procurement.models import Inspection, Project, RecipientConfirmation
     from registry.models import Organization, Person
     from volunteers.models import VolunteerCall
 
@@ -139,6 +141,8 @@ def demo(django_db_setup, django_db_blocker):
                 "task": Task.objects.filter(incident=incident).order_by("pk").first().pk,
                 "project": Project.objects.order_by("pk").first().pk,
                 "terminated": Project.objects.filter(status="terminated").first().pk,
+                "milestone": Inspection.objects.order_by("pk").first().milestone_id,
+                "token": RecipientConfirmation.objects.order_by("pk").first().token,
                 "entry": LedgerEntry.objects.order_by("seq").first().pk,
                 "alert": Alert.objects.order_by("pk").first().pk,
                 "person": Person.objects.filter(organization__name="芦山县应急救援队")

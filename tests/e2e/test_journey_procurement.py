@@ -4,8 +4,10 @@ The bureau's official plans the purchase (indicator rows added in the browser), 
 the rescue team finds it among the tenders it may bid on and sends a sealed bid; after the
 deadline the official opens the bids and draws three experts, who score on their sheets from
 我的评审; the official awards, and after the stand-still signs the contract; the team reports
-the first milestone with photos; the official inspects (with a photo and the third-party
-score), accepts and pays. zh-Hans, 1280x900 (the team's report from a phone, 390x844); every
+the first milestone with photos and the recipients served; the official assigns the third-party
+evaluator and asks a sample of recipients by SMS; each opens the link on a phone and confirms;
+the evaluator inspects (every indicator measured, a photo and its score); the official accepts
+and pays. zh-Hans, 1280x900 (the team's report from a phone, 390x844); every
 page reads like a product and none scrolls sideways.
 
 The fixture creates the people (official, team with its assessed capability, three experts) and
@@ -20,11 +22,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from alerts.models import Alert
 from procurement.models import Milestone, Project
 from tests.coordination.factories import IncidentFactory
 from tests.e2e.test_journey_register import pick_region
 from tests.procurement.factories import bidder, expert_user
 from tests.readable import assert_no_horizontal_scroll, assert_reads_like_product
+from tests.registry.factories import OrganizationFactory, org_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +45,10 @@ def people(official, agency):
     team, team_admin = bidder(name="芦山县蓝天救援队", region_code="511826")
     experts = [expert_user() for _ in range(3)]
     incident = IncidentFactory(title="芦山地震", lead_agency=agency, status="responding")
+    evaluator = OrganizationFactory(kind="evaluator", name="雅安市安澜社会服务评估中心")
     return {
+        "evaluator": evaluator,
+        "evaluator_user": org_user(evaluator),
         "official": official,
         "team": team,
         "team_admin": team_admin,
@@ -101,6 +108,7 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
     page.fill("input[name=standards-0-target]", "300")
     page.fill("input[name=standards-0-unit]", "人次")
     page.select_option("select[name=standards-0-verification]", "beneficiary_sampling")
+    page.fill("input[name=standards-0-sample_size]", "2")
     page.click("[data-rows=standards] [data-add-row]")
     page.fill("input[name=standards-1-indicator]", "满意度")
     page.fill("input[name=standards-1-target]", "90")
@@ -205,16 +213,57 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
             files=[photo("site-1.jpg", (40, 120, 200)), photo("site-2.jpg", (200, 140, 40))],
         )
         page.fill("form#report input[name=taken_at]", local(timezone.now() - dt.timedelta(hours=2)))
+        page.fill(
+            "form#report textarea[name=recipients]",
+            "居民甲 13908350001\n居民乙 13908350002\n居民丙 13908350003",
+        )
         page.click("form#report button[type=submit]")
         page.wait_for_selector("[data-testid=reports] .evidence-list img")
         readable(page)
         screenshot(page, "journey-procurement-phone-report")
         page.set_viewport_size({"width": 1280, "height": 900})
 
-        # 8. The official inspects with a photo and the third-party score, accepts and pays.
+        # 8. The official cannot accept yet (no inspection): the page says why. They assign the
+        # third-party evaluator and ask a sample of the recipients to confirm by SMS.
         login(page, official)
         page.goto(base + f"/milestones/{milestone.pk}/")
         readable(page)
+        assert page.locator("form#accept").count() == 0
+        assert "检查" in page.inner_text("[data-testid=why-not] [data-reason=accept]")
+        page.select_option(
+            "form#assign_evaluator select[name=organization]", str(people["evaluator"].pk)
+        )
+        page.click("form#assign_evaluator button[type=submit]")
+        page.wait_for_selector("[data-testid=evaluator]")
+        readable(page)
+        page.click("form#sample button[type=submit]")
+        page.wait_for_selector("[data-testid=confirmations]")
+        readable(page)
+        links = [
+            alert.template_params["url"]
+            for alert in Alert.objects.filter(template="procurement_confirm")
+        ]
+        assert len(links) == 2  # the indicator's sample size, of the three served
+
+        # 9. Each sampled recipient opens the SMS link on a phone and confirms, once.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.context.clear_cookies()
+        for link in links:
+            page.goto(base + link[link.index("/c/") :])
+            readable(page)
+            page.click("button[data-answer=confirmed]")
+            page.wait_for_selector("[data-testid=answered]")
+            readable(page)
+        screenshot(page, "journey-procurement-recipient-confirms")
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+        # 10. The evaluator inspects: every indicator measured, a photo and its score.
+        login(page, people["evaluator_user"])
+        page.goto(base + f"/milestones/{milestone.pk}/")
+        readable(page)
+        measured = page.locator("form#inspect input[name^=m_]").all()  # 服务人次, 满意度
+        measured[0].fill("320")
+        measured[1].fill("95")
         page.fill("form#inspect textarea[name=notes]", "现场核查：驻点服务属实。")
         page.fill("form#inspect input[name=third_party_score]", "92")
         page.set_input_files(
@@ -223,10 +272,14 @@ def test_an_emergency_purchase_from_plan_to_payment(browser_page, people, screen
         page.click("form#inspect button[type=submit]")
         page.wait_for_selector("[data-testid=inspections]")
         readable(page)
-        assert "92" in page.inner_text("[data-testid=inspections]")
-        values = page.locator("form#accept input[name^=a_]").all()
-        values[0].fill("320")
-        values[1].fill("95")
+        inspections = page.inner_text("[data-testid=inspections]")
+        assert "92" in inspections and "雅安市安澜社会服务评估中心" in inspections
+        assert "确认 2 人" in page.inner_text("[data-testid=inspection-confirmations]")
+
+        # 11. The official accepts on the inspection's measurements and pays.
+        login(page, official)
+        page.goto(base + f"/milestones/{milestone.pk}/")
+        readable(page)
         page.fill("form#accept textarea[name=recipients]", "居民甲\n居民乙\n居民丙")
         page.click("form#accept button[type=submit]")
         page.wait_for_selector("[data-testid=acceptances]")

@@ -74,5 +74,29 @@ def expert_user(username: str | None = None):
     return user
 
 
-JPEG = b"\xff\xd8\xff\xe0" + b"photo-one" * 20
-JPEG2 = b"\xff\xd8\xff\xe0" + b"photo-two" * 20
+def scene(seed: int, size=(320, 240)):
+    """A real picture (a background and a dozen coloured ellipses), different for each seed."""
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rnd = random.Random(seed)
+    image = Image.new("RGB", size, tuple(rnd.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        x, y = rnd.randrange(size[0]), rnd.randrange(size[1])
+        w, h = rnd.randrange(20, size[0] // 2), rnd.randrange(20, size[1] // 2)
+        draw.ellipse([x, y, x + w, y + h], fill=tuple(rnd.randrange(256) for _ in range(3)))
+    return image
+
+
+def jpeg(image, quality: int = 90, exif=None) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality, **({"exif": exif} if exif is not None else {}))
+    return buffer.getvalue()
+
+
+JPEG = jpeg(scene(1))
+JPEG2 = jpeg(scene(2))

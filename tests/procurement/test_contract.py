@@ -11,6 +11,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from procurement import tasks
 from procurement.models import Clawback, Contract, Milestone
+from tests.procurement import delivery
 from tests.procurement.flow import Flow
 
 
@@ -120,18 +121,8 @@ def contracted(awarded):
 
 
 def accept(api, official, supplier, milestone):
-    api(supplier).post(
-        f"/api/v1/milestones/{milestone.pk}/report/",
-        {"summary": "完成", "values": {}},
-        format="json",
-    )
-    achieved = {str(s.pk): "1000" for s in milestone.indicators.all()}
-    r = api(official).post(
-        f"/api/v1/milestones/{milestone.pk}/accept/",
-        {"achieved": achieved, "recipients": ["甲"]},
-        format="json",
-    )
-    assert r.json()["status"] == "accepted"
+    delivery.deliver(api, official, supplier, milestone)
+    assert delivery.accept(api, official, milestone)["status"] == "accepted"
 
 
 def test_payment_only_after_acceptance_and_only_once(api, contracted, official):
@@ -152,7 +143,7 @@ def test_the_supplier_cannot_pay_itself_or_accept(api, contracted):
         api(supplier)
         .post(
             f"/api/v1/milestones/{first.pk}/accept/",
-            {"achieved": {}, "recipients": ["x"]},
+            {"recipients": ["x"]},
             format="json",
         )
         .status_code

@@ -12,6 +12,7 @@ from core.models import AuditEvent
 from core.states import InvalidTransition
 from procurement import services
 from procurement.models import Award, Challenge, Clawback, Contract, Milestone
+from tests.procurement import delivery
 from tests.procurement.factories import BidFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,22 +87,18 @@ def contract(awarded, ngo):
 
 def test_a_milestone_not_met_is_written_not_accepted_through_the_table(contract, official):
     _row, milestone = contract
-    achieved = {str(s.pk): "0" for s in milestone.indicators.all()}
-    services.accept_milestone(
-        milestone=milestone, by=official, achieved=achieved, recipients=["甲"]
-    )
+    delivery.inspect_with_services(milestone, official, value=lambda s: 0)
+    services.accept_milestone(milestone=milestone, by=official, recipients=["甲"])
     milestone.refresh_from_db()
     assert milestone.status == "rejected"
     (row,) = _rows("procurement.milestone_not_accepted", milestone)
-    assert (row.from_status, row.to_status) == ("reported", "rejected")
+    assert (row.from_status, row.to_status) == ("inspected", "rejected")
 
 
 def test_the_last_payment_completes_the_contract_with_its_own_audit_row(contract, official):
     row, milestone = contract
-    achieved = {str(s.pk): str(s.target) for s in milestone.indicators.all()}
-    services.accept_milestone(
-        milestone=milestone, by=official, achieved=achieved, recipients=["甲"]
-    )
+    delivery.inspect_with_services(milestone, official)
+    services.accept_milestone(milestone=milestone, by=official, recipients=["甲"])
     services.pay_milestone(milestone=milestone, by=official)
     row.refresh_from_db()
     assert row.status == "completed" and row.paid_amount == row.value

@@ -2,6 +2,7 @@
 implementing -> accepted -> closed, with OCDS releases at each published change."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from alerts.models import Alert
 from core.models import AuditEvent
 from procurement.models import Contract, Evidence, Milestone, Project
+from tests.procurement import delivery
 from tests.procurement.conftest import assert_valid_ocds
 from tests.procurement.factories import JPEG, JPEG2
 from tests.procurement.flow import Flow
@@ -69,14 +71,24 @@ def test_a_project_goes_from_draft_to_closed_through_the_api(api, official):
         first, second = contract.milestones.order_by("due_at")
         standards = list(flow.project.service_standards.order_by("id"))
 
-        # the supplier reports with values per indicator and a photo
+        # the buyer assigns a third-party evaluator to both milestones
+        evaluator_org, evaluator_user = delivery.evaluator()
+        delivery.assign(api, official, first, evaluator_org)
+        delivery.assign(api, official, second, evaluator_org)
+        # the supplier reports with values per indicator, a photo and the recipients served
         r = api(supplier_admin).post(
             f"/api/v1/milestones/{first.pk}/report/",
             {
                 "summary": "第一阶段完成",
-                "values": f'{{"{standards[0].pk}": "300", "{standards[1].pk}": "92"}}',
+                "values": f'{{"{standards[0].pk}": "520", "{standards[1].pk}": "92"}}',
                 "evidence": [SimpleUploadedFile("a.jpg", JPEG, content_type="image/jpeg")],
                 "taken_at": ["2026-12-01T10:00:00+08:00"],
+                "recipients": json.dumps(
+                    [
+                        {"name": "张三", "phone": "139 0835 0001"},
+                        {"name": "李四", "phone": "+8613908350002"},
+                    ]
+                ),
             },
             format="multipart",
         )
@@ -86,22 +98,19 @@ def test_a_project_goes_from_draft_to_closed_through_the_api(api, official):
         assert evidence["taken_at"].startswith("2026-12-01")
         assert evidence["duplicate_of"] is None
 
-        r = api(official).post(
-            f"/api/v1/milestones/{first.pk}/inspect/",
-            {"notes": "现场走访三个安置点", "third_party_score": "88"},
-        )
-        assert r.status_code == 200 and r.json()["status"] == "inspected"
+        delivery.sample_and_answer(api, official, first)
+        measured = {str(standards[0].pk): "520", str(standards[1].pk): "93"}
+        data = delivery.inspect(api, evaluator_user, first, measured, third_party_score="88")
+        assert data["status"] == "inspected"
         r = api(official).post(
             f"/api/v1/milestones/{first.pk}/accept/",
-            {
-                "achieved": {str(standards[0].pk): "520", str(standards[1].pk): "93"},
-                "recipients": ["张三", "李四"],
-            },
+            {"recipients": ["张三", "李四"]},
             format="json",
         )
         assert r.status_code == 200, r.json()
         assert r.json()["status"] == "accepted"
-        assert r.json()["acceptance"]["recipients_count"] == 2
+        # two present at the acceptance and the one sampled recipient who confirmed
+        assert r.json()["acceptance"]["recipients_count"] == 3
         r = api(official).post(f"/api/v1/milestones/{first.pk}/pay/")
         assert r.status_code == 201 and r.json()["amount"] == "40000.00"
 
@@ -111,6 +120,7 @@ def test_a_project_goes_from_draft_to_closed_through_the_api(api, official):
             {
                 "summary": "第二阶段",
                 "values": "{}",
+                "recipients": json.dumps([{"name": "王五", "phone": "13908350003"}]),
                 "evidence": [
                     SimpleUploadedFile("b.jpg", JPEG, content_type="image/jpeg"),
                     SimpleUploadedFile("c.jpg", JPEG2, content_type="image/jpeg"),
@@ -123,14 +133,10 @@ def test_a_project_goes_from_draft_to_closed_through_the_api(api, official):
         assert len(flagged) == 1
         assert Evidence.objects.get(pk=flagged[0]["id"]).duplicate_of_id == evidence["id"]
 
-        api(official).post(
-            f"/api/v1/milestones/{second.pk}/accept/",
-            {
-                "achieved": {str(standards[0].pk): "500", str(standards[1].pk): "90"},
-                "recipients": ["王五"],
-            },
-            format="json",
-        )
+        delivery.sample_and_answer(api, official, second)
+        measured = {str(standards[0].pk): "500", str(standards[1].pk): "90"}
+        delivery.inspect(api, evaluator_user, second, measured)
+        delivery.accept(api, official, second)
         assert Project.objects.get(pk=pk).status == "accepted"
         r = api(official).post(f"/api/v1/milestones/{second.pk}/pay/")
         assert r.json()["amount"] == "60000.00"
@@ -184,18 +190,12 @@ def test_a_milestone_below_target_is_not_accepted_and_cannot_be_paid(api, offici
         flow.contract()
         milestone = Milestone.objects.filter(contract__project_id=flow.pk).first()
         supplier = flow.bidders[1][1]
-        api(supplier).post(
-            f"/api/v1/milestones/{milestone.pk}/report/",
-            {"summary": "x", "values": {}},
-            format="json",
-        )
         standards = list(flow.project.service_standards.order_by("id"))
+        measured = {str(standards[0].pk): "100", str(standards[1].pk): "95"}
+        delivery.deliver(api, official, supplier, milestone, measured=measured)
         r = api(official).post(
             f"/api/v1/milestones/{milestone.pk}/accept/",
-            {
-                "achieved": {str(standards[0].pk): "100", str(standards[1].pk): "95"},
-                "recipients": ["赵六"],
-            },
+            {"recipients": ["赵六"]},
             format="json",
         )
         assert r.json()["status"] == "rejected"

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from core import words
 from core.display import display_name
 from core.hooks import collect
+from tests.procurement import delivery
 from tests.procurement.factories import BidFactory, ProjectFactory
 from tests.procurement.flow import Flow
 
@@ -55,17 +56,9 @@ def test_the_detail_page_shows_award_contract_and_acceptance_without_personal_da
     with time_machine.travel(end + dt.timedelta(minutes=1), tick=True):
         flow.contract()
         milestone = flow.project.contract.milestones.order_by("due_at").first()
-        api(flow.bidders[1][1]).post(
-            f"/api/v1/milestones/{milestone.pk}/report/",
-            {"summary": "x", "values": {}},
-            format="json",
-        )
-        achieved = {str(s.pk): "999" for s in milestone.indicators.all()}
-        api(official).post(
-            f"/api/v1/milestones/{milestone.pk}/accept/",
-            {"achieved": achieved, "recipients": ["隐私居民甲"]},
-            format="json",
-        )
+        measured = {str(s.pk): "999" for s in milestone.indicators.all()}
+        delivery.deliver(api, official, flow.bidders[1][1], milestone, measured=measured)
+        delivery.accept(api, official, milestone, recipients=["隐私居民甲"])
     page = client.get(f"/procurements/{flow.pk}/").content.decode()
     winner = flow.bidders[1][0]
     assert winner.name in page and "¥100,000" in page

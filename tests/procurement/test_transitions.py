@@ -102,8 +102,8 @@ def test_an_illegal_milestone_transition_is_409(api, official, agency, current, 
     user = supplier_admin if action == "report" else official
     body = {
         "report": {"summary": "x", "values": {}},
-        "inspect": {"notes": "走访"},
-        "accept": {"achieved": {}, "recipients": ["甲"]},
+        "inspect": {"notes": "走访", "measured": {}},
+        "accept": {"recipients": ["甲"]},
         "pay": {},
     }[action]
     r = api(user).post(f"/api/v1/milestones/{milestone.pk}/{action}/", body, format="json")

@@ -20,6 +20,7 @@ KIND_PREFIX = {
     "enterprise": "91",
     "agency": "11",
     "public_institution": "12",
+    "evaluator": "52",
 }
 
 
