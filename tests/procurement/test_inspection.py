@@ -417,8 +417,9 @@ def test_the_evaluator_home_lists_its_milestones_at_a_fixed_cost(
         )
         ProgressReport.objects.create(milestone=m, summary="完成")
     evaluator_user = type(evaluator_user).objects.get(pk=evaluator_user.pk)
-    # measured: 6 for 5 and 50 (memberships, the organization's tender items, then 2 of its own)
-    with django_assert_max_num_queries(6):
+    # measured: 8 for 5 and 50 (memberships, the organization's tender items with their
+    # debarment check, then 2 of its own)
+    with django_assert_max_num_queries(8):
         items = [i for i in work_queue(evaluator_user) if i["role"] == "evaluator"]
     (item,) = items
     assert item["count"] == rows and item["hint"] == "阶段0"
