@@ -223,7 +223,8 @@ class AmountOrItems(forms.Form):
 
 
 def _incidents():
-    return Incident.objects.order_by("-started_at")
+    """Incidents a ledger entry may name: never an exercise (the ledger refuses them)."""
+    return Incident.objects.filter(is_exercise=False).order_by("-started_at")
 
 
 class ReceiptForm(AmountOrItems):

@@ -119,11 +119,12 @@ class ProjectForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["incident"].queryset = Incident.objects.filter(
+            is_exercise=False,
             status__in=[
                 Incident.Status.RESPONDING,
                 Incident.Status.RESETTLEMENT,
                 Incident.Status.RECOVERY,
-            ]
+            ],
         ).order_by("-id")
         self.fields["incident"].label_from_instance = lambda i: i.title
         self.fields["invitees"].queryset = (

@@ -51,6 +51,17 @@ def _buyer_for(user: Any, region_code: str) -> Organization:
     )
 
 
+def _check_incident(incident: Incident | None, method: str) -> None:
+    """An emergency purchase names its incident; an exercise (drill) incident is never bought
+    for: procurement is public and an exercise never reaches the public (docs/preparedness.md)."""
+    if method == Method.EMERGENCY and incident is None:
+        raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
+    if incident is not None and incident.is_exercise:
+        raise ValidationError(
+            {"incident": [_("An exercise cannot be bought for: purchases of services are public.")]}
+        )
+
+
 @transaction.atomic
 def create_project(
     *,
@@ -82,8 +93,7 @@ def create_project(
         )
     buyer = _buyer_for(by, region_code)
     eligibility = eligibility or {}
-    if method == Method.EMERGENCY and incident is None:
-        raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
+    _check_incident(incident, method)
     check_criteria(criteria or [], evaluation_method)
     validators.check("tender_end", validators.deadline, tender_end)
     problems = rules.method_problems(method, budget_amount, method_reason, method_reason_text)
@@ -159,8 +169,7 @@ def update_draft(
     if project.status != Project.Status.DRAFT:
         raise InvalidTransition(_("Only a draft can be edited."))
     eligibility = eligibility or {}
-    if method == Method.EMERGENCY and incident is None:
-        raise ValidationError({"incident": [_("Emergency procurement must name its incident.")]})
+    _check_incident(incident, method)
     check_criteria(criteria or [], evaluation_method)
     validators.check("tender_end", validators.deadline, tender_end)
     problems = rules.method_problems(method, budget_amount, method_reason, method_reason_text)

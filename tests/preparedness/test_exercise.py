@@ -186,3 +186,27 @@ def test_needs_and_track_records_leave_the_exercise_out(drill, api, ngo, officia
     assert api(official).get(f"/api/v1/needs/{need.pk}/").status_code == 200
     TaskFactory(incident=drill.incident, organization=ngo, status="verified")
     assert track_record(ngo.pk) == {"completed": 0, "verified": 0}
+
+
+def test_procurement_and_the_ledger_forms_never_offer_an_exercise(drill, api, official, client):
+    """A purchase of services is public: an exercise incident is refused (400 on ``incident``)
+    and the plan and ledger forms do not list it."""
+    from procurement.models import Project
+    from tests.procurement.flow import project_payload
+
+    body = project_payload(incident=drill.incident_id)
+    response = api(official).post("/api/v1/procurements/", body, format="json")
+    assert response.status_code == 400 and "incident" in response.json()
+    assert not Project.objects.exists()
+    real = IncidentFactory(title="真实地震", status="responding")
+    ok = api(official).post(
+        "/api/v1/procurements/", project_payload(incident=real.pk), format="json"
+    )
+    assert ok.status_code == 201, ok.json()
+    from donations.forms import ReceiptForm
+    from procurement.forms import ProjectForm
+
+    offered = set(ProjectForm().fields["incident"].queryset.values_list("pk", flat=True))
+    assert real.pk in offered and drill.incident_id not in offered
+    offered = set(ReceiptForm().fields["incident"].queryset.values_list("pk", flat=True))
+    assert real.pk in offered and drill.incident_id not in offered
