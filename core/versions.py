@@ -241,6 +241,8 @@ def current(*names: str, also: Iterable[str] = ()) -> Versions:
             value = cache.get(_key(name))
             if value is None:  # evicted again at once: serve as a version nobody cached
                 value = _clock_version()
+            else:  # stamped now: nothing it shows can have changed after its creation
+                cache.add(_stamp_key(name), f"{value}:{now}", timeout=None)
         values[name] = int(value)
         stamp = found.get(_stamp_key(name))
         at = now
