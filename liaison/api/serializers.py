@@ -98,8 +98,8 @@ class NoticeSerializer(StrictModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     published_at = DateTimeField(read_only=True)
-    expires_at = DateTimeField(read_only=True)
-    ack_due_at = DateTimeField(read_only=True)
+    expires_at = DateTimeField(read_only=True, allow_null=True)
+    ack_due_at = DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Notice
@@ -203,7 +203,7 @@ class FieldReportSerializer(StrictModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     function_display = serializers.CharField(source="get_function_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    ack_due_at = DateTimeField(read_only=True)
+    ack_due_at = DateTimeField(read_only=True, allow_null=True)
     acknowledged_at = DateTimeField(read_only=True)
     created_at = DateTimeField(read_only=True)
 
