@@ -6,6 +6,6 @@ from community.api import views
 
 router = SimpleRouter()
 router.register("community-needs", views.RoutineNeedViewSet, basename="community-need")
-router.register("community-projects", views.ProjectViewSet, basename="community-project")
+router.register("community-projects", views.CommunityProjectViewSet, basename="community-project")
 
 urlpatterns = router.urls

@@ -112,22 +112,30 @@ def gap_chart(needs: list[RoutineNeed]) -> dict | None:
     }
 
 
+def _current(capability: Capability, today) -> bool:
+    return (
+        capability.assessed_grade is not None
+        and capability.revoked_at is None
+        and capability.valid_until is not None
+        and capability.valid_until >= today
+    )
+
+
+def _covers(capability: Capability, org: Organization, region_code: str) -> bool:
+    """The capability's service regions (or, when it names none, the organization's, or its own
+    region) cover ``region_code``."""
+    served = capability.service_regions or org.service_regions or [org.region_code]
+    return any(regions.covers(code, region_code) for code in served if code)
+
+
 def _serves(org: Organization, specialties: tuple[str, ...], region_code: str) -> bool:
-    """A current (assessed) capability in one of ``specialties`` whose service regions (or, when
-    it names none, the organization's) cover ``region_code``."""
+    """A current (assessed) capability of ``org`` (prefetched) in one of ``specialties`` whose
+    service regions cover ``region_code``."""
     today = timezone.localdate()
-    for capability in org.capabilities.all():
-        if capability.specialty not in specialties or not (
-            capability.assessed_grade is not None
-            and capability.revoked_at is None
-            and capability.valid_until is not None
-            and capability.valid_until >= today
-        ):
-            continue
-        served = capability.service_regions or org.service_regions or [org.region_code]
-        if any(regions.covers(code, region_code) for code in served if code):
-            return True
-    return False
+    return any(
+        c.specialty in specialties and _current(c, today) and _covers(c, org, region_code)
+        for c in org.capabilities.all()
+    )
 
 
 def matching_organizations(user: Any, need: RoutineNeed) -> list[Organization]:
@@ -144,8 +152,12 @@ def matching_organizations(user: Any, need: RoutineNeed) -> list[Organization]:
     return [org for org in qs if _serves(org, specialties, need.region_code)]
 
 
-def needs_matching(orgs: list[Organization], limit: int = 200) -> list[RoutineNeed]:
-    """Of the newest confirmed needs, those one of ``orgs`` serves (capabilities prefetched)."""
+def needs_served(
+    organizations: dict[int, Organization], capabilities: list[Capability], limit: int = 200
+) -> list[RoutineNeed]:
+    """Of the newest ``limit`` confirmed needs, those one of the (current) ``capabilities`` of
+    ``organizations`` (id -> organization) serves: its specialty fits the category and its
+    service regions cover the area. One query."""
     needs = list(
         RoutineNeed.objects.filter(confirmed_at__isnull=False)
         .annotate(covered=Coalesce(Sum("links__quantity"), Value(0)))
@@ -154,7 +166,11 @@ def needs_matching(orgs: list[Organization], limit: int = 200) -> list[RoutineNe
     return [
         n
         for n in needs
-        if any(_serves(o, CATEGORY_SPECIALTIES.get(n.category, ()), n.region_code) for o in orgs)
+        if any(
+            c.specialty in CATEGORY_SPECIALTIES.get(n.category, ())
+            and _covers(c, organizations[c.organization_id], n.region_code)
+            for c in capabilities
+        )
     ]
 
 

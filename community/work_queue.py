@@ -2,12 +2,12 @@
 
 Officials: routine needs in their jurisdiction waiting for confirmation (two queries).
 Organizations: confirmed routine needs that one of their organizations' assessed capabilities
-serves in its service regions (two queries: the capabilities, then the newest 200 needs,
-matched in Python because service regions are lists)."""
+serves in its service regions (two queries: the current capabilities, then the newest 200
+confirmed needs, matched in Python because service regions are lists; one without capabilities)."""
 
 from typing import Any
 
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from community import queries
 from community.models import RoutineNeed
 from core import permissions as perms
 from registry.choices import OrganizationKind
-from registry.models import Capability, Organization
+from registry.models import Capability
 from registry.queries import acting_organizations
 
 
@@ -47,12 +47,9 @@ def organization_queue(user: Any) -> list[dict]:
     organizations = [o for o in acting_organizations(user) if o.kind != OrganizationKind.AGENCY]
     if not organizations:
         return []
-    orgs = list(
-        Organization.objects.filter(pk__in=[o.pk for o in organizations]).prefetch_related(
-            Prefetch("capabilities", queryset=Capability.objects.current())
-        )
-    )
-    matched = queries.needs_matching(orgs)
+    by_id = {o.pk: o for o in organizations}
+    capabilities = list(Capability.objects.current().filter(organization_id__in=list(by_id)))
+    matched = queries.needs_served(by_id, capabilities) if capabilities else []
     oldest = min((n.created_at for n in matched), default=None)
     return [
         {

@@ -76,11 +76,6 @@ class RoutineNeedSerializer(StrictModelSerializer):
         return max(need.quantity - (getattr(need, "covered", 0) or 0), 0)
 
 
-class MatchSerializer(StrictSerializer):
-    id = IntegerField()
-    name = serializers.CharField()
-
-
 class RoutineNeedDetailSerializer(RoutineNeedSerializer):
     matching_organizations = serializers.SerializerMethodField()
 
@@ -113,7 +108,7 @@ class RoutineNeedCreateSerializer(StrictSerializer):
     organization = ActingOrganizationField()
 
 
-class ProjectNeedSerializer(StrictModelSerializer):
+class CommunityProjectNeedSerializer(StrictModelSerializer):
     need_description = serializers.CharField(source="need.description")
     need_category = serializers.CharField(source="need.category")
     need_quantity = IntegerField(source="need.quantity")
@@ -125,7 +120,7 @@ class ProjectNeedSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-class PledgeSerializer(StrictModelSerializer):
+class CommunityPledgeSerializer(StrictModelSerializer):
     funder_name = serializers.CharField(source="funder.name")
 
     class Meta:
@@ -134,7 +129,7 @@ class PledgeSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-class ProjectSerializer(StrictModelSerializer):
+class CommunityProjectSerializer(StrictModelSerializer):
     organization_name = serializers.CharField(source="organization.name")
     pledged = DecimalField(max_digits=16, decimal_places=2, read_only=True)
 
@@ -158,16 +153,16 @@ class ProjectSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-class ProjectDetailSerializer(ProjectSerializer):
-    needs = ProjectNeedSerializer(source="links", many=True, read_only=True)
-    pledges = PledgeSerializer(many=True, read_only=True)
+class CommunityProjectDetailSerializer(CommunityProjectSerializer):
+    needs = CommunityProjectNeedSerializer(source="links", many=True, read_only=True)
+    pledges = CommunityPledgeSerializer(many=True, read_only=True)
 
-    class Meta(ProjectSerializer.Meta):
-        fields = [*ProjectSerializer.Meta.fields, "needs", "pledges"]
+    class Meta(CommunityProjectSerializer.Meta):
+        fields = [*CommunityProjectSerializer.Meta.fields, "needs", "pledges"]
         read_only_fields = fields
 
 
-class ProjectCreateSerializer(StrictSerializer):
+class CommunityProjectCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
     category = serializers.ChoiceField(choices=NeedCategory.choices)
@@ -179,12 +174,12 @@ class ProjectCreateSerializer(StrictSerializer):
     organization = ActingOrganizationField()
 
 
-class LinkNeedSerializer(StrictSerializer):
+class CommunityLinkNeedSerializer(StrictSerializer):
     need = IntegerField(min_value=1)
     quantity = IntegerField(min_value=1, max_value=10**9)
 
 
-class PledgeCreateSerializer(StrictSerializer):
+class CommunityPledgeCreateSerializer(StrictSerializer):
     amount = DecimalField(max_digits=14, decimal_places=2, min_value=0)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     funder = ActingOrganizationField()

@@ -56,7 +56,7 @@ class RoutineNeedViewSet(
         return Response(s.RoutineNeedSerializer(need, context={"request": request}).data)
 
 
-class ProjectViewSet(
+class CommunityProjectViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -73,37 +73,50 @@ class ProjectViewSet(
         return qs
 
     def get_serializer_class(self):
-        return s.ProjectDetailSerializer if self.action == "retrieve" else s.ProjectSerializer
+        return (
+            s.CommunityProjectDetailSerializer
+            if self.action == "retrieve"
+            else s.CommunityProjectSerializer
+        )
 
     def _detail(self, pk, code=status.HTTP_200_OK):
         project = (
             queries.visible_projects().prefetch_related("links__need", "pledges__funder").get(pk=pk)
         )
         return Response(
-            s.ProjectDetailSerializer(project, context={"request": self.request}).data, status=code
+            s.CommunityProjectDetailSerializer(project, context={"request": self.request}).data,
+            status=code,
         )
 
-    @extend_schema(request=s.ProjectCreateSerializer, responses={201: s.ProjectDetailSerializer})
+    @extend_schema(
+        request=s.CommunityProjectCreateSerializer,
+        responses={201: s.CommunityProjectDetailSerializer},
+    )
     def create(self, request, *args, **kwargs):
-        data = s.ProjectCreateSerializer(data=request.data)
+        data = s.CommunityProjectCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         project = services.post_project(by=request.user, **data.validated_data)
         return self._detail(project.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.LinkNeedSerializer, responses={201: s.ProjectDetailSerializer})
+    @extend_schema(
+        request=s.CommunityLinkNeedSerializer, responses={201: s.CommunityProjectDetailSerializer}
+    )
     @action(detail=True, methods=["post"])
     def needs(self, request, pk=None):
         project = self.get_object()
-        data = s.LinkNeedSerializer(data=request.data)
+        data = s.CommunityLinkNeedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.link_need(project=project, by=request.user, **data.validated_data)
         return self._detail(project.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.PledgeCreateSerializer, responses={201: s.ProjectDetailSerializer})
+    @extend_schema(
+        request=s.CommunityPledgeCreateSerializer,
+        responses={201: s.CommunityProjectDetailSerializer},
+    )
     @action(detail=True, methods=["post"])
     def pledges(self, request, pk=None):
         project = self.get_object()
-        data = s.PledgeCreateSerializer(data=request.data)
+        data = s.CommunityPledgeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.pledge(project=project, by=request.user, **data.validated_data)
         return self._detail(project.pk, status.HTTP_201_CREATED)

@@ -1,8 +1,8 @@
 """The shape of the code: no import circles (module-level or hidden in a function), and the apps'
 dependencies point one way (docs/CONVENTIONS.md): core <- registry <- alerts <- coordination <-
 procurement, coordination <- donations <- compensation, coordination <- preparedness,
-coordination <- volunteers, coordination <- liaison, coordination <- community. Left apps learn of right apps only
-through core.hooks."""
+coordination <- volunteers, coordination <- liaison, coordination <- community. Left apps learn
+of right apps only through core.hooks."""
 
 import ast
 from pathlib import Path
