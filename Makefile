@@ -53,12 +53,12 @@ format: install-test
 	$(BIN)/ruff check --fix .
 
 messages:  ## refresh the .po catalogues: one per app (its own locale/), one for core + templates
-	for app in core registry alerts coordination procurement donations liaison compensation; do \
+	for app in core registry alerts coordination procurement donations liaison community compensation; do \
 	  mkdir -p $$app/locale && (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages \
 	    -l zh_Hans -l en --no-obsolete); done
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv \
 	  --ignore=core --ignore=registry --ignore=alerts --ignore=coordination \
-	  --ignore=procurement --ignore=donations --ignore=liaison --ignore=compensation --ignore=tests --ignore=bench
+	  --ignore=procurement --ignore=donations --ignore=liaison --ignore=community --ignore=compensation --ignore=tests --ignore=bench
 
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)

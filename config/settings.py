@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "donations",
     "volunteers",
     "liaison",
+    "community",
     "compensation",
 ]
 

@@ -20,6 +20,7 @@ DOMAIN_APPS = [
     "donations",
     "volunteers",
     "liaison",
+    "community",
     "compensation",
 ]
 

@@ -68,6 +68,7 @@ ALL_SCOPES = (
     "procurement",
     "donations",
     "liaison",
+    "community",
     "compensation",
 )
 

@@ -1,8 +1,8 @@
 """The shape of the code: no import circles (module-level or hidden in a function), and the apps'
 dependencies point one way (docs/CONVENTIONS.md): core <- registry <- alerts <- coordination <-
 procurement, coordination <- donations <- compensation, coordination <- preparedness,
-coordination <- volunteers, coordination <- liaison. Left apps learn of right apps only
-through core.hooks."""
+coordination <- volunteers, coordination <- liaison, coordination <- community. Left apps learn
+of right apps only through core.hooks."""
 
 import ast
 from pathlib import Path
@@ -20,6 +20,7 @@ PACKAGES = [
     "donations",
     "volunteers",
     "liaison",
+    "community",
     "compensation",
     "config",
 ]
@@ -34,6 +35,7 @@ ALLOWED = {
     "preparedness": {"core", "registry", "alerts", "coordination"},
     "volunteers": {"core", "registry", "alerts", "coordination"},
     "liaison": {"core", "registry", "alerts", "coordination"},
+    "community": {"core", "registry", "alerts", "coordination"},
     "compensation": {"core", "registry", "alerts", "coordination", "donations"},
 }
 

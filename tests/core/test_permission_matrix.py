@@ -53,6 +53,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from community import services as community_services
 from compensation.models import Claim
 from core.forms import REFUSED_TAG
 from core.roles import Role
@@ -263,6 +264,14 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/field-reports/{pk}/acknowledge/":       (403, 403, 403, 404, 200, 404, 404),
     "POST /api/v1/field-reports/{pk}/confirm/":           (403, 403, 403, 404, 200, 404, 404),
     "POST /api/v1/field-reports/{pk}/dismiss/":           (403, 403, 403, 404, 200, 404, 404),
+    # Community: anyone verified posts a need, officials of the area confirm (404 outside it:
+    # an unconfirmed need is not shown there); the team posts projects and links needs; funders
+    # (foundations, agencies' officials) pledge
+    "POST /api/v1/community-needs/":                      (403, 201, 201, 201, 201, 403, 403),
+    "POST /api/v1/community-needs/{pk}/confirm/":         (403, 403, 403, 403, 200, 404, 403),
+    "POST /api/v1/community-projects/":                   (403, 201, 201, 201, 403, 403, 403),
+    "POST /api/v1/community-projects/{pk}/needs/":        (403, 201, 201, 403, 403, 403, 403),
+    "POST /api/v1/community-projects/{pk}/pledges/":      (403, 403, 403, 403, 201, 201, 403),
     "POST /api/v1/check-ins/":                            (403, 201, 201, 403, 403, 403, 403),
 }
 # fmt: on
@@ -625,6 +634,27 @@ def build_world() -> SimpleNamespace:
     w.notice = liaison_services.publish_notice(
         by=w.official, title="报备须知", body="请按时报备。", ack_due_at=now + dt.timedelta(days=3)
     )
+    # Community: a routine need the team posted (unconfirmed), one the official posted
+    # (confirmed), and the team's project.
+    routine = {"category": "food_water", "quantity": 10, "unit": "箱", "region_code": "511826"}
+    w.community_need = community_services.post_need(
+        by=w.ngo_admin, organization=w.ngo, description="敬老院饮水", **routine
+    )
+    w.community_confirmed = community_services.post_need(
+        by=w.official, description="学校饮水", **routine
+    )
+    w.community_project = community_services.post_project(
+        by=w.ngo_admin,
+        organization=w.ngo,
+        title="饮水保障",
+        region_code="511826",
+        category="food_water",
+        budget_sought=Decimal("1000"),
+        starts_on=now.date(),
+        ends_on=now.date() + dt.timedelta(days=30),
+        description="配送饮用水",
+        beneficiaries="村民",
+    )
     return w
 
 
@@ -676,6 +706,8 @@ DEFAULT_TARGETS = {
     "notices": _pk("notice"),
     "insurance-policies": _pk("policy"),
     "compensation-claims": _pk("claim"),
+    "community-needs": _pk("community_need"),
+    "community-projects": _pk("community_project"),
 }
 # ... and where one endpoint needs another object (a task or project in the right state).
 TARGETS = {
@@ -999,6 +1031,28 @@ BODIES = {
         "region_code": "511826",
     },
     "POST /api/v1/field-reports/{pk}/dismiss/": lambda w: {"reason": "重复报告"},
+    "POST /api/v1/community-needs/": lambda w: {
+        "category": "food_water",
+        "description": "饮水",
+        "quantity": 5,
+        "unit": "箱",
+        "region_code": "511826",
+    },
+    "POST /api/v1/community-projects/": lambda w: {
+        "title": "饮水保障二期",
+        "region_code": "511826",
+        "category": "food_water",
+        "budget_sought": "1000",
+        "starts_on": dt.date.today().isoformat(),
+        "ends_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "description": "配送饮用水",
+        "beneficiaries": "村民",
+    },
+    "POST /api/v1/community-projects/{pk}/needs/": lambda w: {
+        "need": w.community_confirmed.pk,
+        "quantity": 1,
+    },
+    "POST /api/v1/community-projects/{pk}/pledges/": lambda w: {"amount": "100"},
     "POST /api/v1/check-ins/": lambda w: {"deployment": w.approved_deployment.pk},
 }
 
@@ -1255,6 +1309,12 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /field-reports/{pk}/acknowledge/":                  (IN,  NO,  NO,  404, OK,  404, 404),
     "POST /field-reports/{pk}/confirm/":                      (IN,  NO,  NO,  404, OK,  404, 404),
     "POST /field-reports/{pk}/dismiss/":                      (IN,  NO,  NO,  404, OK,  404, 404),
+    # Community
+    "POST /community/needs/new/":                             (IN,  OK,  OK,  OK,  OK,  NO,  NO),
+    "POST /community/needs/{pk}/confirm/":                    (IN,  NO,  NO,  404, OK,  404, 404),
+    "POST /community/projects/new/":                          (IN,  OK,  OK,  OK,  NO,  NO,  NO),
+    "POST /community/projects/{pk}/needs/":                   (IN,  OK,  OK,  NO,  NO,  NO,  NO),
+    "POST /community/projects/{pk}/pledges/":                 (IN,  NO,  NO,  NO,  OK,  OK,  NO),
     "POST /check-ins/{pk}/":                                  (IN,  OK,  OK,  404, 404, 404, 404),
 }
 # fmt: on
@@ -1400,6 +1460,11 @@ PAGE_API = {
     "POST /field-reports/{pk}/acknowledge/": "POST /api/v1/field-reports/{pk}/acknowledge/",
     "POST /field-reports/{pk}/confirm/": "POST /api/v1/field-reports/{pk}/confirm/",
     "POST /field-reports/{pk}/dismiss/": "POST /api/v1/field-reports/{pk}/dismiss/",
+    "POST /community/needs/new/": "POST /api/v1/community-needs/",
+    "POST /community/needs/{pk}/confirm/": "POST /api/v1/community-needs/{pk}/confirm/",
+    "POST /community/projects/new/": "POST /api/v1/community-projects/",
+    "POST /community/projects/{pk}/needs/": "POST /api/v1/community-projects/{pk}/needs/",
+    "POST /community/projects/{pk}/pledges/": "POST /api/v1/community-projects/{pk}/pledges/",
     "POST /check-ins/{pk}/": "POST /api/v1/check-ins/",
 }
 
@@ -1482,6 +1547,13 @@ PAGE_BODIES = {
         "urgency": "normal",
     },
     "POST /field-reports/{pk}/dismiss/": BODIES["POST /api/v1/field-reports/{pk}/dismiss/"],
+    "POST /community/needs/new/": lambda w: {
+        **BODIES["POST /api/v1/community-needs/"](w),
+        "urgency": "normal",
+    },
+    "POST /community/projects/new/": BODIES["POST /api/v1/community-projects/"],
+    "POST /community/projects/{pk}/needs/": BODIES["POST /api/v1/community-projects/{pk}/needs/"],
+    "POST /community/projects/{pk}/pledges/": lambda w: {"amount": "100"},
     "POST /check-ins/{pk}/": lambda w: {"safe": "1"},
     "POST /organizations/{pk}/insurance/": BODIES["POST /api/v1/insurance-policies/"],
     "POST /compensation/new/": lambda w: {

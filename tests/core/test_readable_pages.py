@@ -43,6 +43,11 @@ PAGES = [
     ("person", "/people/{person}/", {"ngo_admin"}),
     ("invitations", "/invitations/", {"ngo_admin"}),
     ("incidents", "/incidents/", set(ROLES)),
+    ("community", "/community/", set(ROLES)),
+    ("community_need_new", "/community/needs/new/", {"ngo_admin", "official"}),
+    ("community_project_new", "/community/projects/new/", {"ngo_admin"}),
+    ("community_need", "/community/needs/{community_need}/", set(ROLES)),
+    ("community_project", "/community/projects/{community_project}/", set(ROLES)),
     ("incident", "/incidents/{incident}/", set(ROLES)),
     ("incident_history", "/incidents/{incident}/?tab=history", {"official"}),
     ("task", "/tasks/{task}/", set(ROLES)),
@@ -119,6 +124,8 @@ def _cases():
 def demo(django_db_setup, django_db_blocker):
     """The seeded demo, once for the module, rolled back afterwards."""
     from alerts.models import Alert
+    from community.models import Project as CommunityProject
+    from community.models import RoutineNeed
     from compensation.models import Claim
     from coordination.models import Incident, Task
     from donations.models import LedgerEntry
@@ -158,6 +165,11 @@ def demo(django_db_setup, django_db_blocker):
                 "notice": Notice.objects.order_by("pk").first().pk,
                 "report": FieldReport.objects.order_by("pk").first().pk,
                 "claim": Claim.objects.filter(status="approved").first().pk,
+                "community_need": RoutineNeed.objects.filter(confirmed_at__isnull=False)
+                .order_by("pk")
+                .last()
+                .pk,
+                "community_project": CommunityProject.objects.order_by("pk").first().pk,
             }
         finally:
             transaction.set_rollback(True)

@@ -40,6 +40,7 @@ PROJECT_APPS = (
     "donations",
     "volunteers",
     "liaison",
+    "community",
     "compensation",
 )
 # Django's own form views (login, password, language) are not the API.
