@@ -121,8 +121,10 @@ class AutoSchema(SpectacularAutoSchema):
             # comes first and sends no challenge), and services may refuse an action.
             codes.append("403")
         has_path_params = any(p.get("in") == "path" for p in operation.get("parameters", []))
-        if has_path_params or self._is_paginated_list():
-            codes.append("404")  # an unknown or invisible object, or a page past the end
+        if has_path_params or self._is_paginated_list() or getattr(self.view, "names_in_body", ()):
+            # an unknown or invisible object (in the path, or named in the body: a view's
+            # ``names_in_body`` lists such fields), or a page past the end
+            codes.append("404")
         if self.method in UNSAFE_METHODS:
             codes.append("409")
         if self.view.get_throttles():

@@ -177,8 +177,8 @@ class NoticeCreateSerializer(StrictSerializer):
 
 class ReceiptSerializer(StrictModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    read_at = DateTimeField(read_only=True)
-    acknowledged_at = DateTimeField(read_only=True)
+    read_at = DateTimeField(read_only=True, allow_null=True)
+    acknowledged_at = DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = NoticeReceipt
@@ -204,7 +204,7 @@ class FieldReportSerializer(StrictModelSerializer):
     function_display = serializers.CharField(source="get_function_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     ack_due_at = DateTimeField(read_only=True, allow_null=True)
-    acknowledged_at = DateTimeField(read_only=True)
+    acknowledged_at = DateTimeField(read_only=True, allow_null=True)
     created_at = DateTimeField(read_only=True)
 
     class Meta:

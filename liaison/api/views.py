@@ -118,7 +118,7 @@ class NoticeViewSet(
         return self.run_service(services.acknowledge_notice, s.ReceiptInputSerializer)
 
     @extend_schema(responses=s.ReceiptSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def receipts(self, request, pk=None):
         notice = self.get_object()
         return Response(

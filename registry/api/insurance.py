@@ -72,6 +72,8 @@ class InsurancePolicyViewSet(
 
     serializer_class = InsurancePolicySerializer
     queryset = InsurancePolicy.objects.none()
+    # POST names the person in the body: someone else's person is a 404 (core.schema documents it)
+    names_in_body = ("person",)
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filter_backends: list = []
