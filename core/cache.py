@@ -152,6 +152,29 @@ class ResilientRedisCache(RedisCache):
             self._mark_up()
         return result
 
+    def window_hit(self, current: str, previous: str, timeout: int) -> tuple[int, int]:
+        """One rate-limit hit (``core.throttling``): INCR ``current`` (expiring after
+        ``timeout``) and GET ``previous`` in one pipelined round trip; the local fallback while
+        Redis is unavailable. Returns (current count, previous count)."""
+        from core.throttling import window_hit
+
+        if self.is_degraded():
+            return window_hit(self.fallback, current, previous, timeout)
+        try:
+            client = self._cache.get_client(current, write=True)
+            now_key = self.make_and_validate_key(current)
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(now_key)
+            pipe.expire(now_key, int(timeout))
+            pipe.get(self.make_and_validate_key(previous))
+            count, _expire, before = pipe.execute()
+        except UNAVAILABLE as exc:
+            self._mark_down("window_hit", exc)
+            return window_hit(self.fallback, current, previous, timeout)
+        if self._entry()["degraded"]:
+            self._mark_up()
+        return int(count), int(before or 0)
+
 
 def _make(name: str):
     def method(self, *args, **kwargs):
