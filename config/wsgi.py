@@ -1,6 +1,11 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from core.wsgi import CachedResolveWSGIHandler  # noqa: E402  (after setup, as Django's own)
+
+# Django's get_wsgi_application() with URL resolution cached per path (core/wsgi.py).
+application = CachedResolveWSGIHandler()
