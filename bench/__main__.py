@@ -302,6 +302,7 @@ def main() -> None:
             figures = run_json(
                 env, "bench.ledger", "append", "--writers", "16", "--ops", str(10 * args.scale)
             )
+            figures["cost_per_entry"] = run_json(env, "bench.ledger", "cost")
             rows.append(emit("ledger_append", figures, figures.pop("ratio"), ">= 0.5"))
         if want("ledger_scale"):
             scale_figures["grow_large"] = run_json(

@@ -287,6 +287,131 @@ def append(writers: int, ops: int, processes: bool = True, baseline: bool = True
     }
 
 
+def _postgres_cpu_seconds() -> float | None:
+    """CPU seconds (user + system) of every PostgreSQL process on this machine (Linux /proc), or
+    None where that cannot be read. The bench database is the only busy one during a run."""
+    import glob
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    found = False
+    for path in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(path) as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        if not text[text.index("(") + 1 : text.rindex(")")].startswith("postgres"):
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])
+        found = True
+    return total / tick if found else None
+
+
+def cost(ops: int = 200) -> dict:
+    """Where an entry's machine time goes, one writer at a time (no contention): CPU per entry
+    of the writer's Python, of PostgreSQL for the writer's transactions, of the sequencer's
+    Python and of PostgreSQL for its batches (of 20, as under load), against a plain INSERT of
+    the same rows (Python + PostgreSQL). The sum bounds what 2 cores can do whatever the number
+    of writers: with every core busy, entries/s <= cores / machine time per entry."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from core.roles import Role
+    from donations import sequencer, services
+    from registry.models import Membership, Organization
+    from registry.uscc import make
+
+    if _postgres_cpu_seconds() is None:
+        return {"skipped": "no /proc: PostgreSQL's CPU cannot be read"}
+    settings.TONGZHOU_LEDGER_SEQUENCING = "after_commit"
+    org, _ = Organization.objects.get_or_create(
+        uscc=make("53", "510100", "BLCQWT01"),
+        defaults={"name": "基准基金会C", "kind": "foundation", "region_code": "510100"},
+    )
+    Organization.objects.filter(pk=org.pk).update(status="verified")
+    org.refresh_from_db()
+    user, _ = get_user_model().objects.get_or_create(username="bench_ledger_cost")
+    Membership.objects.get_or_create(user=user, organization=org, role=Role.ADMIN)
+    tag = f"C{os.getpid()}"
+
+    def entry_pair(n: int) -> None:
+        services.record_receipt(
+            organization=org,
+            by=user,
+            donor_name="张三",
+            donor_kind="individual",
+            amount=Decimal("100.00"),
+            channel="bank_transfer",
+            receipt_number=f"{tag}-{n}",
+        )
+        services.disburse(
+            organization=org,
+            by=user,
+            purpose="基准",
+            region_code="510100",
+            beneficiaries=1,
+            amount=Decimal("100.00"),
+        )
+
+    for n in range(5):  # warm: imports, first compilations
+        entry_pair(-1 - n)
+    sequencer.sequence_all()
+    pg0, py0 = _postgres_cpu_seconds(), time.process_time()
+    for n in range(ops):
+        entry_pair(n)
+    entries = 2 * ops
+    writer_py = (time.process_time() - py0) / entries
+    writer_pg = (_postgres_cpu_seconds() - pg0) / entries
+    pg0, py0, done = _postgres_cpu_seconds(), time.process_time(), 0
+    while count := sequencer.sequence_pending(limit=20):
+        done += count
+    sequencer_py = (time.process_time() - py0) / max(1, done)
+    sequencer_pg = (_postgres_cpu_seconds() - pg0) / max(1, done)
+    table = "donations_ledgerentry"
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_cost_entries")
+        cur.execute(f"CREATE TABLE bench_cost_entries (LIKE {table} INCLUDING ALL)")  # noqa: S608
+        cur.execute(f"SELECT * FROM {table} ORDER BY id DESC LIMIT %s", [entries])  # noqa: S608
+        columns = [c.name for c in cur.description]
+        rows = cur.fetchall()
+    insert = (
+        f"INSERT INTO bench_cost_entries ({','.join(columns)}) "  # noqa: S608
+        f"VALUES ({','.join(['%s'] * len(columns))})"
+    )
+    pg0, py0 = _postgres_cpu_seconds(), time.process_time()
+    for row in rows:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(insert, row)
+    plain_py = (time.process_time() - py0) / len(rows)
+    plain_pg = (_postgres_cpu_seconds() - pg0) / len(rows)
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE bench_cost_entries")
+    service = writer_py + writer_pg + sequencer_py + sequencer_pg
+    plain = plain_py + plain_pg
+    ms = 1000
+
+    def r(value: float) -> float:
+        return round(value * ms, 3)
+
+    return {
+        "entries": entries,
+        "writer_python_ms": r(writer_py),
+        "writer_postgres_ms": r(writer_pg),
+        "sequencer_python_ms": r(sequencer_py),
+        "sequencer_postgres_ms": r(sequencer_pg),
+        "service_machine_ms_per_entry": r(service),
+        "postgres_only_ms_per_entry": r(writer_pg + sequencer_pg),
+        "plain_python_ms": r(plain_py),
+        "plain_postgres_ms": r(plain_pg),
+        "plain_machine_ms_per_row": r(plain),
+        "cpu_bound_ratio": round(plain / service, 3),
+        "cpu_bound_ratio_without_any_python": round(plain / (writer_pg + sequencer_pg), 3),
+    }
+
+
 def _copy_text(value) -> str:
     if value is None:
         return "\\N"
@@ -562,7 +687,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "what",
-        choices=["append", "grow", "export", "verify", "tree", "proof", "verify_full"],
+        choices=["append", "cost", "grow", "export", "verify", "tree", "proof", "verify_full"],
     )
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--ops", type=int, default=20)
@@ -575,6 +700,8 @@ def main() -> None:
     django.setup()
     if args.what == "append":
         print(json.dumps(append(args.writers, args.ops, processes=not args.threads)))
+    elif args.what == "cost":
+        print(json.dumps(cost()))
     elif args.what == "grow":
         print(json.dumps(grow(args.to)))
     elif args.what == "export":
