@@ -10,58 +10,21 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import NeedCategory, Priority
+from coordination.models import NeedBase, NeedCategory, posting_organization
 
 
-class RoutineNeed(models.Model):
+class RoutineNeed(NeedBase):
     """A community need posted outside any incident. An official's need counts at once; a
-    verified organization's waits for an official of the region to confirm it."""
+    verified organization's waits for an official of the region to confirm it. Its fields, and
+    the posting rule, are an incident need's (``coordination.models.NeedBase``) without the
+    incident."""
 
-    category = models.CharField(_("category"), max_length=16, choices=NeedCategory.choices)
-    description = models.TextField(_("description"))
-    quantity = models.PositiveIntegerField(_("quantity"))
-    unit = models.CharField(_("unit"), max_length=20)
-    region_code = models.CharField(_("area"), max_length=6, db_index=True)
-    latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    urgency = models.CharField(
-        _("urgency"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
-    )
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    posted_by_organization = models.ForeignKey(
-        "registry.Organization",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="routine_needs",
-        verbose_name=_("posted by organization"),
-    )
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    posted_by_organization = posting_organization("routine_needs")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("community need")
         verbose_name_plural = _("community needs")
-
-    def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.quantity} {self.unit}"
-
-    def audit_scope(self) -> tuple[int | None, str]:
-        return self.posted_by_organization_id, self.region_code
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed_at is not None
 
 
 class Project(models.Model):

@@ -17,7 +17,7 @@ Decisions where the issue is silent:
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 
 from community.actions import NEED, PROJECT
 from community.models import Pledge, Project, ProjectNeed, RoutineNeed
-from coordination.models import NeedCategory, Priority
+from coordination.models import NeedCategory
 from coordination.services.incidents import validate_region
-from core import audit, geo, regions
+from coordination.services.needs import NeedInput, need_fields
+from core import audit, regions
 from core import permissions as perms
 from core.roles import ACTING_ROLES, Role
 from core.states import Conflict
@@ -39,49 +40,20 @@ from registry.queries import acting_organization
 NON_AGENCY_KINDS = [k for k in OrganizationKind.values if k != OrganizationKind.AGENCY]
 
 
-def post_need(
-    *,
-    by: Any,
-    category: str,
-    description: str,
-    quantity: int,
-    unit: str,
-    region_code: str,
-    urgency: str = Priority.NORMAL,
-    organization: int | str | Organization | None = None,
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
-) -> RoutineNeed:
-    """Post a routine community need (see the module's decisions)."""
-    if category not in NeedCategory.values:
-        raise ValidationError({"category": [_("Unknown need category.")]})
-    if urgency not in Priority.values:
-        raise ValidationError({"urgency": [_("Unknown urgency.")]})
-    if quantity is None or quantity < 1:
-        raise ValidationError({"quantity": [_("The quantity must be at least 1.")]})
-    validate_region(region_code)
-    geo.check_point(latitude, longitude)
-    official = organization in (None, "") and perms.is_official_for(by, region_code)
-    if not official:
-        organization = acting_organization(by, organization, kinds=NON_AGENCY_KINDS)
-    now = timezone.now()
+def post_need(*, by: Any, **need: Unpack[NeedInput]) -> RoutineNeed:
+    """Post a routine community need (see the module's decisions): an incident need's rule
+    (``coordination.services.needs.need_fields``) with the need's own area for the official's
+    jurisdiction and a non-agency organization otherwise."""
+    fields, _official = need_fields(
+        by=by,
+        official_region=need["region_code"],
+        organization_kinds=NON_AGENCY_KINDS,
+        **need,
+    )
     with transaction.atomic():
-        need = RoutineNeed.objects.create(
-            category=category,
-            description=description,
-            quantity=quantity,
-            unit=unit,
-            region_code=region_code,
-            latitude=latitude,
-            longitude=longitude,
-            urgency=urgency,
-            posted_by=by,
-            posted_by_organization=None if official else organization,
-            confirmed_at=now if official else None,
-            confirmed_by=by if official else None,
-        )
-        audit.record_on(need, actor=by, action="community.need_posted")
-    return need
+        posted = RoutineNeed.objects.create(**fields)
+        audit.record_on(posted, actor=by, action="community.need_posted")
+    return posted
 
 
 def confirm_need(*, need: RoutineNeed, by: Any) -> RoutineNeed:

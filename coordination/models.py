@@ -202,11 +202,26 @@ class Incident(models.Model):
         return (self.area_capacity or {}).get(area_region_code) or {}
 
 
-class Need(models.Model):
-    """A need in the social-needs database. ``committed``, ``reached`` and ``gap`` are derived
-    from the tasks linked to it (``queries.needs_with_progress``), never stored."""
+def posting_organization(related_name: str) -> models.ForeignKey:
+    """``posted_by_organization`` of a ``NeedBase`` subclass: the organization that posted the
+    need, none when an official did (each subclass names its own reverse accessor)."""
+    return models.ForeignKey(
+        "registry.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        verbose_name=_("posted by organization"),
+    )
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="needs")
+
+class NeedBase(models.Model):
+    """The fields and rules an incident need (``Need``) and a routine community need
+    (``community.RoutineNeed``) share: what is needed, where, how urgently, who posted it and
+    whether an official confirmed it. Each subclass declares its own ``posted_by_organization``
+    (the reverse names differ: ``posted_needs``, ``routine_needs``) and its own ``Meta``. The
+    posting rule they share is ``coordination.services.needs.need_fields``."""
+
     category = models.CharField(_("category"), max_length=16, choices=NeedCategory.choices)
     description = models.TextField(_("description"))
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -226,14 +241,6 @@ class Need(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    posted_by_organization = models.ForeignKey(
-        "registry.Organization",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="posted_needs",
-        verbose_name=_("posted by organization"),
-    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -241,9 +248,7 @@ class Need(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["incident_id", "-created_at", "-id"]
-        verbose_name = _("need")
-        verbose_name_plural = _("needs")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.quantity} {self.unit}"
@@ -256,6 +261,19 @@ class Need(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class Need(NeedBase):
+    """A need in the social-needs database. ``committed``, ``reached`` and ``gap`` are derived
+    from the tasks linked to it (``queries.needs_with_progress``), never stored."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="needs")
+    posted_by_organization = posting_organization("posted_needs")
+
+    class Meta:
+        ordering = ["incident_id", "-created_at", "-id"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
 
 
 class Deployment(models.Model):

@@ -228,17 +228,27 @@ class Actions:
         """The service's gate: raise PermissionDenied / InvalidTransition / ValidationError."""
         self.by_name[name].check(user, obj, **context)
 
-    def reasons(self, user: Any, obj: Any) -> dict[str, str]:
-        """Every action -> "" when allowed, else why not (for a page's explanation)."""
-        found = {}
+    def outcomes(self, user: Any, obj: Any, **context: Any) -> dict[str, Exception | None]:
+        """Every action -> None when allowed, else the refusal its check raised: one pass of
+        the guards that a page's buttons and its reasons can share. ``context`` reaches every
+        guard (a page passes reads its guards share, e.g. ``procurement.acceptance.
+        MilestoneFacts``; never a service's arguments)."""
+        found: dict[str, Exception | None] = {}
         for name, action in self.by_name.items():
             try:
-                action.check(user, obj)
+                action.check(user, obj, **context)
             except (PermissionDenied, InvalidTransition, ValidationError) as error:
-                found[name] = refusal_text(error)
+                found[name] = error
             else:
-                found[name] = ""
+                found[name] = None
         return found
+
+    def reasons(self, user: Any, obj: Any) -> dict[str, str]:
+        """Every action -> "" when allowed, else why not (for a page's explanation)."""
+        return {
+            name: "" if error is None else refusal_text(error)
+            for name, error in self.outcomes(user, obj).items()
+        }
 
     def allowed(self, user: Any, obj: Any) -> list[str]:
         return [name for name, why in self.reasons(user, obj).items() if not why]
@@ -266,6 +276,13 @@ def allowed_actions(user: Any, obj: Any) -> list[str]:
     exactly these."""
     declared = actions_of(obj)
     return declared.allowed(user, obj) if declared else []
+
+
+def outcomes(user: Any, obj: Any, **context: Any) -> dict[str, Exception | None]:
+    """``Actions.outcomes`` of ``obj``'s model (empty without declared actions): allowed are
+    the names whose refusal is None, exactly ``allowed_actions``'s list."""
+    declared = actions_of(obj)
+    return declared.outcomes(user, obj, **context) if declared else {}
 
 
 def action_reasons(user: Any, obj: Any) -> dict[str, str]:

@@ -24,6 +24,7 @@ Decisions (the issue is silent on them):
 
 import math
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.utils import timezone
@@ -134,17 +135,47 @@ def _evaluator_inspected(inspections: list[Inspection]) -> bool:
     )
 
 
-def acceptance_problems(milestone: Milestone) -> list[str]:
+class MilestoneFacts:
+    """What the milestone's guards (``procurement.actions``) and ``acceptance_problems`` read,
+    each read once: the latest report, its sample summary and its inspections.
+
+    Lives for one question only: the milestone page makes one and passes it as the ``facts``
+    context of ``core.states.outcomes``, so the buttons and the reasons share one pass and the
+    page's own sample summary; a service's check makes a fresh one per guard (nothing is kept
+    on the milestone, so nothing goes stale after a write). ``reports`` (oldest first), when the
+    caller has read them, spares the read of the latest."""
+
+    def __init__(self, milestone: Milestone, *, reports: list[ProgressReport] | None = None):
+        self.milestone = milestone
+        if reports is not None:
+            self.__dict__["latest_report"] = reports[-1] if reports else None
+
+    @cached_property
+    def latest_report(self) -> ProgressReport | None:
+        return latest_report(self.milestone)
+
+    @cached_property
+    def summary(self) -> dict:
+        return confirmation_summary(self.milestone, self.latest_report)
+
+    @cached_property
+    def inspections(self) -> list[Inspection]:
+        """The inspections of the latest report, oldest first."""
+        return list(
+            Inspection.objects.filter(milestone=self.milestone, report=self.latest_report)
+            .select_related("organization")
+            .prefetch_related("photos")
+            .order_by("id")
+        )
+
+
+def acceptance_problems(milestone: Milestone, facts: MilestoneFacts | None = None) -> list[str]:
     """What keeps the milestone from being accepted, as sentences (empty: it may be)."""
-    report = latest_report(milestone)
+    facts = facts or MilestoneFacts(milestone)
+    report = facts.latest_report
     if report is None:
         return [_("The supplier has not reported this milestone yet.")]
-    inspections = list(
-        Inspection.objects.filter(milestone=milestone, report=report)
-        .select_related("organization")
-        .prefetch_related("photos")
-        .order_by("id")
-    )
+    inspections = facts.inspections
     if not inspections:
         return [
             _(
@@ -174,13 +205,12 @@ def acceptance_problems(milestone: Milestone) -> list[str]:
             % {"names": names[Verification.THIRD_PARTY]}
         )
     if Verification.BENEFICIARY_SAMPLING in methods:
-        problems.extend(_sampling_problems(milestone, report, inspections, names))
+        problems.extend(_sampling_problems(facts.summary, inspections, names))
     return problems
 
 
-def _sampling_problems(milestone, report, inspections, names) -> list[str]:
+def _sampling_problems(summary: dict, inspections, names) -> list[str]:
     label = names[Verification.BENEFICIARY_SAMPLING]
-    summary = confirmation_summary(milestone, report)
     if not summary["sampled"]:
         return [
             _("%(names)s: verified by sampling; ask a sample of the served recipients first.")

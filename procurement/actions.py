@@ -273,20 +273,27 @@ def _inspector(user: Any, milestone: Milestone, **context: Any) -> None:
         )
 
 
+def _facts(milestone: Milestone, context: dict) -> acceptance.MilestoneFacts:
+    """The page's shared reads (``context["facts"]``, see ``acceptance.MilestoneFacts``), or
+    fresh ones for a service's check."""
+    return context.get("facts") or acceptance.MilestoneFacts(milestone)
+
+
 def _reported(user: Any, milestone: Milestone, **context: Any) -> None:
     _implementing(user, milestone)
-    if not milestone.reports.exists():
+    if _facts(milestone, context).latest_report is None:
         raise InvalidTransition(_("The supplier has not reported this milestone yet."))
 
 
 def _samplable(user: Any, milestone: Milestone, **context: Any) -> None:
     """The indicators ask for a sample, the latest report lists recipients with a mobile number
     not yet asked, and no link of an earlier sample is still open."""
-    _reported(user, milestone)
-    from_report = acceptance.latest_report(milestone)
+    facts = _facts(milestone, context)
+    _reported(user, milestone, facts=facts)
+    from_report = facts.latest_report
     if not acceptance.sample_size(milestone.indicators.all()):
         raise InvalidTransition(_("No indicator of this milestone is verified by sampling."))
-    summary = acceptance.confirmation_summary(milestone, from_report)
+    summary = facts.summary
     if summary["open"]:
         raise InvalidTransition(
             _("%(n)s sampled recipients have not answered yet.") % {"n": summary["open"]}
@@ -306,7 +313,7 @@ def _samplable(user: Any, milestone: Milestone, **context: Any) -> None:
 
 def _acceptable(user: Any, milestone: Milestone, **context: Any) -> None:
     _implementing(user, milestone)
-    problems = acceptance.acceptance_problems(milestone)
+    problems = acceptance.acceptance_problems(milestone, _facts(milestone, context))
     if problems:
         raise InvalidTransition(" ".join(problems))
 

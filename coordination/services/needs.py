@@ -1,8 +1,9 @@
 """Needs (the social-needs database): posted by officials or verified organizations;
 officials confirm what organizations post."""
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,24 +26,44 @@ def _require_open_incident(incident: Incident) -> None:
         raise InvalidTransition(_("The incident is closed."))
 
 
-def post_need(
+class NeedInput(TypedDict, total=False):
+    """What a person gives when posting a need, incident or routine (``need_fields``): the
+    keyword arguments both apps' ``post_need`` take besides who posts (and the incident)."""
+
+    category: Required[str]
+    description: Required[str]
+    quantity: Required[int]
+    unit: Required[str]
+    region_code: Required[str]
+    urgency: str  # Priority.NORMAL when not given
+    organization: int | str | Organization | None  # who posts; None: the official, or the only one
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+def need_fields(
     *,
-    incident: Incident,
     by: Any,
-    category: str,
-    description: str,
-    quantity: int,
-    unit: str,
-    region_code: str,
-    urgency: str = Priority.NORMAL,
-    organization: int | str | Organization | None = None,
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
-) -> Need:
-    """An official's need counts at once; a verified organization's need waits for an official
-    to confirm it. The area must lie in the incident's region. An official with jurisdiction who
-    names no organization posts as the official; anyone else posts for ``acting_organization``'s
-    answer (the organization named, or the user's only verified one)."""
+    official_region: str,
+    within_region: str | None = None,
+    organization_kinds: Iterable[str] | None = None,
+    **need: Unpack[NeedInput],
+) -> tuple[dict[str, Any], bool]:
+    """The one posting rule of a need (``NeedBase``): an incident need here, a routine need in
+    ``community.services.post_need``. Checks the input in this order, raising a
+    ``ValidationError`` on the field: category, urgency, quantity (at least 1), area (a known
+    region; inside ``within_region`` when given), point. Then who posts: an official whose
+    jurisdiction covers ``official_region`` and who names no organization posts as the official
+    (the need is confirmed at once); anyone else posts for ``acting_organization``'s answer
+    (limited to ``organization_kinds`` when given), unconfirmed.
+
+    Returns the model fields to create the need with (``NeedBase``'s, without the subclass's own)
+    and whether an official posted it. Writes nothing: the caller adds its own checks, creates
+    the row and records its audit row (their actions and data differ per app)."""
+    category, quantity, region_code = need["category"], need["quantity"], need["region_code"]
+    urgency = need.get("urgency", Priority.NORMAL)
+    organization = need.get("organization")
+    latitude, longitude = need.get("latitude"), need.get("longitude")
     if category not in NeedCategory.values:
         raise ValidationError({"category": [_("Unknown need category.")]})
     if urgency not in Priority.values:
@@ -50,45 +71,57 @@ def post_need(
     if quantity is None or quantity < 1:
         raise ValidationError({"quantity": [_("The quantity must be at least 1.")]})
     validate_region(region_code)
-    if not regions.covers(incident.region_code, region_code):
+    if within_region is not None and not regions.covers(within_region, region_code):
         raise ValidationError({"region_code": [_("The area must lie in the incident's region.")]})
     geo.check_point(latitude, longitude)
-    official = organization in (None, "") and cperms.is_official_for(by, incident.region_code)
+    official = organization in (None, "") and cperms.is_official_for(by, official_region)
     if not official:
-        organization = acting_organization(by, organization)
-    _require_open_incident(incident)
+        organization = acting_organization(by, organization, kinds=organization_kinds)
     now = timezone.now()
+    fields = {
+        "category": category,
+        "description": need["description"],
+        "quantity": quantity,
+        "unit": need["unit"],
+        "region_code": region_code,
+        "latitude": latitude,
+        "longitude": longitude,
+        "urgency": urgency,
+        "posted_by": by,
+        "posted_by_organization": None if official else organization,
+        "confirmed_at": now if official else None,
+        "confirmed_by": by if official else None,
+    }
+    return fields, official
+
+
+def post_need(*, incident: Incident, by: Any, **need: Unpack[NeedInput]) -> Need:
+    """An official's need counts at once; a verified organization's need waits for an official
+    to confirm it. The area must lie in the incident's region. An official with jurisdiction who
+    names no organization posts as the official; anyone else posts for ``acting_organization``'s
+    answer (the organization named, or the user's only verified one). The rule is
+    ``need_fields``'s; the incident must be open."""
+    fields, official = need_fields(
+        by=by, official_region=incident.region_code, within_region=incident.region_code, **need
+    )
+    _require_open_incident(incident)
     with transaction.atomic():
-        need = Need.objects.create(
-            incident=incident,
-            category=category,
-            description=description,
-            quantity=quantity,
-            unit=unit,
-            region_code=region_code,
-            latitude=latitude,
-            longitude=longitude,
-            urgency=urgency,
-            posted_by=by,
-            posted_by_organization=None if official else organization,
-            confirmed_at=now if official else None,
-            confirmed_by=by if official else None,
-        )
+        posted = Need.objects.create(incident=incident, **fields)
         audit.record_on(
-            need,
+            posted,
             actor=by,
             action="need.posted",
-            data={"category": category, "quantity": quantity, "unit": unit},
+            data={"category": posted.category, "quantity": posted.quantity, "unit": posted.unit},
         )
         if not official:
             alerting.tell_officials(
                 incident=incident,
-                title=lambda: _("A need waits for confirmation: %(need)s") % {"need": need},
-                body=description,
+                title=lambda: _("A need waits for confirmation: %(need)s") % {"need": posted},
+                body=posted.description,
                 actor=by,
                 kind="approval",
             )
-    return need
+    return posted
 
 
 def confirm_need(*, need: Need, by: Any) -> Need:

@@ -80,11 +80,14 @@ def error_text(error: Exception) -> str:
     return str(error) or _("You may not do this.")
 
 
-def reasons_to_show(user: Any, obj: Any) -> dict[str, str]:
+def reasons_to_show(
+    user: Any, obj: Any, outcomes: dict[str, Exception | None] | None = None
+) -> dict[str, str]:
     """Why an action of this person's role is not possible now, for the actions the object's
     state allows: the guard's answer (the deadline has not passed, the stand-still runs). Not
     the actions of other roles (a supplier is not told it may not inspect), nor of other states
-    (a draft is not told why it cannot be paid)."""
+    (a draft is not told why it cannot be paid). ``outcomes`` (``core.states.outcomes``, the
+    pass that chose the page's buttons) spares running the guards again."""
     declared = actions_of(obj)
     if declared is None or not getattr(user, "is_authenticated", False):
         return {}
@@ -99,12 +102,18 @@ def reasons_to_show(user: Any, obj: Any) -> dict[str, str]:
             )
         if not possible:
             continue
-        try:
-            action.check(user, obj)
-        except PermissionDenied:
+        if outcomes is not None:
+            error = outcomes[name]
+        else:
+            try:
+                action.check(user, obj)
+            except (PermissionDenied, InvalidTransition, ValidationError) as raised:
+                error = raised
+            else:
+                error = None
+        if error is None or isinstance(error, PermissionDenied):
             continue
-        except (InvalidTransition, ValidationError) as error:
-            shown[name] = error_text(error)
+        shown[name] = error_text(error)
     return shown
 
 

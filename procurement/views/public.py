@@ -16,6 +16,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from core import permissions as perms
+from core import states
 from core.display import people
 from procurement import acceptance, queries, rules, services
 from procurement import labels as words
@@ -340,6 +341,9 @@ def milestone_page(request, pk: int, *, status: int = 200, **forms):
     acceptances = list(milestone.acceptances.order_by("id"))
     for a in acceptances:
         a.rows = [words.inspection_row(r) for r in a.results]
+    # one pass of the guards for the buttons and the reasons, sharing the reads above
+    facts = acceptance.MilestoneFacts(milestone, reports=reports)
+    outcomes = states.outcomes(user, milestone, facts=facts)
     return render(
         request,
         "procurement/milestone_detail.html",
@@ -357,9 +361,10 @@ def milestone_page(request, pk: int, *, status: int = 200, **forms):
             "checker": checker,
             "flag_labels": words.EVIDENCE_FLAGS,
             "confirmations": list(milestone.confirmations.order_by("id")) if checker else [],
-            "sample": acceptance.confirmation_summary(milestone, reports[-1] if reports else None),
+            "sample": facts.summary,
             "labels": common.ACTION_LABELS,
-            "why": common.reasons_to_show(user, milestone),
+            "actions": [name for name, error in outcomes.items() if error is None],
+            "why": common.reasons_to_show(user, milestone, outcomes),
             "report_form": ReportForm(indicators=indicators),
             "inspect_form": InspectForm(indicators=indicators),
             "accept_form": AcceptForm(),
