@@ -142,8 +142,17 @@ def flush_redis() -> None:
 def measurer(server: Server, args):
     """GET one path under load against ``server`` with the run's threads and duration."""
 
+    probe = load.cpu_probe(server.proc.pid) if server.proc else None
+
     def measure(path: str) -> load.LoadResult:
-        return load.run("127.0.0.1", server.port, path, threads=args.threads, seconds=args.seconds)
+        return load.run(
+            "127.0.0.1",
+            server.port,
+            path,
+            threads=args.threads,
+            seconds=args.seconds,
+            probe=probe,
+        )
 
     return measure
 
