@@ -110,6 +110,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's default random_page_cost (4.0) models spinning disks: with the platform's
+    # data in RAM or on SSD it made the planner hash-join every lot (a sequential scan that
+    # grows with the ledger) to attach 50 entries' sources, on every ledger page read
+    # (docs/public-reads.md, "Planner costs"). Set per connection; empty leaves the server's.
+    _page_cost = env.str("TONGZHOU_PG_RANDOM_PAGE_COST", default="1.1")
+    if _page_cost:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (
+            f"{_options.get('options', '')} -c random_page_cost={float(_page_cost)}".strip()
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
