@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from core import wsgi
 
@@ -27,7 +29,16 @@ def _call(handler, path: str) -> tuple[str, bytes]:
     def start_response(status, headers, exc_info=None):
         seen["status"] = status
 
-    body = b"".join(handler(environ, start_response))
+    # As Django's test client does: the handler's signals would close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = handler(environ, start_response)
+        body = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return seen["status"], body
 
 
