@@ -1191,6 +1191,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /register/":                                        (BAD, BAD, BAD, BAD, BAD, BAD, BAD),
     # Hubs and volunteers
     "POST /hubs/teams/new/":                                  (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /hubs/teams/{pk}/":                                 (IN,  404, 404, 404, NO,  404, 404),
     "POST /hubs/links/new/":                                  (IN,  OK,  NO,  NO,  NO,  NO,  NO),
     "POST /hubs/links/{pk}/accept/":                          (IN,  NO,  NO,  OK,  NO,  404, 404),
     "POST /hubs/links/{pk}/decline/":                         (IN,  NO,  NO,  OK,  NO,  404, 404),
@@ -1407,6 +1408,7 @@ PAGE_API = {
     "POST /ledger/shortfalls/{pk}/": "POST /api/v1/ledger/allocations/{pk}/shortfall/",
     # Hubs and volunteers
     "POST /hubs/teams/new/": "POST /api/v1/vouched-teams/",
+    "POST /hubs/teams/{pk}/": "POST /api/v1/vouched-teams/{pk}/people/",
     "POST /hubs/links/new/": "POST /api/v1/hub-links/",
     "POST /hubs/links/{pk}/accept/": "POST /api/v1/hub-links/{pk}/accept/",
     "POST /hubs/links/{pk}/decline/": "POST /api/v1/hub-links/{pk}/decline/",
@@ -1532,6 +1534,7 @@ def _score_sheet(w) -> dict:
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
     "POST /hubs/teams/new/": lambda w: BODIES["POST /api/v1/vouched-teams/"](w),
+    "POST /hubs/teams/{pk}/": lambda w: {"name": "王五"},
     "POST /hubs/links/new/": lambda w: BODIES["POST /api/v1/hub-links/"](w),
     "POST /organizations/{pk}/hub/": lambda w: {"is_hub": "1"},
     "POST /volunteers/new/": lambda w: BODIES["POST /api/v1/volunteers/"](w),
