@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.formfields import NameField, RegionField
 from core.forms import ActingOrganizationField
@@ -58,7 +59,7 @@ class ProposeLinkForm(forms.Form):
 class AddTeamMemberForm(forms.Form):
     """A person added to a vouched team's roster by its hub (registry.services.add_team_member)."""
 
-    name = NameField(label=_("Name"), max_length=100)
+    name = NameField(label=pgettext_lazy("person", "Name"), max_length=100)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     skills = forms.CharField(
         label=_("Skills"),

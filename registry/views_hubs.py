@@ -150,7 +150,7 @@ def team_detail(request, pk: int):
     /api/v1/vouched-teams/{id}/people/``). Others see why they may not add anyone."""
     team = get_object_or_404(visible_vouched_teams(request.user).prefetch_related(None), pk=pk)
     refusal = team_roster_refusal(request.user, team)
-    form = forms_hubs.AddTeamMemberForm(request.POST or None)
+    form = forms_hubs.AddTeamMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             person = reg.add_team_member(team=team, by=request.user, **form.cleaned_data)
