@@ -109,6 +109,7 @@ class AlertsConfig(AppConfig):
                 "url": reverse("alerts:alert_new"),
                 "order": 40,
                 "key": "alert_new",
+                "group": "liaison",
             }
         ]
 

@@ -80,6 +80,7 @@ def navigation_links(user: Any) -> list[dict]:
                 "url": reverse("compensation:claim_list"),
                 "order": 40,
                 "key": "compensation",
+                "group": "coordination",
             }
         ]
     return []

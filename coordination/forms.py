@@ -150,6 +150,31 @@ class DeploymentForm(forms.Form):
         return data
 
 
+class RosterForm(forms.Form):
+    """A filing's roster again: one role select per person of the organization's talent pool
+    (``services.set_roster`` replaces the whole roster)."""
+
+    def __init__(self, *args, people=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        for person in people:
+            self.fields[f"roster_{person.pk}"] = forms.ChoiceField(
+                label=person.name,
+                choices=[("", _("Not going"))] + list(PersonnelFunction.choices),
+                required=False,
+                initial=current.get(person.pk, ""),
+            )
+
+    def values(self) -> dict:
+        return {
+            "roster": [
+                {"person": int(k.removeprefix("roster_")), "role": v}
+                for k, v in self.cleaned_data.items()
+                if k.startswith("roster_") and v
+            ]
+        }
+
+
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)

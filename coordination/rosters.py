@@ -12,6 +12,10 @@ Decisions the issue leaves open:
   longer; the incident page counts the people named as insured or uninsured and the rest as
   not named.
 - Only accident cover (意外伤害) counts; medical and liability cover are shown, not required.
+- The filing organization names its people again later (``services.set_roster``: page
+  ``/deployments/<id>/roster/``, API ``POST /api/v1/deployments/{id}/roster/``), reached from
+  the "your filing" card of the incident's overview; an approved high-risk filing takes no
+  newcomer without accident cover (the official approved the roster as it was).
 """
 
 from datetime import date, timedelta

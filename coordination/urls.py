@@ -14,6 +14,7 @@ urlpatterns = [
     path("incidents/<int:pk>/deployments/new/", views.deployment_create, name="deployment_create"),
     path("incidents/<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path("needs/<int:pk>/confirm/", views.need_confirm, name="need_confirm"),
+    path("deployments/<int:pk>/roster/", views.deployment_roster, name="deployment_roster"),
     path("deployments/<int:pk>/<str:action>/", views.deployment_action, name="deployment_action"),
     path("tasks/mine/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),

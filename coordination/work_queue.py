@@ -212,6 +212,7 @@ def navigation_links(user: Any) -> list[dict]:
                 "url": reverse("coordination:my_tasks"),
                 "order": 20,
                 "key": "my_tasks",
+                "group": "coordination",
             }
         ]
     return []

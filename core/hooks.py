@@ -15,9 +15,11 @@ and concatenates the lists they return. This is plain, visible code (no signals)
   (translated), "count": int, "url": str, "oldest": datetime | None, "hint": str (optional)}``;
   a fixed number of queries whatever the counts; items with count 0 may be returned (the home
   shows them as done).
-- ``navigation_links(user) -> list[dict]``: ``{"label", "url", "order": int, "key"}`` places of
-  this person's role shown in the main navigation (e.g. the expert's panels, the charity's ledger
-  workspace); public places (organizations, incidents, ledger ...) are in base.html.
+- ``navigation_links(user) -> list[dict]``: ``{"label", "url", "order": int, "key", "group"}``
+  places of this person's role shown in the main navigation (e.g. the expert's panels, the
+  charity's ledger workspace), in the header menu named by ``group`` (``core.navigation.GROUPS``;
+  missing or unknown: 更多); public places (organizations, incidents, ledger ...) are in
+  ``core.navigation.public_links``.
 - ``home_panels(user) -> list[dict]``: ``{"title", "template", "context", "order": int, "key"}``
   public panels of the home page, shown to everyone below their work queue (active incidents,
   open needs with their gaps, the ledger's latest entries, public alerts); a fixed number of

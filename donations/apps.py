@@ -186,6 +186,7 @@ class DonationsConfig(AppConfig):
                 "url": reverse("donations:workspace", args=[org.pk]),
                 "order": 30,
                 "key": f"ledger-{org.pk}",
+                "group": "donations",
             }
             for org in orgs[:2]
         ]

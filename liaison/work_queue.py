@@ -126,6 +126,7 @@ def navigation_links(user: Any) -> list[dict]:
                 "url": reverse("liaison:report_list"),
                 "order": 30,
                 "key": "field_reports",
+                "group": "liaison",
             }
         )
     if acting_organizations(user, verified=False):
@@ -135,6 +136,7 @@ def navigation_links(user: Any) -> list[dict]:
                 "url": reverse("liaison:check_ins"),
                 "order": 31,
                 "key": "check_ins",
+                "group": "liaison",
             }
         )
     return links

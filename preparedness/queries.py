@@ -188,12 +188,14 @@ def navigation_links(user: Any) -> list[dict]:
                 "url": reverse("preparedness:drill_list"),
                 "order": 60,
                 "key": "drills",
+                "group": "preparedness",
             },
             {
                 "label": _("Joint meetings"),
                 "url": reverse("preparedness:meeting_list"),
                 "order": 61,
                 "key": "meetings",
+                "group": "preparedness",
             },
         ]
     elif perms.organization_ids(user, roles=ACTING_ROLES):
@@ -203,6 +205,7 @@ def navigation_links(user: Any) -> list[dict]:
                 "url": reverse("preparedness:followup_list"),
                 "order": 60,
                 "key": "followups",
+                "group": "preparedness",
             }
         )
     return links

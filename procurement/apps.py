@@ -85,6 +85,7 @@ class ProcurementConfig(AppConfig):
             links.append(
                 {
                     "key": "procurement_new",
+                    "group": "procurement",
                     "label": _("New procurement project"),
                     "url": reverse("procurement:project_create"),
                     "order": 40,
@@ -94,6 +95,7 @@ class ProcurementConfig(AppConfig):
             links.append(
                 {
                     "key": "procurement_tenders",
+                    "group": "procurement",
                     "label": _("Tenders to bid on"),
                     "url": reverse("procurement:tenders"),
                     "order": 41,
@@ -103,6 +105,7 @@ class ProcurementConfig(AppConfig):
             links.append(
                 {
                     "key": "procurement_panels",
+                    "group": "procurement",
                     "label": _("My evaluations"),
                     "url": reverse("procurement:my_panels"),
                     "order": 42,

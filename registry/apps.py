@@ -78,6 +78,7 @@ class RegistryConfig(AppConfig):
                     "url": reverse("registry:verification_queue"),
                     "order": 10,
                     "key": "verification",
+                    "group": "organizations",
                 }
             )
         own = [
@@ -92,6 +93,7 @@ class RegistryConfig(AppConfig):
                     "url": reverse("registry:organization_detail", args=[org.pk]),
                     "order": 5,
                     "key": f"organization-{org.pk}",
+                    "group": "organizations",
                 }
             )
         if perms.is_official(user):
@@ -101,6 +103,7 @@ class RegistryConfig(AppConfig):
                     "url": reverse("registry:hubs"),
                     "order": 12,
                     "key": "hubs",
+                    "group": "organizations",
                 }
             )
         elif any(o.is_hub for o in own):
@@ -110,6 +113,7 @@ class RegistryConfig(AppConfig):
                     "url": reverse("registry:hubs"),
                     "order": 6,
                     "key": "hubs",
+                    "group": "organizations",
                 }
             )
         return links

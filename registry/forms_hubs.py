@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.formfields import NameField, RegionField
 from core.forms import ActingOrganizationField
@@ -53,3 +54,25 @@ class ProposeLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = organizations
         self.fields["member"].label_from_instance = lambda o: o.name
+
+
+class AddTeamMemberForm(forms.Form):
+    """A person added to a vouched team's roster by its hub (registry.services.add_team_member)."""
+
+    name = NameField(label=pgettext_lazy("person", "Name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    skills = forms.CharField(
+        label=_("Skills"),
+        max_length=400,
+        required=False,
+        help_text=_("Separated by spaces, e.g. 搜救 救护."),
+    )
+
+    def clean_skills(self) -> list[str]:
+        skills = (self.cleaned_data.get("skills") or "").replace("，", " ").replace(",", " ")
+        words = [s for s in skills.split() if s]
+        if len(words) > 20:
+            raise forms.ValidationError(_("At most 20 skills."))
+        if any(len(s) > 40 for s in words):
+            raise forms.ValidationError(_("A skill is at most 40 characters."))
+        return words

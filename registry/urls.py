@@ -31,6 +31,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("hubs/", views_hubs.hubs, name="hubs"),
     path("hubs/teams/new/", views_hubs.vouch_team, name="vouch_team"),
+    path("hubs/teams/<int:pk>/", views_hubs.team_detail, name="hub_team"),
     path("hubs/links/new/", views_hubs.propose_link, name="hub_link_new"),
     path("hubs/links/<int:pk>/<str:action>/", views_hubs.link_action, name="hub_link_action"),
     path("organizations/<int:pk>/hub/", views_hubs.designate, name="designate_hub"),

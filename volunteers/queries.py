@@ -86,6 +86,7 @@ def navigation_links(user: Any) -> list[dict]:
                 "url": reverse("volunteers:volunteer_list"),
                 "order": 45,
                 "key": "volunteers",
+                "group": "organizations",
             }
         ]
     return []

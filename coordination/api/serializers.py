@@ -317,6 +317,13 @@ class RosterInputSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=PersonnelFunction.choices, default="rescue")
 
 
+class RosterSerializer(StrictSerializer):
+    roster = RosterInputSerializer(
+        many=True,
+        help_text=_("The whole roster: people of your talent pool sent, with their role."),
+    )
+
+
 class DeploymentCreateSerializer(StrictSerializer):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     organization = ActingOrganizationField(

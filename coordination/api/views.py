@@ -309,6 +309,12 @@ class DeploymentViewSet(
     def withdraw(self, request, pk=None):
         return self.run_service(services.withdraw_deployment, s.OptionalReasonSerializer)
 
+    @extend_schema(request=s.RosterSerializer, responses=s.DeploymentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def roster(self, request, pk=None):
+        """The filing organization replaces the roster (``services.set_roster``)."""
+        return self.run_service(services.set_roster, s.RosterSerializer)
+
 
 class TaskFilter(django_filters.FilterSet):
     region = RegionPrefixFilter(field_name="region_code")

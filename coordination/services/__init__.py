@@ -5,6 +5,7 @@ from coordination.services.deployments import (
     arrive_deployment,
     file_deployment,
     hold_deployment,
+    set_roster,
     withdraw_deployment,
 )
 from coordination.services.incidents import (
@@ -50,6 +51,7 @@ __all__ = [
     "expire_claims",
     "file_deployment",
     "hold_deployment",
+    "set_roster",
     "post_need",
     "purge_due_personal_data",
     "purge_personal_data",

@@ -127,6 +127,54 @@ def file_deployment(
     return deployment
 
 
+def set_roster(*, deployment: Deployment, by: Any, roster: list[dict] | None = None) -> Deployment:
+    """The filing organization names again the people it sends (``[{"person": id, "role":
+    ...}]``): the whole roster is replaced (an empty list clears it).
+
+    Decisions: members and admins acting for the filing organization (``deployment_holder``, as
+    for withdrawing), on a filing that is not withdrawn; people of the organization's talent
+    pool, each once, no more than the headcount (``rosters.clean_roster``). On a high-risk
+    filing an official already approved (or that arrived), the new roster may not name people
+    without accident cover for its dates: the official approved the people insured, or gave a
+    reason for those who were not; a change that adds uninsured people is refused (file again).
+    """
+    DEPLOYMENT["withdraw"].who(by, deployment)
+    named = rosters.clean_roster(deployment.organization, roster, deployment.headcount)
+    with transaction.atomic():
+        deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
+        if deployment.status == Deployment.Status.WITHDRAWN:
+            raise InvalidTransition(_("A withdrawn filing's roster stays as it was."))
+        before = set(deployment.roster.values_list("person_id", flat=True))
+        deployment.roster.all().delete()
+        rosters.save_roster(deployment, named)
+        if deployment.status in Deployment.OCCUPYING:
+            added = {p.pk for p, _role in named} - before
+            uninsured = [
+                name
+                for name in rosters.uninsured_names(deployment)
+                if name in {p.name for p, _role in named if p.pk in added}
+            ]
+            if uninsured:
+                raise ValidationError(
+                    {
+                        "roster": [
+                            _(
+                                "The filing is approved: people added to it must be insured "
+                                "against accidents for its dates. Not insured: %(names)s."
+                            )
+                            % {"names": "、".join(uninsured)}
+                        ]
+                    }
+                )
+        audit.record_on(
+            deployment,
+            actor=by,
+            action="deployment.roster",
+            data={"roster": [p.pk for p, _role in named], "before": sorted(before)},
+        )
+    return deployment
+
+
 def _move(
     *, deployment: Deployment, by: Any, name: str, target: str, reason: str = ""
 ) -> Deployment:

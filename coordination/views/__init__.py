@@ -3,6 +3,7 @@
 from coordination.views.incidents import (
     deployment_action,
     deployment_create,
+    deployment_roster,
     incident_3w_csv,
     incident_action,
     incident_create,
@@ -22,6 +23,7 @@ from coordination.views.tasks import (
 
 __all__ = [
     "deployment_action",
+    "deployment_roster",
     "deployment_create",
     "evidence_photo",
     "incident_3w_csv",

@@ -18,7 +18,7 @@ from coordination import actions as coordination_actions
 from coordination import forms, queries, rosters, services
 from coordination import permissions as cperms
 from coordination.exports import three_w_csv
-from coordination.models import Incident, Need, Task
+from coordination.models import Deployment, Incident, Need, Task
 from coordination.views.flow import acting_organizations, run_service
 from core import hooks
 from core.states import allowed_actions
@@ -82,6 +82,7 @@ def incident_detail(request, pk: int):
     if tab == "overview":
         context.update(
             {
+                "own_filings": own_filings(user, incident),
                 "on_site": rosters.add_insurance(incident, queries.people_on_site(incident)),
                 # built only when the template shows them (officials with those actions)
                 "status_form": forms.StatusForm,
@@ -123,6 +124,32 @@ def incident_detail(request, pk: int):
         rows = queries.three_w(incident)
         context.update({"rows": rows, "bars": queries.three_w_bars(rows)})
     return render(request, "coordination/incident_detail.html", context)
+
+
+def own_filings(user, incident: Incident) -> list[Deployment]:
+    """The open filings of the organizations ``user`` acts for (a hub's teams included) in this
+    incident, each with its roster and who on it lacks accident cover: the overview's "your
+    filing" card. Three queries whatever the rows (filings, roster, policies); none for a
+    person who acts for no organization."""
+    own = (
+        [o.pk for o in acting_organizations(user, verified=False)] if user.is_authenticated else []
+    )
+    if not own:
+        return []
+    filings = rosters.annotate(
+        list(
+            Deployment.objects.filter(
+                incident=incident, organization_id__in=own, status__in=Deployment.OPEN
+            )
+            .select_related("organization")
+            .prefetch_related(rosters.roster_prefetch())
+            .order_by("-created_at", "-id")
+        )
+    )
+    for filing in filings:
+        filing.incident = incident
+        filing.roster_refusal = roster_refusal(user, filing)
+    return filings
 
 
 # How long a contributed panel's HTML is kept under its ``cache_key`` at most: the key changes
@@ -264,6 +291,55 @@ def deployment_create(request, pk: int):
         request,
         "coordination/form.html",
         {"form": form, "heading": _("File a deployment (报备)"), "incident": incident},
+    )
+
+
+def roster_refusal(user, deployment) -> str:
+    """Why ``user`` may not change the filing's roster ("" when they may): the rules of
+    ``services.set_roster`` read without a query, so the page offers the form only when saving
+    can succeed."""
+    if not cperms.acts_for(user, deployment.organization_id):
+        return _("Only the filing organization changes its roster.")
+    if deployment.status == Deployment.Status.WITHDRAWN:
+        return _("A withdrawn filing's roster stays as it was.")
+    return ""
+
+
+@login_required
+def deployment_roster(request, pk: int):
+    """A filing's roster (people, role, accident cover for its dates) and, for the filing
+    organization, the form that names them again (twin of ``POST
+    /api/v1/deployments/{id}/roster/``)."""
+    deployment = get_object_or_404(queries.visible_deployments(request.user), pk=pk)
+    refusal = roster_refusal(request.user, deployment)
+    form = forms.RosterForm(
+        request.POST if request.method == "POST" else None,
+        people=rosters.pool_of([deployment.organization]) if not refusal else (),
+        current=dict(deployment.roster.values_list("person_id", "role")),
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            services.set_roster,
+            deployment=deployment,
+            success=_("Roster saved."),
+            **form.values(),
+        )
+    ):
+        return redirect(reverse("coordination:incident_detail", args=[deployment.incident_id]))
+    (filing,) = rosters.annotate(
+        list(
+            Deployment.objects.filter(pk=deployment.pk)
+            .select_related("incident", "organization")
+            .prefetch_related(rosters.roster_prefetch())
+        )
+    )
+    return render(
+        request,
+        "coordination/deployment_roster.html",
+        {"filing": filing, "form": form, "refusal": refusal},
     )
 
 

@@ -27,3 +27,42 @@
   });
   sync();
 }());
+
+/* The navigation's menus (<details class="navgroup">): they open without JavaScript; this adds
+   aria-expanded on each summary, keeps one menu open at a time, and closes it with Escape (focus
+   back on its summary) or a click elsewhere. */
+(function () {
+  "use strict";
+  var groups = Array.prototype.slice.call(document.querySelectorAll(".mainnav details.navgroup"));
+  if (!groups.length) { return; }
+  function sync(group) {
+    var summary = group.querySelector("summary");
+    if (summary) { summary.setAttribute("aria-expanded", group.open ? "true" : "false"); }
+  }
+  groups.forEach(function (group) {
+    sync(group);
+    group.addEventListener("toggle", function () {
+      if (group.open) {
+        groups.forEach(function (other) { if (other !== group && other.open) { other.open = false; } });
+      }
+      sync(group);
+    });
+  });
+  // Capture: Escape closes an open menu first, the phone menu around it on the next press.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    groups.forEach(function (group) {
+      if (group.open) {
+        group.open = false;
+        event.stopPropagation();
+        var summary = group.querySelector("summary");
+        if (summary) { summary.focus(); }
+      }
+    });
+  }, true);
+  document.addEventListener("click", function (event) {
+    groups.forEach(function (group) {
+      if (group.open && !group.contains(event.target)) { group.open = false; }
+    });
+  });
+}());

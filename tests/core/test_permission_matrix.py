@@ -161,6 +161,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "POST /api/v1/deployments/{pk}/arrive/":              (403, 200, 200, 404, 403, 404, 404),
     "POST /api/v1/deployments/{pk}/hold/":                (403, 403, 403, 404, 200, 404, 404),
     "POST /api/v1/deployments/{pk}/withdraw/":            (403, 200, 200, 404, 403, 404, 404),
+    "POST /api/v1/deployments/{pk}/roster/":              (403, 200, 200, 404, 403, 404, 404),
     "POST /api/v1/incidents/":                            (403, 403, 403, 403, 201, 403, 403),
     "POST /api/v1/incidents/{pk}/capacity/":              (403, 403, 403, 403, 200, 403, 403),
     "POST /api/v1/incidents/{pk}/needs/":                 (403, 201, 201, 201, 201, 403, 403),
@@ -884,6 +885,7 @@ BODIES = {
         "leader_phone": "13900001111",
     },
     "POST /api/v1/deployments/{pk}/hold/": lambda w: {"reason": "区域已满"},
+    "POST /api/v1/deployments/{pk}/roster/": lambda w: {"roster": []},
     "POST /api/v1/tasks/": lambda w: {
         "incident": w.incident.pk,
         "title": "转运物资",
@@ -1191,6 +1193,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /register/":                                        (BAD, BAD, BAD, BAD, BAD, BAD, BAD),
     # Hubs and volunteers
     "POST /hubs/teams/new/":                                  (IN,  OK,  OK,  403, 403, 403, 403),
+    "POST /hubs/teams/{pk}/":                                 (IN,  404, 404, 404, NO,  404, 404),
     "POST /hubs/links/new/":                                  (IN,  OK,  NO,  NO,  NO,  NO,  NO),
     "POST /hubs/links/{pk}/accept/":                          (IN,  NO,  NO,  OK,  NO,  404, 404),
     "POST /hubs/links/{pk}/decline/":                         (IN,  NO,  NO,  OK,  NO,  404, 404),
@@ -1221,6 +1224,7 @@ PAGE_MATRIX: dict[str, tuple] = {
     "POST /deployments/{pk}/hold/":                           (IN,  NO,  NO,  404, OK,  404, 404),
     "POST /deployments/{pk}/arrive/":                         (IN,  OK,  OK,  404, NO,  404, 404),
     "POST /deployments/{pk}/withdraw/":                       (IN,  OK,  OK,  404, NO,  404, 404),
+    "POST /deployments/{pk}/roster/":                         (IN,  OK,  OK,  404, NO,  404, 404),
     "POST /tasks/{pk}/report/":                               (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /tasks/{pk}/claim/":                                (IN,  OK,  OK,  NO,  NO,  NO,  NO),
     "POST /tasks/{pk}/assign/":                               (IN,  NO,  NO,  NO,  OK,  NO,  NO),
@@ -1351,6 +1355,7 @@ PAGE_API = {
     "POST /deployments/{pk}/hold/": "POST /api/v1/deployments/{pk}/hold/",
     "POST /deployments/{pk}/arrive/": "POST /api/v1/deployments/{pk}/arrive/",
     "POST /deployments/{pk}/withdraw/": "POST /api/v1/deployments/{pk}/withdraw/",
+    "POST /deployments/{pk}/roster/": "POST /api/v1/deployments/{pk}/roster/",
     "POST /tasks/{pk}/report/": "POST /api/v1/tasks/{pk}/report/",
     "POST /tasks/{pk}/claim/": "POST /api/v1/tasks/{pk}/claim/",
     "POST /tasks/{pk}/assign/": "POST /api/v1/tasks/{pk}/assign/",
@@ -1407,6 +1412,7 @@ PAGE_API = {
     "POST /ledger/shortfalls/{pk}/": "POST /api/v1/ledger/allocations/{pk}/shortfall/",
     # Hubs and volunteers
     "POST /hubs/teams/new/": "POST /api/v1/vouched-teams/",
+    "POST /hubs/teams/{pk}/": "POST /api/v1/vouched-teams/{pk}/people/",
     "POST /hubs/links/new/": "POST /api/v1/hub-links/",
     "POST /hubs/links/{pk}/accept/": "POST /api/v1/hub-links/{pk}/accept/",
     "POST /hubs/links/{pk}/decline/": "POST /api/v1/hub-links/{pk}/decline/",
@@ -1532,6 +1538,7 @@ def _score_sheet(w) -> dict:
 # Form bodies: the API twin's body where the field names agree, a form's own fields otherwise.
 PAGE_BODIES = {
     "POST /hubs/teams/new/": lambda w: BODIES["POST /api/v1/vouched-teams/"](w),
+    "POST /hubs/teams/{pk}/": lambda w: {"name": "王五"},
     "POST /hubs/links/new/": lambda w: BODIES["POST /api/v1/hub-links/"](w),
     "POST /organizations/{pk}/hub/": lambda w: {"is_hub": "1"},
     "POST /volunteers/new/": lambda w: BODIES["POST /api/v1/volunteers/"](w),

@@ -47,6 +47,7 @@ def test_journey_hub_registers_a_team_and_files_for_it(browser_page, world, scre
 
     # The hub's page, reached from the navigation (behind the menu button on a phone).
     page.click("label[for=nav-toggle]")
+    page.click("[data-nav-group=organizations] summary")
     page.click("[data-nav=hubs]")
     page.wait_for_selector("[data-testid=my-hubs]")
     assert_reads_like_product(page)

@@ -156,6 +156,90 @@ def test_hubs_page_query_count_is_fixed(
         assert client_for(official).get("/api/v1/vouched-teams/").status_code == 200
 
 
+# --- a vouched team's page: its roster and the hub's "add a member" form -------------------------
+
+
+def test_page_the_hub_adds_a_member_to_its_vouched_team(hub, hub_member, client):
+    team = reg.vouch_team(by=hub_member, hub=hub, **TEAM)
+    client.force_login(hub_member)
+    hubs_page = client.get(reverse("registry:hubs")).content.decode()
+    url = reverse("registry:hub_team", args=[team.pk])
+    assert f'href="{url}" data-action="team_roster"' in hubs_page
+    page = client.get(url).content.decode()
+    assert_readable_html(page)
+    assert 'data-action="add_member"' in page and 'data-testid="add-member-refusal"' not in page
+    response = client.post(url, {"name": "赵六", "phone": "13800000003", "skills": "搜救，救护"})
+    assert response.status_code == 302 and response.url == url
+    person = team.people.get(name="赵六")
+    assert person.skills == ["搜救", "救护"] and person.phone == "13800000003"
+    page = client.get(url).content.decode()
+    assert "赵六已加入龙门乡青年志愿队的队员名单" in page
+    roster = page.split('data-testid="team-roster"', 1)[1].split("</table>", 1)[0]
+    assert "李四" in roster and "王五" in roster and "搜救、救护" in roster
+
+
+def test_page_add_member_bad_input_is_a_field_message(hub, hub_member, client):
+    team = reg.vouch_team(by=hub_member, hub=hub, **TEAM)
+    client.force_login(hub_member)
+    url = reverse("registry:hub_team", args=[team.pk])
+    before = team.people.count()
+    response = client.post(url, {"name": "", "skills": " ".join(["搜救"] * 21)})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"name", "skills"}
+    assert 'data-testid="form-errors"' in response.content.decode()
+    assert team.people.count() == before
+
+
+def test_page_the_official_sees_the_roster_and_why_they_may_not_add(
+    hub, hub_member, official, client
+):
+    team = reg.vouch_team(by=hub_member, hub=hub, **TEAM)
+    client.force_login(official)
+    url = reverse("registry:hub_team", args=[team.pk])
+    page = client.get(url).content.decode()
+    assert "王五" in page
+    assert 'data-action="add_member"' not in page
+    assert "只有本队的担保枢纽雅安市社会组织服务中心的成员可以向名单添加人员" in page
+    # posting anyway: refused in words, nobody added (the API answers 403)
+    before = team.people.count()
+    response = client.post(url, {"name": "赵六"}, follow=True)
+    assert team.people.count() == before
+    assert any("refused" in m.extra_tags for m in response.context["messages"])
+    api = client_for(official).post(
+        f"/api/v1/vouched-teams/{team.pk}/people/", {"name": "赵六"}, format="json"
+    )
+    assert api.status_code == 403
+
+
+def test_page_a_vouched_team_is_a_404_to_other_hubs_and_the_public(
+    hub, hub_member, ngo_admin, outside_official, client
+):
+    team = reg.vouch_team(by=hub_member, hub=hub, **TEAM)
+    url = reverse("registry:hub_team", args=[team.pk])
+    assert client.get(url).status_code == 302  # to the login page
+    for user in (ngo_admin, outside_official):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"name": "赵六"}).status_code == 404
+    assert not team.people.filter(name="赵六").exists()
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_team_page_query_count_is_fixed(
+    rows, hub, hub_member, official, client, django_assert_max_num_queries
+):
+    team = reg.vouch_team(
+        by=hub_member,
+        hub=hub,
+        **{**TEAM, "members": [{"name": f"队员{i}", "skills": ["搜救"]} for i in range(rows)]},
+    )
+    for user in (hub_member, official):
+        client.force_login(user)
+        with django_assert_max_num_queries(10):
+            page = client.get(reverse("registry:hub_team", args=[team.pk]))
+        assert page.status_code == 200 and f"队员{rows - 1}" in page.content.decode()
+
+
 # --- volunteers ---------------------------------------------------------------------------------
 
 
