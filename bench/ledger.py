@@ -304,7 +304,9 @@ def _postgres_cpu_seconds() -> float | None:
         if not text[text.index("(") + 1 : text.rindex(")")].startswith("postgres"):
             continue
         fields = text[text.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
+        # utime + stime, plus cutime + cstime: a parent (the postmaster) keeps the time of
+        # children that exited during the window (backends, autovacuum workers)
+        total += sum(int(value) for value in fields[11:15])
         found = True
     return total / tick if found else None
 

@@ -77,7 +77,9 @@ def _proc_cpu(pids: set[int] | None, prefix: str | None) -> float:
         pid = int(path.split("/")[2])
         if (pids is not None and pid in pids) or (prefix and name.startswith(prefix)):
             fields = text[text.rindex(")") + 2 :].split()
-            total += int(fields[11]) + int(fields[12])
+            # utime + stime, plus cutime + cstime: a parent (the postmaster) keeps the time of
+            # children that exited during the window (backends, autovacuum workers)
+            total += sum(int(value) for value in fields[11:15])
     return total / tick
 
 
