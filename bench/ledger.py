@@ -133,12 +133,40 @@ def _sequencer_process(stats_path: str):
     return stop
 
 
+def _receipt_and_disbursement(org, user, number: str, spend: Decimal, log=None) -> None:
+    """One receipt of ¥100 and one disbursement of ``spend`` through the services; with
+    ``log``, each entry's id and the moment its call returned (committed) are appended."""
+    from donations import services
+
+    gift = services.record_receipt(
+        organization=org,
+        by=user,
+        donor_name="张三",
+        donor_kind="individual",
+        amount=Decimal("100.00"),
+        channel="bank_transfer",
+        receipt_number=number,
+    )
+    if log is not None:
+        log.append((gift.pk, time.time()))
+    spent = services.disburse(
+        organization=org,
+        by=user,
+        purpose="基准",
+        region_code="510100",
+        beneficiaries=1,
+        amount=spend,
+    )
+    if log is not None:
+        log.append((spent.pk, time.time()))
+
+
 def append(writers: int, ops: int, processes: bool = True, baseline: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
     from core.roles import Role
-    from donations import chain, services
+    from donations import chain
     from registry.models import Membership, Organization
     from registry.uscc import make
 
@@ -169,25 +197,9 @@ def append(writers: int, ops: int, processes: bool = True, baseline: bool = True
         org, user = holders[index]
         committed: list[tuple[int, float]] = []
         for n in range(ops):
-            gift = services.record_receipt(
-                organization=org,
-                by=user,
-                donor_name="张三",
-                donor_kind="individual",
-                amount=Decimal("100.00"),
-                channel="bank_transfer",
-                receipt_number=f"B{run_tag}{index}-{n}",
+            _receipt_and_disbursement(
+                org, user, f"B{run_tag}{index}-{n}", Decimal("50.00"), committed
             )
-            committed.append((gift.pk, time.time()))
-            spent = services.disburse(
-                organization=org,
-                by=user,
-                purpose="基准",
-                region_code="510100",
-                beneficiaries=1,
-                amount=Decimal("50.00"),
-            )
-            committed.append((spent.pk, time.time()))
         with open(os.path.join(commits_dir, f"{run_tag}-{index}.json"), "w") as out:
             json.dump(committed, out)
 
@@ -288,27 +300,13 @@ def append(writers: int, ops: int, processes: bool = True, baseline: bool = True
 
 
 def _postgres_cpu_seconds() -> float | None:
-    """CPU seconds (user + system) of every PostgreSQL process on this machine (Linux /proc), or
-    None where that cannot be read. The bench database is the only busy one during a run."""
-    import glob
+    """CPU seconds of every PostgreSQL process on this machine (``bench.load``'s /proc reader),
+    or None where /proc cannot be read. The bench database is the only busy one in a run."""
+    from bench.load import _proc_cpu
 
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    found = False
-    for path in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            with open(path) as stat:
-                text = stat.read()
-        except OSError:
-            continue
-        if not text[text.index("(") + 1 : text.rindex(")")].startswith("postgres"):
-            continue
-        fields = text[text.rindex(")") + 2 :].split()
-        # utime + stime, plus cutime + cstime: a parent (the postmaster) keeps the time of
-        # children that exited during the window (backends, autovacuum workers)
-        total += sum(int(value) for value in fields[11:15])
-        found = True
-    return total / tick if found else None
+    if not os.path.isdir("/proc/self"):
+        return None
+    return _proc_cpu(None, "postgres")
 
 
 def cost(ops: int = 200) -> dict:
@@ -322,7 +320,7 @@ def cost(ops: int = 200) -> dict:
     from django.db import connection, transaction
 
     from core.roles import Role
-    from donations import sequencer, services
+    from donations import sequencer
     from registry.models import Membership, Organization
     from registry.uscc import make
 
@@ -340,23 +338,7 @@ def cost(ops: int = 200) -> dict:
     tag = f"C{os.getpid()}"
 
     def entry_pair(n: int) -> None:
-        services.record_receipt(
-            organization=org,
-            by=user,
-            donor_name="张三",
-            donor_kind="individual",
-            amount=Decimal("100.00"),
-            channel="bank_transfer",
-            receipt_number=f"{tag}-{n}",
-        )
-        services.disburse(
-            organization=org,
-            by=user,
-            purpose="基准",
-            region_code="510100",
-            beneficiaries=1,
-            amount=Decimal("100.00"),
-        )
+        _receipt_and_disbursement(org, user, f"{tag}-{n}", Decimal("100.00"))
 
     for n in range(5):  # warm: imports, first compilations
         entry_pair(-1 - n)
