@@ -1,7 +1,6 @@
 """Reads of routine needs and projects: who sees what, coverage and funding, and the matching
 organizations. Every list costs a fixed number of queries."""
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import Project, ProjectNeed, RoutineNeed
+from coordination.maps import gap_bars
 from coordination.models import NeedCategory
 from core import permissions as perms
 from core import regions
@@ -76,40 +76,21 @@ def visible_projects(region: str = "") -> QuerySet[Project]:
 
 def gap_chart(needs: list[RoutineNeed]) -> dict | None:
     """The incident page's ECharts gap chart, by category and unit: asked vs covered by
-    projects vs gap (coordination.maps.needs_chart's shape, with "covered" for "committed")."""
-    rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    order = {value: index for index, value in enumerate(NeedCategory.values)}
-    for need in sorted(needs, key=lambda n: (order.get(n.category, 99), n.unit)):
+    projects vs gap (``coordination.maps.gap_bars``, with "covered" for "committed")."""
+
+    def amounts(need: RoutineNeed) -> tuple[int, ...]:
         covered = min(need.covered or 0, need.quantity)
-        row = rows[(need.get_category_display(), need.unit)]
-        row[0] += need.quantity
-        row[1] += covered
-        row[2] += need.quantity - covered
-    if not rows:
-        return None
-    names = [_("%(type)s (%(unit)s)") % {"type": label, "unit": unit} for label, unit in rows]
-    series = [
-        (_("Requested"), "#5470c6"),
-        (_("Covered by projects"), "#91cc75"),
-        (_("Gap"), "#ee6666"),
-    ]
-    return {
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 32, "containLabel": True},
-        "xAxis": {"type": "value"},
-        "yAxis": {"type": "category", "data": names, "inverse": True},
-        "series": [
-            {
-                "name": name,
-                "type": "bar",
-                "itemStyle": {"color": colour},
-                "data": [values[index] for values in rows.values()],
-            }
-            for index, (name, colour) in enumerate(series)
+        return (need.quantity, covered, need.quantity - covered)
+
+    return gap_bars(
+        needs,
+        amounts,
+        [
+            (_("Requested"), "#5470c6"),
+            (_("Covered by projects"), "#91cc75"),
+            (_("Gap"), "#ee6666"),
         ],
-        "aria": {"enabled": True},
-    }
+    )
 
 
 def _current(capability: Capability, today) -> bool:

@@ -281,24 +281,36 @@ def needs_chart(needs: list[Need]) -> dict | None:
     """ECharts option: per need type and unit, requested vs committed (pledged) vs reached
     (met, verified) vs gap. Types are paired with their unit because 200 boxes and 50 people
     cannot share a bar; None when there are no needs."""
-    rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+
+    def amounts(need: Need) -> tuple[int, ...]:
+        committed = need.committed or 0
+        return (need.quantity, committed, need.reached or 0, max(need.quantity - committed, 0))
+
+    return gap_bars(
+        needs,
+        amounts,
+        [
+            (_("Requested"), "#5470c6"),
+            (_("Committed"), "#91cc75"),
+            (_("Reached"), "#3ba272"),
+            (_("Gap"), "#ee6666"),
+        ],
+    )
+
+
+def gap_bars(needs, amounts, series: list[tuple[str, str]]) -> dict | None:
+    """The ECharts horizontal bars shared by the incident and community gap charts: one bar
+    group per (need type, unit), in the categories' order, summing ``amounts(need)`` (one
+    figure per ``series`` entry: its name and colour); None when there are no needs."""
+    rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(series))
     order = {value: index for index, value in enumerate(NeedCategory.values)}
     for need in sorted(needs, key=lambda n: (order.get(n.category, 99), n.unit)):
-        committed = need.committed or 0
         row = rows[(need.get_category_display(), need.unit)]
-        row[0] += need.quantity
-        row[1] += committed
-        row[2] += need.reached or 0
-        row[3] += max(need.quantity - committed, 0)
+        for index, value in enumerate(amounts(need)):
+            row[index] += value
     if not rows:
         return None
     names = [_("%(type)s (%(unit)s)") % {"type": label, "unit": unit} for label, unit in rows]
-    series = [
-        (_("Requested"), "#5470c6"),
-        (_("Committed"), "#91cc75"),
-        (_("Reached"), "#3ba272"),
-        (_("Gap"), "#ee6666"),
-    ]
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
