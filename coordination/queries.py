@@ -367,3 +367,36 @@ def task_counts(incident: Incident) -> QuerySet:
         .annotate(n=Count("id"))
         .order_by("status")
     )
+
+
+def filings_with_roster(filings: QuerySet[Deployment]) -> list[Deployment]:
+    """``filings`` with their organization, their roster and who on it lacks accident cover
+    (``rosters.annotate``): three queries whatever the rows (filings, roster, policies)."""
+    from coordination import rosters
+
+    return rosters.annotate(
+        list(filings.select_related("organization").prefetch_related(rosters.roster_prefetch()))
+    )
+
+
+def own_open_filings(incident: Incident, organization_ids: list[int]) -> list[Deployment]:
+    """The open filings of ``organization_ids`` (those a person acts for) in ``incident``,
+    newest first, with their rosters: the incident overview's "your filing" card. None without
+    organizations."""
+    if not organization_ids:
+        return []
+    filings = filings_with_roster(
+        Deployment.objects.filter(
+            incident=incident, organization_id__in=organization_ids, status__in=Deployment.OPEN
+        ).order_by("-created_at", "-id")
+    )
+    for filing in filings:
+        filing.incident = incident
+    return filings
+
+
+def filing_with_roster(pk: int) -> Deployment:
+    """One filing with its incident, organization, roster and uninsured people (the roster
+    page)."""
+    (filing,) = filings_with_roster(Deployment.objects.filter(pk=pk).select_related("incident"))
+    return filing

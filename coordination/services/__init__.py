@@ -5,6 +5,7 @@ from coordination.services.deployments import (
     arrive_deployment,
     file_deployment,
     hold_deployment,
+    roster_refusal,
     set_roster,
     withdraw_deployment,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "expire_claims",
     "file_deployment",
     "hold_deployment",
+    "roster_refusal",
     "set_roster",
     "post_need",
     "purge_due_personal_data",

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -125,6 +125,19 @@ def file_deployment(
                 kind="approval",
             )
     return deployment
+
+
+def roster_refusal(user: Any, deployment: Deployment) -> str:
+    """Why ``user`` may not change the filing's roster ("" when they may): ``set_roster``'s own
+    checks (who, then status), read without a query, so pages offer the form only when saving
+    can succeed (the insurance rule needs the new roster and is reported on saving)."""
+    try:
+        DEPLOYMENT["withdraw"].who(user, deployment)
+    except PermissionDenied:
+        return _("Only the filing organization changes its roster.")
+    if deployment.status == Deployment.Status.WITHDRAWN:
+        return _("A withdrawn filing's roster stays as it was.")
+    return ""
 
 
 def set_roster(*, deployment: Deployment, by: Any, roster: list[dict] | None = None) -> Deployment:

@@ -127,28 +127,14 @@ def incident_detail(request, pk: int):
 
 
 def own_filings(user, incident: Incident) -> list[Deployment]:
-    """The open filings of the organizations ``user`` acts for (a hub's teams included) in this
-    incident, each with its roster and who on it lacks accident cover: the overview's "your
-    filing" card. Three queries whatever the rows (filings, roster, policies); none for a
-    person who acts for no organization."""
+    """The overview's "your filing" card: the open filings of the organizations ``user`` acts
+    for (a hub's teams included), with rosters and whether the roster may be edited."""
     own = (
         [o.pk for o in acting_organizations(user, verified=False)] if user.is_authenticated else []
     )
-    if not own:
-        return []
-    filings = rosters.annotate(
-        list(
-            Deployment.objects.filter(
-                incident=incident, organization_id__in=own, status__in=Deployment.OPEN
-            )
-            .select_related("organization")
-            .prefetch_related(rosters.roster_prefetch())
-            .order_by("-created_at", "-id")
-        )
-    )
+    filings = queries.own_open_filings(incident, own)
     for filing in filings:
-        filing.incident = incident
-        filing.roster_refusal = roster_refusal(user, filing)
+        filing.roster_refusal = services.roster_refusal(user, filing)
     return filings
 
 
@@ -294,24 +280,13 @@ def deployment_create(request, pk: int):
     )
 
 
-def roster_refusal(user, deployment) -> str:
-    """Why ``user`` may not change the filing's roster ("" when they may): the rules of
-    ``services.set_roster`` read without a query, so the page offers the form only when saving
-    can succeed."""
-    if not cperms.acts_for(user, deployment.organization_id):
-        return _("Only the filing organization changes its roster.")
-    if deployment.status == Deployment.Status.WITHDRAWN:
-        return _("A withdrawn filing's roster stays as it was.")
-    return ""
-
-
 @login_required
 def deployment_roster(request, pk: int):
     """A filing's roster (people, role, accident cover for its dates) and, for the filing
     organization, the form that names them again (twin of ``POST
     /api/v1/deployments/{id}/roster/``)."""
     deployment = get_object_or_404(queries.visible_deployments(request.user), pk=pk)
-    refusal = roster_refusal(request.user, deployment)
+    refusal = services.roster_refusal(request.user, deployment)
     form = forms.RosterForm(
         request.POST if request.method == "POST" else None,
         people=rosters.pool_of([deployment.organization]) if not refusal else (),
@@ -329,13 +304,7 @@ def deployment_roster(request, pk: int):
         )
     ):
         return redirect(reverse("coordination:incident_detail", args=[deployment.incident_id]))
-    (filing,) = rosters.annotate(
-        list(
-            Deployment.objects.filter(pk=deployment.pk)
-            .select_related("incident", "organization")
-            .prefetch_related(rosters.roster_prefetch())
-        )
-    )
+    filing = queries.filing_with_roster(deployment.pk)
     return render(
         request,
         "coordination/deployment_roster.html",
