@@ -132,24 +132,13 @@ def vouch_team(request):
     )
 
 
-def team_roster_refusal(user, team: Organization) -> str:
-    """Why ``user`` may not add people to ``team``'s roster ("" when they may): the same rule as
-    ``registry.services.add_team_member`` (a member or admin of the vouching hub), read from the
-    cached memberships, so the page shows the form only when adding will succeed."""
-    if team.pk in queries.vouched_team_ids(user):
-        return ""
-    return _(
-        "Only the members of %(hub)s, the hub vouching for this team, add people to its roster."
-    ) % {"hub": team.vouched_by.name}
-
-
 @login_required
 def team_detail(request, pk: int):
     """A vouched team's page for its hub and the officials: the roster (people the hub added)
     and, for the hub's members, the form adding a person (``POST``; the API's twin is ``POST
     /api/v1/vouched-teams/{id}/people/``). Others see why they may not add anyone."""
     team = get_object_or_404(visible_vouched_teams(request.user).prefetch_related(None), pk=pk)
-    refusal = team_roster_refusal(request.user, team)
+    refusal = reg.team_roster_refusal(request.user, team)
     form = forms_hubs.AddTeamMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

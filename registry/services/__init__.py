@@ -36,6 +36,7 @@ from registry.services.hubs import (
     designate_hub,
     end_hub_link,
     propose_hub_link,
+    team_roster_refusal,
     vouch_team,
 )
 from registry.services.insurance import add_policy, remove_policy
@@ -62,6 +63,7 @@ from registry.services.people import (
 )
 
 __all__ = [
+    "team_roster_refusal",
     "accept_hub_link",
     "add_team_member",
     "cancel_hub_link",

@@ -25,7 +25,12 @@ from core.states import Conflict, move
 from registry.actions import ORGANIZATION
 from registry.choices import OrganizationKind
 from registry.models import HubLink, Organization, Person
-from registry.queries import acting_hub, acting_organization, forget_vouched_teams
+from registry.queries import (
+    acting_hub,
+    acting_organization,
+    forget_vouched_teams,
+    vouched_team_ids,
+)
 from registry.services.common import (
     _audit,
     _check_region,
@@ -312,9 +317,21 @@ def add_team_member(
     return person
 
 
+def team_roster_refusal(user: Any, team: Organization) -> str:
+    """Why ``user`` may not add people to ``team``'s roster ("" when they may): the same rule as
+    ``add_team_member`` (a member or admin of the vouching hub), read from the
+    cached memberships, so the page shows the form only when adding will succeed."""
+    if team.pk in vouched_team_ids(user):
+        return ""
+    return _(
+        "Only the members of %(hub)s, the hub vouching for this team, add people to its roster."
+    ) % {"hub": team.vouched_by.name}
+
+
 __all__ = [
     "accept_hub_link",
     "add_team_member",
+    "team_roster_refusal",
     "cancel_hub_link",
     "decline_hub_link",
     "designate_hub",
