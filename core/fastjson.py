@@ -43,7 +43,8 @@ from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.renderers import FastJSONRenderer
+from core import statements
+from core.renderers import FastJSONRenderer, FloatFree, _has_float
 
 SKIP = object()  # a computed or conditional value that leaves its key out of the row
 
@@ -146,6 +147,80 @@ def _convert(serializer_field, model_field) -> Callable | None:
     )
 
 
+_FLOAT_FREE = {
+    serializers.CharField.to_representation,  # str()
+    serializers.IntegerField.to_representation,  # int()
+    serializers.BooleanField.to_representation,
+    serializers.DateField.to_representation,
+    serializers.DateTimeField.to_representation,
+    serializers.TimeField.to_representation,
+    serializers.UUIDField.to_representation,
+}
+
+
+def _float_free(serializer_field, model_field) -> bool:
+    """Whether this column's output can never be a float or a Decimal (nor hold one)."""
+    rep = type(serializer_field).to_representation
+    if rep in _FLOAT_FREE:
+        return True
+    if rep is serializers.DecimalField.to_representation:
+        coerce = getattr(
+            serializer_field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING
+        )
+        return bool(coerce)  # text, not a Decimal
+    if rep is serializers.ChoiceField.to_representation:
+        values = serializer_field.choice_strings_to_values.values()
+        return _internal_type(model_field) in _TEXT | _INTEGER and all(
+            type(v) in (str, int) for v in values
+        )
+    if rep is relations.PrimaryKeyRelatedField.to_representation:
+        return serializer_field.pk_field is None and _internal_type(model_field) in _INTEGER
+    return False
+
+
+def _fast_container(serializer_field) -> Callable | None:
+    """A ``ListField`` of text or choices, or a ``DictField`` of integers, over a JSON column:
+    the decoded value as it is when it already has the output's types (a list of strings; a
+    dict of string keys and plain integers), else the field's own ``to_representation``."""
+    child = getattr(serializer_field, "child", None)
+    slow = serializer_field.to_representation
+    if type(serializer_field) is serializers.ListField and _identity_on_text(child):
+
+        def as_list(value):
+            if type(value) is list and set(map(type, value)) <= {str}:
+                return value
+            return slow(value)
+
+        return as_list
+    if (
+        type(serializer_field) is serializers.DictField
+        and type(child).to_representation is serializers.IntegerField.to_representation
+    ):
+
+        def as_dict(value):
+            if (
+                type(value) is dict
+                and set(map(type, value)) <= {str}
+                and set(map(type, value.values())) <= {int}
+            ):
+                return value
+            return slow(value)
+
+        return as_dict
+    return None
+
+
+def _identity_on_text(child) -> bool:
+    """Whether ``child.to_representation(s) == s`` for every string ``s``."""
+    rep = type(child).to_representation
+    if rep is serializers.CharField.to_representation:
+        return True
+    if rep is serializers.ChoiceField.to_representation:
+        # str(value) looked up among the choices: a string key maps to itself.
+        return all(type(k) is str and k == v for k, v in child.choice_strings_to_values.items())
+    return False
+
+
 def _fast_datetime(serializer_field, key: str) -> Callable | None:
     """A ``DateTimeField``'s ISO 8601 text without DRF's per-value timezone lookups: the
     current timezone is read once per page (``ctx["_tz"]``). Anything unusual (a naive value, a
@@ -201,25 +276,37 @@ class FastList:
         self._plans: dict[frozenset, _Plan] = {}
 
     def plan(self, queryset: QuerySet | None = None) -> "_Plan":
-        annotations = dict(queryset.query.annotations) if queryset is not None else {}
-        key = frozenset(annotations)
+        key = self.plan_key(queryset)
         plan = self._plans.get(key)
         if plan is None:
+            annotations = dict(queryset.query.annotations) if queryset is not None else {}
             plan = self._plans[key] = _Plan(self, annotations)
         return plan
+
+    @staticmethod
+    def plan_key(queryset: QuerySet | None) -> frozenset:
+        return frozenset(queryset.query.annotations) if queryset is not None else frozenset()
 
     def values(self, queryset: QuerySet) -> QuerySet:
         """The list's queryset reading only the columns the output needs (order, filters and
         slicing unchanged: pagination works on it as on the model queryset)."""
         return queryset.prefetch_related(None).values(*self.plan(queryset).columns)
 
-    def build(self, rows: Iterable[dict], request: Any = None, queryset: QuerySet | None = None):
-        """The output of ``rows`` (from ``values()``): one query per nested list."""
+    def build(
+        self,
+        rows: Iterable[dict],
+        request: Any = None,
+        queryset: QuerySet | None = None,
+        plan_key: frozenset | None = None,
+    ):
+        """The output of ``rows`` (from ``values()``): one query per nested list. The plan is
+        the queryset's, or, without it, the one ``plan_key`` names (a plan already built)."""
         rows = list(rows)
         ctx = {"request": request}
         if self.prepare is not None:
             ctx.update(self.prepare(rows, request))
-        return self.plan(queryset).build(rows, ctx)
+        plan = self._plans[plan_key] if queryset is None and plan_key is not None else None
+        return (plan or self.plan(queryset)).build(rows, ctx)
 
     def data(self, queryset: QuerySet, request: Any = None) -> list[dict]:
         return self.build(self.values(queryset), request, queryset)
@@ -234,21 +321,25 @@ class _Plan:
         self.columns: list[str] = ["pk"]
         self.steps: list[tuple[str, Callable, bool]] = []  # (name, getter, takes ctx)
         self.children: list[tuple[str, _Nested]] = []
+        self.risky: list[str] = []  # output fields that could hold a float or a Decimal
         for name, serializer_field in serializer.fields.items():
             if serializer_field.write_only:
                 continue
-            getter, takes_ctx = self._step(spec, name, serializer_field, annotations)
+            getter, takes_ctx, safe = self._step(spec, name, serializer_field, annotations)
             if name in spec.conditional:
                 getter, takes_ctx = _only_when(getter, takes_ctx, spec.conditional[name]), True
             self.steps.append((name, getter, takes_ctx))
+            if not safe:
+                self.risky.append(name)
         self.columns = list(dict.fromkeys(self.columns))
 
     def _step(self, spec, name, serializer_field, annotations):
+        """(getter, whether it takes ctx, whether its output can hold no float/Decimal)."""
         where = f"{spec.serializer_class.__name__}.{name}"
         if name in spec.computed:
             computed = spec.computed[name]
             self.columns.extend(computed.columns)
-            return computed.fn, True
+            return computed.fn, True, False
         attrs = serializer_field.source_attrs
         column = _resolve(self.model, attrs, annotations) if attrs else None
         if column is not None and not column.model_field.is_relation:
@@ -259,13 +350,14 @@ class _Plan:
             if nested is None:
                 raise ImproperlyConfigured(f"{where}: not a reverse foreign key; use computed=")
             self.children.append((name, nested))
-            return itemgetter(nested.out_key), False
+            return itemgetter(nested.out_key), False, False
         elif isinstance(serializer_field, serializers.BaseSerializer):
-            return self._inline(spec, where, attrs, serializer_field)
+            return (*self._inline(spec, where, attrs, serializer_field), False)
         if column is None:
             raise ImproperlyConfigured(f"{where}: source {serializer_field.source!r} is no column")
         self.columns.append(column.key)
         convert = _convert(serializer_field, column.model_field)
+        safe = _float_free(serializer_field, column.model_field)
         default = serializer_field.default
         if column.nullable_path and not (
             default is None or (default is empty and serializer_field.allow_null)
@@ -275,16 +367,17 @@ class _Plan:
             raise ImproperlyConfigured(f"{where}: nullable path without default=None")
         key = column.key
         if convert is None:
-            return itemgetter(key), False
+            return itemgetter(key), False, safe
         fast = _fast_datetime(serializer_field, key)
         if fast is not None:
-            return fast, True
+            return fast, True, safe
+        convert = _fast_container(serializer_field) or convert
 
         def get(row, key=key, convert=convert):
             value = row[key]
             return None if value is None else convert(value)
 
-        return get, False
+        return get, False, safe
 
     def _inline(self, spec, where, attrs, child_serializer):
         """A nested serializer over a forward foreign key: its columns join the row's query."""
@@ -316,7 +409,7 @@ class _Plan:
 
         return get, False
 
-    def build(self, rows: list[dict], ctx: dict) -> list[dict]:
+    def build(self, rows: list[dict], ctx: dict) -> FloatFree | list[dict]:
         if "_tz" not in ctx:
             ctx["_tz"] = timezone.get_current_timezone()
         if self.children and rows:
@@ -338,7 +431,11 @@ class _Plan:
                 else:
                     item[name] = getter(row)
             out.append(item)
-        return out
+        # The renderer's float check walks the whole body; only these fields can hold one.
+        risky = self.risky
+        if risky and _has_float([item.get(name) for item in out for name in risky]):
+            return out
+        return FloatFree(out)
 
 
 def _only_when(getter, takes_ctx, predicate):
@@ -375,6 +472,7 @@ class _Nested:
             queryset = related._default_manager.all()
         if not queryset.query.order_by and not related._meta.ordering:
             queryset = queryset.order_by("pk")
+        queryset = queryset.prefetch_related(None)
         child = FastList(
             type(list_serializer.child),
             model=related,
@@ -387,11 +485,7 @@ class _Nested:
         return cls(queryset, link, plan, out_key=f"__nested_{attrs[0]}")
 
     def fetch(self, ids: list, ctx: dict) -> dict:
-        rows = list(
-            self.queryset.filter(**{f"{self.link}__in": ids})
-            .prefetch_related(None)
-            .values(*self.plan.columns)
-        )
+        rows = statements.nested_rows(self.queryset, self.link, self.plan.columns, ids)
         built = self.plan.build(rows, ctx)
         groups: dict = defaultdict(list)
         for raw, item in zip(rows, built, strict=True):
@@ -409,11 +503,21 @@ class FastListMixin:
     renderer_classes = [FastJSONRenderer, renderers.BrowsableAPIRenderer]
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        values = self.fast_list.values(queryset)
+        # Anonymous readers: the SQL compiled for this URL this minute (core.statements).
+        reuse = statements.Reuse.for_request(self, request, self._fast_values)
+        if reuse is None:
+            values, plan_key = self._fast_values()
+        else:
+            values, plan_key = reuse.values(), reuse.plan_key
         page = self.paginate_queryset(values)
         rows = page if page is not None else list(values)
-        data = self.fast_list.build(rows, request, queryset)
+        data = self.fast_list.build(rows, request, plan_key=plan_key)
         if page is not None:
             return self.get_paginated_response(data)
         return Response(data)
+
+    def _fast_values(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        fast = self.fast_list
+        values = fast.values(queryset)  # builds the plan of this queryset's annotations
+        return values, fast.plan_key(queryset)

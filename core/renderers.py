@@ -32,6 +32,14 @@ _LS, _PS = "\u2028".encode(), "\u2029".encode()
 _default = encoders.JSONEncoder().default
 
 
+class FloatFree(list):
+    """A list whose values are known to hold no float and no Decimal (``core.fastjson`` checks
+    the few fields of a page that could, and marks the page): the float check skips it. Both
+    encoders write it as a plain list."""
+
+    __slots__ = ()
+
+
 def _has_float(data) -> bool:
     """Whether a float (or a Decimal, which DRF's encoder turns into one) hides in the body."""
     stack = [data]
@@ -40,6 +48,8 @@ def _has_float(data) -> bool:
         kind = type(value)
         if kind is float or kind is Decimal:
             return True
+        if kind is FloatFree:
+            continue
         if kind is dict or isinstance(value, dict):
             stack.extend(value.values())
         elif kind is list or kind is tuple:
