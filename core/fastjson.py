@@ -150,6 +150,7 @@ def _convert(serializer_field, model_field) -> Callable | None:
 _FLOAT_FREE = {
     serializers.CharField.to_representation,  # str()
     serializers.IntegerField.to_representation,  # int()
+    serializers.BigIntegerField.to_representation,  # int(), or its text
     serializers.BooleanField.to_representation,
     serializers.DateField.to_representation,
     serializers.DateTimeField.to_representation,

@@ -31,6 +31,7 @@ Both caches are per process, bounded (LRU), and cleared when a setting changes (
 ``tests/core/test_statements.py`` holds a reused statement to a fresh compilation.
 """
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -99,10 +100,15 @@ class Statement:
         return out
 
 
+# orjson reads an integer beyond 64 bits as a float (json.loads keeps it whole): any run of 19
+# digits (2**63 has 19) sends the text to json.loads; a string or a long decimal merely costs that.
+_LONG_NUMBER = re.compile(r"[0-9]{19}").search
+
+
 def _faster(convert: Callable, expression: Any) -> Callable:
     """orjson for a JSON column's text (Django's converter is json.loads); the same objects.
-    Django's converter stays for key transforms, custom decoders and what orjson refuses
-    (integers beyond 64 bits, NaN)."""
+    Django's converter stays for key transforms, custom decoders, what orjson refuses (NaN)
+    and texts with a number orjson would read differently (integers beyond 64 bits)."""
     field = getattr(convert, "__self__", None)
     if (
         getattr(convert, "__func__", None) is not _json_from_db
@@ -112,7 +118,7 @@ def _faster(convert: Callable, expression: Any) -> Callable:
         return convert
 
     def loads(value, expression, connection):
-        if value is None or not isinstance(value, str):
+        if value is None or not isinstance(value, str) or _LONG_NUMBER(value):
             return convert(value, expression, connection)
         try:
             return orjson.loads(value)

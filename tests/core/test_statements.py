@@ -1,0 +1,229 @@
+"""core.statements: the SQL an anonymous list compiled for its URL is reused, reads the data as
+it is now, answers what a fresh build answers (byte for byte, and as the serializer path), and
+is never reused where it could carry data, belongs to a logged-in user, or is a minute old."""
+
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from coordination.api.views import IncidentViewSet
+from core import statements
+from core.fastjson import FastList, FastListMixin
+from core.renderers import FastJSONRenderer, FloatFree
+from registry.api.views import OrganizationViewSet
+from tests.core.test_fast_lists import assert_same, body, demo  # noqa: F401 (fixture)
+
+
+def _entries():
+    from donations.api.reads import EntryList
+
+    return EntryList
+
+
+def _projects():
+    from procurement.api.views import ProjectViewSet
+
+    return ProjectViewSet
+
+
+CASES = [
+    (lambda: OrganizationViewSet, "/api/v1/organizations/?page_size=3&page=2"),
+    (lambda: OrganizationViewSet, "/api/v1/organizations/?specialty=medical"),
+    (lambda: OrganizationViewSet, "/api/v1/organizations/?page=99"),
+    (_entries, "/api/v1/ledger/entries/?page_size=7"),
+    (_entries, "/api/v1/ledger/entries/?kind=receipt&page_size=3"),
+    (lambda: IncidentViewSet, "/api/v1/incidents/?page_size=1&page=2"),
+    (_projects, "/api/v1/procurements/?page_size=2"),
+]
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """How many times a fast list built its queryset."""
+    calls = []
+    original = FastListMixin._fast_values
+
+    def counted(self):
+        calls.append(type(self).__name__)
+        return original(self)
+
+    monkeypatch.setattr(FastListMixin, "_fast_values", counted)
+    statements.clear()
+    return calls
+
+
+def test_a_url_is_compiled_once_and_answers_as_a_fresh_build(demo, builds):  # noqa: F811
+    for view, path in CASES:
+        view = view()
+        builds.clear()
+        first = assert_same(view, path)
+        second = assert_same(view, path)
+        assert builds == [view.__name__], path  # the second fast request built nothing
+        assert second == first, path
+        statements.clear()
+        assert body(view, path)[1] == first, path  # compiled afresh
+    # every cursor page of the ledger, both ways, on reused statements
+    view, path = _entries(), "/api/v1/ledger/entries/?page_size=40"
+    for _ in range(2):
+        walk, pages = path, 0
+        while walk:
+            page = json.loads(assert_same(view, walk))
+            if page["previous"]:
+                assert_same(view, page["previous"].removeprefix("http://testserver"))
+            walk = page["next"] and page["next"].removeprefix("http://testserver")
+            pages += 1
+        assert pages >= 5
+
+
+def test_the_reused_sql_reads_the_data_as_it_is_now(db, official, builds):
+    from tests.registry import factories as f
+
+    f.OrganizationFactory(kind="volunteer_team", status="verified")
+    path = "/api/v1/organizations/?kind=volunteer_team&page_size=1"
+    before = json.loads(assert_same(OrganizationViewSet, path))
+    f.OrganizationFactory(name="后来的救援队", kind="volunteer_team", status="verified")
+    after = json.loads(assert_same(OrganizationViewSet, path))
+    assert after["count"] == before["count"] + 1
+    assert builds == ["OrganizationViewSet"]
+    # A last page's slice follows the count ([0:2] now): that slice is compiled anew, once.
+    everyone = json.loads(assert_same(OrganizationViewSet, "/api/v1/organizations/?page_size=9"))
+    assert "后来的救援队" in {row["name"] for row in everyone["results"]}
+
+
+def test_queries_per_request_are_the_same_built_or_reused(demo, builds):  # noqa: F811
+    for view, path in CASES:
+        view = view()
+        counts = []
+        statements.clear()
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                body(view, path)
+            counts.append(len(queries))
+        assert len(set(counts)) == 1, (path, counts)
+
+
+def test_logged_in_users_build_their_own(demo, official, builds):  # noqa: F811
+    for _ in range(3):
+        assert_same(OrganizationViewSet, "/api/v1/organizations/?status=pending", official)
+    assert len(builds) == 3
+
+
+def test_the_next_minute_compiles_again(demo, builds):  # noqa: F811
+    path = "/api/v1/ledger/entries/?page_size=5"
+    with time_machine.travel(dt.datetime(2026, 5, 12, 6, 0, 10, tzinfo=dt.UTC), tick=False) as t:
+        assert_same(_entries(), path)
+        assert_same(_entries(), path)
+        assert len(builds) == 1
+        t.shift(dt.timedelta(seconds=60))
+        assert_same(_entries(), path)
+        assert len(builds) == 2
+
+
+def test_a_refused_request_is_refused_again(demo, builds):  # noqa: F811
+    path = "/api/v1/ledger/entries/?kind=bogus"
+    first = body(_entries(), path)
+    assert first[0] == 400
+    assert body(_entries(), path) == first
+    assert len(builds) == 2  # nothing kept from a build that raised
+
+
+def test_a_build_that_runs_a_query_is_never_reused(db):
+    from registry.models import Organization
+
+    def build():
+        ids = list(Organization.objects.values_list("pk", flat=True))  # data in the SQL
+        return Organization.objects.filter(pk__in=ids).values("pk", "name"), frozenset()
+
+    statements.clear()
+    key = ("test", "/x", "zh-hans", 0)
+    reuse = statements.Reuse(key, build)
+    assert list(reuse.values()) == []
+    assert not reuse.reusable
+    assert statements._urls.get(key) is None
+
+
+def test_a_setting_change_forgets_every_statement(demo, builds):  # noqa: F811
+    assert_same(OrganizationViewSet, "/api/v1/organizations/")
+    with override_settings(TONGZHOU_STUCK_GOODS_DAYS=3):
+        assert_same(OrganizationViewSet, "/api/v1/organizations/")
+    assert len(builds) == 2
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7])
+def test_nested_rows_are_the_querysets_rows(demo, count):  # noqa: F811
+    from donations.models import GoodsLine, LedgerEntry
+    from registry.models import Capability
+
+    statements.clear()
+    cases = [
+        (Capability.objects.order_by("specialty"), "organization_id", ["pk", "personnel"]),
+        (GoodsLine.objects.order_by("pk"), "entry_id", ["pk", "name", "quantity", "entry_id"]),
+    ]
+    entry_ids = list(LedgerEntry.objects.values_list("pk", flat=True))
+    org_ids = list(Capability.objects.values_list("organization_id", flat=True).distinct())
+    for (queryset, link, columns), pool in zip(cases, (org_ids, entry_ids), strict=True):
+        for start in range(0, 3):
+            ids = [*pool[start : start + count - 1], 10**9]  # one id no row has
+            for _ in range(2):  # compiled, then reused
+                assert statements.nested_rows(queryset, link, columns, ids) == list(
+                    queryset.filter(**{f"{link}__in": ids}).values(*columns)
+                )
+    assert statements.nested_rows(cases[0][0], "organization_id", ["pk"], []) == []
+    dupes = [org_ids[0], org_ids[0]]
+    assert statements.nested_rows(cases[0][0], "organization_id", ["pk"], dupes) == list(
+        cases[0][0].filter(organization_id__in=dupes).values("pk")
+    )
+
+
+def test_json_columns_decode_to_what_django_gives(db):
+    """orjson where it agrees with json.loads; Django's own converter where it refuses."""
+    from registry.models import Capability
+    from tests.registry import factories as f
+
+    odd = {
+        "比例": 0.1,
+        "tiny": 1e-07,
+        "big": 10**30,
+        "neg": -(2**63),
+        "list": [1.5, "\u2028", None, True, {"深": [2**64]}],
+        "": "",
+    }
+    cap = f.CapabilityFactory(personnel=odd)
+    queryset = Capability.objects.filter(pk=cap.pk).values("pk", "personnel", "equipment")
+    rows = statements.Statement(queryset).rows()
+    assert rows == list(queryset)
+    assert rows[0]["personnel"] == odd
+
+
+def test_a_page_is_marked_float_free_only_when_it_is(db):
+    """The renderer skips the float check of a marked page: only a page whose fields that
+    could hold a float hold none is marked, and either way the bytes are DRF's."""
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from registry.models import Capability
+    from tests.registry import factories as f
+
+    class Loose(serializers.ModelSerializer):
+        personnel = serializers.JSONField()
+
+        class Meta:
+            model = Capability
+            fields = ["id", "specialty", "personnel", "assessed_score"]
+
+    fast = FastList(Loose)
+    assert fast.plan().risky == ["personnel"]
+    cap = f.CapabilityFactory(personnel={"medics": 3})
+    queryset = Capability.objects.filter(pk=cap.pk)
+    clean = fast.data(queryset)
+    assert type(clean) is FloatFree
+    Capability.objects.filter(pk=cap.pk).update(personnel={"ratio": 1e-07})
+    floaty = fast.data(queryset)
+    assert type(floaty) is list
+    for data in (clean, floaty):
+        page = {"count": 1, "results": data}
+        assert FastJSONRenderer().render(page) == JSONRenderer().render(page)
