@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from coordination import permissions as cperms
 from coordination.models import Deployment, Incident, Need, Task, TaskReport
-from core import hooks, regions
+from core import hooks, regions, statements
 from core import permissions as perms
 from core.display import people
 from core.models import Region
@@ -185,12 +185,17 @@ def board(incident: Incident) -> list[tuple[str, str, list[Task]]]:
     return [(s, Task.Status(s).label, columns.get(s, [])) for s in Task.BOARD_ORDER]
 
 
+_REGIONS = Region.objects.order_by()  # a constant: core.statements compiles its lookups once
+
+
 def region_names(codes: list[str]) -> dict[str, str]:
+    """Names of these regions and of their ancestors (one query, compiled once per count)."""
     wanted = set()
     for code in codes:
         if regions.is_valid_code(code):
             wanted.update(regions.ancestors(code))
-    return dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    rows = statements.rows_in(_REGIONS, "code", ["code", "name"], sorted(wanted))
+    return {row["code"]: row["name"] for row in rows}
 
 
 def three_w(incident: Incident) -> list[dict]:

@@ -306,32 +306,68 @@ class _Lazy:
         return len(self._fetch())
 
 
-# --- nested lists: one compiled query per queryset and number of ids ---------------------------
-_SENTINEL = -(2**62)  # ids no row has: where the page's ids go in the parameters
+# --- nested lists and lookups: one compiled query per queryset and number of values ----------
+def _sentinels(kind: type, count: int) -> list | None:
+    """Values no row has, standing where the real ones go in the compiled parameters (the
+    statement compiled with them is never executed)."""
+    if kind is int:
+        return [-(2**62) - i for i in range(count)]
+    if kind is str:
+        return [f"\x00tongzhou-sentinel\x00{i}" for i in range(count)]
+    return None
+
+
+def rows_in(queryset: QuerySet, field: str, columns: list[str], values: list) -> list[dict]:
+    """``queryset.filter(<field>__in=values).values(*columns)`` as a list, compiled once per
+    queryset, field, columns and number of distinct values: the same rows as evaluating that
+    queryset. For querysets that are constants (module level, or built from nothing but the
+    arguments): the cache holds the queryset, so its identity stays its key."""
+    values = list(dict.fromkeys(values))
+    kind = type(values[0]) if values else None
+    sentinels = _sentinels(kind, len(values)) if values else None
+    if sentinels is None or any(type(v) is not kind for v in values):
+        return list(queryset.filter(**{f"{field}__in": values}).values(*columns))
+    key = (id(queryset), queryset.db, field, tuple(columns), kind, len(values))
+    cached = _nested.get(key)
+    if cached is None:
+        statement = Statement(queryset.filter(**{f"{field}__in": sentinels}).values(*columns))
+        wanted = {value: i for i, value in enumerate(sentinels)}
+        positions = [
+            (i, wanted[value])
+            for i, value in enumerate(statement.params)
+            if type(value) is kind and value in wanted
+        ]
+        if sorted(which for _, which in positions) != list(range(len(values))):
+            return list(queryset.filter(**{f"{field}__in": values}).values(*columns))
+        cached = (statement, positions, queryset)  # the queryset held: id() stays unique
+        _nested.put(key, cached)
+    statement, positions, _ = cached
+    params = list(statement.params)
+    for position, which in positions:
+        params[position] = values[which]
+    return statement.rows(params)
 
 
 def nested_rows(queryset: QuerySet, link: str, columns: list[str], ids: list) -> list[dict]:
-    """``queryset.filter(<link>__in=ids).values(*columns)`` as a list, compiled once per
-    shape: the same rows as evaluating that queryset."""
-    ids = list(dict.fromkeys(ids))
-    if not ids or not all(type(i) is int for i in ids):
-        return list(queryset.filter(**{f"{link}__in": ids}).values(*columns))
-    key = (id(queryset), queryset.db, link, tuple(columns), len(ids))
-    cached = _nested.get(key)
+    """The rows of a page's nested list: ``rows_in`` on the link to the page's ids."""
+    return rows_in(queryset, link, columns, ids)
+
+
+def reused_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
+    """The rows of the ``values()`` queryset ``build()`` returns, compiled once per ``key``
+    (for every reader): for a query whose SQL the key determines (e.g. the 3W of an incident:
+    its id). A build that runs a query is not kept, as for lists."""
+    cached = _nested.get(("reused", *key))
     if cached is None:
-        sentinels = [_SENTINEL - i for i in range(len(ids))]
-        statement = Statement(queryset.filter(**{f"{link}__in": sentinels}).values(*columns))
-        wanted = set(sentinels)
-        positions = [
-            i for i, value in enumerate(statement.params) if type(value) is int and value in wanted
-        ]
-        order = [sentinels.index(statement.params[i]) for i in positions]
-        if sorted(order) != list(range(len(ids))):
-            return list(queryset.filter(**{f"{link}__in": ids}).values(*columns))
-        cached = (statement, positions, order, queryset)  # the queryset keeps id() unique
-        _nested.put(key, cached)
-    statement, positions, order, _ = cached
-    params = list(statement.params)
-    for position, which in zip(positions, order, strict=True):
-        params[position] = ids[which]
-    return statement.rows(params)
+        ran = []
+
+        def count(execute, sql, params, many, context):
+            ran.append(sql)
+            return execute(sql, params, many, context)
+
+        with connections["default"].execute_wrapper(count):
+            queryset = build()
+        cached = Statement(queryset)
+        if not ran:
+            _nested.put(("reused", *key), cached)
+    return cached.rows()

@@ -27,7 +27,7 @@ from coordination.models import (
     Task,
     suggest_accident_grade,
 )
-from core import regions
+from core import regions, statements
 from core.api import IsOfficial, ServiceActionsMixin, refuse_input
 from core.fastjson import Computed, FastList, FastListMixin
 from core.parsers import JSONParser
@@ -190,22 +190,25 @@ class IncidentViewSet(
         organization or need instance) and already of the serializer's types (text and
         integers), so no serializer runs. ``tests/core/test_fast_lists.py`` compares the bytes
         with the serializer over ``queries.three_w``."""
-        tasks = list(
-            Task.objects.filter(incident=incident, organization__isnull=False)
-            .exclude(status=Task.Status.CANCELLED)
-            .annotate(reached=Coalesce(Sum("reports__people_served"), Value(0)))
-            .order_by("organization__name", "specialty", "region_code", "id")
-            .values(
-                "id",
-                "organization_id",
-                "organization__name",
-                "specialty",
-                "need__category",
-                "region_code",
-                "title",
-                "status",
-                "reached",
-            )
+        tasks = statements.reused_rows(
+            ("three_w", incident.pk),  # the SQL depends on the incident alone
+            lambda: (
+                Task.objects.filter(incident_id=incident.pk, organization__isnull=False)
+                .exclude(status=Task.Status.CANCELLED)
+                .annotate(reached=Coalesce(Sum("reports__people_served"), Value(0)))
+                .order_by("organization__name", "specialty", "region_code", "id")
+                .values(
+                    "id",
+                    "organization_id",
+                    "organization__name",
+                    "specialty",
+                    "need__category",
+                    "region_code",
+                    "title",
+                    "status",
+                    "reached",
+                )
+            ),
         )
         names = queries.region_names([t["region_code"] for t in tasks])
         rows = []

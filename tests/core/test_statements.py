@@ -227,3 +227,47 @@ def test_a_page_is_marked_float_free_only_when_it_is(db):
     for data in (clean, floaty):
         page = {"count": 1, "results": data}
         assert FastJSONRenderer().render(page) == JSONRenderer().render(page)
+
+
+def test_lookups_by_text_are_the_querysets_rows(db):
+    from core.models import Region
+
+    regions = Region.objects.order_by()
+    codes = list(Region.objects.values_list("code", flat=True)[:5])
+    assert len(codes) == 5  # the regions come with the migrations
+    for count in (1, 2, 5):
+        wanted = [*codes[:count], "999999"]
+        for _ in range(2):
+            assert sorted(
+                statements.rows_in(regions, "code", ["code", "name"], wanted),
+                key=lambda row: row["code"],
+            ) == sorted(
+                regions.filter(code__in=wanted).values("code", "name"), key=lambda row: row["code"]
+            )
+
+
+def test_reused_rows_read_current_data_and_skip_query_running_builds(db, official):
+    from registry.models import Organization
+    from tests.registry import factories as f
+
+    statements.clear()
+    built = []
+
+    def build():
+        built.append(1)
+        return Organization.objects.filter(kind="foundation").order_by("pk").values("pk", "name")
+
+    before = statements.reused_rows(("test-orgs",), build)
+    f.OrganizationFactory(kind="foundation", name="新基金会")
+    after = statements.reused_rows(("test-orgs",), build)
+    assert len(built) == 1
+    assert [row["name"] for row in after] == [*(row["name"] for row in before), "新基金会"]
+
+    def querying():
+        built.append(2)
+        first = Organization.objects.values_list("pk", flat=True).first()
+        return Organization.objects.filter(pk=first).values("pk")
+
+    statements.reused_rows(("test-query",), querying)
+    statements.reused_rows(("test-query",), querying)
+    assert built.count(2) == 2  # compiled each time: its SQL carries data
