@@ -31,6 +31,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -222,6 +223,35 @@ def _identity_on_text(child) -> bool:
     return False
 
 
+def _fast_decimal(serializer_field) -> Callable | None:
+    """A ``DecimalField``'s text without DRF's per-value context copy and quantize, for the
+    usual case: a Decimal that already has the field's places and fits its digits (what a
+    ``numeric(max_digits, decimal_places)`` column returns), for which quantizing is the
+    identity. Anything else goes to the field's own ``to_representation``."""
+    if type(serializer_field).to_representation is not serializers.DecimalField.to_representation:
+        return None
+    coerce = getattr(serializer_field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    places, digits = serializer_field.decimal_places, serializer_field.max_digits
+    if (
+        not coerce
+        or serializer_field.localize
+        or serializer_field.normalize_output
+        or places is None
+        or digits is None
+    ):
+        return None
+    slow, exponent = serializer_field.to_representation, -places
+
+    def as_text(value):
+        if type(value) is Decimal and value.is_finite():
+            shape = value.as_tuple()
+            if shape.exponent == exponent and len(shape.digits) <= digits:
+                return f"{value:f}"
+        return slow(value)
+
+    return as_text
+
+
 def _fast_datetime(serializer_field, key: str) -> Callable | None:
     """A ``DateTimeField``'s ISO 8601 text without DRF's per-value timezone lookups: the
     current timezone is read once per page (``ctx["_tz"]``). Anything unusual (a naive value, a
@@ -372,7 +402,7 @@ class _Plan:
         fast = _fast_datetime(serializer_field, key)
         if fast is not None:
             return fast, True, safe
-        convert = _fast_container(serializer_field) or convert
+        convert = _fast_container(serializer_field) or _fast_decimal(serializer_field) or convert
 
         def get(row, key=key, convert=convert):
             value = row[key]

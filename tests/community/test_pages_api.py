@@ -16,7 +16,6 @@ from tests.registry import factories as f
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 NEED = {
     "category": "food_water",
     "description": "敬老院冬季饮水",
@@ -31,8 +30,8 @@ PROJECT = {
     "region_code": "511826",
     "category": "food_water",
     "budget_sought": "20000.00",
-    "starts_on": TODAY.isoformat(),
-    "ends_on": (TODAY + dt.timedelta(days=90)).isoformat(),
+    "starts_on": timezone.localdate().isoformat(),
+    "ends_on": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
     "description": "为敬老院配送饮用水。",
     "beneficiaries": "芦山县敬老院老人",
 }
@@ -95,7 +94,7 @@ def test_api_refuses_bad_input_with_a_field_and_unknown_keys(ngo_admin, foundati
     assert unknown.status_code == 400 and "incident" in unknown.json()
     late = api.post(
         "/api/v1/community-projects/",
-        {**PROJECT, "ends_on": (TODAY - dt.timedelta(days=1)).isoformat()},
+        {**PROJECT, "ends_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat()},
         format="json",
     )
     assert late.status_code == 400 and "ends_on" in late.json()
@@ -217,8 +216,8 @@ def _rows(n, official, ngo_admin, foundation_admin):
             region_code="511826",
             category="supplies",
             budget_sought=Decimal("1000"),
-            starts_on=TODAY,
-            ends_on=TODAY,
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
             description="说明",
             beneficiaries="村民",
         )

@@ -271,3 +271,30 @@ def test_reused_rows_read_current_data_and_skip_query_running_builds(db, officia
     statements.reused_rows(("test-query",), querying)
     statements.reused_rows(("test-query",), querying)
     assert built.count(2) == 2  # compiled each time: its SQL carries data
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0.00", "-0.00", "12.50", "99999999.99", "1E+2", "12.5", "12.505", "1234567890123.45"],
+)
+def test_fast_decimals_are_the_fields_text(text):
+    from decimal import Decimal
+
+    from rest_framework import serializers
+
+    from core.fastjson import _fast_decimal
+
+    field = serializers.DecimalField(max_digits=12, decimal_places=2)
+    fast = _fast_decimal(field)
+    try:
+        expected = field.to_representation(Decimal(text))
+    except Exception as error:  # DRF refuses what does not fit: so must the fast path
+        with pytest.raises(type(error)):
+            fast(Decimal(text))
+    else:
+        assert fast(Decimal(text)) == expected
+    assert (
+        _fast_decimal(serializers.DecimalField(max_digits=12, decimal_places=2, localize=True))
+        is None
+    )
+    assert _fast_decimal(serializers.IntegerField()) is None
