@@ -54,6 +54,8 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import signals
 
+from core.cache import incr_each
+
 logger = logging.getLogger("tongzhou.cache")
 
 PREFIX = "tz:ver:"
@@ -127,24 +129,38 @@ def scopes() -> tuple[str, ...]:
 # --- writing ------------------------------------------------------------------------------------
 
 
+def _incr_existing(keys: list[str]) -> list[int | None]:
+    """INCR each existing key, None for a missing one: one round trip for all of them with the
+    resilient Redis cache (``core.cache.ResilientRedisCache.incr_existing``), else ``incr`` per
+    key (a missing key raises ValueError there)."""
+    many = getattr(cache, "incr_existing", None)
+    return many(keys) if callable(many) else incr_each(cache, keys)
+
+
 def _incr(names: Iterable[str]) -> None:
-    """INCR each scope's version now (creating a missing key as a new version) and stamp it."""
+    """INCR each scope's version now (creating a missing key as a new version) and stamp it.
+
+    Two Redis round trips for the usual bump of one scope, every committed write's: the INCR of
+    the existing keys (``_incr_existing``), then the stamp (one SET; MSET in a MULTI for
+    several). A missing key costs its ``add`` and ``get`` besides."""
     names = sorted(set(names))
     if not names:
         return
     now = time.time()
     stamps = {}
-    for scope in names:
-        key = _key(scope)
-        try:
-            value = cache.incr(key)
-        except ValueError:
+    keys = [_key(scope) for scope in names]
+    for scope, key, value in zip(names, keys, _incr_existing(keys), strict=True):
+        if value is None:
             if cache.add(key, _clock_version(), timeout=None):
                 value = cache.get(key)
             else:
                 value = cache.incr(key)
         stamps[_stamp_key(scope)] = f"{value}:{now}"
-    cache.set_many(stamps, timeout=None)
+    if len(stamps) == 1:
+        [(stamp, text)] = stamps.items()
+        cache.set(stamp, text, timeout=None)
+    else:
+        cache.set_many(stamps, timeout=None)
     if is_degraded():
         with _pending_lock:
             _pending.update(names)

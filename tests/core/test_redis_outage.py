@@ -7,6 +7,7 @@ four requests, then that the alert written during the outage is published once R
 """
 
 import logging
+import os
 import socket
 import time
 
@@ -137,6 +138,39 @@ def test_the_fallback_serves_every_cache_operation_and_redis_is_retried_later(se
     time.sleep(0.3)
     assert not backend.is_degraded()  # the next operation tries Redis again
     resilient.reset_state()
+
+
+def test_the_one_round_trip_bump_falls_back_too(settings):
+    """``incr_existing`` (``core.versions``' bump): INCR of the keys that exist, None for a
+    missing one left missing, from the local fallback while Redis is unreachable."""
+    resilient.reset_state()
+    backend = ResilientRedisCache(f"redis://127.0.0.1:{closed_port()}/0", {})
+    assert backend.add("v", 41, timeout=None)
+    assert backend.incr_existing(["v", "gone", "v"]) == [42, None, 43]
+    assert backend.get("gone") is None
+    assert backend.is_degraded()
+    resilient.reset_state()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a real Redis (set REDIS_URL)")
+def test_the_one_round_trip_bump_in_redis():
+    resilient.reset_state()
+    backend = ResilientRedisCache(
+        os.environ["REDIS_URL"], {"KEY_PREFIX": f"incr-existing-{time.monotonic_ns()}"}
+    )
+    try:
+        backend.set("v", 41, timeout=None)
+        backend.set("text", "not a number", timeout=60)
+        assert backend.incr_existing(["v", "gone", "v"]) == [42, None, 43]
+        assert backend.get("v") == 43
+        assert backend.get("gone") is None and not backend.has_key("gone")
+        assert backend.incr_existing([]) == []
+        with pytest.raises(Exception, match="not an integer"):  # as incr refuses it
+            backend.incr_existing(["text"])
+        assert not backend.is_degraded()
+    finally:
+        backend.delete_many(["v", "text"])
+        resilient.reset_state()
 
 
 @pytest.mark.django_db
