@@ -109,6 +109,13 @@ class Organization(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        indexes = [
+            # The public directory, in its order: a page reads 50 rows in index order instead
+            # of sorting every verified organization (docs/public-reads.md, "Planner costs").
+            models.Index(
+                fields=["name", "id"], condition=Q(status="verified"), name="org_directory_order"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="vouched")
