@@ -262,6 +262,8 @@ def project_detail(request, pk: int):
     # The services' own rules (challenges, clawbacks and drafts have no Actions declaration).
     for c in challenges:
         c.may_resolve = official and c.status == Challenge.Status.OPEN
+    # one pass of the guards for the buttons and the reasons (as on the milestone page)
+    outcomes = states.outcomes(user, project)
     context = {
         "project": project,
         "steps": common.project_steps(project),
@@ -288,7 +290,8 @@ def project_detail(request, pk: int):
         if project.published_at and official
         else [],
         "labels": common.ACTION_LABELS,
-        "why": common.reasons_to_show(user, project),
+        "actions": [name for name, error in outcomes.items() if error is None],
+        "why": common.reasons_to_show(user, project, outcomes),
         "minimum_period": minimum_period(project) if draft else None,
         "emergency_draft": draft and project.method == Method.EMERGENCY,
         "may_edit": official and draft,

@@ -121,3 +121,30 @@ def test_the_detail_page_costs_a_fixed_number_of_queries(
         page = client.get(f"/procurements/{project.pk}/")
     assert page.status_code == 200
     assert "SECRET-PROPOSAL" not in page.content.decode()
+
+
+def test_the_project_page_runs_the_guards_once_for_buttons_and_reasons(
+    client, agency, official, monkeypatch
+):
+    """One pass of ``core.states.outcomes`` gives both the buttons and the reasons shown: each
+    of the project's guards runs once per page."""
+    from core import states
+
+    project = published(agency, 1)[0]
+    declared = states.actions_of(project)
+    checks = []
+    original = states.Action.check
+
+    def counted(self, user, obj, **context):
+        if obj == project:
+            checks.append(self)
+        return original(self, user, obj, **context)
+
+    monkeypatch.setattr(states.Action, "check", counted)
+    client.force_login(official)
+    page = client.get(f"/procurements/{project.pk}/").content.decode()
+    assert len(checks) == len(declared.by_name)
+    allowed = states.allowed_actions(official, project)
+    assert allowed  # an official of the region may act on a tendering project
+    for name in allowed:
+        assert f'data-action="{name}"' in page
