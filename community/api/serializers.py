@@ -4,7 +4,8 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
 
 from community.models import Pledge, Project, ProjectNeed, RoutineNeed
-from coordination.models import NeedCategory, Priority
+from coordination.api.serializers import NeedInputSerializer
+from coordination.models import NeedCategory
 from core import geo
 from core import permissions as perms
 from core.api import (
@@ -87,25 +88,10 @@ class RoutineNeedDetailSerializer(RoutineNeedSerializer):
         return [{"id": o.pk, "name": o.name} for o in self.context.get("matches", [])]
 
 
-class RoutineNeedCreateSerializer(StrictSerializer):
-    category = serializers.ChoiceField(choices=NeedCategory.choices)
+class RoutineNeedCreateSerializer(NeedInputSerializer):
+    """A routine need: an incident need's input (the same posting rule), a shorter description."""
+
     description = serializers.CharField(max_length=5000)
-    quantity = IntegerField(min_value=1, max_value=10**9)
-    unit = serializers.CharField(max_length=20)
-    region_code = serializers.RegexField(r"^\d{6}$", max_length=6)
-    latitude = DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
-    )
-    longitude = DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-        allow_null=True,
-    )
-    urgency = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    organization = ActingOrganizationField()
 
 
 class CommunityProjectNeedSerializer(StrictModelSerializer):

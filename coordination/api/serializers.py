@@ -234,7 +234,11 @@ class NeedPageSerializer(StrictSerializer):
     results = NeedSerializer(many=True)
 
 
-class NeedCreateSerializer(StrictSerializer):
+class NeedInputSerializer(StrictSerializer):
+    """What posting a need takes: the input of ``services.needs.need_fields``, the one posting
+    rule of an incident need (``NeedCreateSerializer``) and of a routine need
+    (``community.api.serializers.RoutineNeedCreateSerializer``)."""
+
     category = serializers.ChoiceField(choices=NeedCategory.choices)
     description = serializers.CharField()
     quantity = IntegerField(min_value=1, max_value=10**9)
@@ -249,6 +253,10 @@ class NeedCreateSerializer(StrictSerializer):
             "An official with jurisdiction names none."
         )
     )
+
+
+class NeedCreateSerializer(NeedInputSerializer):
+    """An incident's need."""
 
 
 class DeploymentSerializer(PointSerializerMixin, StrictModelSerializer):
