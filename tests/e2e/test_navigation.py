@@ -71,3 +71,23 @@ def test_on_a_phone_the_menus_fold_into_the_menu_button(browser_page, official_w
         box = page.locator(f"[data-nav='{link['key']}']").bounding_box()
         assert box and box["height"] >= 44 and box["x"] + box["width"] <= 390, link["key"]
     assert_no_horizontal_scroll(page)
+
+
+MENUS_JS = """() => Array.from(document.querySelectorAll(
+  '.mainnav > a, .mainnav > details > summary'
+)).map(e => Math.round(e.getBoundingClientRect().top))"""
+
+
+@pytest.mark.parametrize("width", [800, 1000])
+def test_between_phone_and_desktop_the_menus_keep_their_row(
+    browser_page, official_with_everything, width
+):
+    """Where the menus and the user's part do not fit on one row, the user's part wraps below:
+    the menus are not squeezed into a column (they were, one per line, at 1000 px)."""
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, official_with_everything)
+    tops = page.evaluate(MENUS_JS)
+    assert len(tops) >= 5
+    assert max(tops) - min(tops) <= 8, f"the menus wrap: {tops}"
+    assert_no_horizontal_scroll(page)
