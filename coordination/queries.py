@@ -200,36 +200,53 @@ def region_names(codes: list[str]) -> dict[str, str]:
 
 def three_w(incident: Incident) -> list[dict]:
     """Who does what where: one row per task an organization holds (organization, sector,
-    province / prefecture / county, activity, people reached, status)."""
-    tasks = list(
-        Task.objects.filter(incident=incident, organization__isnull=False)
-        .exclude(status=Task.Status.CANCELLED)
-        .select_related("organization", "need")
-        .annotate(reached=Coalesce(Sum("reports__people_served"), Value(0)))
-        .order_by("organization__name", "specialty", "region_code", "id")
+    province / prefecture / county, activity, people reached, status), already of
+    ``ThreeWRowSerializer``'s types: the API sends them as they are, the page and the CSV read
+    them. The task query is compiled once per incident (``core.statements.reused_rows``: its
+    SQL depends on the incident alone), the region names once per number of codes."""
+    tasks = statements.reused_rows(
+        ("three_w", incident.pk),
+        lambda: (
+            Task.objects.filter(incident_id=incident.pk, organization__isnull=False)
+            .exclude(status=Task.Status.CANCELLED)
+            .annotate(reached=Coalesce(Sum("reports__people_served"), Value(0)))
+            .order_by("organization__name", "specialty", "region_code", "id")
+            .values(
+                "id",
+                "organization_id",
+                "organization__name",
+                "specialty",
+                "need__category",
+                "region_code",
+                "title",
+                "status",
+                "reached",
+            )
+        ),
     )
-    names = region_names([t.region_code for t in tasks])
+    names = region_names([t["region_code"] for t in tasks])
     rows = []
     for task in tasks:
-        chain = regions.ancestors(task.region_code)
         adm = dict.fromkeys(("adm1", "adm2", "adm3"), "")
-        for level, code in zip(("adm1", "adm2", "adm3"), chain, strict=False):
+        for level, code in zip(
+            ("adm1", "adm2", "adm3"), regions.ancestors(task["region_code"]), strict=False
+        ):
             adm[level] = code
         rows.append(
             {
-                "organization": task.organization.name,
-                "organization_id": task.organization_id,
-                "sector": task.specialty or (task.need.category if task.need else ""),
+                "organization": task["organization__name"],
+                "organization_id": task["organization_id"],
+                "sector": task["specialty"] or task["need__category"] or "",
                 "adm1_code": adm["adm1"],
                 "adm1_name": names.get(adm["adm1"], ""),
                 "adm2_code": adm["adm2"],
                 "adm2_name": names.get(adm["adm2"], ""),
                 "adm3_code": adm["adm3"],
                 "adm3_name": names.get(adm["adm3"], ""),
-                "activity": task.title,
-                "reached": task.reached,
-                "status": task.status,
-                "task_id": task.pk,
+                "activity": task["title"],
+                "reached": task["reached"],
+                "status": task["status"],
+                "task_id": task["id"],
             }
         )
     return rows

@@ -2,8 +2,6 @@
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Sum, Value
-from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -27,7 +25,6 @@ from coordination.models import (
     Task,
     suggest_accident_grade,
 )
-from core import regions, statements
 from core.api import IsOfficial, ServiceActionsMixin, refuse_input
 from core.fastjson import Computed, FastList, FastListMixin
 from core.parsers import JSONParser
@@ -185,56 +182,10 @@ class IncidentViewSet(
         return response
 
     def three_w_data(self, incident: Incident) -> list[dict]:
-        """The 3W rows as ``ThreeWRowSerializer`` gives them (cold path: docs/public-reads.md):
-        ``queries.three_w``'s filter, order and rows, read with ``values()`` (no task,
-        organization or need instance) and already of the serializer's types (text and
-        integers), so no serializer runs. ``tests/core/test_fast_lists.py`` compares the bytes
-        with the serializer over ``queries.three_w``."""
-        tasks = statements.reused_rows(
-            ("three_w", incident.pk),  # the SQL depends on the incident alone
-            lambda: (
-                Task.objects.filter(incident_id=incident.pk, organization__isnull=False)
-                .exclude(status=Task.Status.CANCELLED)
-                .annotate(reached=Coalesce(Sum("reports__people_served"), Value(0)))
-                .order_by("organization__name", "specialty", "region_code", "id")
-                .values(
-                    "id",
-                    "organization_id",
-                    "organization__name",
-                    "specialty",
-                    "need__category",
-                    "region_code",
-                    "title",
-                    "status",
-                    "reached",
-                )
-            ),
-        )
-        names = queries.region_names([t["region_code"] for t in tasks])
-        rows = []
-        for task in tasks:
-            adm = dict.fromkeys(("adm1", "adm2", "adm3"), "")
-            chain = regions.ancestors(task["region_code"])
-            for level, code in zip(("adm1", "adm2", "adm3"), chain, strict=False):
-                adm[level] = code
-            rows.append(
-                {
-                    "organization": task["organization__name"],
-                    "organization_id": task["organization_id"],
-                    "sector": task["specialty"] or task["need__category"] or "",
-                    "adm1_code": adm["adm1"],
-                    "adm1_name": names.get(adm["adm1"], ""),
-                    "adm2_code": adm["adm2"],
-                    "adm2_name": names.get(adm["adm2"], ""),
-                    "adm3_code": adm["adm3"],
-                    "adm3_name": names.get(adm["adm3"], ""),
-                    "activity": task["title"],
-                    "reached": task["reached"],
-                    "status": task["status"],
-                    "task_id": task["id"],
-                }
-            )
-        return rows
+        """The 3W rows (``queries.three_w``), already of ``ThreeWRowSerializer``'s types, so no
+        serializer runs (cold path: docs/public-reads.md). ``tests/core/test_fast_lists.py``
+        compares the bytes with the serializer over the same rows and DRF's renderer."""
+        return queries.three_w(incident)
 
 
 class NeedViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
