@@ -45,7 +45,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core import statements
-from core.renderers import FastJSONRenderer, FloatFree, _has_float
+from core.renderers import FastJSONRenderer, FloatFree, has_float
 
 SKIP = object()  # a computed or conditional value that leaves its key out of the row
 
@@ -464,7 +464,7 @@ class _Plan:
             out.append(item)
         # The renderer's float check walks the whole body; only these fields can hold one.
         risky = self.risky
-        if risky and _has_float([item.get(name) for item in out for name in risky]):
+        if risky and has_float([item.get(name) for item in out for name in risky]):
             return out
         return FloatFree(out)
 
@@ -516,7 +516,7 @@ class _Nested:
         return cls(queryset, link, plan, out_key=f"__nested_{attrs[0]}")
 
     def fetch(self, ids: list, ctx: dict) -> dict:
-        rows = statements.nested_rows(self.queryset, self.link, self.plan.columns, ids)
+        rows = statements.rows_in(self.queryset, self.link, self.plan.columns, ids)
         built = self.plan.build(rows, ctx)
         groups: dict = defaultdict(list)
         for raw, item in zip(rows, built, strict=True):
@@ -539,7 +539,7 @@ class FastListMixin:
         if reuse is None:
             values, plan_key = self._fast_values()
         else:
-            values, plan_key = reuse.values(), reuse.plan_key
+            values, plan_key = reuse.values()
         page = self.paginate_queryset(values)
         rows = page if page is not None else list(values)
         data = self.fast_list.build(rows, request, plan_key=plan_key)

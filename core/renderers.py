@@ -40,7 +40,7 @@ class FloatFree(list):
     __slots__ = ()
 
 
-def _has_float(data) -> bool:
+def has_float(data) -> bool:
     """Whether a float (or a Decimal, which DRF's encoder turns into one) hides in the body."""
     stack = [data]
     while stack:
@@ -72,7 +72,7 @@ class FastJSONRenderer(renderers.JSONRenderer):
             body = orjson.dumps(data, default=_default, option=_OPTIONS)
         except (orjson.JSONEncodeError, TypeError):
             return super().render(data, accepted_media_type, renderer_context)
-        if _has_float(data):
+        if has_float(data):
             return super().render(data, accepted_media_type, renderer_context)
         if b"\xe2\x80" in body:
             body = body.replace(_LS, b"\\u2028").replace(_PS, b"\\u2029")

@@ -23,7 +23,7 @@ building the queryset runs no query.
   minute of ``timezone.now()`` (time-dependent parameters are as fresh as the per-minute
   queryset of ``donations.queries.public_entries``). Logged-in users' querysets depend on
   their memberships and jurisdiction: they keep building theirs.
-- ``nested_rows``: the nested lists of a page (``field__in=<the page's ids>``) compiled once
+- ``rows_in``: the nested lists of a page (``field__in=<the page's ids>``) compiled once
   per queryset and number of ids, for every reader: the nested querysets are module-level
   constants, so their SQL never changes; the ids are substituted into the parameters.
 
@@ -35,6 +35,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -128,6 +129,19 @@ def _faster(convert: Callable, expression: Any) -> Callable:
     return loads
 
 
+@contextmanager
+def _queries_run(alias: str = "default"):
+    """The (sql, params) of every query run inside the block, on ``alias``."""
+    ran: list[tuple[str, Any]] = []
+
+    def capture(execute, sql, params, many, context):
+        ran.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connections[alias].execute_wrapper(capture):
+        yield ran
+
+
 class _LRU:
     def __init__(self, size: int = MAX_KEYS) -> None:
         self.size = size
@@ -197,26 +211,15 @@ class Reuse:
         key = (type(view), request.get_full_path(), translation.get_language(), minute)
         return cls(key, build)
 
-    @property
-    def plan_key(self):
-        if self.compiled is None:
-            self._materialize()
-        return self.compiled.plan_key
-
-    def values(self) -> "_Lazy":
+    def values(self) -> tuple["_Lazy", frozenset]:
+        """The stand-in for the paginator, and the key of the list's plan (its annotations)."""
         if self.compiled is None:
             self._materialize()  # a 400 from the filters is raised here, as without reuse
-        return _Lazy(self, ())
+        return _Lazy(self, ()), self.compiled.plan_key
 
     def _materialize(self) -> QuerySet:
         if self._values is None:
-            ran = []
-
-            def count(execute, sql, params, many, context):
-                ran.append(sql)
-                return execute(sql, params, many, context)
-
-            with connections["default"].execute_wrapper(count):
+            with _queries_run() as ran:
                 self._values, plan_key = self._build()
             self.reusable = not ran
             if self.compiled is None:
@@ -247,13 +250,7 @@ class Reuse:
         if statement is not None:
             return statement.rows()[0]["__count"]
         queryset = self._queryset(path)
-        captured = []
-
-        def capture(execute, sql, params, many, context):
-            captured.append((sql, params))
-            return execute(sql, params, many, context)
-
-        with connections[queryset.db].execute_wrapper(capture):
+        with _queries_run(queryset.db) as captured:
             value = queryset.count()
         if self.reusable and len(captured) == 1:
             statement = _count_statement(queryset.db, *captured[0])
@@ -348,24 +345,13 @@ def rows_in(queryset: QuerySet, field: str, columns: list[str], values: list) ->
     return statement.rows(params)
 
 
-def nested_rows(queryset: QuerySet, link: str, columns: list[str], ids: list) -> list[dict]:
-    """The rows of a page's nested list: ``rows_in`` on the link to the page's ids."""
-    return rows_in(queryset, link, columns, ids)
-
-
 def reused_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
     """The rows of the ``values()`` queryset ``build()`` returns, compiled once per ``key``
     (for every reader): for a query whose SQL the key determines (e.g. the 3W of an incident:
     its id). A build that runs a query is not kept, as for lists."""
     cached = _nested.get(("reused", *key))
     if cached is None:
-        ran = []
-
-        def count(execute, sql, params, many, context):
-            ran.append(sql)
-            return execute(sql, params, many, context)
-
-        with connections["default"].execute_wrapper(count):
+        with _queries_run() as ran:
             queryset = build()
         cached = Statement(queryset)
         if not ran:

@@ -141,7 +141,8 @@ def test_a_build_that_runs_a_query_is_never_reused(db):
     statements.clear()
     key = ("test", "/x", "zh-hans", 0)
     reuse = statements.Reuse(key, build)
-    assert list(reuse.values()) == []
+    rows, _plan = reuse.values()
+    assert list(rows) == []
     assert not reuse.reusable
     assert statements._urls.get(key) is None
 
@@ -169,12 +170,12 @@ def test_nested_rows_are_the_querysets_rows(demo, count):  # noqa: F811
         for start in range(0, 3):
             ids = [*pool[start : start + count - 1], 10**9]  # one id no row has
             for _ in range(2):  # compiled, then reused
-                assert statements.nested_rows(queryset, link, columns, ids) == list(
+                assert statements.rows_in(queryset, link, columns, ids) == list(
                     queryset.filter(**{f"{link}__in": ids}).values(*columns)
                 )
-    assert statements.nested_rows(cases[0][0], "organization_id", ["pk"], []) == []
+    assert statements.rows_in(cases[0][0], "organization_id", ["pk"], []) == []
     dupes = [org_ids[0], org_ids[0]]
-    assert statements.nested_rows(cases[0][0], "organization_id", ["pk"], dupes) == list(
+    assert statements.rows_in(cases[0][0], "organization_id", ["pk"], dupes) == list(
         cases[0][0].filter(organization_id__in=dupes).values("pk")
     )
 
