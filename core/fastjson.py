@@ -45,7 +45,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core import statements
-from core.renderers import FastJSONRenderer, FloatFree, has_float
+from core.renderers import FastJSONRenderer
 
 SKIP = object()  # a computed or conditional value that leaves its key out of the row
 
@@ -146,38 +146,6 @@ def _convert(serializer_field, model_field) -> Callable | None:
     return (
         None if _is_identity(serializer_field, model_field) else serializer_field.to_representation
     )
-
-
-_FLOAT_FREE = {
-    serializers.CharField.to_representation,  # str()
-    serializers.IntegerField.to_representation,  # int()
-    serializers.BigIntegerField.to_representation,  # int(), or its text
-    serializers.BooleanField.to_representation,
-    serializers.DateField.to_representation,
-    serializers.DateTimeField.to_representation,
-    serializers.TimeField.to_representation,
-    serializers.UUIDField.to_representation,
-}
-
-
-def _float_free(serializer_field, model_field) -> bool:
-    """Whether this column's output can never be a float or a Decimal (nor hold one)."""
-    rep = type(serializer_field).to_representation
-    if rep in _FLOAT_FREE:
-        return True
-    if rep is serializers.DecimalField.to_representation:
-        coerce = getattr(
-            serializer_field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING
-        )
-        return bool(coerce)  # text, not a Decimal
-    if rep is serializers.ChoiceField.to_representation:
-        values = serializer_field.choice_strings_to_values.values()
-        return _internal_type(model_field) in _TEXT | _INTEGER and all(
-            type(v) in (str, int) for v in values
-        )
-    if rep is relations.PrimaryKeyRelatedField.to_representation:
-        return serializer_field.pk_field is None and _internal_type(model_field) in _INTEGER
-    return False
 
 
 def _fast_container(serializer_field) -> Callable | None:
@@ -352,25 +320,22 @@ class _Plan:
         self.columns: list[str] = ["pk"]
         self.steps: list[tuple[str, Callable, bool]] = []  # (name, getter, takes ctx)
         self.children: list[tuple[str, _Nested]] = []
-        self.risky: list[str] = []  # output fields that could hold a float or a Decimal
         for name, serializer_field in serializer.fields.items():
             if serializer_field.write_only:
                 continue
-            getter, takes_ctx, safe = self._step(spec, name, serializer_field, annotations)
+            getter, takes_ctx = self._step(spec, name, serializer_field, annotations)
             if name in spec.conditional:
                 getter, takes_ctx = _only_when(getter, takes_ctx, spec.conditional[name]), True
             self.steps.append((name, getter, takes_ctx))
-            if not safe:
-                self.risky.append(name)
         self.columns = list(dict.fromkeys(self.columns))
 
     def _step(self, spec, name, serializer_field, annotations):
-        """(getter, whether it takes ctx, whether its output can hold no float/Decimal)."""
+        """(getter, whether it takes ctx)."""
         where = f"{spec.serializer_class.__name__}.{name}"
         if name in spec.computed:
             computed = spec.computed[name]
             self.columns.extend(computed.columns)
-            return computed.fn, True, False
+            return computed.fn, True
         attrs = serializer_field.source_attrs
         column = _resolve(self.model, attrs, annotations) if attrs else None
         if column is not None and not column.model_field.is_relation:
@@ -381,14 +346,13 @@ class _Plan:
             if nested is None:
                 raise ImproperlyConfigured(f"{where}: not a reverse foreign key; use computed=")
             self.children.append((name, nested))
-            return itemgetter(nested.out_key), False, False
+            return itemgetter(nested.out_key), False
         elif isinstance(serializer_field, serializers.BaseSerializer):
-            return (*self._inline(spec, where, attrs, serializer_field), False)
+            return self._inline(spec, where, attrs, serializer_field)
         if column is None:
             raise ImproperlyConfigured(f"{where}: source {serializer_field.source!r} is no column")
         self.columns.append(column.key)
         convert = _convert(serializer_field, column.model_field)
-        safe = _float_free(serializer_field, column.model_field)
         default = serializer_field.default
         if column.nullable_path and not (
             default is None or (default is empty and serializer_field.allow_null)
@@ -398,17 +362,17 @@ class _Plan:
             raise ImproperlyConfigured(f"{where}: nullable path without default=None")
         key = column.key
         if convert is None:
-            return itemgetter(key), False, safe
+            return itemgetter(key), False
         fast = _fast_datetime(serializer_field, key)
         if fast is not None:
-            return fast, True, safe
+            return fast, True
         convert = _fast_container(serializer_field) or _fast_decimal(serializer_field) or convert
 
         def get(row, key=key, convert=convert):
             value = row[key]
             return None if value is None else convert(value)
 
-        return get, False, safe
+        return get, False
 
     def _inline(self, spec, where, attrs, child_serializer):
         """A nested serializer over a forward foreign key: its columns join the row's query."""
@@ -440,7 +404,7 @@ class _Plan:
 
         return get, False
 
-    def build(self, rows: list[dict], ctx: dict) -> FloatFree | list[dict]:
+    def build(self, rows: list[dict], ctx: dict) -> list[dict]:
         if "_tz" not in ctx:
             ctx["_tz"] = timezone.get_current_timezone()
         if self.children and rows:
@@ -462,11 +426,7 @@ class _Plan:
                 else:
                     item[name] = getter(row)
             out.append(item)
-        # The renderer's float check walks the whole body; only these fields can hold one.
-        risky = self.risky
-        if risky and has_float([item.get(name) for item in out for name in risky]):
-            return out
-        return FloatFree(out)
+        return out
 
 
 def _only_when(getter, takes_ctx, predicate):

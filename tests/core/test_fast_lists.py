@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework import mixins, renderers
 from rest_framework.test import APIRequestFactory, force_authenticate
 
@@ -263,22 +265,72 @@ def test_fast_renderer_writes_drf_bytes(data):
 
 
 def test_every_float_body_renders_as_drf_renders_it():
-    """orjson and ``json`` spell floats differently (``1e-7``/``1e-07``, ``0.0000114``/
-    ``1.14e-05``): any float, anywhere, goes to DRF's renderer. Pinned over random doubles."""
+    """orjson and ``json`` spell some floats differently (``1e-7``/``1e-07``, ``0.00001``/
+    ``1e-05``): the renderer finds those in orjson's bytes and lets DRF render. Pinned over
+    random doubles, every power of ten, and each float in every position a body has."""
     import random
     import struct
 
     from core.renderers import FastJSONRenderer
 
     rng = random.Random(7)
-    for _ in range(5000):
-        value = struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0]
+    values = [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(4000)]
+    values += [rng.random() * 10.0**e for e in range(-30, 30) for _ in range(20)]
+    values += [m * 10.0**e for e in range(-320, 308) for m in (1, -1.5, 9.999999)]
+    for value in values:
         if value != value or value in (float("inf"), float("-inf")):
             continue
-        for data in ({"x": [value, "9e3f1e5"]}, {"a": {"b": [{"c": value}]}}):
+        for data in (
+            {"x": [value, "9e3f1e5", "e-7]", "0.00001"]},
+            {"a": {"b": [{"c": value}], "d": value}},
+            [value],
+            {"x": Decimal(repr(value))},
+        ):
             assert FastJSONRenderer().render(data) == renderers.JSONRenderer().render(data)
-    data = {"x": 1.14e-05}
-    assert FastJSONRenderer().render(data) == b'{"x":1.14e-05}'
+    assert FastJSONRenderer().render({"x": 1.14e-05}) == b'{"x":1.14e-05}'
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**63 - 1)
+        | st.text()
+        | st.floats(allow_nan=False, allow_infinity=False),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_any_json_body_renders_as_drf_renders_it(data):
+    from core.renderers import FastJSONRenderer
+
+    assert FastJSONRenderer().render(data) == renderers.JSONRenderer().render(data)
+
+
+def test_floats_orjson_spells_alike_take_the_fast_path(monkeypatch):
+    """The check reads number tokens, not text: such floats, and float-like text inside
+    strings, stay on orjson (a page with a ratio of 0.5 is not rendered twice)."""
+    from core.renderers import FastJSONRenderer, float_text_differs
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("DRF's renderer was used")
+
+    monkeypatch.setattr(renderers.JSONRenderer, "render", refuse)
+    data = {"r": [0.5, 1e16, -2.25, 1e-10], "t": "1e-7 or 0.00001"}
+    assert FastJSONRenderer().render(data) == (
+        b'{"r":[0.5,1e+16,-2.25,1e-10],"t":"1e-7 or 0.00001"}'
+    )
+    assert float_text_differs(b'{"x":[1e-7]}') and float_text_differs(b'{"x":-0.00002}')
+    assert not float_text_differs(b'{"x":"e-7]","y":"v0.00001"}')
+
+
+def test_non_finite_floats_are_written_null():
+    """DRF refuses NaN and Infinity (strict JSON); no stored value can hold one (module
+    docstring of core.renderers), and the fast path writes ``null``."""
+    from core.renderers import FastJSONRenderer
+
+    assert FastJSONRenderer().render({"x": float("nan")}) == b'{"x":null}'
 
 
 def test_fast_renderer_uses_orjson_for_plain_bodies(monkeypatch):
