@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
 from core.forms import AdminLoginForm, LoginForm
+from core.urlindex import indexed_include
 
 # Every login goes through the login limiter (core.auth, core.ratelimit); the admin's form says
 # how long to wait like the login page's.
@@ -37,15 +38,15 @@ urlpatterns = [
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/v1/", include("core.api_urls")),
-    path("", include("core.urls")),
+    indexed_include("api/v1/", "core.api_urls"),
+    indexed_include("", "core.urls"),
 ]
 handler404 = "core.views.page_not_found"
 
 for _app in DOMAIN_APPS:
     urlpatterns += [
-        path("api/v1/", include(f"{_app}.api_urls")),
-        path("", include(f"{_app}.urls")),
+        indexed_include("api/v1/", f"{_app}.api_urls"),
+        indexed_include("", f"{_app}.urls"),
     ]
 
 if settings.DEBUG:

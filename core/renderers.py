@@ -42,9 +42,9 @@ _default = encoders.JSONEncoder().default
 
 # A float orjson spells differently from ``json`` (module docstring): a cheap candidate
 # search first (a literal start lets the regular expression engine skip ahead fast), then
-# the precise one, which needs the character before the number.
-_CANDIDATES = (re.compile(rb"e-[1-9][,\]}]"), re.compile(rb"0\.0000"))
-_DIFFERENT_FLOAT = re.compile(rb"[0-9]e-[1-9][,\]}]|[:,\[]-?0\.0000")
+# the precise one, which needs the character before the number (or the body's start).
+_CANDIDATES = (re.compile(rb"e-[1-9](?:[,\]}]|$)"), re.compile(rb"0\.0000"))
+_DIFFERENT_FLOAT = re.compile(rb"[0-9]e-[1-9](?:[,\]}]|$)|(?:^|[:,\[])-?0\.0000")
 
 
 def float_text_differs(body: bytes) -> bool:

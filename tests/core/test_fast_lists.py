@@ -284,6 +284,7 @@ def test_every_float_body_renders_as_drf_renders_it():
             {"x": [value, "9e3f1e5", "e-7]", "0.00001"]},
             {"a": {"b": [{"c": value}], "d": value}},
             [value],
+            value,
             {"x": Decimal(repr(value))},
         ):
             assert FastJSONRenderer().render(data) == renderers.JSONRenderer().render(data)
@@ -322,6 +323,7 @@ def test_floats_orjson_spells_alike_take_the_fast_path(monkeypatch):
         b'{"r":[0.5,1e+16,-2.25,1e-10],"t":"1e-7 or 0.00001"}'
     )
     assert float_text_differs(b'{"x":[1e-7]}') and float_text_differs(b'{"x":-0.00002}')
+    assert float_text_differs(b"0.00001") and float_text_differs(b"-1e-7")
     assert not float_text_differs(b'{"x":"e-7]","y":"v0.00001"}')
 
 
