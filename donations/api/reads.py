@@ -56,9 +56,12 @@ class EntryFilter(filters.FilterSet):
 
 # The public ledger's cold path: EntryOut's fields (whatever they are) read with values(),
 # lines and sources one query each for the page (core.fastjson). ``sequenced`` is a property
-# of the model: true once the sequencer has given the entry its seq (issue 16).
+# of the model: true once the sequencer has given the entry its seq (issue 16). The holder's,
+# counterparty's and incident's names come by scalar subqueries, not joins (planner time).
 ENTRIES = FastList(
-    EntryOut, computed={"sequenced": Computed(("seq",), lambda row, ctx: row["seq"] is not None)}
+    EntryOut,
+    computed={"sequenced": Computed(("seq",), lambda row, ctx: row["seq"] is not None)},
+    scalar_relations=True,
 )
 
 

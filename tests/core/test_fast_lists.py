@@ -154,6 +154,28 @@ def test_ledger_entries_demo_data_and_every_page(demo, ngo_admin, official):
         assert part in seen, part  # the demo data exercises the nested and annotated parts
 
 
+def test_scalar_relations_read_the_joined_values_without_joins(demo):
+    """``scalar_relations``: the names one foreign key away come by subqueries (no JOIN in the
+    page query) and equal the joined values, NULL where there is no related row."""
+        from core import statements
+    from core.fastjson import FastList
+    from donations import queries
+    from donations.api.reads import ENTRIES
+    from donations.api.serializers import EntryOut
+
+    assert ENTRIES.scalar_relations
+    queryset = queries.public_entries().filter(seq__isnull=False)
+    scalar = ENTRIES.values(queryset)
+    joined = FastList(EntryOut, computed=ENTRIES.computed).values(queryset)
+    assert " JOIN " not in str(scalar.query) and " JOIN " in str(joined.query)
+    rows = list(scalar)
+    assert rows == list(joined) and len(rows) > 10
+    assert statements.Statement(scalar).rows() == rows
+    names = {row["counterparty__name"] for row in rows}
+    assert None in names and len(names) > 1  # with and without a related row
+    assert {row["incident__title"] for row in rows} == {"芦山县6.1级地震"}
+
+
 INCIDENT_PATHS = [
     "/api/v1/incidents/",
     "/api/v1/incidents/?page_size=1",
