@@ -157,7 +157,7 @@ def test_ledger_entries_demo_data_and_every_page(demo, ngo_admin, official):
 def test_scalar_relations_read_the_joined_values_without_joins(demo):
     """``scalar_relations``: the names one foreign key away come by subqueries (no JOIN in the
     page query) and equal the joined values, NULL where there is no related row."""
-        from core import statements
+    from core import statements
     from core.fastjson import FastList
     from donations import queries
     from donations.api.reads import ENTRIES
