@@ -85,7 +85,97 @@ def main() -> None:
         lead_agency=agency,
         status="responding",
     )
-    print(json.dumps({"incident": incident.pk, "organizations": len(orgs)}))
+    tasks, projects = _lists(rng, incident, agency, official, orgs, counties, specialties, now)
+    print(
+        json.dumps(
+            {
+                "incident": incident.pk,
+                "organizations": len(orgs),
+                "tasks": tasks,
+                "projects": projects,
+            }
+        )
+    )
+
+
+def _lists(rng, incident, agency, official, orgs, counties, specialties, now) -> tuple[int, int]:
+    """Rows for the two other public lists the bench reads: the incident's 3W (60 tasks held
+    by organizations, with reports of people reached) and the procurement list (60 published
+    projects, each with its service standards and scoring criteria), so that each answers a
+    full page, not an empty list."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from coordination.models import Task, TaskReport
+    from procurement import models as pm
+
+    held = [Task.Status.ASSIGNED, Task.Status.IN_PROGRESS, Task.Status.COMPLETED]
+    tasks = Task.objects.bulk_create(
+        [
+            Task(
+                incident=incident,
+                title=f"基准测试任务{i}：搜救与转移安置",
+                specialty=rng.choice(specialties),
+                region_code=rng.choice(counties),
+                status=rng.choice(held),
+                organization=rng.choice(orgs),
+                assigned_at=now,
+                created_by=official,
+            )
+            for i in range(60)
+        ]
+    )
+    TaskReport.objects.bulk_create(
+        [
+            TaskReport(task=t, summary="进展", people_served=rng.randint(1, 400), filed_by=official)
+            for t in tasks
+            for _ in range(2)
+        ]
+    )
+    projects = pm.Project.objects.bulk_create(
+        [
+            pm.Project(
+                buyer=agency,
+                title=f"基准测试购买服务项目{i}",
+                category=rng.choice(pm.Category.values),
+                method=pm.Method.OPEN_TENDER,
+                budget_amount=Decimal(rng.randint(50, 900) * 1000),
+                region_code="511800",
+                incident=incident if i % 2 else None,
+                description="bench",
+                eligibility_specialty=rng.choice(specialties),
+                eligibility_min_grade=2,
+                tender_end=now + timedelta(days=20),
+                status=pm.Project.Status.TENDERING,
+                published_at=now - timedelta(minutes=i),
+                created_by=official,
+            )
+            for i in range(60)
+        ]
+    )
+    pm.ServiceStandard.objects.bulk_create(
+        [
+            pm.ServiceStandard(
+                project=p,
+                indicator=f"指标{k}",
+                target=Decimal("95.00"),
+                unit="%",
+                verification=pm.Verification.SITE_INSPECTION,
+            )
+            for p in projects
+            for k in range(2)
+        ]
+    )
+    weights = [(pm.CriterionKind.PRICE, 30), (pm.CriterionKind.TECHNICAL, 50)]
+    weights.append((pm.CriterionKind.EXPERIENCE, 20))
+    pm.Criterion.objects.bulk_create(
+        [
+            pm.Criterion(project=p, name=str(kind.label), kind=kind, weight=weight)
+            for p in projects
+            for kind, weight in weights
+        ]
+    )
+    return len(tasks), len(projects)
 
 
 if __name__ == "__main__":
