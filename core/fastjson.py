@@ -92,6 +92,10 @@ def _internal_type(model_field) -> str:
         return ""
 
 
+# DRF 3.16's BigIntegerField (what a BigAutoField id maps to), absent before
+_BIGINT_REP = getattr(getattr(serializers, "BigIntegerField", None), "to_representation", None)
+
+
 def _is_identity(serializer_field, model_field) -> bool:
     """Whether ``to_representation`` returns what the database gives for this column."""
     kind = _internal_type(model_field)
@@ -100,6 +104,14 @@ def _is_identity(serializer_field, model_field) -> bool:
         return kind in _TEXT
     if rep is serializers.IntegerField.to_representation:
         return kind in _INTEGER
+    if _BIGINT_REP is not None and rep is _BIGINT_REP:
+        # DRF's big integers (auto ids map to them): text only with COERCE_BIGINT_TO_STRING
+        coerce = getattr(
+            serializer_field,
+            "coerce_to_string",
+            getattr(api_settings, "COERCE_BIGINT_TO_STRING", False),
+        )
+        return not coerce and kind in _INTEGER
     if rep is serializers.ChoiceField.to_representation:
         return kind in _TEXT or kind in _INTEGER
     if rep is serializers.BooleanField.to_representation:

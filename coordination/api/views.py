@@ -172,7 +172,12 @@ class IncidentViewSet(
     )
     def three_w(self, request, pk=None):
         """Who does what where; ``?format=csv`` gives the rows as HXL-tagged CSV."""
-        incident = self.get_object()
+        # Only the id is needed: looked up by the visibility rule, not built with get_object
+        # (an unsaved stand-in carries it to queries.three_w, which reads nothing else).
+        incident_id = queries.visible_incident_id(request.user, pk)
+        if incident_id is None:
+            raise Http404
+        incident = Incident(pk=incident_id)
         if request.accepted_renderer.format != "csv":
             return Response(self.three_w_data(incident))
         response = Response(

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import permissions as perms
+from core import statements
 from core.api import IsOfficial, refuse_input
 from core.display import people
 from core.fastjson import Computed, FastList, FastListMixin
@@ -52,27 +53,46 @@ class ProjectFilter(django_filters.FilterSet):
         fields = ["status", "method", "category", "incident", "region"]
 
 
+# Constant querysets for core.statements.rows_in (compiled once per number of ids).
+_INVITEES = Project.invitees.through.objects.order_by("organization__name", "organization__id")
+_ACTIVE_AWARDS = Award.objects.filter(status=Award.Status.ACTIVE)
+_CONTRACTS = Contract.objects.all()
+
+
 def _projects_context(rows: list[dict], request) -> dict:
     """Once per page of projects: the invitees (ordered as the prefetch orders organizations),
     and for the projects that have them, the active award and the contract rendered by their
     own serializers (AwardOutSerializer, ContractOutSerializer: nested several levels deep and
     on few rows, so the serializer stays their one implementation), read as queries.
-    _with_details prefetches them. Four queries whatever the page holds."""
+    _with_details prefetches them.
+
+    The invitees and which projects of the page have an award or a contract are read by
+    statements compiled once (``core.statements.rows_in``); the award and contract querysets
+    are built and run only for the projects that have one, so a page of tenders (none yet)
+    costs three small queries here, and any page at most three plus the contracts'
+    prefetches, whatever its size."""
     ids = [row["pk"] for row in rows]
     invitees: dict[int, list[int]] = {pk: [] for pk in ids}
     awards: dict[int, dict] = {}
     contracts: dict[int, dict] = {}
-    if ids:
-        through = Project.invitees.through.objects.filter(project_id__in=ids)
-        for project_id, organization_id in through.order_by(
-            "organization__name", "organization__id"
-        ).values_list("project_id", "organization_id"):
-            invitees[project_id].append(organization_id)
-        active = Award.objects.filter(project_id__in=ids, status=Award.Status.ACTIVE)
+    if not ids:
+        return {"invitees": invitees, "awards": awards, "contracts": contracts}
+    for row in statements.rows_in(_INVITEES, "project_id", ["project_id", "organization_id"], ids):
+        invitees[row["project_id"]].append(row["organization_id"])
+    awarded = {
+        r["project_id"]
+        for r in statements.rows_in(_ACTIVE_AWARDS, "project_id", ["project_id"], ids)
+    }
+    if awarded:
+        active = _ACTIVE_AWARDS.filter(project_id__in=sorted(awarded))
         for award in active.select_related("bid__organization"):
             if award.project_id not in awards:  # the first in Award's order, as get_award
                 awards[award.project_id] = s.AwardOutSerializer(award).data
-        for contract in Contract.objects.filter(project_id__in=ids).prefetch_related(
+    contracted = {
+        r["project_id"] for r in statements.rows_in(_CONTRACTS, "project_id", ["project_id"], ids)
+    }
+    if contracted:
+        for contract in Contract.objects.filter(project_id__in=sorted(contracted)).prefetch_related(
             Prefetch(
                 "milestones",
                 queryset=Milestone.objects.prefetch_related("indicators", "acceptances"),

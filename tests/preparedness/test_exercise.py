@@ -46,6 +46,26 @@ def test_the_public_never_sees_an_exercise(drill, api, client):
     assert client.get("/").content.decode().count(drill.title) == 0
 
 
+def test_the_3w_of_an_exercise_is_for_its_participants_only(
+    drill, api, official, ngo_admin, other_ngo_admin
+):
+    """The 3W looks its incident up by the same visibility rule as the incident (a compiled
+    lookup for anonymous readers): 404 for the public and non-participants, rows for the
+    officials and the participants; a malformed or unknown id is a 404, not a 500."""
+    TaskFactory(incident=drill.incident, organization=drill.participants.first(), status="assigned")
+    path = f"/api/v1/incidents/{drill.incident_id}/3w/"
+    for _ in range(2):  # the second anonymous request reuses the compiled lookup
+        assert api().get(path).status_code == 404
+    assert api(other_ngo_admin).get(path).status_code == 404
+    for user in (official, ngo_admin):
+        response = api(user).get(path)
+        assert response.status_code == 200 and len(response.json()) == 1
+    real = IncidentFactory(title="真实地震")
+    assert api().get(f"/api/v1/incidents/{real.pk}/3w/").json() == []
+    for bad in ("x1", "99999999", "1" * 30):
+        assert api().get(f"/api/v1/incidents/{bad}/3w/").status_code == 404
+
+
 def test_public_figures_do_not_count_an_exercise(official, ngo):
     before = dashboard_counts()
     drill = plan_drill(official, ngo)
