@@ -237,13 +237,30 @@ def _fast_decimal(serializer_field) -> Callable | None:
         or digits is None
     ):
         return None
-    slow, exponent = serializer_field.to_representation, -places
+    slow = serializer_field.to_representation
+    # str() of such a Decimal is plain notation with exactly ``places`` decimals, which is
+    # DRF's '{:f}' of the quantized value. Its characters bound its digits from above (a
+    # leading "0." counts), so a text within the bound fits; anything else (an exponent, other
+    # places, too long, NaN) goes to DRF, which quantizes or refuses it as it always does.
+    longest = digits + (1 if places else 0) + 1  # the digits, the point, a sign
 
     def as_text(value):
-        if type(value) is Decimal and value.is_finite():
-            shape = value.as_tuple()
-            if shape.exponent == exponent and len(shape.digits) <= digits:
-                return f"{value:f}"
+        if type(value) is Decimal:
+            text = str(value)
+            size = len(text)
+            if size <= longest:
+                if places:
+                    point = size - places - 1
+                    if (
+                        point > 0
+                        and text[point] == "."
+                        and text[point + 1 :].isdigit()
+                        and text[:point].lstrip("-").isdigit()
+                        and size - (text[0] == "-") - 1 <= digits
+                    ):
+                        return text
+                elif text.lstrip("-").isdigit() and size - (text[0] == "-") <= digits:
+                    return text
         return slow(value)
 
     return as_text

@@ -4,11 +4,14 @@ is never reused where it could carry data, belongs to a logged-in user, or is a 
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coordination.api.views import IncidentViewSet
 from core import statements
@@ -275,7 +278,11 @@ def test_reused_rows_read_current_data_and_skip_query_running_builds(db, officia
 
 @pytest.mark.parametrize(
     "text",
-    ["0.00", "-0.00", "12.50", "99999999.99", "1E+2", "12.5", "12.505", "1234567890123.45"],
+    [
+        *("0.00", "-0.00", "12.50", "99999999.99", "1E+2", "12.5", "12.505", "1234567890123.45"),
+        *("9999999999.99", "-9999999999.99", "0E-7", "1E-3", "1.00E+3", "NaN", "-Infinity"),
+        *("0.5E+1", "-12.50", "120", "1.2E+1", "999999999999.99", "00012.50"),
+    ],
 )
 def test_fast_decimals_are_the_fields_text(text):
     from decimal import Decimal
@@ -298,3 +305,34 @@ def test_fast_decimals_are_the_fields_text(text):
         is None
     )
     assert _fast_decimal(serializers.IntegerField()) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True, places=None)
+    | st.builds(
+        lambda sign, digits, exponent: Decimal((sign, digits, exponent)),
+        st.integers(0, 1),
+        st.lists(st.integers(0, 9), min_size=1, max_size=16).map(tuple),
+        st.integers(-6, 4),
+    ),
+    st.integers(0, 4),
+    st.integers(1, 16),
+)
+def test_fast_decimals_equal_drf_on_any_value(value, places, digits):
+    """For any Decimal and any field shape, the fast text is DRF's, or both refuse."""
+    from rest_framework import serializers
+
+    from core.fastjson import _fast_decimal
+
+    if places > digits:
+        return
+    field = serializers.DecimalField(max_digits=digits, decimal_places=places)
+    fast = _fast_decimal(field)
+    try:
+        expected = field.to_representation(value)
+    except Exception as error:
+        with pytest.raises(type(error)):
+            fast(value)
+    else:
+        assert fast(value) == expected
