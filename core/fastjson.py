@@ -37,7 +37,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import ISO_8601, relations, renderers, serializers
 from rest_framework.fields import empty
@@ -130,23 +130,6 @@ class _Column:
     key: str
     model_field: Any
     nullable_path: bool  # crosses a nullable foreign key
-
-
-def _scalar_relation(model, key: str):
-    """``fk__column`` as a scalar subquery on the related row, or None for any other key."""
-    parts = key.split("__")
-    if len(parts) != 2:
-        return None
-    try:
-        link = model._meta.get_field(parts[0])
-        related = link.related_model
-        target = related._meta.get_field(parts[1]) if link.many_to_one else None
-    except FieldDoesNotExist:
-        return None
-    if target is None or not link.concrete or not target.concrete or target.is_relation:
-        return None
-    rows = related._base_manager.filter(**{link.target_field.attname: OuterRef(link.attname)})
-    return Subquery(rows.order_by().values(target.attname)[:1], output_field=target)
 
 
 def _resolve(model, attrs: list[str], annotations: dict) -> _Column | None:
@@ -349,7 +332,7 @@ class FastList:
             return queryset.values(*columns)
         plain, scalar = [], {}
         for key in columns:
-            expression = _scalar_relation(self.model, key)
+            expression = statements.scalar_relation(self.model, key)
             if expression is None:
                 plain.append(key)
             else:

@@ -5,6 +5,7 @@ A 6-digit code names its level by its trailing zeros: ``PP0000`` province, ``PPC
 """
 
 import re
+from functools import lru_cache
 
 CODE_RE = re.compile(r"^\d{6}$")
 
@@ -39,9 +40,15 @@ def covers(region_code: str, code: str) -> bool:
 
 def ancestors(code: str) -> list[str]:
     """The codes of the province and prefecture above ``code``, then ``code`` itself."""
+    return list(_ancestors(code))
+
+
+@lru_cache(maxsize=8192)  # China has ~3,600 codes; the 3W asks for every task's, every read
+def _ancestors(code: str) -> tuple[str, ...]:
+    level = level_of(code)
     chain = [code[:2] + "0000"]
-    if level_of(code) != "province":
+    if level != "province":
         chain.append(code[:4] + "00")
-    if level_of(code) == "county":
+    if level == "county":
         chain.append(code)
-    return chain
+    return tuple(chain)

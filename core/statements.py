@@ -39,10 +39,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.signals import setting_changed
 from django.db import connections
-from django.db.models import JSONField, QuerySet
+from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone, translation
 
@@ -357,3 +357,23 @@ def reused_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
         if not ran:
             _nested.put(("reused", *key), cached)
     return cached.rows()
+
+
+def scalar_relation(model, key: str) -> Subquery | None:
+    """``fk__column`` as a scalar subquery on the related row, or None for any other key: the
+    value a LEFT JOIN gives (NULL without a related row), without the join, whose join-order
+    search costs PostgreSQL more to plan than the lookups cost to run on a page of rows
+    (docs/public-reads.md, "Planner costs")."""
+    parts = key.split("__")
+    if len(parts) != 2:
+        return None
+    try:
+        link = model._meta.get_field(parts[0])
+        related = link.related_model
+        target = related._meta.get_field(parts[1]) if link.many_to_one else None
+    except FieldDoesNotExist:
+        return None
+    if target is None or not link.concrete or not target.concrete or target.is_relation:
+        return None
+    rows = related._base_manager.filter(**{link.target_field.attname: OuterRef(link.attname)})
+    return Subquery(rows.order_by().values(target.attname)[:1], output_field=target)
