@@ -42,7 +42,7 @@ import orjson
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.signals import setting_changed
 from django.db import connections
-from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone, translation
 
@@ -359,7 +359,7 @@ def reused_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
     return cached.rows()
 
 
-def scalar_relation(model, key: str) -> Subquery | None:
+def scalar_relation(model, key: str) -> Subquery | F | None:
     """``fk__column`` as a scalar subquery on the related row, or None for any other key: the
     value a LEFT JOIN gives (NULL without a related row), without the join, whose join-order
     search costs PostgreSQL more to plan than the lookups cost to run on a page of rows
@@ -375,5 +375,7 @@ def scalar_relation(model, key: str) -> Subquery | None:
         return None
     if target is None or not link.concrete or not target.concrete or target.is_relation:
         return None
+    if target.attname == link.target_field.attname:
+        return F(link.attname)  # the key itself: the foreign key column holds it
     rows = related._base_manager.filter(**{link.target_field.attname: OuterRef(link.attname)})
     return Subquery(rows.order_by().values(target.attname)[:1], output_field=target)

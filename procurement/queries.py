@@ -3,7 +3,19 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from core import permissions as perms
 from procurement.models import (
@@ -17,13 +29,20 @@ from procurement.models import (
     Release,
 )
 
+# Submitted bids of one project: a scalar subquery (COUNT as a plain function, no GROUP BY).
+# As a Count over a join it grouped every published project before the page's LIMIT, and the
+# list's count query had to group them too (docs/public-reads.md, "Planner costs").
+_SUBMITTED_BIDS = (
+    Bid.objects.filter(project=OuterRef("pk"), status=Bid.Status.SUBMITTED)
+    .order_by()
+    .values(n=Func(F("id"), function="COUNT", output_field=IntegerField()))
+)
+
 
 def _with_details(qs: QuerySet[Project]) -> QuerySet[Project]:
     return (
         qs.select_related("buyer", "incident")
-        .annotate(
-            bid_count=Count("bids", filter=Q(bids__status=Bid.Status.SUBMITTED), distinct=True)
-        )
+        .annotate(bid_count=Coalesce(Subquery(_SUBMITTED_BIDS), Value(0)))
         .prefetch_related(
             "service_standards",
             "criteria",

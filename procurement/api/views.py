@@ -122,6 +122,7 @@ PROJECTS = FastList(
         "contract": Computed((), lambda row, ctx: ctx["contracts"].get(row["pk"])),
     },
     prepare=_projects_context,
+    scalar_relations=True,  # the buyer's name by a subquery, not a join (planner time)
 )
 
 
