@@ -249,6 +249,23 @@ def _fast_decimal(serializer_field) -> Callable | None:
     return as_text
 
 
+def _fast_date(serializer_field) -> Callable | None:
+    """A ``DateField``'s ISO text without DRF's per-value format lookup: ``isoformat()`` of a
+    ``date`` (what a date column returns) when the field writes ISO 8601; anything else (a
+    datetime, which DRF refuses, a string, another format) goes to the field's own method."""
+    if type(serializer_field).to_representation is not serializers.DateField.to_representation:
+        return None
+    output_format = getattr(serializer_field, "format", api_settings.DATE_FORMAT)
+    if not isinstance(output_format, str) or output_format.lower() != ISO_8601:
+        return None
+    slow, date_type = serializer_field.to_representation, dt.date
+
+    def as_text(value):
+        return value.isoformat() if type(value) is date_type else slow(value)
+
+    return as_text
+
+
 def _fast_datetime(serializer_field, key: str) -> Callable | None:
     """A ``DateTimeField``'s ISO 8601 text without DRF's per-value timezone lookups: the
     current timezone is read once per page (``ctx["_tz"]``). Anything unusual (a naive value, a
@@ -414,7 +431,12 @@ class _Plan:
         fast = _fast_datetime(serializer_field, key)
         if fast is not None:
             return fast, True
-        convert = _fast_container(serializer_field) or _fast_decimal(serializer_field) or convert
+        convert = (
+            _fast_container(serializer_field)
+            or _fast_decimal(serializer_field)
+            or _fast_date(serializer_field)
+            or convert
+        )
 
         def get(row, key=key, convert=convert):
             value = row[key]

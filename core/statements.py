@@ -119,7 +119,7 @@ def _faster(convert: Callable, expression: Any) -> Callable:
         return convert
 
     def loads(value, expression, connection):
-        if value is None or not isinstance(value, str) or _LONG_NUMBER(value):
+        if type(value) is not str or (len(value) > 18 and _LONG_NUMBER(value)):
             return convert(value, expression, connection)
         try:
             return orjson.loads(value)

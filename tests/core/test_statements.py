@@ -336,3 +336,22 @@ def test_fast_decimals_equal_drf_on_any_value(value, places, digits):
             fast(value)
     else:
         assert fast(value) == expected
+
+
+def test_fast_dates_are_the_fields_text():
+    """ISO dates from isoformat(); what DRF treats otherwise (a string, a datetime, which it
+    refuses, another format) goes to the field's own method."""
+    import datetime as dt
+
+    from rest_framework import serializers
+
+    from core.fastjson import _fast_date
+
+    field = serializers.DateField()
+    fast = _fast_date(field)
+    for value in (dt.date(2026, 12, 1), dt.date(1, 1, 1), "2026-12-01"):
+        assert fast(value) == field.to_representation(value)
+    with pytest.raises(AssertionError):
+        fast(dt.datetime(2026, 12, 1, 8, 0))
+    assert _fast_date(serializers.DateField(format="%Y年%m月%d日")) is None
+    assert _fast_date(serializers.DateTimeField()) is None
