@@ -29,41 +29,34 @@ def _segments(patterns) -> set[str] | None:
     """The first segments the patterns can match, or None when one of them is not certain."""
     found: set[str] = set()
     for pattern in patterns:
-        is_resolver = isinstance(pattern, URLResolver)
-        matcher = pattern.pattern
-        if isinstance(matcher, RoutePattern):
-            route = str(matcher._route)
-            literal = _LITERAL.match(route).group()
-            rest = route[len(literal) :]
-            if rest.startswith("/") or (rest == "" and literal and not is_resolver):
-                found.add(literal)
-                continue
-            if route == "":
-                if not is_resolver:
-                    found.add("")
-                    continue
-                inner = _segments(pattern.url_patterns)
-                if inner is None:
-                    return None
-                found |= inner
-                continue
+        segments = _first(pattern)
+        if segments is None:
             return None
-        if isinstance(matcher, RegexPattern):
-            regex = str(matcher._regex).removeprefix("^")
-            literal = _LITERAL.match(regex).group()
-            rest = regex[len(literal) :]
-            if rest.startswith(("/", "\\.")) or (rest.startswith("$") and not is_resolver):
-                found.add(literal)
-                continue
-            if regex == "" and is_resolver:
-                inner = _segments(pattern.url_patterns)
-                if inner is None:
-                    return None
-                found |= inner
-                continue
-            return None
-        return None  # a locale prefix or a pattern class of its own
+        found |= segments
     return found
+
+
+def _first(pattern) -> set[str] | None:
+    """The first segments one pattern can match (None: not certain)."""
+    is_resolver = isinstance(pattern, URLResolver)
+    matcher = pattern.pattern
+    if isinstance(matcher, RoutePattern):
+        text = str(matcher._route)
+        literal = _LITERAL.match(text).group()
+        rest = text[len(literal) :]
+        if rest.startswith("/") or (rest == "" and not is_resolver):
+            return {literal}  # "" alone: an endpoint for the empty path
+    elif isinstance(matcher, RegexPattern):
+        text = str(matcher._regex).removeprefix("^")
+        literal = _LITERAL.match(text).group()
+        rest = text[len(literal) :]
+        if rest.startswith(("/", "\\.")) or (rest.startswith("$") and not is_resolver):
+            return {literal}
+    else:
+        return None  # a locale prefix or a pattern class of its own
+    if text == "" and is_resolver:
+        return _segments(pattern.url_patterns)  # an empty prefix: look through it
+    return None
 
 
 class _LookAhead(RegexPattern):
