@@ -26,6 +26,7 @@ from coordination.models import Deployment, Incident, Need, Task, TaskReport
 from core import hooks, regions, statements
 from core import permissions as perms
 from core.display import people
+from core.http import is_id
 from core.models import Region
 from registry import queries as registry_queries
 from registry.models import Capability
@@ -79,7 +80,7 @@ def visible_incident_id(user: Any, pk: str | int) -> int | None:
     reader's lookup is a statement compiled once (``core.statements.rows_in``) over the same
     rule, where building ``visible_incidents`` and ``get()`` cost ~1.5 ms of CPU per request."""
     text = str(pk)
-    if not (text.isdigit() and len(text) <= 18):
+    if not is_id(text):
         return None
     if getattr(user, "is_authenticated", False):
         found = list(visible_incidents(user).filter(pk=int(text)).values_list("pk", flat=True))

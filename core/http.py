@@ -46,3 +46,9 @@ def client_ip(request) -> str | None:
     count = max(1, int(getattr(settings, "TONGZHOU_TRUSTED_PROXY_COUNT", 1)))
     chosen = entries[-min(count, len(entries))]
     return _valid(chosen) or remote
+
+
+def is_id(value: str) -> bool:
+    """A query-string or path id that fits a 64-bit column (larger ones match nothing: no
+    overflow, no 500)."""
+    return value.isdigit() and len(value) <= 18

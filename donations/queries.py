@@ -25,11 +25,6 @@ FLOW_KINDS = {
 }
 
 
-def is_id(value: str) -> bool:
-    """A query-string id that fits a 64-bit column (larger ones match nothing: no overflow)."""
-    return value.isdigit() and len(value) <= 18
-
-
 def stuck_days() -> int:
     return getattr(settings, "TONGZHOU_STUCK_GOODS_DAYS", 7)
 

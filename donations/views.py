@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from coordination.models import Incident
 from core.display import people
 from core.forms import REFUSED_TAG
+from core.http import is_id
 from core.permissions import is_member_of, is_official_for
 from core.states import InvalidTransition, allowed_actions
 from donations import charts, forms, queries, services
@@ -37,7 +38,7 @@ def _filters(request) -> dict:
     out = {}
     for name in ("organization", "incident"):
         value = request.GET.get(name, "")
-        if queries.is_id(value):
+        if is_id(value):
             out[f"{'holder' if name == 'organization' else name}_id"] = int(value)
     kind = request.GET.get("kind", "")
     if kind in LedgerEntry.Kind.values:
@@ -122,7 +123,7 @@ def ledger(request):
     flt = _filters(request)
     entries = queries.public_entries().filter(seq__isnull=False, **flt)
     before = request.GET.get("before", "")
-    if queries.is_id(before):
+    if is_id(before):
         entries = entries.filter(seq__lt=int(before))
     incident_id = flt.get("incident_id")
     totals = SimpleLazyObject(
@@ -171,7 +172,7 @@ def trace(request):
         asked, found = True, queries.trace(code)
     elif organization or number:
         asked = True
-        if not queries.is_id(organization):
+        if not is_id(organization):
             problem = _("Choose the charity that issued the receipt.")
         elif not number:
             problem = _("Enter the number on the donation receipt.")

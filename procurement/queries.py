@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core import permissions as perms
+from core import statements
 from procurement.models import (
     Award,
     Bid,
@@ -62,6 +63,53 @@ def _with_details(qs: QuerySet[Project]) -> QuerySet[Project]:
             "contract__clawback",
         )
     )
+
+
+# Constant querysets for core.statements.rows_in (compiled once per number of ids).
+_INVITEES = Project.invitees.through.objects.order_by("organization__name", "organization__id")
+_ACTIVE_AWARDS = Award.objects.filter(status=Award.Status.ACTIVE)
+_CONTRACTS = Contract.objects.all()
+
+
+def page_details(ids: list[int]) -> tuple[dict[int, list[int]], list[Award], list[Contract]]:
+    """For a page of projects (the list's cold path): each project's invitee ids, in the
+    organizations' order; the active awards (Award's order) and the contracts, read with what
+    their serializers need. The invitees and which projects have an award or a contract come
+    from statements compiled once (``core.statements.rows_in``); the award and contract
+    querysets are built and run only for those projects: a page of tenders costs three small
+    queries, any page at most five plus the contracts' prefetches, whatever its size."""
+    invitees: dict[int, list[int]] = {pk: [] for pk in ids}
+    if not ids:
+        return invitees, [], []
+    for row in statements.rows_in(_INVITEES, "project_id", ["project_id", "organization_id"], ids):
+        invitees[row["project_id"]].append(row["organization_id"])
+
+    def having(queryset: QuerySet) -> list[int]:
+        return sorted(
+            {
+                r["project_id"]
+                for r in statements.rows_in(queryset, "project_id", ["project_id"], ids)
+            }
+        )
+
+    awards: list[Award] = []
+    if awarded := having(_ACTIVE_AWARDS):
+        awards = list(
+            _ACTIVE_AWARDS.filter(project_id__in=awarded).select_related("bid__organization")
+        )
+    contracts: list[Contract] = []
+    if contracted := having(_CONTRACTS):
+        contracts = list(
+            Contract.objects.filter(project_id__in=contracted).prefetch_related(
+                Prefetch(
+                    "milestones",
+                    queryset=Milestone.objects.prefetch_related("indicators", "acceptances"),
+                ),
+                "supplier",
+                "clawback",
+            )
+        )
+    return invitees, awards, contracts
 
 
 def public_projects() -> QuerySet[Project]:

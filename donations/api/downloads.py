@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from core.exports import safe_cell
+from core.http import is_id
 from donations import chain, queries
 
 
@@ -85,6 +86,6 @@ def _scope_plain(request) -> dict:
     scope = {}
     for name in ("incident", "organization"):
         value = request.GET.get(name, "")
-        if queries.is_id(value):
+        if is_id(value):
             scope[f"{name}_id"] = int(value)
     return scope

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.api import DateTimeField, DecimalField, StrictSerializer
 from core.fastjson import Computed, FastList, FastListMixin
+from core.http import is_id
 from donations import chain, queries, transparency
 from donations.api.serializers import (
     MAX_ID,
@@ -103,7 +104,7 @@ def _scope(request) -> dict:
     for name in ("incident", "organization"):
         value = request.query_params.get(name, "")
         if value:
-            if not queries.is_id(value):
+            if not is_id(value):
                 raise DjangoValidationError({name: [_("Enter a whole number.")]})
             scope[f"{name}_id"] = int(value)
     return scope
@@ -168,7 +169,7 @@ class TraceLookupView(APIView):
         organization = request.query_params.get("organization", "")
         number = request.query_params.get("receipt_number", "").strip()
         errors = {}
-        if not queries.is_id(organization):
+        if not is_id(organization):
             errors["organization"] = [_("Choose the charity that issued the receipt.")]
         if not number or len(number) > 64:
             errors["receipt_number"] = [_("Enter the number on the donation receipt.")]

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import django_filters
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import permissions as perms
-from core import statements
 from core.api import IsOfficial, refuse_input
 from core.display import people
 from core.fastjson import Computed, FastList, FastListMixin
@@ -30,12 +29,10 @@ from procurement import ocds, queries, services
 from procurement.api import serializers as s
 from procurement.models import (
     METHOD_CHINESE_NAMES,
-    Award,
     Bid,
     BidDocument,
     Challenge,
     Clawback,
-    Contract,
     Milestone,
     Project,
     RecipientConfirmation,
@@ -53,54 +50,18 @@ class ProjectFilter(django_filters.FilterSet):
         fields = ["status", "method", "category", "incident", "region"]
 
 
-# Constant querysets for core.statements.rows_in (compiled once per number of ids).
-_INVITEES = Project.invitees.through.objects.order_by("organization__name", "organization__id")
-_ACTIVE_AWARDS = Award.objects.filter(status=Award.Status.ACTIVE)
-_CONTRACTS = Contract.objects.all()
-
-
 def _projects_context(rows: list[dict], request) -> dict:
     """Once per page of projects: the invitees (ordered as the prefetch orders organizations),
     and for the projects that have them, the active award and the contract rendered by their
     own serializers (AwardOutSerializer, ContractOutSerializer: nested several levels deep and
-    on few rows, so the serializer stays their one implementation), read as queries.
-    _with_details prefetches them.
-
-    The invitees and which projects of the page have an award or a contract are read by
-    statements compiled once (``core.statements.rows_in``); the award and contract querysets
-    are built and run only for the projects that have one, so a page of tenders (none yet)
-    costs three small queries here, and any page at most three plus the contracts'
-    prefetches, whatever its size."""
-    ids = [row["pk"] for row in rows]
-    invitees: dict[int, list[int]] = {pk: [] for pk in ids}
+    on few rows, so the serializer stays their one implementation), read by
+    ``queries.page_details`` (a fixed number of queries whatever the page holds)."""
+    invitees, active_awards, page_contracts = queries.page_details([row["pk"] for row in rows])
     awards: dict[int, dict] = {}
-    contracts: dict[int, dict] = {}
-    if not ids:
-        return {"invitees": invitees, "awards": awards, "contracts": contracts}
-    for row in statements.rows_in(_INVITEES, "project_id", ["project_id", "organization_id"], ids):
-        invitees[row["project_id"]].append(row["organization_id"])
-    awarded = {
-        r["project_id"]
-        for r in statements.rows_in(_ACTIVE_AWARDS, "project_id", ["project_id"], ids)
-    }
-    if awarded:
-        active = _ACTIVE_AWARDS.filter(project_id__in=sorted(awarded))
-        for award in active.select_related("bid__organization"):
-            if award.project_id not in awards:  # the first in Award's order, as get_award
-                awards[award.project_id] = s.AwardOutSerializer(award).data
-    contracted = {
-        r["project_id"] for r in statements.rows_in(_CONTRACTS, "project_id", ["project_id"], ids)
-    }
-    if contracted:
-        for contract in Contract.objects.filter(project_id__in=sorted(contracted)).prefetch_related(
-            Prefetch(
-                "milestones",
-                queryset=Milestone.objects.prefetch_related("indicators", "acceptances"),
-            ),
-            "supplier",
-            "clawback",
-        ):
-            contracts[contract.project_id] = s.ContractOutSerializer(contract).data
+    for award in active_awards:
+        if award.project_id not in awards:  # the first in Award's order, as get_award
+            awards[award.project_id] = s.AwardOutSerializer(award).data
+    contracts = {c.project_id: s.ContractOutSerializer(c).data for c in page_contracts}
     return {"invitees": invitees, "awards": awards, "contracts": contracts}
 
 
