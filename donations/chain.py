@@ -237,6 +237,7 @@ LINE_VALUES = ["entry__seq", *LINE_FIELDS[1:]]
 _Entry = namedtuple("_Entry", ENTRY_FIELDS)
 _Lot = namedtuple("_Lot", ["acquired_by_id", "origin_id", "item", "unit"])
 _Source = namedtuple("_Source", ["lot", "quantity", "chosen_by_service"])
+_MISSING_LOT = _Lot(None, None, "", "")
 
 
 def _grouped(queryset, fields: list[str], names: list[str]) -> dict[int, list[SimpleNamespace]]:
@@ -311,19 +312,27 @@ def _chunk(after: int, upto: int | None, chunk_size: int) -> tuple | None:
         .order_by("entry__seq", "id")
         .values_list("entry__seq", "quantity", "chosen_by_service", "lot_id")
     )
-    lots = (
-        {
-            values[0]: _Lot(*values[1:])
-            for values in Lot.objects.filter(id__in={row[3] for row in drawn}).values_list(
-                "id", "acquired_by__seq", "origin__seq", "item", "unit"
+    # A lot whose entry or whose own row was deleted behind the services' back is still read
+    # (its missing references become null): the drawing entry's hash then names it.
+    lots = {}
+    if drawn:
+        rows = list(
+            Lot.objects.filter(id__in={row[3] for row in drawn}).values_list(
+                "id", "acquired_by_id", "origin_id", "item", "unit"
             )
+        )
+        seq_of = dict(
+            LedgerEntry.objects.filter(
+                id__in={row[1] for row in rows} | {row[2] for row in rows}
+            ).values_list("id", "seq")
+        )
+        lots = {
+            lot_id: _Lot(seq_of.get(acquired), seq_of.get(origin), item, unit)
+            for lot_id, acquired, origin, item, unit in rows
         }
-        if drawn
-        else {}
-    )
     sources: dict[int, list] = defaultdict(list)
     for seq, quantity, chosen, lot_id in drawn:
-        sources[seq].append(_Source(lots[lot_id], quantity, chosen))
+        sources[seq].append(_Source(lots.get(lot_id, _MISSING_LOT), quantity, chosen))
     evidence: dict[int, list[str]] = defaultdict(list)
     for seq, sha in Evidence.objects.filter(**window).values_list("entry__seq", "sha256"):
         evidence[seq].append(sha)
@@ -521,59 +530,99 @@ class _FastCheck:
         return _ENCODE(form or public_form(e, lines, sources, evidence))
 
 
-def verify(upto: int | None = None, each=None, tree: bool = True) -> tuple[int, int | None, str]:
+# ``verify`` splits a long chain between processes from this many entries up (below it one
+# process is done before the others have started), at multiples of ``2 ** SPLIT_LEVEL`` leaves:
+# each process checks the tree's levels under ``SPLIT_LEVEL`` over its own leaves.
+PARALLEL_FROM = 200_000
+SPLIT_LEVEL = 16
+
+
+def verify(
+    upto: int | None = None, each=None, tree: bool = True, workers: int | None = None
+) -> tuple[int, int | None, str]:
     """Recompute the chain, tree and newest head (``_verify``) with the cyclic garbage collector
     paused: the pass allocates millions of short-lived tuples and no reference cycles, and
     the collector's passes over a growing heap cost a quarter of its CPU at a million
-    entries."""
+    entries.
+
+    ``workers`` processes share a long chain (``_ranges``; by default one per core from
+    ``PARALLEL_FROM`` entries, ``workers=1`` for one process); the answer is the same as one
+    process gives, down to the entry named and the count."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _verify(upto, each, tree)
+        return _verify(upto, each, tree, workers)
     finally:
         if enabled:
             gc.enable()
 
 
-def _verify(upto: int | None, each, tree: bool) -> tuple[int, int | None, str]:
-    """Recompute the chain, then the Merkle tree and the newest signed head: (entries checked,
-    first bad seq or None, what is wrong).
-
-    ``upto`` checks only the first ``upto`` entries (a prefix: the head is not compared, the
-    tree only as far as the prefix). ``each(row)``, if given, sees every row whose hash matched
-    (balance reconciliation; only then is the public form built as a dict). ``tree=False``
-    skips the tree and head (``donations.transparency.verify_tree``). Rows come as plain tuples
-    (``_chunks``), the canonical text is built directly (``_fast_canonical``, held to the
-    reference by ``_FastCheck``) and hashed by ``hashlib`` in C.
-    """
-    head = ChainHead.objects.filter(id=1).first()
-    prefix = upto is not None and head is not None and upto < head.seq
-    prev = GENESIS_HASH
-    expected_seq = 1
+def _check_range(
+    after: int, limit: int | None, prev: str, each, keep: Callable[[bytes], None]
+) -> tuple[int, int | None, str, str, int]:
+    """Check the entries after seq ``after`` up to seq ``limit``, the first one chained to
+    ``prev``: (entries checked, first bad seq or None, what is wrong, the last hash, the last
+    seq seen). Each verified chain hash goes to ``keep`` (the tree's leaves)."""
+    expected_seq = after + 1
     count = 0
-    leaves: list[bytes] = []
-    keep = leaves.append
     sha256, fromhex, check = hashlib.sha256, bytes.fromhex, _FastCheck()
-    # Up to the head read first: entries appended while verifying are left for the next run.
-    limit = upto if prefix else (head.seq if head else None)
-    for chunk, lines, sources, evidence in _chunks(5000, limit, 0):
+    for chunk, lines, sources, evidence in _chunks(5000, limit, after):
         for e in chunk:
             count += 1
             seq, chained = e.seq, e.hash
             if seq != expected_seq:
-                return count, seq, f"expected seq {expected_seq}"
+                return count, seq, f"expected seq {expected_seq}", prev, seq
             if e.prev_hash != prev:
-                return count, seq, "prev_hash does not match the previous entry's hash"
+                return count, seq, "prev_hash does not match the previous entry's hash", prev, seq
             got = lines.get(seq, ()), sources.get(seq, ()), evidence.get(seq, ())
             form = public_form(e, *got) if each is not None else None
             body = check.text(e, *got, form)
             if sha256((prev + body).encode()).hexdigest() != chained:
-                return count, seq, "hash does not match the entry's content"
+                return count, seq, "hash does not match the entry's content", prev, seq
             if each is not None:
                 each({"seq": seq, "prev_hash": prev, "hash": chained, "entry": form})
             keep(fromhex(chained))
             prev = chained
             expected_seq += 1
+    return count, None, "", prev, expected_seq - 1
+
+
+def _verify(upto: int | None, each, tree: bool, workers: int | None) -> tuple[int, int | None, str]:
+    """Recompute the chain, then the Merkle tree and the newest signed head: (entries checked,
+    first bad seq or None, what is wrong).
+
+    ``upto`` checks only the first ``upto`` entries (a prefix: the head is not compared, the
+    tree only as far as the prefix; always one pass). ``each(row)``, if given, sees every row
+    whose hash matched (balance reconciliation; only then is the public form built as a dict);
+    when the chain is split between processes (``_ranges``) it sees every row up to the head
+    while the workers check the hashes, so what it computed stands only if the chain verifies
+    (``reconcile.verify_all`` then reports the break alone, as after one pass). ``tree=False``
+    skips the tree and head (``donations.transparency.verify_tree``). Rows come as plain tuples
+    (``_chunks``), the canonical text is built directly (``_fast_canonical``, held to the
+    reference by ``_FastCheck``) and hashed by ``hashlib`` in C.
+    """
+    from donations import transparency
+
+    head = ChainHead.objects.filter(id=1).first()
+    prefix = upto is not None and head is not None and upto < head.seq
+    # Up to the head read first: entries appended while verifying are left for the next run.
+    limit = upto if prefix else (head.seq if head else None)
+    ranges = _ranges(limit, workers) if not prefix else None
+    if ranges:
+        size = min(transparency.tree_size(), limit or 0) if tree else 0
+
+        def replay() -> None:
+            for row in chain_rows(upto=limit):
+                each(row)
+
+        count, bad, problem, prev, levels, node_bad = _verify_ranges(
+            ranges, size, replay if each is not None else None
+        )
+    else:
+        leaves: list[bytes] = []
+        count, bad, problem, prev, _last = _check_range(0, limit, GENESIS_HASH, each, leaves.append)
+    if bad is not None:
+        return count, bad, problem
     if not prefix:
         if head and (head.seq != count or head.head_hash != prev):
             return count, head.seq, "chain head does not match the last entry"
@@ -589,9 +638,121 @@ def _verify(upto: int | None, each, tree: bool) -> tuple[int, int | None, str]:
         if stray is not None:
             return count, stray, "entry beyond the chain head"
     if tree:
-        from donations import transparency
-
-        bad, problem = transparency.verify_tree(leaves)
+        if ranges:
+            if node_bad is None:
+                _rest, node_bad = transparency.check_levels(levels, SPLIT_LEVEL)
+            bad, problem = (
+                transparency.node_problem(*node_bad)
+                if node_bad is not None
+                else transparency.check_head(size)
+            )
+        else:
+            bad, problem = transparency.verify_tree(leaves)
         if bad is not None:
             return count, bad, problem
     return count, None, ""
+
+
+def _ranges(limit: int | None, workers: int | None) -> list[tuple[int, int]] | None:
+    """The seq ranges ``(after, upto]`` that ``workers`` processes verify side by side, or None
+    for one process: SQLite (``make demo``), inside a transaction (a second connection would
+    not see its rows), in a daemon process (a Celery worker's child may not fork) or for a
+    short chain. Every range but the last holds a multiple of ``2 ** SPLIT_LEVEL`` entries."""
+    import multiprocessing
+    import os
+
+    if workers is None:
+        workers = (os.cpu_count() or 1) if (limit or 0) >= PARALLEL_FROM else 1
+    if (
+        workers < 2
+        or not limit
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or multiprocessing.current_process().daemon
+    ):
+        return None
+    align = 1 << SPLIT_LEVEL
+    step = -(-limit // workers // align) * align or align
+    ranges = [(after, min(after + step, limit)) for after in range(0, limit, step)]
+    return ranges if len(ranges) > 1 else None
+
+
+def _verify_range(after: int, upto: int, tree_size: int) -> tuple:
+    """One worker's share of ``verify``: the entries after seq ``after`` up to ``upto``, chained
+    from the stored hash of entry ``after``, then the tree's levels under ``SPLIT_LEVEL`` over
+    their leaves (those within ``tree_size``). Returns ``_check_range``'s answer, the hash it
+    started from, the range's first seq (None if it holds no entry), the level-``SPLIT_LEVEL``
+    hashes and the first bad node (``transparency.check_levels``)."""
+    from donations import merkle, transparency
+
+    gc.disable()
+    try:
+        start = (
+            GENESIS_HASH
+            if after == 0
+            else LedgerEntry.objects.filter(seq=after).values_list("hash", flat=True).first()
+        )
+        first = (
+            LedgerEntry.objects.filter(seq__gt=after, seq__lte=upto)
+            .order_by("seq")
+            .values_list("seq", flat=True)
+            .first()
+        )
+        leaves: list[bytes] = []
+        checked = _check_range(after, upto, start or "", None, leaves.append)
+        rest: list[bytes] = []
+        node_bad = None
+        if checked[1] is None and tree_size > after:
+            leaf = merkle.leaf_hash
+            rest, node_bad = transparency.check_levels(
+                [leaf(h) for h in leaves[: tree_size - after]], 0, after, SPLIT_LEVEL
+            )
+        return (*checked, start, first, rest, node_bad)
+    finally:
+        connection.close()
+
+
+def _verify_ranges(
+    ranges: list[tuple[int, int]], tree_size: int, during: Callable[[], None] | None = None
+) -> tuple:
+    """Run ``_verify_range`` on each range in a process of its own (forked: the parent's
+    connections are closed first, each child opens its own), ``during()`` in this process
+    meanwhile, and put the answers together as one pass would have given them: (entries
+    checked, first bad seq or None, what is wrong, the last hash, the hashes at level
+    ``SPLIT_LEVEL`` over every range, the first bad node under that level or None)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+        pending = pool.starmap_async(_verify_range, [(a, b, tree_size) for a, b in ranges])
+        if during is not None:
+            during()
+        results = pending.get()
+    count, prev, last_seq = 0, GENESIS_HASH, 0
+    levels: list[bytes] = []
+    node_bad = None
+    for (after, _upto), got in zip(ranges, results, strict=True):
+        checked, bad, problem, last_hash, seen_last, start, first, rest, range_bad = got
+        if first is None:  # no entry in this range: the next range's first entry tells
+            continue
+        if last_seq != after:  # the ranges before ended early: one pass stops here
+            return count + 1, first, f"expected seq {last_seq + 1}", prev, [], None
+        if start != prev:  # entry ``after`` changed between the two reads
+            return (
+                count + 1,
+                first,
+                "prev_hash does not match the previous entry's hash",
+                prev,
+                [],
+                None,
+            )
+        count += checked
+        if bad is not None:
+            return count, bad, problem, prev, [], None
+        prev, last_seq = last_hash, seen_last
+        levels.extend(rest)
+        if range_bad is not None and (node_bad is None or range_bad[:2] < node_bad[:2]):
+            node_bad = range_bad
+    return count, None, "", prev, levels, node_bad

@@ -375,7 +375,8 @@ def countersign(
 
 
 # --- verification ---------------------------------------------------------------------------
-def _node_problem(level: int, index: int, what: str) -> tuple[int, str]:
+def node_problem(level: int, index: int, what: str) -> tuple[int, str]:
+    """(the node's first entry, a sentence naming the node and what is wrong with it)."""
     first = (index << level) + 1
     last = (index + 1) << level
     span = f"entry {first}" if level == 0 else f"entries {first}-{last}"
@@ -390,11 +391,25 @@ def verify_tree(chain_hashes: list[bytes]) -> tuple[int | None, str]:
     or (None, ""). Leaves beyond the stored tree (not added yet) are not compared; a head
     signed beyond what was checked waits for the next run."""
     size = min(tree_size(), len(chain_hashes))
-    current = [merkle.leaf_hash(h) for h in chain_hashes[:size]]
-    level = 0
-    while current:
+    _nodes, bad = check_levels([merkle.leaf_hash(h) for h in chain_hashes[:size]])
+    if bad is not None:
+        return node_problem(*bad)
+    return check_head(size)
+
+
+def check_levels(
+    current: list[bytes], level: int = 0, first: int = 0, stop: int | None = None
+) -> tuple[list[bytes], tuple[int, int, str] | None]:
+    """Compare the complete subtrees ``current`` (level ``level``, indexes ``first``,
+    ``first + 1``, ...) with their stored rows, then their parents, level by level, up to the
+    root or below level ``stop``: (the hashes of the first level not checked, the first bad
+    node as (level, index, what is wrong) or None). ``verify_tree`` checks the whole tree from the
+    leaves; ``chain.verify``'s workers check the levels under ``stop`` of their own aligned
+    range of leaves (``first`` a multiple of ``2**stop``) and the parent checks the rest."""
+    node = merkle.node_hash
+    while current and (stop is None or level < stop):
         expected = 0
-        first_key = node_key(level, 0)
+        first_key = node_key(level, first)
         rows = (  # a primary-key range: the nodes of one level, in index order
             MerkleNode.objects.filter(id__gte=first_key, id__lt=first_key + len(current))
             .order_by("id")
@@ -404,15 +419,21 @@ def verify_tree(chain_hashes: list[bytes]) -> tuple[int | None, str]:
         for key, stored in rows:
             index = key - first_key
             if index != expected:
-                return _node_problem(level, expected, "is missing")
+                return current, (level, first + expected, "is missing")
             if stored != current[index].hex():
-                return _node_problem(level, index, "does not match the entries' chain hashes")
+                return current, (level, first + index, "does not match the entries' chain hashes")
             expected += 1
         if expected < len(current):
-            return _node_problem(level, expected, "is missing")
-        node = merkle.node_hash
+            return current, (level, first + expected, "is missing")
         current = [node(current[i], current[i + 1]) for i in range(0, len(current) - 1, 2)]
         level += 1
+        first >>= 1
+    return current, None
+
+
+def check_head(size: int) -> tuple[int | None, str]:
+    """The newest signed head within the first ``size`` entries: its root against the stored
+    tree and its signature with the platform's key."""
     head = SignedHead.objects.filter(tree_size__lte=size).order_by("-tree_size").first()
     if head is not None:
         if head.root_hash != root(head.tree_size):
