@@ -641,15 +641,21 @@ def proof_timing(samples: int = 400) -> dict:
 
 
 def verify_full() -> dict:
-    """``chain.verify`` over every entry (chain, Merkle tree, newest signed head) and the whole
-    ``verify_ledger`` work (``reconcile.verify_all``: plus balances, lots and evidence), each
-    timed, with seconds per million entries."""
+    """``chain.verify`` over every entry (chain, Merkle tree, newest signed head; split between
+    the cores, ``workers``), the same in one process, and the whole ``verify_ledger`` work
+    (``reconcile.verify_all``: plus balances, lots and evidence), each timed, with seconds per
+    million entries."""
     from donations import chain, reconcile
 
     started = time.perf_counter()
     cpu = time.process_time()
     count, bad, problem = chain.verify()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # The same check in one process (no split between cores), for the ratio within the run.
+    started = time.perf_counter()
+    single_cpu = time.process_time()
+    chain.verify(workers=1)
+    single, single_cpu = time.perf_counter() - started, time.process_time() - single_cpu
     started = time.perf_counter()
     total, problems = reconcile.verify_all()
     full = time.perf_counter() - started
@@ -659,7 +665,9 @@ def verify_full() -> dict:
         "intact": bad is None and not problems,
         "problem": problem or (problems[0] if problems else ""),
         "chain_tree_head_seconds": round(seconds, 1),
-        "chain_tree_head_cpu_seconds": round(cpu, 1),
+        "workers": len(chain._ranges(count, None) or [None]),
+        "one_process_seconds": round(single, 1),
+        "one_process_cpu_seconds": round(single_cpu, 1),
         "seconds_per_1m": round(seconds * per_million, 1),
         "verify_ledger_seconds": round(full, 1),
         "verify_ledger_seconds_per_1m": round(full * per_million, 1),

@@ -128,6 +128,12 @@ class ResilientRedisCache(RedisCache):
         # every test's new instance) for this location shares one fallback store.
         self.fallback = LocMemCache(f"tongzhou-fallback:{self._location}", fallback_params)
 
+    def validate_key(self, key: str) -> None:
+        """Nothing to check: Django's check warns about keys memcached would refuse (over 250
+        characters, spaces, control characters); Redis keys are binary-safe and the fallback
+        is local memory. It ran for every key of every operation, about 2 µs each: 21 keys
+        on a warm hit of the incident page (its scopes' versions)."""
+
     # --- circuit state (per process, per location) --------------------------------------------
 
     def _entry(self) -> dict[str, Any]:

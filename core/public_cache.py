@@ -21,13 +21,15 @@ language cookie); a declared route; the cache not degraded (``core.cache``: whil
 unreachable every request renders fresh, nothing is read or stored).
 
 Stored: only 200, non-streaming responses that set no cookie other than the CSRF cookie and do
-not say ``Cache-Control: private/no-store/no-cache`` themselves. Every page of the layout has
-the language switcher's form, so the CSRF token is the one per-visitor part of a public page:
-before storing, each ``csrfmiddlewaretoken`` value is replaced by a placeholder and the CSRF
-cookie dropped; when serving, each placeholder gets a token masked from the visitor's own CSRF
-cookie (a new cookie is set for a visitor without one), exactly as ``{% csrf_token %}`` would.
-Such responses say ``Cache-Control: private`` (a shared cache must not hand one visitor's token
-to another); API responses say ``public``. Both ``max-age=0, must-revalidate``: a browser
+not say ``Cache-Control: private/no-store/no-cache`` themselves. No public page has a form for
+an anonymous visitor today (the language switcher is a ``?lang=`` link:
+``core.templatetags.tongzhou.language_url``), so pages are the same bytes for everyone and say
+``Cache-Control: public``, as API responses do. For a page that does have a form, the CSRF token
+is its one per-visitor part: before storing, each ``csrfmiddlewaretoken`` value is replaced by a
+placeholder and the CSRF cookie dropped; when serving, each placeholder gets a token masked from
+the visitor's own CSRF cookie (a new cookie is set for a visitor without one), exactly as
+``{% csrf_token %}`` would, and the response says ``Cache-Control: private`` (a shared cache
+must not hand one visitor's token to another). Both ``max-age=0, must-revalidate``: a browser
 revalidates every time (a cheap 304), so "a write is visible to the next read" holds for
 browsers too.
 

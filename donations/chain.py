@@ -182,9 +182,13 @@ def stored_form(entry: LedgerEntry) -> dict:
 
 
 def lock_head() -> ChainHead:
-    """Take the chain head row lock (the sequencer's state; fixed order: last)."""
-    ChainHead.objects.get_or_create(id=1)
-    return ChainHead.objects.select_for_update().get(id=1)
+    """Take the chain head row lock (the sequencer's state; fixed order: last). The row is
+    created once, by the first call on an empty ledger; afterwards the lock is one query."""
+    try:
+        return ChainHead.objects.select_for_update().get(id=1)
+    except ChainHead.DoesNotExist:
+        ChainHead.objects.get_or_create(id=1)
+        return ChainHead.objects.select_for_update().get(id=1)
 
 
 def append(

@@ -36,12 +36,21 @@ def check_merge_delay() -> int:
     return run()
 
 
+# Set while a sign_tree_head run is queued by the sequencer (cleared when it starts; expires in
+# case it never does, e.g. a broker outage after the key was set).
+SIGN_QUEUED_KEY = "donations:sign-head-queued"
+SIGN_QUEUED_SECONDS = 30
+
+
 @shared_task
 def sign_tree_head() -> int:
     """Every 10 s: add newly sequenced entries to the Merkle tree and sign a head when it grew
     (donations.transparency.sign_head). Returns the signed tree size."""
+    from django.core.cache import cache
+
     from donations.transparency import sign_head
 
+    cache.delete(SIGN_QUEUED_KEY)  # a batch committed from here on queues the next run
     head = sign_head()
     return head.tree_size if head else 0
 
@@ -54,11 +63,14 @@ def on_ledger_sequenced(sender=None, first_seq: int = 0, last_seq: int = 0, **kw
     delays the head: the beat job does the same work."""
     import logging
 
+    from django.core.cache import cache
     from django.db import transaction
 
     def queue() -> None:
         try:
-            sign_tree_head.delay()
+            # One run queued is enough: it takes in every batch sequenced before it starts.
+            if cache.add(SIGN_QUEUED_KEY, 1, timeout=SIGN_QUEUED_SECONDS):
+                sign_tree_head.delay()
         except Exception:  # noqa: BLE001 - the beat job catches up; never fail the sequencer
             logging.getLogger(__name__).warning("could not queue sign_tree_head", exc_info=True)
 

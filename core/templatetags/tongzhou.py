@@ -128,3 +128,20 @@ def stepper(steps, aria_label=""):
     ``steps`` is ``core.words.steps(order, current, labels, stopped=...)`` output (or any list of
     ``{"key", "label", "state", "hint"?}`` with state ``done|current|next|stopped``)."""
     return {"steps": steps, "aria_label": aria_label}
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, code: str) -> str:
+    """This page's address in language ``code``: its path and query with ``lang=<code>``
+    (``core.middleware.QueryStringLanguageMiddleware`` switches and remembers the choice).
+
+    The language switcher is this link, not a form posting to ``set_language``: a form needs a
+    CSRF token, which made every public page differ per visitor (the public cache filled in a
+    freshly masked token on each hit, and such a page may only be ``Cache-Control: private``).
+    Choosing a language changes nothing but the visitor's own cookie, so a link is enough."""
+    request = context.get("request")
+    if request is None:
+        return f"?lang={code}"
+    query = request.GET.copy()
+    query["lang"] = code
+    return f"{request.path}?{query.urlencode()}"

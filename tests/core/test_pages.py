@@ -21,7 +21,16 @@ def test_english_is_one_click_away(client):
     assert '<html lang="en">' in client.get("/").content.decode()
 
 
-def test_the_language_switcher_posts_to_set_language(client):
+def test_the_language_switcher_is_a_link_that_keeps_the_page_and_its_query(client):
+    html = client.get("/incidents/?status=active&page=2").content.decode()
+    assert 'href="/incidents/?status=active&amp;page=2&amp;lang=en"' in html
+    assert "csrfmiddlewaretoken" not in html  # nothing per visitor on a public page
+    html = client.get("/incidents/?lang=en&status=active").content.decode()
+    assert '<html lang="en">' in html
+    assert 'href="/incidents/?lang=zh-hans&amp;status=active"' in html
+
+
+def test_set_language_still_answers_a_post(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert '<html lang="en">' in client.get("/").content.decode()

@@ -98,6 +98,29 @@ def test_beat_task_extends_and_signs(settings):
     assert "donations-ledger-tree-head" in settings.CELERY_BEAT_SCHEDULE
 
 
+def test_sequenced_batches_queue_one_signing_run_at_a_time(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """While a sign_tree_head run is queued (not started), further sequenced batches do not
+    queue another: the queued run takes them all in. Once it starts, the next batch queues."""
+    from django.core.cache import cache
+
+    from donations import tasks
+
+    settings.TONGZHOU_LEDGER_HEAD_MIN_SECONDS = 0
+    queued = []
+    monkeypatch.setattr(tasks.sign_tree_head, "delay", lambda: queued.append(1))
+    cache.delete(tasks.SIGN_QUEUED_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        hashes = chain_of(3)  # three sequenced batches
+    assert len(hashes) == 3 and queued == [1]
+    assert tasks.sign_tree_head() == 3  # the run starts: the key is cleared
+    with django_capture_on_commit_callbacks(execute=True):
+        chain_of(1)
+    assert queued == [1, 1]
+    cache.delete(tasks.SIGN_QUEUED_KEY)
+
+
 def test_inclusion_proof_api_matches_the_reference(api, signed):
     hashes, head = signed
     leaves = leaves_of(hashes)

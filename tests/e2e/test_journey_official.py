@@ -264,6 +264,11 @@ def _journey(page, phone, world, screenshot):
     # The team's home afterwards.
     phone.goto(phone.base_url + "/")
     look(phone, screenshot, "a13-team-home-after-phone", phone=True)
+    # The public 3W of the incident on a phone: one card per task, each value named.
+    phone.goto(phone.base_url + f"/incidents/{incident.pk}/?tab=3w")
+    three_w = phone.inner_text("[data-testid=three-w]")
+    assert "龙门乡倒塌民房搜救" in three_w
+    look(phone, screenshot, "a13b-incident-3w-phone", phone=True)
 
     # The other roles' homes: the foundation's ledger work, the expert's.
     page.context.clear_cookies()

@@ -18,6 +18,6 @@ def test_an_official_logs_in_and_sees_the_dashboard(browser_page, official, tmp_
     assert "同舟共济" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_selector("text=Working a disaster together")
     assert "Log out" in page.inner_text("header")
