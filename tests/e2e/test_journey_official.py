@@ -268,6 +268,18 @@ def _journey(page, phone, world, screenshot):
     phone.goto(phone.base_url + f"/incidents/{incident.pk}/?tab=3w")
     three_w = phone.inner_text("[data-testid=three-w]")
     assert "龙门乡倒塌民房搜救" in three_w
+    # ... each value on a line of its own width, not squeezed into a column of eight
+    lines = phone.eval_on_selector(
+        "[data-testid=three-w]",
+        """t => {
+            const td = [...t.querySelectorAll('td')]
+                .find(c => c.textContent.trim() === '龙门乡倒塌民房搜救');
+            const range = document.createRange();
+            range.selectNodeContents(td);
+            return range.getClientRects().length;
+        }""",
+    )
+    assert lines == 1, f"the task's activity wraps over {lines} lines on a phone"
     look(phone, screenshot, "a13b-incident-3w-phone", phone=True)
 
     # The other roles' homes: the foundation's ledger work, the expert's.
