@@ -27,6 +27,21 @@ def receipt(org, by, amount="1000.00", **kw):
     return services.record_receipt(organization=org, by=by, amount=Decimal(amount), **kw)
 
 
+def gift_passed_on(org, by, to, received="10", sent="4"):
+    """A goods receipt of ``received`` boxes of water and an allocation of ``sent`` of them,
+    drawn from that receipt, to ``to``: (the receipt, the allocation)."""
+    gift = receipt(org, by, items=[item(quantity=received)])
+    allocation = services.allocate(
+        organization=org,
+        by=by,
+        to_organization=to,
+        sources=[{"entry": gift.pk, "item": "矿泉水", "quantity": Decimal(sent)}],
+        items=[item(quantity=sent)],
+        purpose="饮用水",
+    )
+    return gift, allocation
+
+
 def item(name="矿泉水", unit="箱", quantity="100", unit_value="30.00", **kw):
     return {
         "name": name,

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
@@ -61,16 +60,8 @@ def test_many_writers_and_sequencers_at_once_keep_one_gapless_chain(after_commit
         try:
             barrier.wait()
             for r in range(rounds):
-                gift = df.receipt(charity, admin, items=[df.item(quantity="10")])
                 # draws on a committed lot (maybe not sequenced yet), then reverses it
-                sent = services.allocate(
-                    organization=charity,
-                    by=admin,
-                    to_organization=ngo,
-                    sources=[{"entry": gift.pk, "item": "矿泉水", "quantity": Decimal(4)}],
-                    items=[df.item(quantity="4")],
-                    purpose="饮用水",
-                )
+                _gift, sent = df.gift_passed_on(charity, admin, ngo)
                 if (n + r) % 2:
                     services.acknowledge(
                         allocation=sent, by=ngo_admin, items=[df.item(quantity="4")]

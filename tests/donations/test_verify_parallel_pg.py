@@ -5,8 +5,6 @@ The split level is lowered to 2 (ranges of multiples of 4 entries) so that a 21-
 is shared by three workers: ranges (0, 8], (8, 16], (16, 21].
 """
 
-from decimal import Decimal
-
 import pytest
 
 from donations import chain, services
@@ -31,15 +29,7 @@ def ledger(settings, monkeypatch):
     while LedgerEntry.objects.count() < 21:
         count = LedgerEntry.objects.count()
         if count % 5 == 2 and count < 18:
-            gift = df.receipt(charity, admin, items=[df.item(quantity="10")])
-            sent = services.allocate(
-                organization=charity,
-                by=admin,
-                to_organization=ngo,
-                sources=[{"entry": gift.pk, "item": "矿泉水", "quantity": Decimal(4)}],
-                items=[df.item(quantity="4")],
-                purpose="饮用水",
-            )
+            _gift, sent = df.gift_passed_on(charity, admin, ngo)
             services.acknowledge(allocation=sent, by=ngo_admin, items=[df.item(quantity="4")])
         else:
             df.receipt(charity, admin, f"{count + 1}.00")
