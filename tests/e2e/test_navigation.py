@@ -70,6 +70,9 @@ def test_on_a_phone_the_menus_fold_into_the_menu_button(browser_page, official_w
     for link in hooks.collect("navigation_links", official_with_everything):
         box = page.locator(f"[data-nav='{link['key']}']").bounding_box()
         assert box and box["height"] >= 44 and box["x"] + box["width"] <= 390, link["key"]
+    # the language switch is a link in the menu too, as easy to tap
+    box = page.get_by_role("link", name="English").bounding_box()
+    assert box and box["height"] >= 44 and box["x"] + box["width"] <= 390
     assert_no_horizontal_scroll(page)
 
 
