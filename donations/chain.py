@@ -325,11 +325,7 @@ def _chunk(after: int, upto: int | None, chunk_size: int) -> tuple | None:
                 "id", "acquired_by_id", "origin_id", "item", "unit"
             )
         )
-        seq_of = dict(
-            LedgerEntry.objects.filter(
-                id__in={row[1] for row in rows} | {row[2] for row in rows}
-            ).values_list("id", "seq")
-        )
+        seq_of = seqs_of({row[1] for row in rows} | {row[2] for row in rows})
         lots = {
             lot_id: _Lot(seq_of.get(acquired), seq_of.get(origin), item, unit)
             for lot_id, acquired, origin, item, unit in rows
